@@ -1,0 +1,31 @@
+# derive: the two commands of the README, and what they stand on.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install demo test lint bench golden clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install          ## render the default worksheet into output/
+	$(BIN)/derive render --out output
+
+test: install          ## run every test (tools that are missing skip, unless DERIVE_REQUIRE_TOOLS=1)
+	$(BIN)/ruff check derive tests
+	$(BIN)/python -m pytest -q
+
+bench: install         ## timings as ratios measured in one run
+	$(BIN)/python tests/benchmarks.py
+
+golden: install        ## regenerate the golden files after reviewing the diff
+	$(BIN)/python -m pytest -q tests/render --update-golden
+
+clean:
+	rm -rf $(VENV) output/*.json output/*.html output/*.tex output/*.pdf

@@ -1,0 +1,15 @@
+"""derive: step-by-step backpropagation worksheets.
+
+SymPy derives every chain-rule term, TensorFlow computes the matching numbers on a
+GradientTape, and the two are checked against central finite differences.
+
+    >>> from derive import load_spec, build_worksheet
+    >>> sheet = build_worksheet(load_spec(path))
+"""
+
+from .build import build_worksheet
+from .errors import DeriveError, SpecError
+from .model import Worksheet
+from .spec import Spec, load_spec, parse_spec
+
+__all__ = ["DeriveError", "Spec", "SpecError", "Worksheet", "build_worksheet", "load_spec", "parse_spec"]

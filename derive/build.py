@@ -1,0 +1,171 @@
+"""The pipeline: spec -> graph -> SymPy -> tape -> three-way check -> worksheet model.
+
+``build_worksheet`` is the one entry point the CLI and the Python API share. It turns
+the stages' SymPy expressions and floats into the model's TeX strings and shown numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import sympy as sp
+
+from . import model
+from .checks import TOLERANCE, Check, three_way, verify_forward
+from .graph import Graph, build_graph
+from .numbers import shown, tex_factor, tex_number
+from .printing import tex, tex_as_written
+from .spec import Spec
+from .symbolic import ChainRule, Derivation, EdgeDerivation, FunctionRule, derive
+
+
+class _Tex:
+    """TeX for names and expressions under the spec's notation."""
+
+    def __init__(self, graph: Graph, notation: Mapping[str, str]) -> None:
+        self.graph = graph
+        self.notation = notation
+
+    def name(self, name: str) -> str:
+        return tex(self.graph.symbols[name], self.notation)
+
+    def expr(self, expression: sp.Basic) -> str:
+        return tex(expression, self.notation)
+
+    def partial(self, top: str, bottom: str) -> str:
+        return rf"\frac{{\partial {self.name(top)}}}{{\partial {self.name(bottom)}}}"
+
+
+def build_worksheet(spec: Spec, stem: str = "worksheet") -> model.Worksheet:
+    """Compute and assemble the whole worksheet for ``spec``."""
+    from .numeric import run_tape  # TensorFlow loads only when numbers are needed
+
+    graph = build_graph(spec)
+    derivation = derive(graph)
+    rate = spec.train.learning_rate if spec.train else None
+    steps = spec.train.steps if spec.train else 0
+    tape = run_tape(graph, spec.display.dtype, rate, max(steps, 1))
+    verify_forward(graph, tape.forward)
+    checks = three_way(graph, derivation, tape, spec.display.dtype)
+    p = spec.display.precision
+    t = _Tex(graph, spec.notation)
+
+    def quantity(name: str, value: float, role: str) -> model.Quantity:
+        return model.Quantity(name, t.name(name), value, shown(value, p), role)
+
+    after = tape.loss_after
+    return model.Worksheet(
+        stem=stem,
+        title=spec.title,
+        intro=spec.intro,
+        dtype=spec.display.dtype,
+        precision=p,
+        loss=graph.loss,
+        loss_tex=t.name(graph.loss),
+        learning_rate=rate,
+        shown_learning_rate=shown(rate, p) if rate is not None else "",
+        steps=steps,
+        inputs=tuple(quantity(n, v, "input") for n, v in graph.inputs.items()),
+        parameters=tuple(quantity(n, v, "parameter") for n, v in graph.parameters.items()),
+        equations=tuple(
+            model.Equation(n.name, n.expression.source,
+                           f"{t.name(n.name)} = {tex_as_written(n.expression.display, spec.notation)}")
+            for n in graph.nodes
+        ),
+        forward=tuple(quantity(n.name, tape.forward[n.name], "node") for n in graph.nodes),
+        local=tuple(_local(t, d, graph, tape.local[k], p) for k, d in derivation.edges.items()),
+        chains=tuple(_chain(t, graph.loss, derivation, c, tape.local, tape.gradients[c.parameter], p)
+                     for c in derivation.chains.values()),
+        checks=tuple(_check_row(t, graph, c, p) for c in checks),
+        tolerance=TOLERANCE[spec.display.dtype],
+        symbolic_vs_tape=max((abs(c.symbolic - c.tape) for c in checks), default=0.0),
+        finite_difference_vs_tape=max((abs(c.finite_difference - c.tape) for c in checks), default=0.0),
+        updates=_updates(t, graph, tape, rate, p) if rate is not None else (),
+        loss_before=tape.loss_before,
+        loss_after=after,
+        shown_loss_before=shown(tape.loss_before, p),
+        shown_loss_after=shown(after, p) if after is not None else "",
+        shown_decrease=shown(tape.loss_before - after, p) if after is not None else "",
+        history=tuple(
+            model.Step(i, loss, tuple(params.items()), shown(loss, p),
+                       tuple(shown(v, p) for v in params.values()))
+            for i, (loss, params) in enumerate(tape.history)
+        ) if rate is not None else (),
+    )
+
+
+def _rule(t: _Tex, rule: FunctionRule) -> model.GeneralRule:
+    steps = tuple(f"{t.expr(left)} = {t.expr(right)}" for left, right in rule.steps)
+    return model.GeneralRule(rule.name, f"{t.expr(rule.derivative)} = {t.expr(rule.result)}", steps)
+
+
+def _local(t: _Tex, d: EdgeDerivation, graph: Graph, value: float, p: int) -> model.LocalDerivative:
+    edge = d.edge
+    symbol = t.partial(edge.node, edge.input)
+    written = tex_as_written(graph.node_by_name[edge.node].expression.display, t.notation)
+    forms = [rf"\frac{{\partial}}{{\partial {t.name(edge.input)}}}\left({written}\right)",
+             t.expr(d.derivative)]
+    if d.in_nodes != d.derivative:
+        forms.append(t.expr(d.in_nodes))
+    forms.append(tex_number(value, p))
+    if d.expression.is_Atom or forms[0] == forms[1]:
+        forms = forms[1:]
+    derivation = " = ".join(dict.fromkeys([symbol, *forms]))
+    return model.LocalDerivative(edge.key, edge.node, edge.input, symbol, derivation, value,
+                                 shown(value, p), tuple(_rule(t, r) for r in d.rules))
+
+
+def _dotted(t: _Tex, factors: list[sp.Expr]) -> str:
+    parts = [rf"\left({t.expr(f)}\right)" if f.is_Add else t.expr(f) for f in factors]
+    return r" \cdot ".join(parts)
+
+
+def _chain(t: _Tex, loss: str, derivation: Derivation, chain: ChainRule, local: Mapping[str, float],
+           total: float, p: int) -> model.ChainRule:
+    terms: list[model.PathTerm] = []
+    for path in chain.paths:
+        symbols = r" \cdot ".join(t.partial(e.node, e.input) for e in path.edges)
+        values = [local[e.key] for e in path.edges]
+        product = 1.0
+        for v in values:
+            product *= v
+        factors = [derivation.edges[e.key].in_nodes for e in path.edges]
+        terms.append(model.PathTerm(
+            path.path, symbols, _dotted(t, factors),
+            t.expr(path.simplified) if path.simplified is not None else "",
+            r" \cdot ".join(tex_factor(v, p) for v in values), product, shown(product, p)))
+    simplifications = tuple(
+        rf"{t.partial(a.node, a.input)} \cdot {t.partial(b.node, b.input)} = {t.expr(s.result)}"
+        for s in chain.simplifications for a, b in [s.edges]
+    )
+    joined_symbols = " + ".join(term.symbols_tex for term in terms) or "0"
+    joined_numbers = " + ".join(term.numbers_tex for term in terms) or "0"
+    return model.ChainRule(chain.parameter, t.partial(loss, chain.parameter),
+                           joined_symbols, joined_numbers, tuple(terms), simplifications,
+                           total, shown(total, p))
+
+
+def _check_row(t: _Tex, graph: Graph, check: Check, p: int) -> model.CheckRow:
+    if check.kind == "local":
+        node, name = check.term.split("/")
+        term_tex = t.partial(node, name)
+    else:
+        term_tex = t.partial(graph.loss, check.term)
+    return model.CheckRow(check.term, term_tex, check.symbolic, check.tape, check.finite_difference,
+                          check.disagreement, shown(check.symbolic, p), shown(check.tape, p),
+                          shown(check.finite_difference, p), f"{check.disagreement:.1e}")
+
+
+def _updates(t: _Tex, graph: Graph, tape, rate: float, p: int) -> tuple[model.Update, ...]:
+    """The first descent step, with numbers (later steps are in the history)."""
+    rows = []
+    first_step = tape.history[1][1]
+    gamma = tex_number(rate, p)
+    for name, old in graph.parameters.items():
+        new, grad = first_step[name], tape.gradients[name]
+        rule = rf"{t.name(name)} \leftarrow {t.name(name)} - \gamma\, {t.partial(graph.loss, name)}"
+        numbers = (rf"{t.name(name)} \leftarrow {tex_number(old, p)} - {gamma} \cdot "
+                   rf"{tex_factor(grad, p)} = {tex_number(new, p)}")
+        rows.append(model.Update(name, t.name(name), old, grad, new, shown(old, p), shown(new, p),
+                                 rule, numbers))
+    return tuple(rows)

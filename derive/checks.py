@@ -1,0 +1,96 @@
+"""The three-way check: SymPy (float64), the tape, and central finite differences.
+
+Every local derivative and every total gradient is computed all three ways. The largest
+disagreement with the tape is reported on the sheet; one beyond the dtype's tolerance
+stops the run with a message naming the term, so a wrong derivation never reaches a class.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .errors import NumericError
+from .evaluate import evaluate, forward_values
+from .finite_difference import derivative
+from .graph import Graph
+from .numeric import TapeResult
+from .symbolic import Derivation
+
+TOLERANCE = {"float32": 1e-4, "float64": 1e-7}
+"""Largest allowed disagreement, relative to max(1, |value|)."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One term computed three ways."""
+
+    term: str
+    """``A3/A2`` for a local derivative, a parameter name for a total gradient."""
+    kind: str
+    symbolic: float
+    tape: float
+    finite_difference: float
+
+    @property
+    def disagreement(self) -> float:
+        return max(abs(self.symbolic - self.tape), abs(self.finite_difference - self.tape))
+
+
+def three_way(graph: Graph, derivation: Derivation, tape: TapeResult, dtype: str) -> tuple[Check, ...]:
+    """Compute every check and fail on the first term beyond tolerance."""
+    exact = forward_values(graph, graph.values())
+    env = {graph.symbols[name]: value for name, value in exact.items()}
+    checks: list[Check] = []
+    for key, edge in derivation.edges.items():
+        node = graph.node_by_name[edge.edge.node]
+        variable = graph.symbols[edge.edge.input]
+        fd = derivative(lambda v, s=node.expression.sympy, x=variable: evaluate(s, {**env, x: v}),
+                        env[variable], _distance_to_trouble(edge, exact))
+        checks.append(Check(key, "local", evaluate(edge.derivative, env), tape.local[key], fd))
+    values = graph.values()
+    for name, chain in derivation.chains.items():
+        fd = derivative(lambda v, n=name: forward_values(graph, {**values, n: v})[graph.loss],
+                        values[name])
+        checks.append(Check(name, "gradient", evaluate(chain.total, env), tape.gradients[name], fd))
+    for check in checks:
+        _verify(graph, check, TOLERANCE[dtype], dtype)
+    return tuple(checks)
+
+
+def _distance_to_trouble(edge, exact: dict[str, float]) -> float | None:
+    """A first step for a probability near 0 or 1, so differences stay inside (0, 1)."""
+    value = exact[edge.edge.input]
+    if 0.0 < value < 1.0:
+        return min(value, 1.0 - value, 1.0)
+    return None
+
+
+def _verify(graph: Graph, check: Check, tolerance: float, dtype: str) -> None:
+    key = _spec_key(graph, check)
+    name = f"d{check.term.replace('/', '/d')}" if check.kind == "local" else f"d{graph.loss}/d{check.term}"
+    values = (check.symbolic, check.tape, check.finite_difference)
+    if not all(math.isfinite(v) for v in values):
+        raise NumericError(key, f"{name} is not finite (SymPy {check.symbolic}, tape {check.tape}): "
+                           "a log of 0 or a division by 0, e.g. a saturated sigmoid; choose values "
+                           "that keep it inside (0, 1)")
+    limit = tolerance * max(1.0, abs(check.symbolic))
+    if check.disagreement > limit:
+        raise NumericError(key, f"the three ways disagree on {name}: SymPy {check.symbolic:.9g}, "
+                           f"tape {check.tape:.9g}, finite differences {check.finite_difference:.9g} "
+                           f"(disagreement {check.disagreement:.2g} > tolerance {limit:.2g} for {dtype})")
+
+
+def _spec_key(graph: Graph, check: Check) -> str:
+    if check.kind == "local":
+        return f"graph.{check.term.split('/')[0]}"
+    return f"parameters.{check.term}"
+
+
+def verify_forward(graph: Graph, forward: dict[str, float]) -> None:
+    """Refuse a forward value that is not finite, naming the node."""
+    for node in graph.nodes:
+        value = forward[node.name]
+        if not math.isfinite(value):
+            raise NumericError(f"graph.{node.name}", f"value is not finite ({value}): a log of 0, "
+                               "a division by 0 or an overflow, e.g. a saturated sigmoid under bce")

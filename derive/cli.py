@@ -1,0 +1,135 @@
+"""The ``derive`` command: render, check and list worksheets.
+
+Every user error (a bad spec, a bad override, a value that is not finite) is one line
+on stderr naming the key, with exit status 2, and no file is written.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import DeriveError, SpecError
+from .examples import DEFAULT_EXAMPLE, example_names, example_path, example_title
+from .spec import Spec, load_spec
+
+FORMATS = ("json",)
+
+
+def _resolve(spec: str | None) -> tuple[Path, str]:
+    """A spec argument is a file path or the name of a built-in example."""
+    name = spec or DEFAULT_EXAMPLE
+    path = Path(name)
+    if path.is_file():
+        return path, path.stem
+    builtin = example_path(name)
+    if builtin is not None:
+        return builtin, name
+    raise SpecError(name, f"no such file, and no built-in example of that name "
+                          f"(examples: {', '.join(example_names())})")
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+    if value.strip() == "all":
+        return FORMATS
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise SpecError("--format", f"unknown format {', '.join(unknown) or value!r}; "
+                                    f"expected a comma-separated list of {', '.join(FORMATS)} or all")
+    return chosen
+
+
+def _load(spec: str | None, overrides: tuple[str, ...]) -> tuple[Spec, str]:
+    path, stem = _resolve(spec)
+    return load_spec(path, overrides), stem
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="derive")
+def cli() -> None:
+    """Turn a small model into a step-by-step backpropagation worksheet.
+
+    \b
+    Example:
+      derive render                      # the default worksheet into output/
+      derive render my-neuron.toml --format json --set x1=2.0
+    """
+
+
+@cli.command()
+@click.argument("spec", required=False)
+@click.option("--format", "format_", default="all", show_default=True,
+              help=f"Comma-separated formats: {', '.join(FORMATS)}, or all.")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("output"), show_default=True, help="Directory to write into.")
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+              help="Override a scalar of the spec, e.g. --set x1=2.0 --set train.learning_rate=0.05.")
+def render(spec: str | None, format_: str, out: Path, overrides: tuple[str, ...]) -> None:
+    """Compute a worksheet and write it as OUT/<stem>.<format>.
+
+    SPEC is a TOML file or a built-in example name (see `derive examples`);
+    without it, the default example (one sigmoid neuron) is rendered.
+
+    \b
+    Example:
+      derive render neuron-bce --format json --out handouts --set x1=2.0
+    """
+    from .build import build_worksheet
+    from .render import render_all
+    from .writer import write_atomic
+
+    formats = _formats(format_)
+    loaded, stem = _load(spec, overrides)
+    sheet = build_worksheet(loaded, stem)
+    documents = render_all(sheet, formats)
+    for filename, content in documents.items():
+        click.echo(write_atomic(out / filename, content))
+
+
+@cli.command()
+@click.argument("spec")
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help="Override a scalar first.")
+def check(spec: str, overrides: tuple[str, ...]) -> None:
+    """Validate SPEC and derive its chain rule, without computing numbers.
+
+    \b
+    Example:
+      derive check my-neuron.toml
+    """
+    from .graph import build_graph
+    from .symbolic import derive
+
+    loaded, _ = _load(spec, overrides)
+    graph = build_graph(loaded)
+    derivation = derive(graph)
+    click.echo(f"ok: {loaded.title} ({len(graph.nodes)} nodes, {len(derivation.edges)} edges, "
+               f"{len(graph.parameters)} parameters, loss {graph.loss})")
+
+
+@cli.command()
+def examples() -> None:
+    """List the built-in examples; render one with `derive render NAME`.
+
+    \b
+    Example:
+      derive examples
+    """
+    for name in example_names():
+        click.echo(f"{name:20s} {example_title(name)}")
+
+
+def main() -> None:
+    """Console entry point: user errors become one line and exit status 2."""
+    try:
+        cli.main(standalone_mode=False)
+    except DeriveError as error:
+        click.echo(f"derive: error: {error}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)

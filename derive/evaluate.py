@@ -1,0 +1,78 @@
+"""Float64 evaluation of SymPy expressions, node by node, without code generation.
+
+The symbolic side of the three-way check: a small walk over SymPy's tree with NumPy
+operations, covering exactly what the whitelist and its derivatives can produce
+(the whitelisted functions, Heaviside, sign). Invalid points give inf or nan, which
+the caller reports; nothing here raises on a domain error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+import sympy as sp
+
+from . import functions as fn
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return np.exp(-np.logaddexp(0.0, -z))
+
+
+def _bce(p: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return -y * np.log(p) - (1 - y) * np.log(1 - p)
+
+
+def _heaviside(z: np.ndarray, at_zero: np.ndarray | float = 0.5) -> np.ndarray:
+    return np.heaviside(z, at_zero)
+
+
+_FUNCTIONS: dict[type, Callable[..., np.ndarray]] = {
+    fn.sigmoid: _sigmoid,
+    fn.relu: lambda z: np.maximum(z, 0.0),
+    fn.softplus: lambda z: np.logaddexp(0.0, z),
+    fn.bce: _bce,
+    fn.mse: lambda yhat, y: (yhat - y) ** 2,
+    sp.tanh: np.tanh,
+    sp.exp: np.exp,
+    sp.log: np.log,
+    sp.Abs: np.abs,
+    sp.sign: np.sign,
+    sp.Heaviside: _heaviside,
+}
+
+
+def evaluate(expression: sp.Expr, values: Mapping[sp.Symbol, float]) -> float:
+    """The value of ``expression`` at ``values`` in float64 (inf or nan where undefined)."""
+    with np.errstate(all="ignore"):
+        return float(_walk(expression, values))
+
+
+def _walk(expression: sp.Basic, values: Mapping[sp.Symbol, float]) -> np.ndarray:
+    if expression.is_Symbol:
+        return np.float64(values[expression])
+    if expression.is_Number:
+        return np.float64(float(expression))
+    args = [_walk(arg, values) for arg in expression.args]
+    if expression.is_Add:
+        return np.sum(args, axis=0)
+    if expression.is_Mul:
+        return np.prod(args, axis=0)
+    if expression.is_Pow:
+        return np.power(args[0], args[1])
+    operation = _FUNCTIONS.get(type(expression))
+    if operation is None:
+        raise TypeError(f"cannot evaluate {type(expression).__name__} numerically")
+    return operation(*args)
+
+
+def forward_values(graph, values: Mapping[str, float]) -> dict[str, float]:
+    """Every node's float64 value, given input and parameter values by name."""
+    env = {graph.symbols[name]: value for name, value in values.items()}
+    result = dict(values)
+    for node in graph.nodes:
+        value = evaluate(node.expression.sympy, env)
+        env[graph.symbols[node.name]] = value
+        result[node.name] = value
+    return result

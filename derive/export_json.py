@@ -1,0 +1,52 @@
+"""The worksheet model as JSON: SPEC.md's keys, numbers as the shortest decimal of the dtype."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .model import Worksheet
+from .numbers import exact
+
+
+def worksheet_data(sheet: Worksheet) -> dict[str, Any]:
+    """The machine-readable result (SPEC.md), plus the derivation's TeX."""
+
+    def n(value: float) -> float:
+        return exact(value, sheet.dtype)
+
+    data: dict[str, Any] = {
+        "title": sheet.title,
+        "intro": sheet.intro,
+        "dtype": sheet.dtype,
+        "loss_node": sheet.loss,
+        "learning_rate": sheet.learning_rate,
+        "steps": sheet.steps,
+        "inputs": {q.name: q.value for q in sheet.inputs},
+        "parameters": {q.name: q.value for q in sheet.parameters},
+        "forward": {q.name: n(q.value) for q in sheet.forward},
+        "local": {d.key: n(d.value) for d in sheet.local},
+        "gradients": {c.parameter: n(c.value) for c in sheet.chains},
+        "updated": {name: n(value) for name, value in sheet.history[-1].parameters}
+        if sheet.history else {},
+        "loss": {"before": n(sheet.loss_before),
+                 "after": n(sheet.loss_after) if sheet.loss_after is not None else None},
+        "history": [{"step": s.step, "loss": n(s.loss),
+                     "parameters": {k: n(v) for k, v in s.parameters}} for s in sheet.history],
+        "checks": {"symbolic_vs_tape": float(f"{sheet.symbolic_vs_tape:.3g}"),
+                   "finite_difference_vs_tape": float(f"{sheet.finite_difference_vs_tape:.3g}"),
+                   "tolerance": sheet.tolerance},
+        "derivation": {
+            "equations": {e.name: e.tex for e in sheet.equations},
+            "local": {d.key: d.derivation_tex for d in sheet.local},
+            "chain_rule": {c.parameter: {"symbols": c.sum_tex, "numbers": c.numbers_tex,
+                                         "simplifications": list(c.simplifications)}
+                           for c in sheet.chains},
+        },
+    }
+    return data
+
+
+def to_json(sheet: Worksheet) -> str:
+    """Deterministic JSON text of the worksheet."""
+    return json.dumps(worksheet_data(sheet), indent=2, ensure_ascii=False) + "\n"

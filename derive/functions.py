@@ -1,0 +1,135 @@
+"""The whitelist of functions a spec may call, as SymPy functions with known derivatives.
+
+Each entry knows its arity, its elementary definition (used to derive its rule step by
+step), and its TeX name. The custom classes give SymPy the textbook derivative forms
+(``sigma'(z) = sigma(z)(1 - sigma(z))``) instead of whatever ``diff`` of the definition
+would print, and ``symbolic`` checks that both agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sympy as sp
+
+
+class sigmoid(sp.Function):  # noqa: N801 - spec name
+    """The logistic function 1 / (1 + e^-z)."""
+
+    nargs = 1
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return sigmoid(self.args[0]) * (1 - sigmoid(self.args[0]))
+
+    def _latex(self, printer, exp=None) -> str:
+        return _wrap(r"\sigma", printer, self.args, exp)
+
+
+class relu(sp.Function):  # noqa: N801
+    """max(0, z); its derivative is 0 at z = 0, as TensorFlow's."""
+
+    nargs = 1
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return sp.Heaviside(self.args[0], 0)
+
+    def _latex(self, printer, exp=None) -> str:
+        return _wrap(r"\operatorname{ReLU}", printer, self.args, exp)
+
+
+class softplus(sp.Function):  # noqa: N801
+    """log(1 + e^z), whose derivative is the sigmoid."""
+
+    nargs = 1
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return sigmoid(self.args[0])
+
+    def _latex(self, printer, exp=None) -> str:
+        return _wrap(r"\operatorname{softplus}", printer, self.args, exp)
+
+
+class bce(sp.Function):  # noqa: N801
+    """Binary cross-entropy of a probability p against a label y."""
+
+    nargs = 2
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        p, y = self.args
+        if argindex == 1:
+            return -y / p + (1 - y) / (1 - p)
+        return -sp.log(p) + sp.log(1 - p)
+
+    def _latex(self, printer, exp=None) -> str:
+        return _wrap(r"\operatorname{BCE}", printer, self.args, exp)
+
+
+class mse(sp.Function):  # noqa: N801
+    """Squared error (yhat - y)^2 of one prediction."""
+
+    nargs = 2
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        yhat, y = self.args
+        return 2 * (yhat - y) if argindex == 1 else -2 * (yhat - y)
+
+    def _latex(self, printer, exp=None) -> str:
+        return _wrap(r"\operatorname{MSE}", printer, self.args, exp)
+
+
+def _wrap(name: str, printer, args, exp) -> str:
+    inner = ", ".join(printer._print(a) for a in args)
+    head = f"{name}^{{{exp}}}" if exp else name
+    return rf"{head}\left({inner}\right)"
+
+
+@dataclass(frozen=True)
+class FunctionRule:
+    """One whitelisted function: how to build it and how to define it elementarily."""
+
+    name: str
+    arity: int
+    build: Callable[..., sp.Expr]
+    definition: Callable[..., sp.Expr]
+    parameters: tuple[str, ...]
+
+
+def _relu_definition(z: sp.Expr) -> sp.Expr:
+    return sp.Piecewise((z, z > 0), (0, True))
+
+
+FUNCTIONS: dict[str, FunctionRule] = {
+    rule.name: rule
+    for rule in (
+        FunctionRule("sigmoid", 1, sigmoid, lambda z: 1 / (1 + sp.exp(-z)), ("z",)),
+        FunctionRule("tanh", 1, sp.tanh, lambda z: sp.tanh(z), ("z",)),
+        FunctionRule("relu", 1, relu, _relu_definition, ("z",)),
+        FunctionRule("softplus", 1, softplus, lambda z: sp.log(1 + sp.exp(z)), ("z",)),
+        FunctionRule("exp", 1, sp.exp, lambda z: sp.exp(z), ("z",)),
+        FunctionRule("log", 1, sp.log, lambda z: sp.log(z), ("z",)),
+        FunctionRule("sqrt", 1, sp.sqrt, lambda z: sp.sqrt(z), ("z",)),
+        FunctionRule("abs", 1, sp.Abs, lambda z: sp.Abs(z), ("z",)),
+        FunctionRule(
+            "bce", 2, bce, lambda p, y: -y * sp.log(p) - (1 - y) * sp.log(1 - p), ("p", "y")
+        ),
+        FunctionRule("mse", 2, mse, lambda yhat, y: (yhat - y) ** 2, ("yhat", "y")),
+    )
+}
+
+CUSTOM_CLASSES: dict[type, str] = {
+    sigmoid: "sigmoid",
+    relu: "relu",
+    softplus: "softplus",
+    bce: "bce",
+    mse: "mse",
+    sp.tanh: "tanh",
+    sp.exp: "exp",
+    sp.log: "log",
+    sp.Abs: "abs",
+}
+
+
+def function_names() -> str:
+    """The whitelist as a human-readable list, for error messages."""
+    return ", ".join(FUNCTIONS)

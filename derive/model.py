@@ -1,0 +1,156 @@
+"""The worksheet model: frozen dataclasses of strings and floats, nothing else.
+
+Every renderer reads this and only this; ``--format json`` writes it. TeX strings are
+complete (SymPy printed them) and every number has its shown form at the sheet's
+precision, so templates neither compute nor format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A named number: an input, a parameter, or a node's forward value."""
+
+    name: str
+    tex: str
+    value: float
+    shown: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Equation:
+    """A graph node as the instructor wrote it: ``A_1 = x_1 w_1 + x_2 w_2 + b``."""
+
+    name: str
+    source: str
+    tex: str
+
+
+@dataclass(frozen=True)
+class GeneralRule:
+    """A function's derivative in general form, with the steps from its definition."""
+
+    function: str
+    tex: str
+    steps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LocalDerivative:
+    """d(node)/d(input) for one edge."""
+
+    key: str
+    node: str
+    input: str
+    symbol_tex: str
+    derivation_tex: str
+    """d/d(input) of the node's expression, = its derivative, = the same in node names."""
+    value: float
+    shown: str
+    rules: tuple[GeneralRule, ...]
+
+
+@dataclass(frozen=True)
+class PathTerm:
+    """One path's product of local derivatives."""
+
+    path: tuple[str, ...]
+    symbols_tex: str
+    expression_tex: str
+    simplified_tex: str
+    numbers_tex: str
+    value: float
+    shown: str
+
+
+@dataclass(frozen=True)
+class ChainRule:
+    """dL/d(parameter) as a sum over paths."""
+
+    parameter: str
+    symbol_tex: str
+    sum_tex: str
+    numbers_tex: str
+    paths: tuple[PathTerm, ...]
+    simplifications: tuple[str, ...]
+    value: float
+    shown: str
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """One term computed three ways."""
+
+    term: str
+    term_tex: str
+    symbolic: float
+    tape: float
+    finite_difference: float
+    disagreement: float
+    shown_symbolic: str
+    shown_tape: str
+    shown_finite_difference: str
+    shown_disagreement: str
+
+
+@dataclass(frozen=True)
+class Update:
+    """w <- w - lr dL/dw for one parameter, with numbers."""
+
+    name: str
+    tex: str
+    old: float
+    gradient: float
+    new: float
+    shown_old: str
+    shown_new: str
+    rule_tex: str
+    numbers_tex: str
+
+
+@dataclass(frozen=True)
+class Step:
+    """The loss and parameters after ``step`` descent steps."""
+
+    step: int
+    loss: float
+    parameters: tuple[tuple[str, float], ...]
+    shown_loss: str
+    shown_parameters: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Worksheet:
+    """Everything one sheet shows."""
+
+    stem: str
+    title: str
+    intro: str
+    dtype: str
+    precision: int
+    loss: str
+    loss_tex: str
+    learning_rate: float | None
+    shown_learning_rate: str
+    steps: int
+    inputs: tuple[Quantity, ...]
+    parameters: tuple[Quantity, ...]
+    equations: tuple[Equation, ...]
+    forward: tuple[Quantity, ...]
+    local: tuple[LocalDerivative, ...]
+    chains: tuple[ChainRule, ...]
+    checks: tuple[CheckRow, ...]
+    tolerance: float
+    symbolic_vs_tape: float
+    finite_difference_vs_tape: float
+    updates: tuple[Update, ...]
+    loss_before: float
+    loss_after: float | None
+    shown_loss_before: str
+    shown_loss_after: str
+    shown_decrease: str
+    history: tuple[Step, ...]

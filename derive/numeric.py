@@ -1,0 +1,153 @@
+"""Numbers from TensorFlow: forward pass, local and total gradients, gradient descent.
+
+The validated expression trees are evaluated with TensorFlow ops in source order, as the
+seed notebooks write them, on a ``GradientTape``. Each local derivative d(node)/d(input)
+comes from a tape over that node alone (inputs watched as separate tensors, so it is the
+partial derivative even where other paths exist); the total gradients come from one tape
+over the whole forward pass. Updates use ``assign_sub``; more than one step runs a step
+compiled with ``tf.function``.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import tensorflow as tf  # noqa: E402
+
+from .graph import Graph  # noqa: E402
+
+
+def _sigmoid(z: tf.Tensor) -> tf.Tensor:
+    """The logistic function as seed 003 writes it; its tape gradient gives SPEC.md's digits."""
+    return 1 / (1 + tf.math.exp(-z))
+
+
+def _bce(p: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
+    return -(y * tf.math.log(p)) - (1 - y) * tf.math.log(1 - p)
+
+
+_FUNCTIONS: dict[str, Callable[..., tf.Tensor]] = {
+    "sigmoid": _sigmoid,
+    "tanh": tf.math.tanh,
+    "relu": tf.nn.relu,
+    "softplus": tf.math.softplus,
+    "exp": tf.math.exp,
+    "log": tf.math.log,
+    "sqrt": tf.math.sqrt,
+    "abs": tf.math.abs,
+    "bce": _bce,
+    "mse": lambda yhat, y: tf.math.square(yhat - y),
+}
+
+
+@dataclass(frozen=True)
+class TapeResult:
+    """Every number the tape produced, as Python floats of the chosen dtype."""
+
+    forward: dict[str, float]
+    local: dict[str, float]
+    gradients: dict[str, float]
+    updated: dict[str, float]
+    loss_before: float
+    loss_after: float | None
+    history: tuple[tuple[float, dict[str, float]], ...]
+    """(loss, parameters) at step 0, 1, ..., steps."""
+
+
+def evaluate_tree(tree: ast.expr, values: Mapping[str, tf.Tensor], dtype: tf.DType) -> tf.Tensor:
+    """Evaluate a validated expression tree with TensorFlow ops."""
+    if isinstance(tree, ast.Constant):
+        return tf.constant(tree.value, dtype=dtype)
+    if isinstance(tree, ast.Name):
+        return values[tree.id]
+    if isinstance(tree, ast.UnaryOp):
+        operand = evaluate_tree(tree.operand, values, dtype)
+        return -operand if isinstance(tree.op, ast.USub) else operand
+    if isinstance(tree, ast.Call):
+        arguments = [evaluate_tree(arg, values, dtype) for arg in tree.args]
+        return _FUNCTIONS[tree.func.id](*arguments)
+    left = evaluate_tree(tree.left, values, dtype)
+    right = evaluate_tree(tree.right, values, dtype)
+    operations = {ast.Add: tf.add, ast.Sub: tf.subtract, ast.Mult: tf.multiply,
+                  ast.Div: tf.divide, ast.Pow: tf.pow}
+    return operations[type(tree.op)](left, right)
+
+
+def forward_pass(graph: Graph, sources: Mapping[str, tf.Tensor], dtype: tf.DType) -> dict[str, tf.Tensor]:
+    """Every node's tensor, given the inputs' and parameters' tensors by name."""
+    values = dict(sources)
+    for node in graph.nodes:
+        values[node.name] = evaluate_tree(node.expression.tree, values, dtype)
+    return values
+
+
+def run_tape(graph: Graph, dtype_name: str, learning_rate: float | None, steps: int) -> TapeResult:
+    """Forward pass, every local and total gradient, and ``steps`` descent steps."""
+    dtype = tf.float32 if dtype_name == "float32" else tf.float64
+    constants = {name: tf.constant(value, dtype=dtype) for name, value in graph.inputs.items()}
+    variables = {name: tf.Variable(value, dtype=dtype, name=name)
+                 for name, value in graph.parameters.items()}
+    with tf.GradientTape() as tape:
+        values = forward_pass(graph, {**constants, **variables}, dtype)
+    totals = tape.gradient(values[graph.loss], list(variables.values()),
+                           unconnected_gradients=tf.UnconnectedGradients.ZERO)
+    gradients = {name: float(g) for name, g in zip(variables, totals, strict=True)}
+    forward = {node.name: float(values[node.name]) for node in graph.nodes}
+    local = _local_gradients(graph, values, dtype)
+    loss_before = forward[graph.loss]
+    start = {name: float(v.numpy()) for name, v in variables.items()}
+    history: list[tuple[float, dict[str, float]]] = [(loss_before, start)]
+    if learning_rate is None:
+        return TapeResult(forward, local, gradients, start, loss_before, None, tuple(history))
+    rate = tf.constant(learning_rate, dtype=dtype)
+    descend, fresh_step = _make_step(graph, constants, variables, rate, dtype, compiled=steps > 1)
+    descend(totals)
+    for _ in range(steps - 1):
+        parameters = {name: float(v.numpy()) for name, v in variables.items()}
+        history.append((float(fresh_step()), parameters))
+    updated = {name: float(v.numpy()) for name, v in variables.items()}
+    loss_after = _loss(graph, constants, variables, dtype)
+    history.append((loss_after, updated))
+    return TapeResult(forward, local, gradients, updated, loss_before, loss_after, tuple(history))
+
+
+def _local_gradients(graph: Graph, values: Mapping[str, tf.Tensor], dtype: tf.DType) -> dict[str, float]:
+    local: dict[str, float] = {}
+    for node in graph.nodes:
+        inputs = {name: tf.identity(tf.convert_to_tensor(values[name])) for name in node.inputs}
+        with tf.GradientTape() as tape:
+            for tensor in inputs.values():
+                tape.watch(tensor)
+            output = evaluate_tree(node.expression.tree, inputs, dtype)
+        partials = tape.gradient(output, list(inputs.values()),
+                                 unconnected_gradients=tf.UnconnectedGradients.ZERO)
+        for name, partial in zip(inputs, partials, strict=True):
+            local[f"{node.name}/{name}"] = float(partial)
+    return local
+
+
+def _loss(graph: Graph, constants, variables, dtype: tf.DType) -> float:
+    return float(forward_pass(graph, {**constants, **variables}, dtype)[graph.loss])
+
+
+def _make_step(graph: Graph, constants, variables, rate: tf.Tensor, dtype: tf.DType, compiled: bool):
+    """``descend(gradients)`` applies w <- w - rate * dL/dw; ``fresh_step()`` computes the
+    gradients first and returns the loss before its update (compiled when ``compiled``)."""
+    sources = list(variables.values())
+
+    def descend(gradients) -> None:
+        for variable, gradient in zip(sources, gradients, strict=True):
+            variable.assign_sub(rate * gradient)
+
+    def fresh_step() -> tf.Tensor:
+        with tf.GradientTape() as tape:
+            loss = forward_pass(graph, {**constants, **variables}, dtype)[graph.loss]
+        descend(tape.gradient(loss, sources, unconnected_gradients=tf.UnconnectedGradients.ZERO))
+        return loss
+
+    return descend, (tf.function(fresh_step) if compiled else fresh_step)

@@ -1,0 +1,62 @@
+"""Shared fixtures: specs written as text, the way instructors write them."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from derive.spec import Spec, parse_spec
+
+DEFAULT = textwrap.dedent('''
+    title = "Backpropagation through one sigmoid neuron"
+    intro = "One training example, one neuron, binary cross-entropy."
+    [inputs]
+    x1 = 1.3
+    x2 = 2.1
+    Y  = 1.0
+    [parameters]
+    w1 = 0.7
+    w2 = -0.3
+    b  = 1.0
+    [graph]
+    A1 = "x1*w1 + x2*w2 + b"
+    A2 = "sigmoid(A1)"
+    A3 = "bce(A2, Y)"
+    [train]
+    loss = "A3"
+    learning_rate = 0.1
+    steps = 1
+''')
+
+# One hidden unit feeding two outputs: two paths from the loss to w and b.
+TWO_OUTPUTS = textwrap.dedent('''
+    title = "One hidden unit, two outputs"
+    [inputs]
+    x = 0.5
+    t1 = 1.0
+    t2 = 0.0
+    [parameters]
+    w = 0.8
+    b = -0.2
+    v1 = 1.5
+    v2 = -0.7
+    [graph]
+    z = "x*w + b"
+    h = "sigmoid(z)"
+    o1 = "h*v1"
+    o2 = "h*v2"
+    L = "0.5*(o1 - t1)**2 + 0.5*(o2 - t2)**2"
+    [train]
+    learning_rate = 0.5
+''')
+
+
+def spec_from(text: str, *overrides: str) -> Spec:
+    """A validated spec from TOML text."""
+    return parse_spec(text, overrides)
+
+
+@pytest.fixture
+def default_spec() -> Spec:
+    return spec_from(DEFAULT)

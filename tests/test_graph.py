@@ -1,0 +1,37 @@
+"""The graph: spec order, every edge, every path from the loss."""
+
+from __future__ import annotations
+
+import pytest
+
+from derive.errors import SpecError
+from derive.graph import build_graph
+
+from .conftest import DEFAULT, TWO_OUTPUTS, spec_from
+
+
+def test_edges_are_every_name_each_node_uses(default_spec):
+    graph = build_graph(default_spec)
+    assert [edge.key for edge in graph.edges] == [
+        "A1/x1", "A1/w1", "A1/x2", "A1/w2", "A1/b", "A2/A1", "A3/A2", "A3/Y"]
+
+
+def test_a_shared_hidden_node_gives_two_paths():
+    graph = build_graph(spec_from(TWO_OUTPUTS))
+    assert graph.paths("w") == (("L", "o1", "h", "z", "w"), ("L", "o2", "h", "z", "w"))
+    assert graph.paths("v1") == (("L", "o1", "v1"),)
+
+
+def test_a_cycle_cannot_be_written():
+    text = DEFAULT.replace('A1 = "x1*w1 + x2*w2 + b"', 'A1 = "x1*w1 + x2*w2 + b + A3"')
+    with pytest.raises(SpecError) as caught:
+        build_graph(spec_from(text))
+    assert caught.value.key == "graph.A1"
+    assert "used before it is defined" in caught.value.message
+
+
+def test_unknown_function_in_a_node_names_the_node():
+    with pytest.raises(SpecError) as caught:
+        build_graph(spec_from(DEFAULT.replace("sigmoid(A1)", "sigmod(A1)")))
+    assert caught.value.key == "graph.A2"
+    assert "did you mean 'sigmoid'" in caught.value.message
