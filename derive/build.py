@@ -6,6 +6,7 @@ the stages' SymPy expressions and floats into the model's TeX strings and shown 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import sympy as sp
@@ -54,6 +55,12 @@ def build_worksheet(spec: Spec, stem: str = "worksheet") -> model.Worksheet:
         return model.Quantity(name, t.name(name), value, shown(value, p), role)
 
     after = tape.loss_after
+    local = tuple(_local(t, d, graph, tape.local[k], p) for k, d in derivation.edges.items())
+    history = tuple(
+        model.Step(i, loss, tuple(params.items()), shown(loss, p),
+                   tuple(shown(v, p) for v in params.values()))
+        for i, (loss, params) in enumerate(tape.history)
+    ) if rate is not None else ()
     return model.Worksheet(
         stem=stem,
         title=spec.title,
@@ -73,7 +80,8 @@ def build_worksheet(spec: Spec, stem: str = "worksheet") -> model.Worksheet:
             for n in graph.nodes
         ),
         forward=tuple(quantity(n.name, tape.forward[n.name], "node") for n in graph.nodes),
-        local=tuple(_local(t, d, graph, tape.local[k], p) for k, d in derivation.edges.items()),
+        local=local,
+        rules=tuple(dict.fromkeys(rule for d in local for rule in d.rules)),
         chains=tuple(_chain(t, graph.loss, derivation, c, tape.local, tape.gradients[c.parameter], p)
                      for c in derivation.chains.values()),
         checks=tuple(_check_row(t, graph, c, p) for c in checks),
@@ -86,17 +94,30 @@ def build_worksheet(spec: Spec, stem: str = "worksheet") -> model.Worksheet:
         shown_loss_before=shown(tape.loss_before, p),
         shown_loss_after=shown(after, p) if after is not None else "",
         shown_decrease=shown(tape.loss_before - after, p) if after is not None else "",
-        history=tuple(
-            model.Step(i, loss, tuple(params.items()), shown(loss, p),
-                       tuple(shown(v, p) for v in params.values()))
-            for i, (loss, params) in enumerate(tape.history)
-        ) if rate is not None else (),
+        history=history,
+        history_table=_sampled(history),
     )
+
+
+def _sampled(history: tuple[model.Step, ...], rows: int = 10) -> tuple[model.Step, ...]:
+    if len(history) <= rows + 1:
+        return history
+    every = max(1, (len(history) - 1) // rows)
+    picked = history[::every]
+    return picked if picked[-1] is history[-1] else (*picked, history[-1])
+
+
+FUNCTION_TITLES = {"sigmoid": "The sigmoid", "tanh": "The hyperbolic tangent", "relu": "ReLU",
+                   "softplus": "Softplus", "exp": "The exponential", "log": "The natural logarithm",
+                   "abs": "The absolute value", "bce": "Binary cross-entropy", "mse": "Squared error"}
 
 
 def _rule(t: _Tex, rule: FunctionRule) -> model.GeneralRule:
     steps = tuple(f"{t.expr(left)} = {t.expr(right)}" for left, right in rule.steps)
-    return model.GeneralRule(rule.name, f"{t.expr(rule.derivative)} = {t.expr(rule.result)}", steps)
+    title = FUNCTION_TITLES[rule.name]
+    if len(rule.derivative.expr.args) > 1:
+        title = f"{title}, with respect to {rule.derivative.variables[0]}"
+    return model.GeneralRule(rule.name, title, f"{t.expr(rule.derivative)} = {t.expr(rule.result)}", steps)
 
 
 def _local(t: _Tex, d: EdgeDerivation, graph: Graph, value: float, p: int) -> model.LocalDerivative:
@@ -108,11 +129,29 @@ def _local(t: _Tex, d: EdgeDerivation, graph: Graph, value: float, p: int) -> mo
     if d.in_nodes != d.derivative:
         forms.append(t.expr(d.in_nodes))
     forms.append(tex_number(value, p))
-    if d.expression.is_Atom or forms[0] == forms[1]:
+    if d.expression.is_Atom:
         forms = forms[1:]
-    derivation = " = ".join(dict.fromkeys([symbol, *forms]))
-    return model.LocalDerivative(edge.key, edge.node, edge.input, symbol, derivation, value,
-                                 shown(value, p), tuple(_rule(t, r) for r in d.rules))
+    return model.LocalDerivative(edge.key, edge.node, edge.input, symbol, rows(list(dict.fromkeys(forms))),
+                                 value, shown(value, p), tuple(_rule(t, r) for r in d.rules))
+
+
+def rows(parts: list[str], width: int = 44) -> tuple[str, ...]:
+    """Group '='-separated parts into rows of about ``width`` visible characters each."""
+    grouped: list[str] = []
+    for part in parts:
+        if grouped and _visible(grouped[-1]) + _visible(part) + 3 <= width:
+            grouped[-1] = f"{grouped[-1]} = {part}"
+        else:
+            grouped.append(part)
+    return tuple(grouped)
+
+
+def _visible(tex_text: str) -> int:
+    """A rough count of the characters a formula shows (fractions count their longer half)."""
+    stripped = re.sub(r"\\(frac|operatorname|mathbb)", "", tex_text)
+    stripped = re.sub(r"\\[a-zA-Z]+", "x", stripped)
+    stripped = re.sub(r"[{}_^ ]", "", stripped)
+    return int(len(stripped) * (0.6 if "frac" in tex_text else 1.0))
 
 
 def _dotted(t: _Tex, factors: list[sp.Expr]) -> str:
@@ -131,7 +170,7 @@ def _chain(t: _Tex, loss: str, derivation: Derivation, chain: ChainRule, local: 
             product *= v
         factors = [derivation.edges[e.key].in_nodes for e in path.edges]
         terms.append(model.PathTerm(
-            path.path, symbols, _dotted(t, factors),
+            path.path, r" \to ".join(t.name(n) for n in path.path), symbols, _dotted(t, factors),
             t.expr(path.simplified) if path.simplified is not None else "",
             r" \cdot ".join(tex_factor(v, p) for v in values), product, shown(product, p)))
     simplifications = tuple(
@@ -140,9 +179,16 @@ def _chain(t: _Tex, loss: str, derivation: Derivation, chain: ChainRule, local: 
     )
     joined_symbols = " + ".join(term.symbols_tex for term in terms) or "0"
     joined_numbers = " + ".join(term.numbers_tex for term in terms) or "0"
-    return model.ChainRule(chain.parameter, t.partial(loss, chain.parameter),
-                           joined_symbols, joined_numbers, tuple(terms), simplifications,
-                           total, shown(total, p))
+    parts = [joined_symbols]
+    if len(terms) == 1:
+        parts += [terms[0].expression_tex] + ([terms[0].simplified_tex] if terms[0].simplified_tex else [])
+    elif terms:
+        parts.append(" + ".join(term.simplified_tex or term.expression_tex for term in terms))
+    parts += [joined_numbers, tex_number(total, p)] if terms else []
+    return model.ChainRule(chain.parameter, t.name(chain.parameter), t.partial(loss, chain.parameter),
+                           joined_symbols,
+                           joined_numbers, rows(parts), tuple(terms), simplifications, total,
+                           shown(total, p))
 
 
 def _check_row(t: _Tex, graph: Graph, check: Check, p: int) -> model.CheckRow:

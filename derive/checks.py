@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .errors import NumericError
 from .evaluate import evaluate, forward_values
 from .finite_difference import derivative
 from .graph import Graph
-from .numeric import TapeResult
 from .symbolic import Derivation
+
+if TYPE_CHECKING:  # the tape's module loads TensorFlow; checking a spec must not
+    from .numeric import TapeResult
 
 TOLERANCE = {"float32": 1e-4, "float64": 1e-7}
 """Largest allowed disagreement, relative to max(1, |value|)."""

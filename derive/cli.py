@@ -13,9 +13,8 @@ import click
 
 from .errors import DeriveError, SpecError
 from .examples import DEFAULT_EXAMPLE, example_names, example_path, example_title
+from .render import FORMATS, Options
 from .spec import Spec, load_spec
-
-FORMATS = ("json",)
 
 
 def _resolve(spec: str | None) -> tuple[Path, str]:
@@ -67,7 +66,12 @@ def cli() -> None:
               default=Path("output"), show_default=True, help="Directory to write into.")
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
               help="Override a scalar of the spec, e.g. --set x1=2.0 --set train.learning_rate=0.05.")
-def render(spec: str | None, format_: str, out: Path, overrides: tuple[str, ...]) -> None:
+@click.option("--math", type=click.Choice(["mathml", "tex"]), default="mathml", show_default=True,
+              help="Math in the HTML fragment: MathML, or \\( \\) for hosts running MathJax/KaTeX.")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
+              help="Paper size of the PDF and LaTeX.")
+def render(spec: str | None, format_: str, out: Path, overrides: tuple[str, ...], math: str,
+           paper: str) -> None:
     """Compute a worksheet and write it as OUT/<stem>.<format>.
 
     SPEC is a TOML file or a built-in example name (see `derive examples`);
@@ -75,7 +79,7 @@ def render(spec: str | None, format_: str, out: Path, overrides: tuple[str, ...]
 
     \b
     Example:
-      derive render neuron-bce --format json --out handouts --set x1=2.0
+      derive render neuron-bce --format pdf,html --out handouts --set x1=2.0
     """
     from .build import build_worksheet
     from .render import render_all
@@ -84,7 +88,7 @@ def render(spec: str | None, format_: str, out: Path, overrides: tuple[str, ...]
     formats = _formats(format_)
     loaded, stem = _load(spec, overrides)
     sheet = build_worksheet(loaded, stem)
-    documents = render_all(sheet, formats)
+    documents = render_all(sheet, formats, Options(math=math, paper=paper))
     for filename, content in documents.items():
         click.echo(write_atomic(out / filename, content))
 

@@ -38,8 +38,9 @@ def worksheet_data(sheet: Worksheet) -> dict[str, Any]:
                    "tolerance": sheet.tolerance},
         "derivation": {
             "equations": {e.name: e.tex for e in sheet.equations},
-            "local": {d.key: d.derivation_tex for d in sheet.local},
+            "local": {d.key: " = ".join((d.symbol_tex, *d.rows)) for d in sheet.local},
             "chain_rule": {c.parameter: {"symbols": c.sum_tex, "numbers": c.numbers_tex,
+                                         "derivation": " = ".join((c.symbol_tex, *c.rows)),
                                          "simplifications": list(c.simplifications)}
                            for c in sheet.chains},
         },

@@ -35,6 +35,8 @@ class GeneralRule:
     """A function's derivative in general form, with the steps from its definition."""
 
     function: str
+    title: str
+    """How the sheet names it: 'the sigmoid', 'binary cross-entropy, with respect to p'."""
     tex: str
     steps: tuple[str, ...]
 
@@ -47,8 +49,9 @@ class LocalDerivative:
     node: str
     input: str
     symbol_tex: str
-    derivation_tex: str
-    """d/d(input) of the node's expression, = its derivative, = the same in node names."""
+    rows: tuple[str, ...]
+    """Right-hand sides: d/d(input) of the expression, its derivative, in node names, the value.
+    Each row continues the previous one with '='; a row may hold several '=' already."""
     value: float
     shown: str
     rules: tuple[GeneralRule, ...]
@@ -59,6 +62,8 @@ class PathTerm:
     """One path's product of local derivatives."""
 
     path: tuple[str, ...]
+    path_tex: str
+    """The path as names joined by arrows."""
     symbols_tex: str
     expression_tex: str
     simplified_tex: str
@@ -72,9 +77,12 @@ class ChainRule:
     """dL/d(parameter) as a sum over paths."""
 
     parameter: str
+    parameter_tex: str
     symbol_tex: str
     sum_tex: str
     numbers_tex: str
+    rows: tuple[str, ...]
+    """Right-hand sides from the symbolic sum to the number, one '=' step per row."""
     paths: tuple[PathTerm, ...]
     simplifications: tuple[str, ...]
     value: float
@@ -142,6 +150,8 @@ class Worksheet:
     equations: tuple[Equation, ...]
     forward: tuple[Quantity, ...]
     local: tuple[LocalDerivative, ...]
+    rules: tuple[GeneralRule, ...]
+    """Each non-linear function's general rule once, in order of first use."""
     chains: tuple[ChainRule, ...]
     checks: tuple[CheckRow, ...]
     tolerance: float
@@ -154,3 +164,11 @@ class Worksheet:
     shown_loss_after: str
     shown_decrease: str
     history: tuple[Step, ...]
+    history_table: tuple[Step, ...]
+    """About ten evenly spaced rows of the history, first and last included."""
+
+    def _repr_html_(self) -> str:
+        """Show the worksheet inline in Jupyter, as the course-site fragment."""
+        from .render_html import render_fragment
+
+        return render_fragment(self)

@@ -19,8 +19,9 @@ def tex_number(value: float, precision: int) -> str:
     text = shown(value, precision)
     if "e" in text:
         mantissa, exponent = text.split("e")
-        return rf"{mantissa} \times 10^{{{exponent}}}"
-    return text
+        text = rf"{mantissa} \times 10^{{{exponent}}}"
+    # {-} is an ordinary atom: a unary minus without the spacing of a binary one
+    return "{-}" + text[1:] if text.startswith("-") else text
 
 
 def tex_factor(value: float, precision: int) -> str:

@@ -13,8 +13,13 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 
-def _grouped(factor: sp.Expr) -> bool:
-    return bool(factor.is_Add or (factor.is_Pow and factor.base.is_Add and factor.exp.is_positive))
+def _factor_rank(factor: sp.Expr) -> int:
+    """Textbook factor order: symbols and sigma first, then sums, then log and exp."""
+    if factor.is_Add or (factor.is_Pow and factor.base.is_Add and factor.exp.is_positive):
+        return 1
+    if isinstance(factor, sp.log | sp.exp) or (factor.is_Pow and factor.base == sp.E):
+        return 2
+    return 0
 
 
 class DerivePrinter(LatexPrinter):
@@ -40,7 +45,7 @@ class DerivePrinter(LatexPrinter):
         if coefficient.is_negative:
             return "- " + self._print(-expr)
         factors = list(expr.as_ordered_factors())
-        ordered = sorted(factors, key=_grouped)
+        ordered = sorted(factors, key=_factor_rank)
         if ordered == factors:
             return super()._print_Mul(expr)
         self._settings["order"] = "none"
@@ -50,7 +55,7 @@ class DerivePrinter(LatexPrinter):
             self._settings["order"] = None
 
     def _print_Heaviside(self, expr: sp.Heaviside, exp: str | None = None) -> str:
-        tex = rf"\mathbb{{1}}\left[{self._print(expr.args[0])} > 0\right]"
+        tex = rf"\mathbf{{1}}\left[{self._print(expr.args[0])} > 0\right]"
         return rf"{tex}^{{{exp}}}" if exp else tex
 
 

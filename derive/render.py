@@ -5,13 +5,42 @@ Rendering returns text or bytes keyed by file name; only ``writer`` touches the 
 
 from __future__ import annotations
 
-from .export_json import to_json
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from .model import Worksheet
 
+FORMATS = ("html", "fragment", "pdf", "tex", "json")
 
-def render_all(sheet: Worksheet, formats: tuple[str, ...]) -> dict[str, str | bytes]:
+
+@dataclass(frozen=True)
+class Options:
+    """Choices that change a rendering but not the numbers."""
+
+    math: str = "mathml"
+    paper: str = "a4"
+
+
+def _renderers(options: Options) -> dict[str, tuple[str, Callable[[Worksheet], str | bytes]]]:
+    from .export_json import to_json
+    from .render_html import render_fragment, render_page
+    from .render_pdf import render_pdf
+    from .render_tex import render_tex
+
+    return {
+        "html": (".html", render_page),
+        "fragment": (".fragment.html", lambda sheet: render_fragment(sheet, options.math)),
+        "pdf": (".pdf", lambda sheet: render_pdf(sheet, options.paper)),
+        "tex": (".tex", lambda sheet: render_tex(sheet, options.paper)),
+        "json": (".json", to_json),
+    }
+
+
+def render_all(
+    sheet: Worksheet, formats: tuple[str, ...], options: Options = Options()
+) -> dict[str, str | bytes]:
     """Every requested format of ``sheet``, keyed by output file name."""
-    renderers = {"json": (".json", to_json)}
+    renderers = _renderers(options)
     documents: dict[str, str | bytes] = {}
     for name in formats:
         suffix, function = renderers[name]

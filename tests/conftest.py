@@ -60,3 +60,26 @@ def spec_from(text: str, *overrides: str) -> Spec:
 @pytest.fixture
 def default_spec() -> Spec:
     return spec_from(DEFAULT)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite the golden files from the current output (review the diff first)")
+
+
+def require_tool(name: str) -> str:
+    """The path of an external tool; skip without it, fail under DERIVE_REQUIRE_TOOLS=1."""
+    import os
+    import shutil
+
+    path = shutil.which(name)
+    if path is None:
+        message = f"{name} is not installed (apt-get install it, or run .ci/run)"
+        if os.environ.get("DERIVE_REQUIRE_TOOLS") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+HOSTILE_TITLE = r"<script>alert(1)</script> & \input{/etc/passwd} 100% $x$ a_b #1 ~ ^"
+HOSTILE_INTRO = r"Costs & benefits: 50% of \textbf{x}_1 {braces} <b>bold</b>"

@@ -1,0 +1,105 @@
+"""TeX formulas to what each output medium can show.
+
+- MathML (latex2mathml) for HTML pages and fragments: every current browser renders it.
+- ``\\( \\)`` / ``\\[ \\]`` text for course sites that already run MathJax or KaTeX.
+- SVG (ziamath, offline, its own STIX font) for the PDF, since WeasyPrint renders no
+  MathML: sized to the text and shifted so the formula's baseline sits on the line's.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from markupsafe import Markup, escape
+
+TEXT_SIZE_PX = 14.5
+"""Formula size in CSS px, matching the print stylesheet's 11pt body text."""
+
+
+_FENCE = re.compile(r'<mo stretchy="true" fence="true" form="(prefix|postfix)">')
+_OPERATOR_NAME = re.compile(r"<mo>([A-Za-z]{2,})</mo>")
+
+
+@lru_cache(maxsize=4096)
+def mathml(tex: str, display: bool = False) -> Markup:
+    """A ``<math>`` element for ``tex``, with three fixes to latex2mathml's output:
+    operator names as upright identifiers, flat parentheses that do not stretch, and a
+    negative number (``{-}1.2``) as one ``<mn>`` instead of a binary minus."""
+    from latex2mathml.converter import convert
+
+    markup = convert(tex, display="block" if display else "inline")
+    markup = _OPERATOR_NAME.sub(r'<mi mathvariant="normal">\1</mi>', markup)
+    markup = markup.replace("<mrow><mo>&#x02212;</mo></mrow><mn>", "<mn>&#x02212;")
+    return Markup(_unstretch_flat_fences(markup))
+
+
+def _unstretch_flat_fences(markup: str) -> str:
+    """Parentheses stretch only around fractions; ``sigma(z)`` keeps text-height parentheses.
+
+    Browsers without a math font otherwise draw every ``\\left( \\right)`` as tall as a bracket.
+    """
+    pieces: list[str] = []
+    openings: list[int] = []
+    position = 0
+    for match in _FENCE.finditer(markup):
+        pieces.append(markup[position:match.start()])
+        pieces.append(match.group(0))
+        position = match.end()
+        if match.group(1) == "prefix":
+            openings.append(len(pieces) - 1)
+        elif openings:
+            start = openings.pop()
+            if "<mfrac" not in "".join(pieces[start:]):
+                for index in (start, len(pieces) - 1):
+                    pieces[index] = pieces[index].replace('stretchy="true"', 'stretchy="false"')
+    pieces.append(markup[position:])
+    return "".join(pieces)
+
+
+def tex_delimited(tex: str, display: bool = False) -> Markup:
+    """``tex`` between MathJax/KaTeX delimiters, HTML-escaped."""
+    opening, closing = (r"\[", r"\]") if display else (r"\(", r"\)")
+    return Markup(f'<span class="math">{opening}{escape(tex)}{closing}</span>')
+
+
+_TEX_FENCE = re.compile(r"\\left\(|\\right\)")
+
+
+def flatten_fences(tex: str) -> str:
+    """``\\left( \\right)`` around no fraction as plain parentheses: the same look, and
+    ziamath skips measuring stretchy delimiters, its slowest step."""
+    pieces: list[str] = []
+    openings: list[int] = []
+    position = 0
+    for match in _TEX_FENCE.finditer(tex):
+        pieces.append(tex[position:match.start()])
+        pieces.append(match.group(0))
+        position = match.end()
+        if match.group(0) == "\\left(":
+            openings.append(len(pieces) - 1)
+        elif openings:
+            start = openings.pop()
+            if "\\frac" not in "".join(pieces[start:]):
+                pieces[start], pieces[-1] = "(", ")"
+    pieces.append(tex[position:])
+    return "".join(pieces)
+
+
+_VIEWBOX = re.compile(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"')
+
+
+@lru_cache(maxsize=4096)
+def svg(tex: str, display: bool = False) -> Markup:
+    """An inline ``<svg>`` of ``tex`` whose baseline aligns with the surrounding text."""
+    import ziamath
+
+    ziamath.config.svg2 = False  # plain paths: no <symbol> ids to collide between formulas
+    size = TEXT_SIZE_PX * (1.1 if display else 1.0)
+    rendered = ziamath.Latex(flatten_fences(tex), size=size).svg()
+    match = _VIEWBOX.search(rendered)
+    descent = float(match.group(2)) + float(match.group(4)) if match else 0.0
+    label = escape(tex)
+    style = f'style="vertical-align:{-descent:.2f}px"'
+    rendered = rendered.replace("<svg ", f'<svg class="formula" role="img" aria-label="{label}" {style} ', 1)
+    return Markup(f'<span class="display-math">{rendered}</span>' if display else rendered)

@@ -1,0 +1,57 @@
+"""The worksheet as HTML: a self-contained page, a course-site fragment, and print HTML.
+
+All three fill the same base template; they differ in how math is written (MathML,
+MathJax/KaTeX delimiters, or SVG for WeasyPrint) and in what wraps the body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from markupsafe import Markup
+
+from . import formulas
+from .model import Worksheet
+from .templating import html_environment
+
+MATH_STYLES: dict[str, Callable[..., Markup]] = {
+    "mathml": formulas.mathml,
+    "tex": formulas.tex_delimited,
+    "svg": formulas.svg,
+}
+
+
+def _figures(sheet: Worksheet, for_print: bool) -> dict[str, Markup]:
+    from .picture import graph_svg
+    from .plot import loss_plot_svg
+
+    plot = loss_plot_svg(sheet) if len(sheet.history) > 2 else ""
+    return {"picture": Markup(graph_svg(sheet)), "plot": Markup(plot)}
+
+
+def _render(template: str, sheet: Worksheet, math: str, top: int, **extra: object) -> str:
+    style = MATH_STYLES[math]
+    context = {"sheet": sheet, "m": style, "md": partial(style, display=True), "top": top,
+               **_figures(sheet, math == "svg"), **extra}
+    return html_environment().get_template(template).render(context)
+
+
+def render_page(sheet: Worksheet) -> str:
+    """One self-contained HTML file: inline CSS, MathML, no scripts, no network."""
+    return _render("html/page.html.j2", sheet, "mathml", top=1)
+
+
+def render_fragment(sheet: Worksheet, math: str = "mathml") -> str:
+    """One ``<section class="derive-worksheet">`` for a host page; ``math='tex'`` for MathJax/KaTeX."""
+    if math not in ("mathml", "tex"):
+        raise ValueError(f"math must be 'mathml' or 'tex', not {math!r}")
+    return _render("html/fragment.html.j2", sheet, math, top=2)
+
+
+def render_print_html(sheet: Worksheet, paper: str = "a4") -> str:
+    """The page styled for paper, with math as SVG, as WeasyPrint takes it."""
+    return _render("html/print.html.j2", sheet, "svg", top=1, paper=PAPER_SIZES[paper])
+
+
+PAPER_SIZES = {"a4": "A4", "letter": "letter"}

@@ -1,0 +1,52 @@
+"""The PDF handout: WeasyPrint prints the print-styled HTML, fetching nothing.
+
+Math arrives as inline SVG and figures as inline SVG, so the document needs no resource
+at all; the URL fetcher refuses the network and every file outside the templates folder.
+Metadata dates are fixed so the same spec gives the same PDF.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .errors import DeriveError
+from .model import Worksheet
+from .render_html import render_print_html
+from .templating import templates_dir
+
+FIXED_DATE = "2000-01-01T00:00:00Z"
+
+
+def local_only_fetcher():
+    """A WeasyPrint fetcher for ``file:`` URLs inside the templates folder, refusing all else.
+
+    A refused fetch stops the render (``fail_on_errors``) instead of printing without it.
+    """
+    from weasyprint.urls import URLFetcher
+
+    class LocalOnlyFetcher(URLFetcher):
+        def fetch(self, url: str, headers: dict | None = None):
+            root = templates_dir().resolve()
+            if url.startswith("file://"):
+                path = Path(unquote(urlsplit(url).path)).resolve()
+                if path.is_relative_to(root):
+                    return super().fetch(url, headers)
+            raise DeriveError("pdf", f"refused to fetch {url!r}: the PDF uses only the templates folder")
+
+    return LocalOnlyFetcher(allowed_protocols=("file",), fail_on_errors=True)
+
+
+def render_pdf(sheet: Worksheet, paper: str = "a4") -> bytes:
+    """The worksheet as PDF bytes."""
+    import weasyprint
+
+    # inline SVG style attributes (matplotlib's) are applied but logged as unknown CSS
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    html = render_print_html(sheet, paper).replace(
+        "<head>", f'<head>\n<meta name="dcterms.created" content="{FIXED_DATE}">'
+        f'\n<meta name="dcterms.modified" content="{FIXED_DATE}">', 1)
+    document = weasyprint.HTML(string=html, base_url=templates_dir().as_uri() + "/",
+                               url_fetcher=local_only_fetcher())
+    return document.write_pdf()

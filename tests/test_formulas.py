@@ -1,0 +1,30 @@
+"""Math for each medium: MathML for browsers, delimited TeX for MathJax hosts, SVG for the PDF."""
+
+from __future__ import annotations
+
+import re
+
+from derive.formulas import mathml, svg, tex_delimited
+
+
+def test_mathml_keeps_flat_parentheses_flat_and_fractions_stretchy():
+    markup = mathml(r"\sigma\left(z\right) = \left(\frac{1}{2}\right)")
+    assert markup.count('stretchy="false"') == 2 and markup.count('stretchy="true"') == 2
+
+
+def test_mathml_names_and_negative_numbers():
+    markup = mathml(r"\operatorname{BCE}\left(p, y\right) = {-}1.25")
+    assert '<mi mathvariant="normal">BCE</mi>' in markup
+    assert "<mn>&#x02212;1.25</mn>" in markup
+
+
+def test_tex_delimited_escapes_html():
+    assert tex_delimited("a < b") == r'<span class="math">\(a &lt; b\)</span>'
+    assert tex_delimited("x", display=True) == r'<span class="math">\[x\]</span>'
+
+
+def test_svg_has_a_baseline_shift_and_no_ids():
+    inline = svg(r"x_{1}")
+    assert re.search(r'style="vertical-align:-\d+\.\d\dpx"', inline)
+    assert " id=" not in inline and 'role="img"' in inline and 'aria-label="x_{1}"' in inline
+    assert svg(r"\frac{a}{b}", display=True).startswith('<span class="display-math"><svg')

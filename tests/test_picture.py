@@ -1,0 +1,130 @@
+"""The computational-graph picture: safe inline SVG, every name and value shown, TikZ that compiles."""
+
+from __future__ import annotations
+
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from derive.build import build_worksheet
+from derive.model import Worksheet
+from derive.picture import BOX_H, SVG_WIDTH, TIKZ_WIDTH, _layout, _tex_number, graph_svg, graph_tikz
+
+from .conftest import DEFAULT, TWO_OUTPUTS, require_tool, spec_from
+
+SVG_NS = "http://www.w3.org/2000/svg"
+
+
+@pytest.fixture(scope="module", params=["default", "two_outputs"])
+def sheet(request: pytest.FixtureRequest) -> Worksheet:
+    if request.param == "default":
+        return build_worksheet(spec_from(DEFAULT, "train.steps=30"))
+    return build_worksheet(spec_from(TWO_OUTPUTS))
+
+
+def texts(svg: str) -> list[str]:
+    """Every <text> element's visible string, tspans joined (A<tspan>3</tspan> -> A3)."""
+    return ["".join(t.itertext()) for t in ET.fromstring(svg).iter(f"{{{SVG_NS}}}text")]
+
+
+def compile_latex(body: str, tmp_path: Path, packages: str = r"\usepackage{tikz}") -> None:
+    """Compile ``body`` in an article with pdflatex; fail with the log's errors if it does not."""
+    pdflatex = require_tool("pdflatex")
+    (tmp_path / "doc.tex").write_text(
+        rf"\documentclass{{article}}{packages}\begin{{document}}{body}\end{{document}}", encoding="utf-8")
+    run = subprocess.run([pdflatex, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    errors = [line for line in run.stdout.splitlines() if line.startswith("!")]
+    assert run.returncode == 0 and (tmp_path / "doc.pdf").is_file(), errors or run.stdout[-2000:]
+
+
+def test_svg_is_an_inline_accessible_element_without_ids_links_or_scripts(sheet: Worksheet) -> None:
+    svg = graph_svg(sheet)
+    root = ET.fromstring(svg)
+    assert root.tag == f"{{{SVG_NS}}}svg" and svg.startswith("<svg ")
+    assert "<?xml" not in svg and "<!DOCTYPE" not in svg
+    assert "id=" not in svg
+    assert "http" not in svg.replace(SVG_NS, "")
+    assert "<script" not in svg and "href" not in svg and "url(" not in svg and "<style" not in svg
+    assert root.get("role") == "img" and sheet.loss in root.get("aria-label", "")
+    assert root.find(f"{{{SVG_NS}}}title") is not None
+    assert root.get("viewBox") and 600 <= float(root.get("width", 0)) <= SVG_WIDTH
+    assert "max-width" in root.get("style", "") and "DejaVu Sans" in root.get("font-family", "")
+
+
+def test_svg_shows_every_name_value_and_local_derivative(sheet: Worksheet) -> None:
+    shown = texts(graph_svg(sheet))
+    for q in (*sheet.inputs, *sheet.parameters, *sheet.forward):
+        assert q.name in shown, q.name
+        assert q.shown in shown, q.shown
+    joined = "\n".join(shown)
+    for d in sheet.local:
+        assert f"∂{d.node}/∂{d.input}" in joined, d.key
+        assert d.shown in joined, d.key
+
+
+def test_trailing_digits_are_subscripts(sheet: Worksheet) -> None:
+    root = ET.fromstring(graph_svg(sheet))
+    names = {q.name for q in (*sheet.inputs, *sheet.parameters, *sheet.forward)}
+    for text in root.iter(f"{{{SVG_NS}}}text"):
+        if "".join(text.itertext()) in names:
+            spans = list(text)
+            name = "".join(text.itertext())
+            if name[-1].isdigit():
+                assert spans[-1].text.isdigit() and spans[-1].get("font-size") and spans[-1].get("dy")
+            else:
+                assert len(spans) == 1 and spans[0].get("dy") is None
+
+
+def test_output_is_deterministic(sheet: Worksheet) -> None:
+    assert graph_svg(sheet) == graph_svg(sheet)
+    assert graph_tikz(sheet) == graph_tikz(sheet)
+
+
+@pytest.mark.parametrize("target", [SVG_WIDTH, TIKZ_WIDTH])
+def test_layout_columns_and_labels_clear_of_boxes(sheet: Worksheet, target: float) -> None:
+    lay = _layout(sheet, target)
+    layer = {b.q.name: b.layer for b in lay.boxes if b.q}
+    assert all(layer[q.name] == 0 for q in (*sheet.inputs, *sheet.parameters))
+    for q in sheet.forward:  # one column right of its deepest input
+        assert layer[q.name] == 1 + max(layer[d.input] for d in sheet.local if d.node == q.name)
+    for column in set(layer.values()):  # spec order kept top to bottom
+        ys = [b.y for b in lay.boxes if b.layer == column]
+        assert ys == sorted(ys)
+    boxes = [(lay.left[b.layer], b.y - BOX_H / 2, lay.left[b.layer] + lay.widths[b.layer], b.y + BOX_H / 2)
+             for b in lay.boxes]
+    labels = [r.label for r in lay.routes]
+
+    def overlap(a: tuple, b: tuple) -> bool:
+        return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
+
+    assert not [(r.d.key, b) for r in lay.routes for b in boxes if overlap(r.label, b)]
+    assert not [(a, b) for i, a in enumerate(labels) for b in labels[i + 1:] if overlap(a, b)]
+
+
+def test_tikz_needs_no_library_and_uses_the_model_tex(sheet: Worksheet) -> None:
+    tikz = graph_tikz(sheet)
+    assert r"\begin{tikzpicture}" in tikz and r"\end{tikzpicture}" in tikz
+    assert "usetikzlibrary" not in tikz and "pgfplots" not in tikz
+    for q in sheet.forward:
+        assert f"${q.tex}$" in tikz
+    for d in sheet.local:
+        assert _tex_number(d.shown) in tikz
+
+
+def test_shown_numbers_become_safe_math() -> None:
+    assert _tex_number("-1.278037") == "-1.278037"
+    assert _tex_number("1.5e-5") == r"1.5 \times 10^{-5}"
+    assert _tex_number("inf") == r"\mathrm{inf}"
+    assert _tex_number("nan") == r"\mathrm{nan}"
+
+
+def test_tikz_compiles_with_pdflatex(sheet: Worksheet, tmp_path: Path) -> None:
+    compile_latex(f"Text before.\n\n{graph_tikz(sheet)}\nText after.", tmp_path)
+
+
+def test_tikz_compiles_inside_the_worksheet_preamble(sheet: Worksheet, tmp_path: Path) -> None:
+    preamble = r"\usepackage[T1]{fontenc}\usepackage{lmodern}\usepackage{amsmath}\usepackage{tikz}"
+    compile_latex(rf"\begin{{center}}{graph_tikz(sheet)}\end{{center}}", tmp_path, preamble)
