@@ -37,12 +37,17 @@ class _Tex:
         return rf"\frac{{\partial {self.name(top)}}}{{\partial {self.name(bottom)}}}"
 
 
-def build_worksheet(spec: Spec, stem: str = "worksheet") -> model.Worksheet:
-    """Compute and assemble the whole worksheet for ``spec``."""
+def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation | None = None,
+                    variant: str = "") -> model.Worksheet:
+    """Compute and assemble the whole worksheet for ``spec``.
+
+    ``derivation`` lets a class set derive once per spec and reuse it for every variant:
+    it depends only on the graph's structure, never on the numbers.
+    """
     from .numeric import run_tape  # TensorFlow loads only when numbers are needed
 
     graph = build_graph(spec)
-    derivation = derive(graph)
+    derivation = derivation if derivation is not None else derive(graph)
     rate = spec.train.learning_rate if spec.train else None
     steps = spec.train.steps if spec.train else 0
     tape = run_tape(graph, spec.display.dtype, rate, max(steps, 1))
@@ -96,6 +101,7 @@ def build_worksheet(spec: Spec, stem: str = "worksheet") -> model.Worksheet:
         shown_decrease=shown(tape.loss_before - after, p) if after is not None else "",
         history=history,
         history_table=_sampled(history),
+        variant=variant,
     )
 
 

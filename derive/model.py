@@ -166,6 +166,10 @@ class Worksheet:
     history: tuple[Step, ...]
     history_table: tuple[Step, ...]
     """About ten evenly spaced rows of the history, first and last included."""
+    variant: str = ""
+    """The class-set variant ID printed on the sheet (empty for a single sheet)."""
+    student: bool = False
+    """True on a student sheet, whose blank answers ('' in a shown field) are boxes."""
 
     def _repr_html_(self) -> str:
         """Show the worksheet inline in Jupyter, as the course-site fragment."""
