@@ -6,35 +6,19 @@ the stages' SymPy expressions and floats into the model's TeX strings and shown 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 import sympy as sp
 
 from . import model
+from .build_gradients import gradient_tables, symbol_tex, targets_of
 from .checks import TOLERANCE, Check, three_way, verify_forward
 from .graph import Graph, build_graph
 from .numbers import shown, tex_factor, tex_number
-from .printing import tex, tex_as_written
+from .printing import tex_as_written
 from .spec import Spec
 from .symbolic import ChainRule, Derivation, EdgeDerivation, FunctionRule, derive
-
-
-class _Tex:
-    """TeX for names and expressions under the spec's notation."""
-
-    def __init__(self, graph: Graph, notation: Mapping[str, str]) -> None:
-        self.graph = graph
-        self.notation = notation
-
-    def name(self, name: str) -> str:
-        return tex(self.graph.symbols[name], self.notation)
-
-    def expr(self, expression: sp.Basic) -> str:
-        return tex(expression, self.notation)
-
-    def partial(self, top: str, bottom: str) -> str:
-        return rf"\frac{{\partial {self.name(top)}}}{{\partial {self.name(bottom)}}}"
+from .texparts import Tex, rows
 
 
 def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation | None = None,
@@ -47,14 +31,19 @@ def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation 
     from .numeric import run_tape  # TensorFlow loads only when numbers are needed
 
     graph = build_graph(spec)
-    derivation = derivation if derivation is not None else derive(graph)
+    derivation = derivation if derivation is not None else derive(graph, targets_of(spec, graph))
     rate = spec.train.learning_rate if spec.train else None
     steps = spec.train.steps if spec.train else 0
     tape = run_tape(graph, spec.display.dtype, rate, max(steps, 1))
     verify_forward(graph, tape.forward)
-    checks = three_way(graph, derivation, tape, spec.display.dtype)
+    checks = list(three_way(graph, derivation, tape, spec.display.dtype))
     p = spec.display.precision
-    t = _Tex(graph, spec.notation)
+    t = Tex(graph, spec.notation)
+    tables = gradient_tables(spec, graph, derivation, t, tape.local, checks) if spec.gradients else ()
+    gradient_sheet = bool(spec.gradients) and spec.train is None
+
+    def role(name: str) -> str:
+        return "parameter" if name in graph.trainable else "parameter, not trainable"
 
     def quantity(name: str, value: float, role: str) -> model.Quantity:
         return model.Quantity(name, t.name(name), value, shown(value, p), role)
@@ -78,7 +67,7 @@ def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation 
         shown_learning_rate=shown(rate, p) if rate is not None else "",
         steps=steps,
         inputs=tuple(quantity(n, v, "input") for n, v in graph.inputs.items()),
-        parameters=tuple(quantity(n, v, "parameter") for n, v in graph.parameters.items()),
+        parameters=tuple(quantity(n, v, role(n)) for n, v in graph.parameters.items()),
         equations=tuple(
             model.Equation(n.name, n.expression.source,
                            f"{t.name(n.name)} = {tex_as_written(n.expression.display, spec.notation)}")
@@ -87,8 +76,9 @@ def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation 
         forward=tuple(quantity(n.name, tape.forward[n.name], "node") for n in graph.nodes),
         local=local,
         rules=tuple(dict.fromkeys(rule for d in local for rule in d.rules)),
-        chains=tuple(_chain(t, graph.loss, derivation, c, tape.local, tape.gradients[c.parameter], p)
-                     for c in derivation.chains.values()),
+        chains=() if gradient_sheet else tuple(
+            chain_view(t, graph.loss, derivation, c, tape.local, tape.gradients[c.parameter], p)
+            for c in derivation.chains.values()),
         checks=tuple(_check_row(t, graph, c, p) for c in checks),
         tolerance=TOLERANCE[spec.display.dtype],
         symbolic_vs_tape=max((abs(c.symbolic - c.tape) for c in checks), default=0.0),
@@ -101,6 +91,7 @@ def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation 
         shown_decrease=shown(tape.loss_before - after, p) if after is not None else "",
         history=history,
         history_table=_sampled(history),
+        gradient_tables=tables,
         variant=variant,
     )
 
@@ -114,11 +105,12 @@ def _sampled(history: tuple[model.Step, ...], rows: int = 10) -> tuple[model.Ste
 
 
 FUNCTION_TITLES = {"sigmoid": "The sigmoid", "tanh": "The hyperbolic tangent", "relu": "ReLU",
-                   "softplus": "Softplus", "exp": "The exponential", "log": "The natural logarithm",
+                   "softplus": "Softplus", "exp": "The exponential", "sin": "The sine",
+                   "cos": "The cosine", "log": "The natural logarithm",
                    "abs": "The absolute value", "bce": "Binary cross-entropy", "mse": "Squared error"}
 
 
-def _rule(t: _Tex, rule: FunctionRule) -> model.GeneralRule:
+def _rule(t: Tex, rule: FunctionRule) -> model.GeneralRule:
     steps = tuple(f"{t.expr(left)} = {t.expr(right)}" for left, right in rule.steps)
     title = FUNCTION_TITLES[rule.name]
     if len(rule.derivative.expr.args) > 1:
@@ -126,7 +118,7 @@ def _rule(t: _Tex, rule: FunctionRule) -> model.GeneralRule:
     return model.GeneralRule(rule.name, title, f"{t.expr(rule.derivative)} = {t.expr(rule.result)}", steps)
 
 
-def _local(t: _Tex, d: EdgeDerivation, graph: Graph, value: float, p: int) -> model.LocalDerivative:
+def _local(t: Tex, d: EdgeDerivation, graph: Graph, value: float, p: int) -> model.LocalDerivative:
     edge = d.edge
     symbol = t.partial(edge.node, edge.input)
     written = tex_as_written(graph.node_by_name[edge.node].expression.display, t.notation)
@@ -141,32 +133,14 @@ def _local(t: _Tex, d: EdgeDerivation, graph: Graph, value: float, p: int) -> mo
                                  value, shown(value, p), tuple(_rule(t, r) for r in d.rules))
 
 
-def rows(parts: list[str], width: int = 44) -> tuple[str, ...]:
-    """Group '='-separated parts into rows of about ``width`` visible characters each."""
-    grouped: list[str] = []
-    for part in parts:
-        if grouped and _visible(grouped[-1]) + _visible(part) + 3 <= width:
-            grouped[-1] = f"{grouped[-1]} = {part}"
-        else:
-            grouped.append(part)
-    return tuple(grouped)
-
-
-def _visible(tex_text: str) -> int:
-    """A rough count of the characters a formula shows (fractions count their longer half)."""
-    stripped = re.sub(r"\\(frac|operatorname|mathbb)", "", tex_text)
-    stripped = re.sub(r"\\[a-zA-Z]+", "x", stripped)
-    stripped = re.sub(r"[{}_^ ]", "", stripped)
-    return int(len(stripped) * (0.6 if "frac" in tex_text else 1.0))
-
-
-def _dotted(t: _Tex, factors: list[sp.Expr]) -> str:
-    parts = [rf"\left({t.expr(f)}\right)" if f.is_Add else t.expr(f) for f in factors]
+def _dotted(t: Tex, factors: list[sp.Expr]) -> str:
+    parts = [rf"\left({t.expr(f)}\right)" if f.is_Add and len(factors) > 1 else t.expr(f) for f in factors]
     return r" \cdot ".join(parts)
 
 
-def _chain(t: _Tex, loss: str, derivation: Derivation, chain: ChainRule, local: Mapping[str, float],
-           total: float, p: int) -> model.ChainRule:
+def chain_view(t: Tex, loss: str, derivation: Derivation, chain: ChainRule, local: Mapping[str, float],
+               total: float, p: int) -> model.ChainRule:
+    """The chain rule for the model: symbols, expressions in node names, numbers, result."""
     terms: list[model.PathTerm] = []
     for path in chain.paths:
         symbols = r" \cdot ".join(t.partial(e.node, e.input) for e in path.edges)
@@ -191,16 +165,17 @@ def _chain(t: _Tex, loss: str, derivation: Derivation, chain: ChainRule, local: 
     elif terms:
         parts.append(" + ".join(term.simplified_tex or term.expression_tex for term in terms))
     parts += [joined_numbers, tex_number(total, p)] if terms else []
+    parts = [part for index, part in enumerate(parts) if index == 0 or part != parts[index - 1]]
     return model.ChainRule(chain.parameter, t.name(chain.parameter), t.partial(loss, chain.parameter),
                            joined_symbols,
                            joined_numbers, rows(parts), tuple(terms), simplifications, total,
                            shown(total, p))
 
 
-def _check_row(t: _Tex, graph: Graph, check: Check, p: int) -> model.CheckRow:
-    if check.kind == "local":
+def _check_row(t: Tex, graph: Graph, check: Check, p: int) -> model.CheckRow:
+    if check.kind in ("local", "target"):
         node, name = check.term.split("/")
-        term_tex = t.partial(node, name)
+        term_tex = symbol_tex(t, node, name, check.order)
     else:
         term_tex = t.partial(graph.loss, check.term)
     return model.CheckRow(check.term, term_tex, check.symbolic, check.tape, check.finite_difference,
@@ -208,12 +183,13 @@ def _check_row(t: _Tex, graph: Graph, check: Check, p: int) -> model.CheckRow:
                           shown(check.finite_difference, p), f"{check.disagreement:.1e}")
 
 
-def _updates(t: _Tex, graph: Graph, tape, rate: float, p: int) -> tuple[model.Update, ...]:
+def _updates(t: Tex, graph: Graph, tape, rate: float, p: int) -> tuple[model.Update, ...]:
     """The first descent step, with numbers (later steps are in the history)."""
     rows = []
     first_step = tape.history[1][1]
     gamma = tex_number(rate, p)
-    for name, old in graph.parameters.items():
+    for name in graph.trainable:
+        old = graph.parameters[name]
         new, grad = first_step[name], tape.gradients[name]
         rule = rf"{t.name(name)} \leftarrow {t.name(name)} - \gamma\, {t.partial(graph.loss, name)}"
         numbers = (rf"{t.name(name)} \leftarrow {tex_number(old, p)} - {gamma} \cdot "

@@ -31,9 +31,11 @@ class Check:
     term: str
     """``A3/A2`` for a local derivative, a parameter name for a total gradient."""
     kind: str
+    """'local', 'gradient' (of the loss) or 'target' (of a [gradient] table)."""
     symbolic: float
     tape: float
     finite_difference: float
+    order: int = 1
 
     @property
     def disagreement(self) -> float:
@@ -57,8 +59,25 @@ def three_way(graph: Graph, derivation: Derivation, tape: TapeResult, dtype: str
                         values[name])
         checks.append(Check(name, "gradient", evaluate(chain.total, env), tape.gradients[name], fd))
     for check in checks:
-        _verify(graph, check, TOLERANCE[dtype], dtype)
+        verify(check, _spec_key(graph, check), _term_name(graph, check), dtype)
     return tuple(checks)
+
+
+def finite_difference(graph: Graph, of: str, wrt: str, order: int, exact: dict[str, float]) -> float:
+    """d^order(of)/d(wrt)^order by nested Ridders differences on the float64 forward pass.
+
+    ``wrt`` may be a node: it is then held at the perturbed value and only what follows it
+    is recomputed, which is what the tape's gradient with respect to a recorded tensor means.
+    """
+    fixed = {**graph.values(), **({wrt: exact[wrt]} if wrt in graph.node_by_name else {})}
+
+    def of_value(v: float) -> float:
+        return forward_values(graph, {**fixed, wrt: v})[of]
+
+    function = of_value
+    for _ in range(order - 1):
+        function = (lambda inner: lambda v: derivative(inner, v))(function)
+    return derivative(function, exact[wrt])
 
 
 def _distance_to_trouble(edge, exact: dict[str, float]) -> float | None:
@@ -69,9 +88,15 @@ def _distance_to_trouble(edge, exact: dict[str, float]) -> float | None:
     return None
 
 
-def _verify(graph: Graph, check: Check, tolerance: float, dtype: str) -> None:
-    key = _spec_key(graph, check)
-    name = f"d{check.term.replace('/', '/d')}" if check.kind == "local" else f"d{graph.loss}/d{check.term}"
+def _term_name(graph: Graph, check: Check) -> str:
+    if check.kind == "local":
+        return f"d{check.term.replace('/', '/d')}"
+    return f"d{graph.loss}/d{check.term}"
+
+
+def verify(check: Check, key: str, name: str, dtype: str) -> None:
+    """Raise a NumericError naming ``key`` and the term when the three ways disagree."""
+    tolerance = TOLERANCE[dtype]
     values = (check.symbolic, check.tape, check.finite_difference)
     if not all(math.isfinite(v) for v in values):
         raise NumericError(key, f"{name} is not finite (SymPy {check.symbolic}, tape {check.tape}): "

@@ -36,6 +36,8 @@ _FUNCTIONS: dict[type, Callable[..., np.ndarray]] = {
     fn.mse: lambda yhat, y: (yhat - y) ** 2,
     sp.tanh: np.tanh,
     sp.exp: np.exp,
+    sp.sin: np.sin,
+    sp.cos: np.cos,
     sp.log: np.log,
     sp.Abs: np.abs,
     sp.sign: np.sign,
@@ -68,10 +70,16 @@ def _walk(expression: sp.Basic, values: Mapping[sp.Symbol, float]) -> np.ndarray
 
 
 def forward_values(graph, values: Mapping[str, float]) -> dict[str, float]:
-    """Every node's float64 value, given input and parameter values by name."""
+    """Every node's float64 value, given input and parameter values by name.
+
+    A node named in ``values`` keeps the given value, so a derivative with respect to an
+    intermediate node can be taken by perturbing it alone.
+    """
     env = {graph.symbols[name]: value for name, value in values.items()}
     result = dict(values)
     for node in graph.nodes:
+        if node.name in values:
+            continue
         value = evaluate(node.expression.sympy, env)
         env[graph.symbols[node.name]] = value
         result[node.name] = value

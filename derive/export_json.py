@@ -33,6 +33,16 @@ def worksheet_data(sheet: Worksheet) -> dict[str, Any]:
                  "after": n(sheet.loss_after) if sheet.loss_after is not None else None},
         "history": [{"step": s.step, "loss": n(s.loss),
                      "parameters": {k: n(v) for k, v in s.parameters}} for s in sheet.history],
+        "gradient_tables": [
+            {"of": g.of, "order": g.order,
+             "gradients": {e.wrt: n(e.tape) if e.tape is not None else None for e in g.entries},
+             "symbolic": {e.wrt: e.symbolic for e in g.entries},
+             "finite_difference": {e.wrt: e.finite_difference for e in g.entries},
+             "one_sided_difference": {e.wrt: e.forward_difference for e in g.entries
+                                      if e.forward_difference is not None},
+             "why": {e.wrt: e.reason for e in g.entries}}
+            for g in sheet.gradient_tables
+        ],
         "checks": {"symbolic_vs_tape": float(f"{sheet.symbolic_vs_tape:.3g}"),
                    "finite_difference_vs_tape": float(f"{sheet.finite_difference_vs_tape:.3g}"),
                    "tolerance": sheet.tolerance},

@@ -107,6 +107,8 @@ FUNCTIONS: dict[str, FunctionRule] = {
         FunctionRule("relu", 1, relu, _relu_definition, ("z",)),
         FunctionRule("softplus", 1, softplus, lambda z: sp.log(1 + sp.exp(z)), ("z",)),
         FunctionRule("exp", 1, sp.exp, lambda z: sp.exp(z), ("z",)),
+        FunctionRule("sin", 1, sp.sin, lambda z: sp.sin(z), ("z",)),
+        FunctionRule("cos", 1, sp.cos, lambda z: sp.cos(z), ("z",)),
         FunctionRule("log", 1, sp.log, lambda z: sp.log(z), ("z",)),
         FunctionRule("sqrt", 1, sp.sqrt, lambda z: sp.sqrt(z), ("z",)),
         FunctionRule("abs", 1, sp.Abs, lambda z: sp.Abs(z), ("z",)),
@@ -125,6 +127,8 @@ CUSTOM_CLASSES: dict[type, str] = {
     mse: "mse",
     sp.tanh: "tanh",
     sp.exp: "exp",
+    sp.sin: "sin",
+    sp.cos: "cos",
     sp.log: "log",
     sp.Abs: "abs",
 }

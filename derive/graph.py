@@ -52,6 +52,8 @@ class Graph:
     nodes: tuple[Node, ...]
     loss: str
     symbols: dict[str, sp.Symbol]
+    trainable: tuple[str, ...] = ()
+    """Parameters that gradient descent updates and the tape watches by default."""
 
     @cached_property
     def node_by_name(self) -> dict[str, Node]:
@@ -65,8 +67,8 @@ class Graph:
         """Every input and parameter with its starting value."""
         return {**self.inputs, **self.parameters}
 
-    def paths(self, target: str) -> tuple[tuple[str, ...], ...]:
-        """Every path loss -> ... -> target along edges, in a stable order."""
+    def paths(self, target: str, source: str | None = None) -> tuple[tuple[str, ...], ...]:
+        """Every path source (default: the loss) -> ... -> target along edges, in a stable order."""
         found: list[tuple[str, ...]] = []
 
         def walk(path: tuple[str, ...]) -> None:
@@ -80,8 +82,15 @@ class Graph:
                 if len(found) > MAX_PATHS:
                     raise ValueError(f"more than {MAX_PATHS} paths lead to {target}")
 
-        walk((self.loss,))
+        walk((source or self.loss,))
         return tuple(found)
+
+    def inlined(self, name: str) -> sp.Expr:
+        """Node ``name``'s expression over inputs and parameters only (nodes substituted)."""
+        expression = self.node_by_name[name].expression.sympy
+        for node in reversed(self.nodes[: self.nodes.index(self.node_by_name[name])]):
+            expression = expression.xreplace({self.symbols[node.name]: node.expression.sympy})
+        return expression
 
 
 def build_graph(spec: Spec) -> Graph:
@@ -89,6 +98,7 @@ def build_graph(spec: Spec) -> Graph:
     names = [*spec.inputs, *spec.parameters, *spec.graph]
     symbols = {name: sp.Symbol(name, real=True) for name in names}
     known = {name: symbols[name] for name in (*spec.inputs, *spec.parameters)}
+    parameters = spec.parameter_values()
     nodes: list[Node] = []
     node_names = list(spec.graph)
     for index, (name, source) in enumerate(spec.graph.items()):
@@ -96,4 +106,4 @@ def build_graph(spec: Spec) -> Graph:
         parsed = parse_expression(source, f"graph.{name}", known, later)
         nodes.append(Node(name, parsed))
         known[name] = symbols[name]
-    return Graph(dict(spec.inputs), dict(spec.parameters), tuple(nodes), spec.loss, symbols)
+    return Graph(dict(spec.inputs), parameters, tuple(nodes), spec.loss, symbols, spec.trainable)

@@ -132,6 +132,40 @@ class Step:
 
 
 @dataclass(frozen=True)
+class GradientEntry:
+    """One source of a [gradient] table: the tape's answer (or None, and why) beside SymPy's."""
+
+    wrt: str
+    wrt_tex: str
+    symbol_tex: str
+    rows: tuple[str, ...]
+    """The derivation: chain rule (order 1) or the derivative of the written-out node."""
+    tape: float | None
+    shown_tape: str
+    symbolic: float
+    shown_symbolic: str
+    finite_difference: float | None
+    shown_finite_difference: str
+    watched: bool
+    reason: str
+    forward_difference: float | None
+    shown_forward_difference: str
+
+
+@dataclass(frozen=True)
+class GradientTable:
+    """tape.gradient(of, [wrt...]) under one tape's watch rules."""
+
+    of: str
+    of_tex: str
+    order: int
+    code: str
+    """The TensorFlow code this table runs, for the sheet."""
+    entries: tuple[GradientEntry, ...]
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Worksheet:
     """Everything one sheet shows."""
 
@@ -166,6 +200,8 @@ class Worksheet:
     history: tuple[Step, ...]
     history_table: tuple[Step, ...]
     """About ten evenly spaced rows of the history, first and last included."""
+    gradient_tables: tuple[GradientTable, ...] = ()
+    """The [gradient] tables: pure differentiation as the tape computes it."""
     variant: str = ""
     """The class-set variant ID printed on the sheet (empty for a single sheet)."""
     student: bool = False

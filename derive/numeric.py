@@ -37,6 +37,8 @@ _FUNCTIONS: dict[str, Callable[..., tf.Tensor]] = {
     "relu": tf.nn.relu,
     "softplus": tf.math.softplus,
     "exp": tf.math.exp,
+    "sin": tf.math.sin,
+    "cos": tf.math.cos,
     "log": tf.math.log,
     "sqrt": tf.math.sqrt,
     "abs": tf.math.abs,
@@ -90,13 +92,13 @@ def run_tape(graph: Graph, dtype_name: str, learning_rate: float | None, steps: 
     """Forward pass, every local and total gradient, and ``steps`` descent steps."""
     dtype = tf.float32 if dtype_name == "float32" else tf.float64
     constants = {name: tf.constant(value, dtype=dtype) for name, value in graph.inputs.items()}
-    variables = {name: tf.Variable(value, dtype=dtype, name=name)
-                 for name, value in graph.parameters.items()}
+    variables = make_variables(graph, dtype)
+    trained = {name: variables[name] for name in graph.trainable}
     with tf.GradientTape() as tape:
         values = forward_pass(graph, {**constants, **variables}, dtype)
-    totals = tape.gradient(values[graph.loss], list(variables.values()),
+    totals = tape.gradient(values[graph.loss], list(trained.values()),
                            unconnected_gradients=tf.UnconnectedGradients.ZERO)
-    gradients = {name: float(g) for name, g in zip(variables, totals, strict=True)}
+    gradients = {name: float(g) for name, g in zip(trained, totals, strict=True)}
     forward = {node.name: float(values[node.name]) for node in graph.nodes}
     local = _local_gradients(graph, values, dtype)
     loss_before = forward[graph.loss]
@@ -105,7 +107,7 @@ def run_tape(graph: Graph, dtype_name: str, learning_rate: float | None, steps: 
     if learning_rate is None:
         return TapeResult(forward, local, gradients, start, loss_before, None, tuple(history))
     rate = tf.constant(learning_rate, dtype=dtype)
-    descend, fresh_step = _make_step(graph, constants, variables, rate, dtype, compiled=steps > 1)
+    descend, fresh_step = _make_step(graph, constants, variables, trained, rate, dtype, compiled=steps > 1)
     descend(totals)
     for _ in range(steps - 1):
         parameters = {name: float(v.numpy()) for name, v in variables.items()}
@@ -135,10 +137,17 @@ def _loss(graph: Graph, constants, variables, dtype: tf.DType) -> float:
     return float(forward_pass(graph, {**constants, **variables}, dtype)[graph.loss])
 
 
-def _make_step(graph: Graph, constants, variables, rate: tf.Tensor, dtype: tf.DType, compiled: bool):
+def make_variables(graph: Graph, dtype: tf.DType) -> dict[str, tf.Variable]:
+    """A tf.Variable per parameter, trainable or not as the spec says."""
+    return {name: tf.Variable(value, dtype=dtype, name=name, trainable=name in graph.trainable)
+            for name, value in graph.parameters.items()}
+
+
+def _make_step(graph: Graph, constants, variables, trained, rate: tf.Tensor, dtype: tf.DType,
+               compiled: bool):
     """``descend(gradients)`` applies w <- w - rate * dL/dw; ``fresh_step()`` computes the
     gradients first and returns the loss before its update (compiled when ``compiled``)."""
-    sources = list(variables.values())
+    sources = list(trained.values())
 
     def descend(gradients) -> None:
         for variable, gradient in zip(sources, gradients, strict=True):

@@ -23,6 +23,8 @@ def apply_overrides(data: dict[str, Any], overrides: list[str] | tuple[str, ...]
     for override in overrides:
         key, value = _split(override)
         table, leaf = _locate(result, key)
+        if isinstance(table.get(leaf), dict) and "value" in table[leaf]:
+            table, leaf = table[leaf], "value"  # x1 = { value = 3.0, trainable = false }
         if isinstance(table.get(leaf), dict | list):
             raise SpecError(f"--set {key}", "only single values can be overridden, not tables or arrays")
         table[leaf] = value

@@ -45,6 +45,31 @@ class Display(_Section):
     """TensorFlow dtype of the tape: float32 as in the seeds, or float64."""
 
 
+class Parameter(_Section):
+    """A parameter written as a table: ``x1 = { value = 3.0, trainable = false }``."""
+
+    value: Number
+    trainable: bool = True
+    """False makes it a tf.Variable(trainable=False): not watched, not updated."""
+
+
+class Gradient(_Section):
+    """A pure differentiation sheet: d^order(of)/d(wrt)^order as the tape computes it."""
+
+    of: str | None = None
+    """The node to differentiate; default: the loss (last node)."""
+    wrt: list[str] | None = None
+    """Sources, as in tape.gradient(of, [...]); default: the trainable parameters."""
+    order: Annotated[int, Field(strict=True, ge=1, le=4)] = 1
+    """1 for gradients, 2 for second derivatives (nested tapes), up to 4."""
+    watch: list[str] = []
+    """Inputs (constants) and untrainable parameters to tape.watch()."""
+    watch_accessed_variables: bool = True
+    """False: the tape watches only what ``watch`` names (tf.GradientTape argument)."""
+    forward_difference: Annotated[float, Field(strict=True, gt=0, lt=1)] | None = None
+    """Also show the one-sided difference (f(x + h) - f(x)) / h with this h, as seed 002 does."""
+
+
 class VariantRule(_Section):
     """How one input or parameter is drawn: a grid ``min..max`` by ``step``, or ``choices``."""
 
@@ -73,12 +98,28 @@ class Spec(_Section):
     title: Annotated[str, Field(min_length=1, max_length=300)]
     intro: Annotated[str, Field(max_length=5000)] = ""
     inputs: dict[str, Number] = {}
-    parameters: dict[str, Number] = {}
+    parameters: dict[str, Number | Parameter] = {}
     graph: dict[str, str]
     train: Train | None = None
     display: Display = Display()
     notation: dict[str, Annotated[str, Field(max_length=200)]] = {}
     variants: dict[str, Any] = {}
+    gradient: Gradient | list[Gradient] = []
+
+    @property
+    def gradients(self) -> tuple[Gradient, ...]:
+        """``[gradient]`` or ``[[gradient]]`` as a tuple (empty without one)."""
+        return (self.gradient,) if isinstance(self.gradient, Gradient) else tuple(self.gradient)
+
+    def parameter_values(self) -> dict[str, float]:
+        """Every parameter's starting value, tables unwrapped."""
+        return {name: p.value if isinstance(p, Parameter) else p for name, p in self.parameters.items()}
+
+    @property
+    def trainable(self) -> tuple[str, ...]:
+        """The parameters gradient descent updates and the tape watches by default."""
+        return tuple(name for name, p in self.parameters.items()
+                     if not isinstance(p, Parameter) or p.trainable)
 
     @property
     def loss(self) -> str:
@@ -123,7 +164,10 @@ def validate(data: dict[str, Any]) -> Spec:
 
 def _one_line(error: ValidationError) -> SpecError:
     first = error.errors(include_url=False)[0]
-    key = ".".join(str(part) for part in first["loc"]) or "spec"
+    # a union's branch appears in the location by type name (gradient.Gradient.order): drop it
+    parts = [part for part in first["loc"] if not _is_type_name(part)]
+    key = ".".join(f"[{part}]" if isinstance(part, int) else str(part) for part in parts).replace(".[", "[")
+    key = key or "spec"
     kind, got = first["type"], first.get("input")
     if kind == "missing":
         return SpecError(key, "missing: this key is required")
@@ -134,6 +178,28 @@ def _one_line(error: ValidationError) -> SpecError:
         return SpecError(key, f"expected {what}, got {got!r}")
     message = first["msg"].removeprefix("Value error, ")
     return SpecError(key, f"{message[0].lower()}{message[1:]} (got {got!r})")
+
+
+def _is_type_name(part: object) -> bool:
+    return isinstance(part, str) and (part in ("float", "int", "str", "bool") or "[" in part
+                                      or part in ("Gradient", "Parameter", "constrained-float"))
+
+
+def _check_gradients(spec: Spec) -> None:
+    nodes = list(spec.graph)
+    for index, gradient in enumerate(spec.gradients):
+        key = "gradient" if isinstance(spec.gradient, Gradient) else f"gradient[{index}]"
+        of = gradient.of or spec.loss
+        if of not in spec.graph:
+            raise SpecError(f"{key}.of", f"expected the name of a [graph] node, got {of!r}")
+        before = {*spec.inputs, *spec.parameters, *nodes[: nodes.index(of)]}
+        for name in gradient.wrt or ():
+            if name not in before:
+                raise SpecError(f"{key}.wrt", f"{name!r} is not an input, parameter or node before {of}")
+        for name in gradient.watch:
+            if name not in spec.inputs and name not in spec.parameters:
+                raise SpecError(f"{key}.watch", f"{name!r} is not an input or parameter: only those "
+                                "can be watched")
 
 
 def _check_names(spec: Spec) -> None:
@@ -156,6 +222,7 @@ def _check_references(spec: Spec) -> None:
         raise SpecError("graph", "empty: expected at least one node such as A1 = \"x1*w1 + b\"")
     if spec.loss not in spec.graph:
         raise SpecError("train.loss", f"expected the name of a [graph] node, got {spec.loss!r}")
+    _check_gradients(spec)
     for name in spec.notation:
         if name not in defined:
             raise SpecError(f"notation.{name}", "no input, parameter or node has this name")

@@ -67,8 +67,9 @@ class Simplification:
 
 @dataclass(frozen=True)
 class ChainRule:
-    """dL/d(parameter) as a sum over paths."""
+    """d(of)/d(parameter) as a sum over paths (``of`` is the loss unless a [gradient] says)."""
 
+    of: str
     parameter: str
     paths: tuple[PathProduct, ...]
     simplifications: tuple[Simplification, ...]
@@ -79,18 +80,49 @@ class ChainRule:
 
 
 @dataclass(frozen=True)
+class Target:
+    """One derivative a [gradient] table asks for: d^order(of) / d(wrt)^order."""
+
+    of: str
+    wrt: str
+    order: int = 1
+
+
+@dataclass(frozen=True)
+class HigherDerivative:
+    """d^n(of)/d(wrt)^n of the node written out over inputs and parameters."""
+
+    target: Target
+    function: sp.Expr
+    derivatives: tuple[sp.Expr, ...]
+    """First, second, ... up to the target's order."""
+
+
+@dataclass(frozen=True)
 class Derivation:
     """Everything SymPy derives for one graph."""
 
     edges: dict[str, EdgeDerivation]
     chains: dict[str, ChainRule]
+    """The loss with respect to each trainable parameter."""
+    targets: dict[Target, ChainRule | HigherDerivative]
+    """What the [gradient] tables ask for: chain rules for order 1, higher derivatives above."""
 
 
-def derive(graph: Graph) -> Derivation:
-    """Derive every local derivative and every parameter's chain rule."""
+def derive(graph: Graph, targets: tuple[Target, ...] = ()) -> Derivation:
+    """Derive every local derivative, every trainable parameter's chain rule, and ``targets``."""
     edges = {edge.key: _derive_edge(graph, edge) for edge in graph.edges}
-    chains = {name: _chain_rule(graph, name, edges) for name in graph.parameters}
-    return Derivation(edges, chains)
+    chains = {name: _chain_rule(graph, graph.loss, name, edges) for name in graph.trainable}
+    derived: dict[Target, ChainRule | HigherDerivative] = {}
+    for target in targets:
+        if target.order == 1:
+            derived[target] = _chain_rule(graph, target.of, target.wrt, edges)
+        else:
+            function = graph.inlined(target.of)
+            variable = graph.symbols[target.wrt]
+            derivatives = tuple(sp.factor(sp.diff(function, variable, k)) for k in range(1, target.order + 1))
+            derived[target] = HigherDerivative(target, function, derivatives)
+    return Derivation(edges, chains, derived)
 
 
 def _derive_edge(graph: Graph, edge: Edge) -> EdgeDerivation:
@@ -149,10 +181,10 @@ def function_rule(name: str, argindex: int) -> FunctionRule:
     return FunctionRule(name, derivative, result, tuple(steps))
 
 
-def _chain_rule(graph: Graph, parameter: str, edges: dict[str, EdgeDerivation]) -> ChainRule:
+def _chain_rule(graph: Graph, of: str, parameter: str, edges: dict[str, EdgeDerivation]) -> ChainRule:
     products: list[PathProduct] = []
     simplifications: list[Simplification] = []
-    for path in graph.paths(parameter):
+    for path in graph.paths(parameter, of):
         path_edges = tuple(Edge(a, b) for a, b in zip(path, path[1:], strict=False))
         factors = [edges[edge.key].in_nodes for edge in path_edges]
         product = sp.Mul(*factors)
@@ -162,7 +194,7 @@ def _chain_rule(graph: Graph, parameter: str, edges: dict[str, EdgeDerivation]) 
             found = Simplification((first, second), pair) if pair is not None else None
             if found is not None and found not in simplifications:
                 simplifications.append(found)
-    return ChainRule(parameter, tuple(products), tuple(simplifications))
+    return ChainRule(of, parameter, tuple(products), tuple(simplifications))
 
 
 def _shorter(product: sp.Expr) -> sp.Expr | None:

@@ -50,7 +50,7 @@ def test_names_are_recorded_in_order_of_first_use():
         ("x < y", "comparisons not allowed"),
         ("[x, y]", "lists not allowed"),
         ("sigmod(x)", "unknown function 'sigmod'; did you mean 'sigmoid'?"),
-        ("open(x)", "functions are sigmoid, tanh, relu, softplus, exp, log, sqrt, abs, bce, mse"),
+        ("open(x)", "functions are sigmoid, tanh, relu, softplus, exp, sin, cos, log, sqrt, abs, bce, mse"),
         ("sigmoid(x, y)", "takes 1 positional argument"),
         ("bce(p=x, y=y)", "takes 2 positional arguments"),
         ("x**100000", "exponent 100000 is too large"),

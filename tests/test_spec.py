@@ -103,3 +103,28 @@ def test_variants_rules_are_validated():
     error = error_of(DEFAULT + "[variants]\nx1 = { min = 2.0 }\n")
     assert error.key == "variants.x1"
     assert error_of(DEFAULT + "[variants]\nq = { choices = [1.0] }\n").key == "variants.q"
+
+
+GRADIENT = 'title = "g"\n[parameters]\nx = 3.0\n[inputs]\nc = 1.0\n[graph]\ny = "x**3 + c"\n'
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "fragment"),
+    [
+        ("[gradient]\norder = 0\n", "gradient.order", "greater than or equal to 1"),
+        ("[gradient]\norder = 5\n", "gradient.order", "less than or equal to 4"),
+        ('[gradient]\nwatch = ["q"]\n', "gradient.watch", "'q' is not an input or parameter"),
+        ('[gradient]\nwrt = ["q"]\n', "gradient.wrt", "'q' is not an input, parameter or node"),
+        ('[gradient]\nof = "q"\n', "gradient.of", "name of a [graph] node"),
+        ('[[gradient]]\nof = "y"\n[[gradient]]\nwatch = ["nope"]\n', "gradient[1].watch", "'nope'"),
+        ("[gradient]\nforward_difference = 0\n", "gradient.forward_difference", "greater than 0"),
+    ],
+)
+def test_bad_gradient_tables(table, key, fragment):
+    error = error_of(GRADIENT + table)
+    assert error.key == key and fragment in error.message
+
+
+def test_untrainable_parameter_table_and_override():
+    spec = parse_spec(GRADIENT.replace("x = 3.0", "x = { value = 3.0, trainable = false }"), ["x=2.5"])
+    assert spec.parameter_values() == {"x": 2.5} and spec.trainable == ()

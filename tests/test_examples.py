@@ -1,0 +1,79 @@
+"""Every built-in example reproduces the numbers its seed notebook printed."""
+
+from __future__ import annotations
+
+import pytest
+
+from derive.build import build_worksheet
+from derive.examples import example_names, example_path
+from derive.spec import load_spec
+
+
+def sheet_of(name: str):
+    return build_worksheet(load_spec(example_path(name)), name)
+
+
+def table(sheet, of: str, order: int = 1) -> dict[str, float | None]:
+    found = next(g for g in sheet.gradient_tables if g.of == of and g.order == order)
+    return {e.wrt: e.tape for e in found.entries}
+
+
+def test_polynomial_seed_002():
+    sheet = sheet_of("polynomial")
+    assert table(sheet, "f") == {"w1": 36.0, "w2": 10.0}
+    entries = {e.wrt: e for e in sheet.gradient_tables[0].entries}
+    # seed 002 prints these one-sided differences (eps = 1e-6) to every digit
+    assert entries["w1"].forward_difference == 36.000003007075065
+    assert entries["w2"].forward_difference == 10.000000003174137
+    assert "(h/2)" in sheet.gradient_tables[0].notes[0]
+
+
+def test_watched_constants_seed_002():
+    sheet = sheet_of("watched-constants")
+    assert table(sheet, "y") == {"w": 10.0}
+    assert "tape.watch(w)" in sheet.gradient_tables[0].code
+
+
+def test_two_layer_chain_seed_002():
+    sheet = sheet_of("two-layer-chain")
+    dy2_dy1 = next(g for g in sheet.gradient_tables if g.of == "y2" and g.entries[0].wrt == "y1")
+    assert dy2_dy1.entries[0].tape == 2.0
+    assert table(sheet, "y1")["w1"] == 1.0
+    direct = [g for g in sheet.gradient_tables if g.of == "y2"][1]
+    assert {e.wrt: e.tape for e in direct.entries}["w1"] == 2.0 == dy2_dy1.entries[0].tape * 1.0
+
+
+def test_what_the_tape_watches_seed_001():
+    sheet = sheet_of("what-the-tape-watches")
+    assert table(sheet, "y") == {"x0": 6.0, "x1": None, "x2": None, "x3": None, "x4": None}
+    assert table(sheet, "yc") == {"c": 6.0}
+    softplus = table(sheet, "ys")
+    assert softplus["s0"] is None and f"{softplus['s1']:.7f}" == "0.9999546"
+    reasons = {e.wrt: e.reason for g in sheet.gradient_tables for e in g.entries}
+    assert "trainable=False" in reasons["x1"] and "constant" in reasons["x3"]
+    assert "UnconnectedGradients.ZERO" in reasons["x4"]
+    assert "watch_accessed_variables=False" in reasons["s0"]
+
+
+def test_persistent_tape_seed_004():
+    sheet = sheet_of("persistent-tape")
+    assert table(sheet, "z") == {"x": 108.0} and table(sheet, "y") == {"x": 6.0}
+
+
+def test_second_derivative_seed_004():
+    sheet = sheet_of("second-derivative")
+    assert table(sheet, "y", 1) == {"x": 27.0} and table(sheet, "y", 2) == {"x": 18.0}
+    second = next(g for g in sheet.gradient_tables if g.order == 2).entries[0]
+    assert "6 x" in second.rows[0] and "tape1.gradient" in sheet.gradient_tables[1].code
+
+
+def test_neuron_bce_is_the_default():
+    assert "neuron-bce" in example_names()
+
+
+@pytest.mark.parametrize("name", ["polynomial", "what-the-tape-watches", "second-derivative"])
+def test_example_renders_in_every_format(name):
+    from derive.render import FORMATS, render_all
+
+    documents = render_all(sheet_of(name), FORMATS)
+    assert len(documents) == len(FORMATS) and all(documents.values())
