@@ -6,15 +6,18 @@ the stages' SymPy expressions and floats into the model's TeX strings and shown 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
+import numpy as np
 import sympy as sp
 
 from . import model
 from .build_gradients import gradient_tables, symbol_tex, targets_of
 from .checks import TOLERANCE, Check, three_way, verify_forward
+from .evaluate import reduce_to
 from .graph import Graph, build_graph
-from .numbers import shown, tex_factor, tex_number
+from .numbers import shown, shown_compact, tex_factor, tex_number
 from .printing import tex_as_written
 from .spec import Spec
 from .symbolic import ChainRule, Derivation, EdgeDerivation, FunctionRule, derive
@@ -81,19 +84,25 @@ def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation 
             for c in derivation.chains.values()),
         checks=tuple(_check_row(t, graph, c, p) for c in checks),
         tolerance=TOLERANCE[spec.display.dtype],
-        symbolic_vs_tape=max((abs(c.symbolic - c.tape) for c in checks), default=0.0),
-        finite_difference_vs_tape=max((abs(c.finite_difference - c.tape) for c in checks), default=0.0),
+        symbolic_vs_tape=max((_largest(c.symbolic, c.tape) for c in checks), default=0.0),
+        finite_difference_vs_tape=max((_largest(c.finite_difference, c.tape) for c in checks), default=0.0),
         updates=_updates(t, graph, tape, rate, p) if rate is not None else (),
         loss_before=tape.loss_before,
         loss_after=after,
         shown_loss_before=shown(tape.loss_before, p),
         shown_loss_after=shown(after, p) if after is not None else "",
-        shown_decrease=shown(tape.loss_before - after, p) if after is not None else "",
+        shown_decrease=shown(np.subtract(tape.loss_before, after), p) if after is not None else "",
+        loss_decreased=after is not None and float(np.sum(after)) < float(np.sum(tape.loss_before)),
         history=history,
         history_table=_sampled(history),
         gradient_tables=tables,
         variant=variant,
     )
+
+
+def _largest(a, b) -> float:
+    """The largest absolute difference between two values, over every element."""
+    return float(np.max(np.abs(np.subtract(a, b))))
 
 
 def _sampled(history: tuple[model.Step, ...], rows: int = 10) -> tuple[model.Step, ...]:
@@ -145,14 +154,13 @@ def chain_view(t: Tex, loss: str, derivation: Derivation, chain: ChainRule, loca
     for path in chain.paths:
         symbols = r" \cdot ".join(t.partial(e.node, e.input) for e in path.edges)
         values = [local[e.key] for e in path.edges]
-        product = 1.0
-        for v in values:
-            product *= v
+        product = reduce_to(functools.reduce(np.multiply, values, 1.0), np.shape(total))
+        summed = r"\sum_{i} " if np.ndim(total) == 0 and any(np.ndim(v) > 0 for v in values) else ""
         factors = [derivation.edges[e.key].in_nodes for e in path.edges]
         terms.append(model.PathTerm(
             path.path, r" \to ".join(t.name(n) for n in path.path), symbols, _dotted(t, factors),
             t.expr(path.simplified) if path.simplified is not None else "",
-            r" \cdot ".join(tex_factor(v, p) for v in values), product, shown(product, p)))
+            summed + r" \cdot ".join(tex_factor(v, p) for v in values), product, shown(product, p)))
     simplifications = tuple(
         rf"{t.partial(a.node, a.input)} \cdot {t.partial(b.node, b.input)} = {t.expr(s.result)}"
         for s in chain.simplifications for a, b in [s.edges]
@@ -179,8 +187,8 @@ def _check_row(t: Tex, graph: Graph, check: Check, p: int) -> model.CheckRow:
     else:
         term_tex = t.partial(graph.loss, check.term)
     return model.CheckRow(check.term, term_tex, check.symbolic, check.tape, check.finite_difference,
-                          check.disagreement, shown(check.symbolic, p), shown(check.tape, p),
-                          shown(check.finite_difference, p), f"{check.disagreement:.1e}")
+                          check.disagreement, shown_compact(check.symbolic, p), shown_compact(check.tape, p),
+                          shown_compact(check.finite_difference, p), f"{check.disagreement:.1e}")
 
 
 def _updates(t: Tex, graph: Graph, tape, rate: float, p: int) -> tuple[model.Update, ...]:

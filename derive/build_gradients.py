@@ -7,12 +7,13 @@ must match what the tape did. Seed 002's one-sided differences are shown where a
 
 from __future__ import annotations
 
+import numpy as np
 import sympy as sp
 
 from . import model
 from .checks import Check, finite_difference, verify
 from .errors import NumericError
-from .evaluate import evaluate, forward_values
+from .evaluate import evaluate, forward_values, reduce_to
 from .graph import Graph
 from .numbers import shown, tex_number
 from .spec import Gradient, Spec
@@ -48,7 +49,7 @@ def gradient_tables(spec: Spec, graph: Graph, derivation: Derivation, t: Tex, lo
             if (tape[name] is not None) != (watch.watched and watch.connected):
                 raise NumericError(f"{key}.wrt", f"the tape gave {tape[name]} for {name}, but TensorFlow's "
                                    f"watch rules predict otherwise ({watch.reason})")
-            symbolic = evaluate(_expression(derived), env)
+            symbolic = reduce_to(evaluate(_expression(derived), env), np.shape(exact[name]))
             fd = finite_difference(graph, of, name, table.order, exact) if watch.connected else 0.0
             if tape[name] is not None:
                 check = Check(f"{of}/{name}", "target", symbolic, tape[name], fd, table.order)

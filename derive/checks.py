@@ -7,12 +7,13 @@ stops the run with a message naming the term, so a wrong derivation never reache
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from .errors import NumericError
-from .evaluate import evaluate, forward_values
+from .evaluate import evaluate, forward_values, reduce_to
 from .finite_difference import derivative
 from .graph import Graph
 from .symbolic import Derivation
@@ -39,7 +40,9 @@ class Check:
 
     @property
     def disagreement(self) -> float:
-        return max(abs(self.symbolic - self.tape), abs(self.finite_difference - self.tape))
+        """The largest absolute difference to the tape, over every element."""
+        return float(max(np.max(np.abs(np.subtract(self.symbolic, self.tape))),
+                         np.max(np.abs(np.subtract(self.finite_difference, self.tape)))))
 
 
 def three_way(graph: Graph, derivation: Derivation, tape: TapeResult, dtype: str) -> tuple[Check, ...]:
@@ -55,9 +58,10 @@ def three_way(graph: Graph, derivation: Derivation, tape: TapeResult, dtype: str
         checks.append(Check(key, "local", evaluate(edge.derivative, env), tape.local[key], fd))
     values = graph.values()
     for name, chain in derivation.chains.items():
-        fd = derivative(lambda v, n=name: forward_values(graph, {**values, n: v})[graph.loss],
+        fd = derivative(lambda v, n=name: np.sum(forward_values(graph, {**values, n: v})[graph.loss]),
                         values[name])
-        checks.append(Check(name, "gradient", evaluate(chain.total, env), tape.gradients[name], fd))
+        symbolic = reduce_to(evaluate(chain.total, env), np.shape(values[name]))
+        checks.append(Check(name, "gradient", symbolic, tape.gradients[name], fd))
     for check in checks:
         verify(check, _spec_key(graph, check), _term_name(graph, check), dtype)
     return tuple(checks)
@@ -72,7 +76,7 @@ def finite_difference(graph: Graph, of: str, wrt: str, order: int, exact: dict[s
     fixed = {**graph.values(), **({wrt: exact[wrt]} if wrt in graph.node_by_name else {})}
 
     def of_value(v: float) -> float:
-        return forward_values(graph, {**fixed, wrt: v})[of]
+        return np.sum(forward_values(graph, {**fixed, wrt: v})[of])
 
     function = of_value
     for _ in range(order - 1):
@@ -82,9 +86,9 @@ def finite_difference(graph: Graph, of: str, wrt: str, order: int, exact: dict[s
 
 def _distance_to_trouble(edge, exact: dict[str, float]) -> float | None:
     """A first step for a probability near 0 or 1, so differences stay inside (0, 1)."""
-    value = exact[edge.edge.input]
-    if 0.0 < value < 1.0:
-        return min(value, 1.0 - value, 1.0)
+    value = np.asarray(exact[edge.edge.input])
+    if np.all((value > 0.0) & (value < 1.0)):
+        return float(min(value.min(), 1.0 - value.max()))
     return None
 
 
@@ -98,15 +102,19 @@ def verify(check: Check, key: str, name: str, dtype: str) -> None:
     """Raise a NumericError naming ``key`` and the term when the three ways disagree."""
     tolerance = TOLERANCE[dtype]
     values = (check.symbolic, check.tape, check.finite_difference)
-    if not all(math.isfinite(v) for v in values):
-        raise NumericError(key, f"{name} is not finite (SymPy {check.symbolic}, tape {check.tape}): "
-                           "a log of 0 or a division by 0, e.g. a saturated sigmoid; choose values "
-                           "that keep it inside (0, 1)")
-    limit = tolerance * max(1.0, abs(check.symbolic))
+    if not all(np.all(np.isfinite(v)) for v in values):
+        raise NumericError(key, f"{name} is not finite (SymPy {_text(check.symbolic)}, tape "
+                           f"{_text(check.tape)}): a log of 0 or a division by 0, e.g. a saturated "
+                           "sigmoid; choose values that keep it inside (0, 1)")
+    limit = tolerance * max(1.0, float(np.max(np.abs(check.symbolic))))
     if check.disagreement > limit:
-        raise NumericError(key, f"the three ways disagree on {name}: SymPy {check.symbolic:.9g}, "
-                           f"tape {check.tape:.9g}, finite differences {check.finite_difference:.9g} "
+        raise NumericError(key, f"the three ways disagree on {name}: SymPy {_text(check.symbolic)}, "
+                           f"tape {_text(check.tape)}, finite differences {_text(check.finite_difference)} "
                            f"(disagreement {check.disagreement:.2g} > tolerance {limit:.2g} for {dtype})")
+
+
+def _text(value) -> str:
+    return np.array2string(np.asarray(value), precision=9, separator=", ")
 
 
 def _spec_key(graph: Graph, check: Check) -> str:
@@ -119,6 +127,6 @@ def verify_forward(graph: Graph, forward: dict[str, float]) -> None:
     """Refuse a forward value that is not finite, naming the node."""
     for node in graph.nodes:
         value = forward[node.name]
-        if not math.isfinite(value):
+        if not np.all(np.isfinite(value)):
             raise NumericError(f"graph.{node.name}", f"value is not finite ({value}): a log of 0, "
                                "a division by 0 or an overflow, e.g. a saturated sigmoid under bce")

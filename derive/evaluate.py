@@ -8,6 +8,7 @@ the caller reports; nothing here raises on a domain error.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -28,6 +29,12 @@ def _heaviside(z: np.ndarray, at_zero: np.ndarray | float = 0.5) -> np.ndarray:
     return np.heaviside(z, at_zero)
 
 
+def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if np.ndim(a) < 1 or np.ndim(b) < 1:
+        raise ValueError("'@' needs an array or matrix on both sides, not a scalar")
+    return np.matmul(a, b)
+
+
 _FUNCTIONS: dict[type, Callable[..., np.ndarray]] = {
     fn.sigmoid: _sigmoid,
     fn.relu: lambda z: np.maximum(z, 0.0),
@@ -42,25 +49,53 @@ _FUNCTIONS: dict[type, Callable[..., np.ndarray]] = {
     sp.Abs: np.abs,
     sp.sign: np.sign,
     sp.Heaviside: _heaviside,
+    fn.mean: np.mean,
+    fn.total: np.sum,
+    fn.count: lambda u: np.float64(np.size(u)),
+    fn.matmul: _matmul,
 }
 
 
-def evaluate(expression: sp.Expr, values: Mapping[sp.Symbol, float]) -> float:
-    """The value of ``expression`` at ``values`` in float64 (inf or nan where undefined)."""
+Value = float | np.ndarray
+"""A scalar, or an array for element-wise nodes and matrices."""
+
+
+def as_value(result: np.ndarray | float) -> Value:
+    """A Python float for a scalar, a float64 array otherwise."""
+    array = np.asarray(result, dtype=np.float64)
+    return float(array) if array.ndim == 0 else array
+
+
+def reduce_to(value: Value, shape: tuple[int, ...]) -> Value:
+    """Sum ``value`` down to ``shape``, as a tape sums a gradient over broadcast elements."""
+    array = np.asarray(value, dtype=np.float64)
+    while array.ndim > len(shape):
+        array = array.sum(axis=0)
+    for axis, size in enumerate(shape):
+        if size == 1 and array.shape[axis] != 1:
+            array = array.sum(axis=axis, keepdims=True)
+    return as_value(array)
+
+
+def evaluate(expression: sp.Expr, values: Mapping[sp.Symbol, Value]) -> Value:
+    """The value of ``expression`` at ``values`` in float64 (inf or nan where undefined).
+
+    Arrays broadcast element-wise; a shape that does not fit raises ValueError.
+    """
     with np.errstate(all="ignore"):
-        return float(_walk(expression, values))
+        return as_value(_walk(expression, values))
 
 
 def _walk(expression: sp.Basic, values: Mapping[sp.Symbol, float]) -> np.ndarray:
     if expression.is_Symbol:
-        return np.float64(values[expression])
+        return np.asarray(values[expression], dtype=np.float64)
     if expression.is_Number:
         return np.float64(float(expression))
     args = [_walk(arg, values) for arg in expression.args]
     if expression.is_Add:
-        return np.sum(args, axis=0)
+        return functools.reduce(np.add, args)
     if expression.is_Mul:
-        return np.prod(args, axis=0)
+        return functools.reduce(np.multiply, args)
     if expression.is_Pow:
         return np.power(args[0], args[1])
     operation = _FUNCTIONS.get(type(expression))
@@ -69,7 +104,7 @@ def _walk(expression: sp.Basic, values: Mapping[sp.Symbol, float]) -> np.ndarray
     return operation(*args)
 
 
-def forward_values(graph, values: Mapping[str, float]) -> dict[str, float]:
+def forward_values(graph, values: Mapping[str, Value]) -> dict[str, Value]:
     """Every node's float64 value, given input and parameter values by name.
 
     A node named in ``values`` keeps the given value, so a derivative with respect to an

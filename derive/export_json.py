@@ -22,8 +22,8 @@ def worksheet_data(sheet: Worksheet) -> dict[str, Any]:
         "loss_node": sheet.loss,
         "learning_rate": sheet.learning_rate,
         "steps": sheet.steps,
-        "inputs": {q.name: q.value for q in sheet.inputs},
-        "parameters": {q.name: q.value for q in sheet.parameters},
+        "inputs": {q.name: exact(q.value, "float64") for q in sheet.inputs},
+        "parameters": {q.name: exact(q.value, "float64") for q in sheet.parameters},
         "forward": {q.name: n(q.value) for q in sheet.forward},
         "local": {d.key: n(d.value) for d in sheet.local},
         "gradients": {c.parameter: n(c.value) for c in sheet.chains},
@@ -36,8 +36,9 @@ def worksheet_data(sheet: Worksheet) -> dict[str, Any]:
         "gradient_tables": [
             {"of": g.of, "order": g.order,
              "gradients": {e.wrt: n(e.tape) if e.tape is not None else None for e in g.entries},
-             "symbolic": {e.wrt: e.symbolic for e in g.entries},
-             "finite_difference": {e.wrt: e.finite_difference for e in g.entries},
+             "symbolic": {e.wrt: exact(e.symbolic, "float64") for e in g.entries},
+             "finite_difference": {e.wrt: exact(e.finite_difference, "float64")
+                                   if e.finite_difference is not None else None for e in g.entries},
              "one_sided_difference": {e.wrt: e.forward_difference for e in g.entries
                                       if e.forward_difference is not None},
              "why": {e.wrt: e.reason for e in g.entries}}

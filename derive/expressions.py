@@ -20,14 +20,14 @@ from fractions import Fraction
 import sympy as sp
 
 from .errors import ExpressionError
-from .functions import FUNCTIONS, function_names
+from .functions import FUNCTIONS, function_names, matmul
 
 MAX_SOURCE_CHARS = 2000
 MAX_TREE_NODES = 400
 MAX_EXPONENT = 64
 MAX_LITERAL = 1e12
 
-_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.MatMult: "@"}
 _UNARY = {ast.USub: "-", ast.UAdd: "+"}
 _DESCRIPTIONS = {
     ast.Attribute: "attribute access",
@@ -43,7 +43,7 @@ _DESCRIPTIONS = {
     ast.JoinedStr: "f-strings",
     ast.NamedExpr: "assignment",
 }
-GRAMMAR = "numbers, names defined earlier, + - * / **, parentheses and calls of " + (
+GRAMMAR = "numbers, names defined earlier, + - * / ** @, parentheses and calls of " + (
     function_names()
 )
 
@@ -119,8 +119,6 @@ class _Builder:
             return -operand if isinstance(node.op, ast.USub) else operand
         if isinstance(node, ast.Call):
             return self.call(node)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
-            raise self.fail("'@' (matrix product) needs array values; these are scalars")
         what = _DESCRIPTIONS.get(type(node), f"'{type(node).__name__}' syntax")
         raise self.fail(f"{what} not allowed; expressions use only {GRAMMAR}")
 
@@ -149,6 +147,8 @@ class _Builder:
 
     def binary(self, node: ast.BinOp) -> sp.Expr:
         left, right = self.build(node.left), self.build(node.right)
+        if isinstance(node.op, ast.MatMult):
+            return matmul(left, right)
         if self.as_written and isinstance(node.op, ast.Add | ast.Sub | ast.Mult):
             return self.chain(node.op, left, right)
         if isinstance(node.op, ast.Add):

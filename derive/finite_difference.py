@@ -11,12 +11,19 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import numpy as np
+
 SHRINK = 1.4
 TABLE = 10
 
 
-def derivative(function: Callable[[float], float], at: float, scale: float | None = None) -> float:
-    """df/dx at ``at`` by extrapolated central differences (nan if f is undefined nearby)."""
+def derivative(function: Callable[[float], float], at: float, scale: float | None = None):
+    """df/dx at a scalar ``at`` by extrapolated central differences; f may return an array.
+
+    An array ``at`` is differentiated element by element (each element perturbed alone).
+    """
+    if np.ndim(at) > 0:
+        return _per_element(function, np.asarray(at, dtype=np.float64), scale)
     step = 0.1 * (scale if scale is not None else max(1.0, abs(at)))
     table: list[list[float]] = [[_central(function, at, step)]]
     best, best_error = table[0][0], math.inf
@@ -27,14 +34,31 @@ def derivative(function: Callable[[float], float], at: float, scale: float | Non
         for column in range(1, row + 1):
             current.append((current[column - 1] * factor - table[row - 1][column - 1]) / (factor - 1))
             factor *= SHRINK**2
-            error = max(abs(current[column] - current[column - 1]),
-                        abs(current[column] - table[row - 1][column - 1]))
+            error = max(_size(current[column] - current[column - 1]),
+                        _size(current[column] - table[row - 1][column - 1]))
             if error <= best_error:
                 best, best_error = current[column], error
         table.append(current)
-        if abs(current[row] - table[row - 1][row - 1]) >= 2 * best_error:
+        if _size(current[row] - table[row - 1][row - 1]) >= 2 * best_error:
             break
     return best
+
+
+def _size(difference) -> float:
+    """The largest absolute element (nan counts as infinitely large)."""
+    largest = float(np.max(np.abs(difference)))
+    return math.inf if math.isnan(largest) else largest
+
+
+def _per_element(function, at: np.ndarray, scale: float | None):
+    result = np.zeros(at.shape)
+    for index in np.ndindex(at.shape):
+        def along(v: float, index=index) -> float:
+            moved = at.copy()
+            moved[index] = v
+            return float(np.sum(function(moved)))
+        result[index] = derivative(along, float(at[index]), scale)
+    return result
 
 
 def _central(function: Callable[[float], float], at: float, step: float) -> float:

@@ -78,6 +78,49 @@ class mse(sp.Function):  # noqa: N801
         return _wrap(r"\operatorname{MSE}", printer, self.args, exp)
 
 
+class mean(sp.Function):  # noqa: N801
+    """The mean of an array's elements; each element's share of the derivative is 1/n."""
+
+    nargs = 1
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return 1 / count(self.args[0])
+
+    def _latex(self, printer, exp=None) -> str:
+        return _wrap(r"\operatorname{mean}", printer, self.args, exp)
+
+
+class total(sp.Function):  # noqa: N801
+    """The sum of an array's elements (the spec's ``sum``); each element's derivative is 1."""
+
+    nargs = 1
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return sp.Integer(1)
+
+    def _latex(self, printer, exp=None) -> str:
+        return _wrap(r"\operatorname{sum}", printer, self.args, exp)
+
+
+class count(sp.Function):  # noqa: N801
+    """n, the number of elements a mean runs over (evaluated from the array's size)."""
+
+    nargs = 1
+
+    def _latex(self, printer, exp=None) -> str:
+        return f"n^{{{exp}}}" if exp else "n"
+
+
+class matmul(sp.Function):  # noqa: N801
+    """The matrix product ``a @ b`` (numbers come from the tape and NumPy; derivatives per entry)."""
+
+    nargs = 2
+
+    def _latex(self, printer, exp=None) -> str:
+        left, right = (printer._print(a) for a in self.args)
+        return f"{left} {right}"
+
+
 def _wrap(name: str, printer, args, exp) -> str:
     inner = ", ".join(printer._print(a) for a in args)
     head = f"{name}^{{{exp}}}" if exp else name
@@ -116,6 +159,8 @@ FUNCTIONS: dict[str, FunctionRule] = {
             "bce", 2, bce, lambda p, y: -y * sp.log(p) - (1 - y) * sp.log(1 - p), ("p", "y")
         ),
         FunctionRule("mse", 2, mse, lambda yhat, y: (yhat - y) ** 2, ("yhat", "y")),
+        FunctionRule("mean", 1, mean, lambda u: mean(u), ("u",)),
+        FunctionRule("sum", 1, total, lambda u: total(u), ("u",)),
     )
 }
 
@@ -131,6 +176,8 @@ CUSTOM_CLASSES: dict[type, str] = {
     sp.cos: "cos",
     sp.log: "log",
     sp.Abs: "abs",
+    mean: "mean",
+    total: "sum",
 }
 
 

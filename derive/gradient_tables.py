@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import tensorflow as tf
 
 from .graph import Graph
-from .numeric import forward_pass, make_variables
+from .numeric import forward_pass, make_variables, value_of
 from .spec import Gradient
 
 
@@ -61,7 +61,7 @@ def run_gradient_table(graph: Graph, table: Gradient, of: str, wrt: tuple[str, .
     results: dict[str, float | None] = {}
     for name in wrt:
         value = _nested(graph, table, sources, of, name, table.order, dtype)[0]
-        results[name] = None if value is None else float(value)
+        results[name] = None if value is None else value_of(value)
     return results
 
 

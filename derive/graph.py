@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+import numpy as np
 import sympy as sp
 
+from .errors import SpecError
 from .expressions import ParsedExpression, parse_expression
 from .spec import Spec
 
@@ -98,7 +100,8 @@ def build_graph(spec: Spec) -> Graph:
     names = [*spec.inputs, *spec.parameters, *spec.graph]
     symbols = {name: sp.Symbol(name, real=True) for name in names}
     known = {name: symbols[name] for name in (*spec.inputs, *spec.parameters)}
-    parameters = spec.parameter_values()
+    inputs = {name: _value(value) for name, value in spec.inputs.items()}
+    parameters = {name: _value(value) for name, value in spec.parameter_values().items()}
     nodes: list[Node] = []
     node_names = list(spec.graph)
     for index, (name, source) in enumerate(spec.graph.items()):
@@ -106,4 +109,26 @@ def build_graph(spec: Spec) -> Graph:
         parsed = parse_expression(source, f"graph.{name}", known, later)
         nodes.append(Node(name, parsed))
         known[name] = symbols[name]
-    return Graph(dict(spec.inputs), parameters, tuple(nodes), spec.loss, symbols, spec.trainable)
+    graph = Graph(inputs, parameters, tuple(nodes), spec.loss, symbols, spec.trainable)
+    _check_shapes(graph)
+    return graph
+
+
+def _value(value: float | list) -> float | np.ndarray:
+    return np.asarray(value, dtype=np.float64) if isinstance(value, list) else float(value)
+
+
+def _check_shapes(graph: Graph) -> None:
+    """Evaluate once in float64 so a shape that does not fit is reported at its node."""
+    from .evaluate import evaluate
+
+    values = graph.values()
+    env = {graph.symbols[name]: value for name, value in values.items()}
+    for node in graph.nodes:
+        try:
+            value = evaluate(node.expression.sympy, env)
+        except ValueError as error:
+            shapes = ", ".join(f"{name} {np.shape(values[name]) or 'scalar'}" for name in node.inputs)
+            raise SpecError(f"graph.{node.name}", f"the shapes do not fit ({shapes}): {error}") from None
+        env[graph.symbols[node.name]] = value
+        values[node.name] = value

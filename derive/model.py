@@ -197,6 +197,7 @@ class Worksheet:
     shown_loss_before: str
     shown_loss_after: str
     shown_decrease: str
+    loss_decreased: bool
     history: tuple[Step, ...]
     history_table: tuple[Step, ...]
     """About ten evenly spaced rows of the history, first and last included."""

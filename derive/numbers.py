@@ -5,17 +5,36 @@ from __future__ import annotations
 import numpy as np
 
 
-def shown(value: float, precision: int) -> str:
-    """``value`` to ``precision`` significant digits, plain text (``-0.2828153``)."""
-    text = f"{value:.{precision}g}"
+def shown(value, precision: int) -> str:
+    """``value`` to ``precision`` significant digits, plain text (``-0.2828153``); arrays as lists."""
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        return "[" + ", ".join(shown(item, precision) for item in value) + "]"
+    text = f"{float(value):.{precision}g}"
     if "e" in text:
         mantissa, exponent = text.split("e")
         text = f"{mantissa}e{int(exponent)}"
     return "0" if text in ("-0", "0") else text
 
 
-def tex_number(value: float, precision: int) -> str:
-    """The same in TeX, with a power of ten for very small or large values."""
+def shown_compact(value, precision: int, items: int = 3) -> str:
+    """Like ``shown``, but an array longer than ``items`` ends in an ellipsis (for narrow tables)."""
+    if isinstance(value, np.ndarray) and value.ndim == 1 and value.size > items:
+        return "[" + ", ".join(shown(item, precision) for item in value[:items]) + ", …]"
+    if isinstance(value, np.ndarray) and value.ndim > 1:
+        return f"{value.shape[0]}×{value.shape[1]} matrix" if value.ndim == 2 else f"array {value.shape}"
+    return shown(value, precision)
+
+
+def tex_number(value, precision: int) -> str:
+    """The same in TeX, with a power of ten for very small or large values; arrays as brackets."""
+    if isinstance(value, np.ndarray) and value.ndim == 2:
+        body = r" \\ ".join(" & ".join(tex_number(item, precision) for item in row) for row in value)
+        return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        items = [tex_number(item, precision) for item in value]
+        if len(items) > 8:
+            items = [*items[:3], r"\ldots", *items[-2:]]
+        return r"\left[" + ", ".join(items) + r"\right]"
     text = shown(value, precision)
     if "e" in text:
         mantissa, exponent = text.split("e")
@@ -24,14 +43,18 @@ def tex_number(value: float, precision: int) -> str:
     return "{-}" + text[1:] if text.startswith("-") else text
 
 
-def tex_factor(value: float, precision: int) -> str:
+def tex_factor(value, precision: int) -> str:
     """A number ready to multiply: negative values in parentheses."""
     text = tex_number(value, precision)
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        return text
     return rf"\left({text}\right)" if value < 0 or "times" in text else text
 
 
-def exact(value: float, dtype: str) -> float:
-    """The shortest decimal that round-trips in ``dtype`` (``0.7824498`` for float32)."""
+def exact(value, dtype: str):
+    """The shortest decimal that round-trips in ``dtype`` (``0.7824498`` for float32); arrays as lists."""
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        return [exact(item, dtype) for item in value]
     if dtype == "float32":
         return float(str(np.float32(value)))
     return float(value)

@@ -17,8 +17,12 @@ from dataclasses import dataclass
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+tf.get_logger().setLevel("ERROR")  # retracing notes from tape.jacobian are not for instructors
+
+from .evaluate import Value, as_value  # noqa: E402
 from .graph import Graph  # noqa: E402
 
 
@@ -44,20 +48,34 @@ _FUNCTIONS: dict[str, Callable[..., tf.Tensor]] = {
     "abs": tf.math.abs,
     "bce": _bce,
     "mse": lambda yhat, y: tf.math.square(yhat - y),
+    "mean": tf.math.reduce_mean,
+    "sum": tf.math.reduce_sum,
 }
+
+
+def _matmul(a: tf.Tensor, b: tf.Tensor) -> tf.Tensor:
+    """a @ b with NumPy's meaning for vectors too (tf.matmul wants two matrices)."""
+    if a.shape.rank == 2 and b.shape.rank == 2:
+        return tf.linalg.matmul(a, b)
+    return tf.tensordot(a, b, axes=1)
+
+
+def value_of(tensor: tf.Tensor) -> Value:
+    """A tensor's numbers as a float (scalar) or a float64 array."""
+    return as_value(tensor.numpy())
 
 
 @dataclass(frozen=True)
 class TapeResult:
     """Every number the tape produced, as Python floats of the chosen dtype."""
 
-    forward: dict[str, float]
-    local: dict[str, float]
-    gradients: dict[str, float]
-    updated: dict[str, float]
-    loss_before: float
-    loss_after: float | None
-    history: tuple[tuple[float, dict[str, float]], ...]
+    forward: dict[str, Value]
+    local: dict[str, Value]
+    gradients: dict[str, Value]
+    updated: dict[str, Value]
+    loss_before: Value
+    loss_after: Value | None
+    history: tuple[tuple[Value, dict[str, Value]], ...]
     """(loss, parameters) at step 0, 1, ..., steps."""
 
 
@@ -76,7 +94,7 @@ def evaluate_tree(tree: ast.expr, values: Mapping[str, tf.Tensor], dtype: tf.DTy
     left = evaluate_tree(tree.left, values, dtype)
     right = evaluate_tree(tree.right, values, dtype)
     operations = {ast.Add: tf.add, ast.Sub: tf.subtract, ast.Mult: tf.multiply,
-                  ast.Div: tf.divide, ast.Pow: tf.pow}
+                  ast.Div: tf.divide, ast.Pow: tf.pow, ast.MatMult: _matmul}
     return operations[type(tree.op)](left, right)
 
 
@@ -98,11 +116,11 @@ def run_tape(graph: Graph, dtype_name: str, learning_rate: float | None, steps: 
         values = forward_pass(graph, {**constants, **variables}, dtype)
     totals = tape.gradient(values[graph.loss], list(trained.values()),
                            unconnected_gradients=tf.UnconnectedGradients.ZERO)
-    gradients = {name: float(g) for name, g in zip(trained, totals, strict=True)}
-    forward = {node.name: float(values[node.name]) for node in graph.nodes}
+    gradients = {name: value_of(g) for name, g in zip(trained, totals, strict=True)}
+    forward = {node.name: value_of(values[node.name]) for node in graph.nodes}
     local = _local_gradients(graph, values, dtype)
     loss_before = forward[graph.loss]
-    start = {name: float(v.numpy()) for name, v in variables.items()}
+    start = {name: value_of(v) for name, v in variables.items()}
     history: list[tuple[float, dict[str, float]]] = [(loss_before, start)]
     if learning_rate is None:
         return TapeResult(forward, local, gradients, start, loss_before, None, tuple(history))
@@ -110,31 +128,47 @@ def run_tape(graph: Graph, dtype_name: str, learning_rate: float | None, steps: 
     descend, fresh_step = _make_step(graph, constants, variables, trained, rate, dtype, compiled=steps > 1)
     descend(totals)
     for _ in range(steps - 1):
-        parameters = {name: float(v.numpy()) for name, v in variables.items()}
-        history.append((float(fresh_step()), parameters))
-    updated = {name: float(v.numpy()) for name, v in variables.items()}
+        parameters = {name: value_of(v) for name, v in variables.items()}
+        history.append((value_of(fresh_step()), parameters))
+    updated = {name: value_of(v) for name, v in variables.items()}
     loss_after = _loss(graph, constants, variables, dtype)
     history.append((loss_after, updated))
     return TapeResult(forward, local, gradients, updated, loss_before, loss_after, tuple(history))
 
 
-def _local_gradients(graph: Graph, values: Mapping[str, tf.Tensor], dtype: tf.DType) -> dict[str, float]:
-    local: dict[str, float] = {}
+def _local_gradients(graph: Graph, values: Mapping[str, tf.Tensor], dtype: tf.DType) -> dict[str, Value]:
+    """d(node)/d(input) for every edge, holding the node's other inputs fixed.
+
+    For an array node this is the element-wise partial: the Jacobian itself for a scalar
+    input, its diagonal for an input of the node's own shape.
+    """
+    local: dict[str, Value] = {}
     for node in graph.nodes:
         inputs = {name: tf.identity(tf.convert_to_tensor(values[name])) for name in node.inputs}
-        with tf.GradientTape() as tape:
+        with tf.GradientTape(persistent=True) as tape:
             for tensor in inputs.values():
                 tape.watch(tensor)
             output = evaluate_tree(node.expression.tree, inputs, dtype)
-        partials = tape.gradient(output, list(inputs.values()),
-                                 unconnected_gradients=tf.UnconnectedGradients.ZERO)
-        for name, partial in zip(inputs, partials, strict=True):
-            local[f"{node.name}/{name}"] = float(partial)
+        for name, tensor in inputs.items():
+            local[f"{node.name}/{name}"] = _partial(tape, output, tensor)
     return local
 
 
+def _partial(tape: tf.GradientTape, output: tf.Tensor, source: tf.Tensor) -> Value:
+    zero = tf.UnconnectedGradients.ZERO
+    if output.shape.rank == 0 or source.shape.rank == 0:
+        if output.shape.rank == 0:
+            return value_of(tape.gradient(output, source, unconnected_gradients=zero))
+        return value_of(tape.jacobian(output, source, unconnected_gradients=zero))
+    jacobian = tape.jacobian(output, source, unconnected_gradients=zero).numpy()
+    if output.shape == source.shape:
+        size = int(np.prod(output.shape))
+        return as_value(np.diagonal(jacobian.reshape(size, size)).reshape(output.shape))
+    return as_value(jacobian)
+
+
 def _loss(graph: Graph, constants, variables, dtype: tf.DType) -> float:
-    return float(forward_pass(graph, {**constants, **variables}, dtype)[graph.loss])
+    return value_of(forward_pass(graph, {**constants, **variables}, dtype)[graph.loss])
 
 
 def make_variables(graph: Graph, dtype: tf.DType) -> dict[str, tf.Variable]:

@@ -12,6 +12,8 @@ import math
 import re
 from html import escape
 
+import numpy as np
+
 from .model import Worksheet
 
 CURVE = "#2f6db3"
@@ -21,7 +23,8 @@ WIDTH_CM, HEIGHT_CM = 10.0, 3.6
 
 def _series(sheet: Worksheet) -> tuple[list[int], list[float]]:
     """Steps and losses with finite losses only."""
-    points = [(s.step, s.loss) for s in sheet.history if math.isfinite(s.loss)]
+    # a vector loss (one error per point) is plotted as its sum, which the tape minimises
+    points = [(s.step, float(np.sum(s.loss))) for s in sheet.history if np.all(np.isfinite(s.loss))]
     return [p[0] for p in points], [p[1] for p in points]
 
 

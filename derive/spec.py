@@ -19,6 +19,10 @@ from .functions import FUNCTIONS
 from .overrides import apply_overrides
 
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Vector = Annotated[list[Number], Field(min_length=1, max_length=10_000)]
+Matrix = Annotated[list[Vector], Field(min_length=1, max_length=1_000)]
+Value = Number | Vector | Matrix
+"""A scalar, an array x = [-1, 0, 1], or a matrix w = [[1, 2], [3, 4]] (rows of equal length)."""
 
 
 class _Section(BaseModel):
@@ -48,7 +52,7 @@ class Display(_Section):
 class Parameter(_Section):
     """A parameter written as a table: ``x1 = { value = 3.0, trainable = false }``."""
 
-    value: Number
+    value: Value
     trainable: bool = True
     """False makes it a tf.Variable(trainable=False): not watched, not updated."""
 
@@ -97,8 +101,8 @@ class Spec(_Section):
 
     title: Annotated[str, Field(min_length=1, max_length=300)]
     intro: Annotated[str, Field(max_length=5000)] = ""
-    inputs: dict[str, Number] = {}
-    parameters: dict[str, Number | Parameter] = {}
+    inputs: dict[str, Value] = {}
+    parameters: dict[str, Value | Parameter] = {}
     graph: dict[str, str]
     train: Train | None = None
     display: Display = Display()
@@ -181,8 +185,18 @@ def _one_line(error: ValidationError) -> SpecError:
 
 
 def _is_type_name(part: object) -> bool:
-    return isinstance(part, str) and (part in ("float", "int", "str", "bool") or "[" in part
+    return isinstance(part, str) and (part in ("float", "int", "str", "bool", "list") or "[" in part
                                       or part in ("Gradient", "Parameter", "constrained-float"))
+
+
+def _check_matrices(spec: Spec) -> None:
+    values = {**spec.inputs, **spec.parameter_values()}
+    for name, value in values.items():
+        if isinstance(value, list) and value and isinstance(value[0], list):
+            if len({len(row) for row in value}) != 1:
+                section = "inputs" if name in spec.inputs else "parameters"
+                raise SpecError(f"{section}.{name}", "a matrix needs rows of equal length, got lengths "
+                                f"{[len(row) for row in value]}")
 
 
 def _check_gradients(spec: Spec) -> None:
@@ -222,6 +236,7 @@ def _check_references(spec: Spec) -> None:
         raise SpecError("graph", "empty: expected at least one node such as A1 = \"x1*w1 + b\"")
     if spec.loss not in spec.graph:
         raise SpecError("train.loss", f"expected the name of a [graph] node, got {spec.loss!r}")
+    _check_matrices(spec)
     _check_gradients(spec)
     for name in spec.notation:
         if name not in defined:

@@ -77,3 +77,24 @@ def test_example_renders_in_every_format(name):
 
     documents = render_all(sheet_of(name), FORMATS)
     assert len(documents) == len(FORMATS) and all(documents.values())
+
+
+def test_square_seeds_000_and_001():
+    sheet = sheet_of("square")
+    assert list(table(sheet, "y")["x"]) == [4.0, 6.0]
+
+
+def test_linear_regression_seed_004():
+    sheet = sheet_of("linear-regression")
+    assert sheet.steps == 1000 and sheet.learning_rate == 0.001
+    final = dict(sheet.history[-1].parameters)
+    assert abs(final["w"] - 2.0) < 0.01 and abs(final["b"] + 1.0) < 0.01
+    assert [row.step for row in sheet.history_table] == list(range(0, 1001, 100))
+    # the vector target's gradient is its sum: dL/dw = sum_i sign(w x_i + b - y_i) x_i at the start
+    x = [-1.0, 0.0, 1.0, 2.0, 3.0, 4.0]
+    y = [2 * v - 1 for v in x]
+    sign = [1.0 if 0.5 * xi + 0.25 - yi > 0 else -1.0 for xi, yi in zip(x, y, strict=True)]
+    by_hand = sum(s * xi for s, xi in zip(sign, x, strict=True))
+    chain = next(c for c in sheet.chains if c.parameter == "w")
+    assert chain.value == by_hand == -11.0
+    assert "vector" in sheet.intro and "sum" in sheet.intro

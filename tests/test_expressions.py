@@ -59,7 +59,6 @@ def test_names_are_recorded_in_order_of_first_use():
         ("q + 1", "unknown name 'q'"),
         ("x +", "cannot parse"),
         ("x / 0", "division by zero"),
-        ("x @ w", "needs array values"),
         ("sigmoid", "is a function"),
         ("", "empty"),
         ("x" + " + x" * MAX_SOURCE_CHARS, "longer than"),

@@ -14,7 +14,7 @@ POINTS = {"bce": [(0.3, 1.0), (0.8, 0.0), (0.6, 0.25)], "mse": [(0.3, 1.0), (2.0
 DEFAULT_POINTS = [(-1.3,), (0.7,), (2.1,)]
 
 
-@pytest.mark.parametrize("name", list(FUNCTIONS))
+@pytest.mark.parametrize("name", [n for n in FUNCTIONS if n not in ("mean", "sum")])
 def test_rule_matches_definition(name):
     spec = FUNCTIONS[name]
     symbols = [sp.Symbol(p, real=True) for p in spec.parameters]

@@ -35,3 +35,36 @@ def test_unknown_function_in_a_node_names_the_node():
         build_graph(spec_from(DEFAULT.replace("sigmoid(A1)", "sigmod(A1)")))
     assert caught.value.key == "graph.A2"
     assert "did you mean 'sigmoid'" in caught.value.message
+
+
+ARRAYS = """
+title = "arrays"
+[inputs]
+x = [-1.0, 0.0, 1.0]
+y = [1.0, 2.0]
+m = [[1.0, 2.0], [3.0, 4.0]]
+[parameters]
+w = 0.5
+[graph]
+"""
+
+
+@pytest.mark.parametrize(
+    ("node", "fragment"),
+    [
+        ('u = "w*x - y"', "the shapes do not fit (w scalar, x (3,), y (2,))"),
+        ('u = "w @ x"', "'@' needs an array or matrix on both sides"),
+        ('u = "x @ m"', "the shapes do not fit (x (3,), m (2, 2))"),
+    ],
+)
+def test_shape_errors_name_the_node(node, fragment):
+    with pytest.raises(SpecError) as caught:
+        build_graph(spec_from(ARRAYS + node + "\n"))
+    assert caught.value.key == "graph.u" and fragment in caught.value.message
+
+
+def test_ragged_matrix_is_refused():
+    with pytest.raises(SpecError) as caught:
+        ragged = ARRAYS.replace("[[1.0, 2.0], [3.0, 4.0]]", "[[1.0, 2.0], [3.0]]")
+        build_graph(spec_from(ragged + 'u = "w"\n'))
+    assert caught.value.key == "inputs.m" and "rows of equal length" in caught.value.message
