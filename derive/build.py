@@ -96,8 +96,40 @@ def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation 
         history=history,
         history_table=_sampled(history),
         gradient_tables=tables,
+        backward_pass=_backward_pass(t, graph, derivation, p),
+        notes=_dense_notes(graph, tape.gradients, spec.display.dtype),
         variant=variant,
     )
+
+
+def _backward_pass(t: Tex, graph: Graph, derivation: Derivation, p: int) -> tuple[model.Equation, ...]:
+    """dL/d(node) for every node the backward pass visits, symbolic and in numbers (float64)."""
+    if derivation.backward is None:
+        return ()
+    from .evaluate import evaluate, forward_values
+
+    exact = forward_values(graph, graph.values())
+    env = {graph.symbols[name]: value for name, value in exact.items()}
+    rows = []
+    for name in derivation.backward.order[1:]:  # the first is the loss itself: dL/dL = 1
+        gradient = derivation.backward.gradients[name]
+        value = reduce_to(evaluate(gradient, env), np.shape(exact[name]))
+        rows.append(model.Equation(name, "", f"{t.partial(graph.loss, name)} = {t.expr(gradient)} = "
+                                             f"{tex_number(value, p)}"))
+    return tuple(rows)
+
+
+def _dense_notes(graph: Graph, gradients, dtype: str) -> tuple[str, ...]:
+    from .keras_check import check_dense, dense_nodes
+
+    if not dense_nodes(graph):
+        return ()
+    return tuple(
+        f"Keras check: a tf.keras.layers.Dense({c.kernel_shape[1]}) layer with kernel = {c.kernel} and "
+        f"bias = {c.bias}, put in the place of {c.node}, gives gradients of shapes {c.kernel_shape} and "
+        f"{c.bias_shape} (the shapes of {c.kernel} and {c.bias}), equal to the tape's above (largest "
+        f"difference {c.difference:.1g})."
+        for c in check_dense(graph, gradients, dtype, TOLERANCE[dtype]))
 
 
 def _largest(a, b) -> float:
@@ -115,7 +147,8 @@ def _sampled(history: tuple[model.Step, ...], rows: int = 10) -> tuple[model.Ste
 
 FUNCTION_TITLES = {"sigmoid": "The sigmoid", "tanh": "The hyperbolic tangent", "relu": "ReLU",
                    "softplus": "Softplus", "exp": "The exponential", "sin": "The sine",
-                   "cos": "The cosine", "log": "The natural logarithm",
+                   "cos": "The cosine", "log": "The natural logarithm", "mean": "The mean",
+                   "sum": "The sum",
                    "abs": "The absolute value", "bce": "Binary cross-entropy", "mse": "Squared error"}
 
 
@@ -130,6 +163,11 @@ def _rule(t: Tex, rule: FunctionRule) -> model.GeneralRule:
 def _local(t: Tex, d: EdgeDerivation, graph: Graph, value: float, p: int) -> model.LocalDerivative:
     edge = d.edge
     symbol = t.partial(edge.node, edge.input)
+    if d.through_matrix_product:
+        rule = (rf"\text{{a Jacobian with {np.ndim(value)} indices; backpropagation maps }} "
+                rf"G \mapsto {t.expr(d.derivative)}")
+        return model.LocalDerivative(edge.key, edge.node, edge.input, symbol, (rule,), value,
+                                     shown_compact(value, p), tuple(_rule(t, r) for r in d.rules))
     written = tex_as_written(graph.node_by_name[edge.node].expression.display, t.notation)
     forms = [rf"\frac{{\partial}}{{\partial {t.name(edge.input)}}}\left({written}\right)",
              t.expr(d.derivative)]
@@ -150,6 +188,11 @@ def _dotted(t: Tex, factors: list[sp.Expr]) -> str:
 def chain_view(t: Tex, loss: str, derivation: Derivation, chain: ChainRule, local: Mapping[str, float],
                total: float, p: int) -> model.ChainRule:
     """The chain rule for the model: symbols, expressions in node names, numbers, result."""
+    if chain.backward is not None:
+        rows_ = (t.expr(chain.backward), tex_number(total, p))
+        return model.ChainRule(chain.parameter, t.name(chain.parameter), t.partial(loss, chain.parameter),
+                               t.expr(chain.backward), tex_number(total, p), rows_, (), (), total,
+                               shown(total, p))
     terms: list[model.PathTerm] = []
     for path in chain.paths:
         symbols = r" \cdot ".join(t.partial(e.node, e.input) for e in path.edges)

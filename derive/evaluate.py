@@ -53,6 +53,7 @@ _FUNCTIONS: dict[type, Callable[..., np.ndarray]] = {
     fn.total: np.sum,
     fn.count: lambda u: np.float64(np.size(u)),
     fn.matmul: _matmul,
+    fn.transpose: np.transpose,
 }
 
 

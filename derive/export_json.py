@@ -44,6 +44,8 @@ def worksheet_data(sheet: Worksheet) -> dict[str, Any]:
              "why": {e.wrt: e.reason for e in g.entries}}
             for g in sheet.gradient_tables
         ],
+        "backward_pass": {e.name: e.tex for e in sheet.backward_pass},
+        "notes": list(sheet.notes),
         "checks": {"symbolic_vs_tape": float(f"{sheet.symbolic_vs_tape:.3g}"),
                    "finite_difference_vs_tape": float(f"{sheet.finite_difference_vs_tape:.3g}"),
                    "tolerance": sheet.tolerance},

@@ -121,6 +121,18 @@ class matmul(sp.Function):  # noqa: N801
         return f"{left} {right}"
 
 
+class transpose(sp.Function):  # noqa: N801
+    """A matrix's transpose, as the backward pass of ``@`` uses it."""
+
+    nargs = 1
+
+    def _latex(self, printer, exp=None) -> str:
+        inner = printer._print(self.args[0])
+        if not self.args[0].is_Atom:
+            inner = rf"\left({inner}\right)"
+        return f"{inner}^{{T}}"
+
+
 def _wrap(name: str, printer, args, exp) -> str:
     inner = ", ".join(printer._print(a) for a in args)
     head = f"{name}^{{{exp}}}" if exp else name

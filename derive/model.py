@@ -202,6 +202,10 @@ class Worksheet:
     history_table: tuple[Step, ...]
     """About ten evenly spaced rows of the history, first and last included."""
     gradient_tables: tuple[GradientTable, ...] = ()
+    backward_pass: tuple[Equation, ...] = ()
+    """With matrix products: d(loss)/d(node) for each node, from the loss backwards."""
+    notes: tuple[str, ...] = ()
+    """Cross-checks worth a sentence on the sheet (a Keras layer giving the same gradients)."""
     """The [gradient] tables: pure differentiation as the tape computes it."""
     variant: str = ""
     """The class-set variant ID printed on the sheet (empty for a single sheet)."""

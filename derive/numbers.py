@@ -20,7 +20,7 @@ def shown_compact(value, precision: int, items: int = 3) -> str:
     """Like ``shown``, but an array longer than ``items`` ends in an ellipsis (for narrow tables)."""
     if isinstance(value, np.ndarray) and value.ndim == 1 and value.size > items:
         return "[" + ", ".join(shown(item, precision) for item in value[:items]) + ", …]"
-    if isinstance(value, np.ndarray) and value.ndim > 1:
+    if isinstance(value, np.ndarray) and value.ndim > 1 and value.size > 2 * items:
         return f"{value.shape[0]}×{value.shape[1]} matrix" if value.ndim == 2 else f"array {value.shape}"
     return shown(value, precision)
 

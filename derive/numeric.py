@@ -102,7 +102,8 @@ def forward_pass(graph: Graph, sources: Mapping[str, tf.Tensor], dtype: tf.DType
     """Every node's tensor, given the inputs' and parameters' tensors by name."""
     values = dict(sources)
     for node in graph.nodes:
-        values[node.name] = evaluate_tree(node.expression.tree, values, dtype)
+        if node.name not in sources:  # a node given in sources is held at that value
+            values[node.name] = evaluate_tree(node.expression.tree, values, dtype)
     return values
 
 
@@ -161,10 +162,20 @@ def _partial(tape: tf.GradientTape, output: tf.Tensor, source: tf.Tensor) -> Val
             return value_of(tape.gradient(output, source, unconnected_gradients=zero))
         return value_of(tape.jacobian(output, source, unconnected_gradients=zero))
     jacobian = tape.jacobian(output, source, unconnected_gradients=zero).numpy()
-    if output.shape == source.shape:
-        size = int(np.prod(output.shape))
-        return as_value(np.diagonal(jacobian.reshape(size, size)).reshape(output.shape))
-    return as_value(jacobian)
+    out_shape, in_shape = tuple(output.shape), tuple(source.shape)
+    try:
+        broadcasts = np.broadcast_shapes(out_shape, in_shape) == out_shape
+    except ValueError:
+        broadcasts = False
+    if not broadcasts:
+        return as_value(jacobian)  # e.g. through a matrix product: the whole Jacobian
+    # each output element against the input element broadcast into it (the diagonal when
+    # the shapes are equal)
+    partial = np.empty(out_shape)
+    for index in np.ndindex(out_shape):
+        trailing = index[len(out_shape) - len(in_shape):]
+        partial[index] = jacobian[index + tuple(0 if size == 1 else i for i, size in zip(trailing, in_shape, strict=True))]
+    return as_value(partial)
 
 
 def _loss(graph: Graph, constants, variables, dtype: tf.DType) -> float:

@@ -15,8 +15,12 @@ from functools import cache
 
 import sympy as sp
 
-from .functions import CUSTOM_CLASSES, FUNCTIONS
+from .backprop import Backward, backward, has_matrix_product, vjp
+from .functions import CUSTOM_CLASSES, FUNCTIONS, matmul
 from .graph import Edge, Graph
+
+UPSTREAM = sp.Symbol("G")
+"""The upstream gradient in a vector-Jacobian rule (G -> x^T G)."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,8 @@ class EdgeDerivation:
     in_nodes: sp.Expr
     """The same with node definitions replaced by node names (A2 for sigma(A1))."""
     rules: tuple[FunctionRule, ...]
+    through_matrix_product: bool = False
+    """True when the input enters through ``@``: ``derivative`` is then the map G -> ... ."""
 
 
 @dataclass(frozen=True)
@@ -73,9 +79,13 @@ class ChainRule:
     parameter: str
     paths: tuple[PathProduct, ...]
     simplifications: tuple[Simplification, ...]
+    backward: sp.Expr | None = None
+    """With matrix products: the gradient from the backward pass (paths are then empty)."""
 
     @property
     def total(self) -> sp.Expr:
+        if self.backward is not None:
+            return self.backward
         return sp.Add(*(path.product for path in self.paths))
 
 
@@ -105,6 +115,8 @@ class Derivation:
     edges: dict[str, EdgeDerivation]
     chains: dict[str, ChainRule]
     """The loss with respect to each trainable parameter."""
+    backward: Backward | None
+    """The symbolic backward pass, for graphs with matrix products."""
     targets: dict[Target, ChainRule | HigherDerivative]
     """What the [gradient] tables ask for: chain rules for order 1, higher derivatives above."""
 
@@ -112,7 +124,13 @@ class Derivation:
 def derive(graph: Graph, targets: tuple[Target, ...] = ()) -> Derivation:
     """Derive every local derivative, every trainable parameter's chain rule, and ``targets``."""
     edges = {edge.key: _derive_edge(graph, edge) for edge in graph.edges}
-    chains = {name: _chain_rule(graph, graph.loss, name, edges) for name in graph.trainable}
+    if has_matrix_product(graph):
+        passed = backward(graph, graph.loss)
+        chains = {name: ChainRule(graph.loss, name, (), (), passed.gradients.get(name, sp.Integer(0)))
+                  for name in graph.trainable}
+    else:
+        passed = None
+        chains = {name: _chain_rule(graph, graph.loss, name, edges) for name in graph.trainable}
     derived: dict[Target, ChainRule | HigherDerivative] = {}
     for target in targets:
         if target.order == 1:
@@ -122,12 +140,19 @@ def derive(graph: Graph, targets: tuple[Target, ...] = ()) -> Derivation:
             variable = graph.symbols[target.wrt]
             derivatives = tuple(sp.factor(sp.diff(function, variable, k)) for k in range(1, target.order + 1))
             derived[target] = HigherDerivative(target, function, derivatives)
-    return Derivation(edges, chains, derived)
+    return Derivation(edges, chains, passed, derived)
 
 
 def _derive_edge(graph: Graph, edge: Edge) -> EdgeDerivation:
     expression = graph.node_by_name[edge.node].expression.sympy
     variable = graph.symbols[edge.input]
+    if any(product.has(variable) for product in expression.atoms(matmul)):
+        # through a matrix product the local derivative is a 4-index Jacobian; what the
+        # backward pass does with it is the vector-Jacobian product, G -> G B^T or A^T G
+        passed: dict[sp.Symbol, sp.Expr] = {}
+        vjp(expression, UPSTREAM, passed)
+        rule = passed.get(variable, sp.Integer(0))
+        return EdgeDerivation(edge, expression, rule, rule, _rules_used(expression, variable), True)
     derivative = sp.diff(expression, variable)
     return EdgeDerivation(
         edge, expression, derivative, _in_node_terms(graph, derivative, edge.node),

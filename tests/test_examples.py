@@ -72,7 +72,7 @@ def test_neuron_bce_is_the_default():
 
 
 @pytest.mark.parametrize("name", ["polynomial", "what-the-tape-watches", "second-derivative"])
-def test_example_renders_in_every_format(name):
+def test_example_renders_from_the_python_api(name):
     from derive.render import FORMATS, render_all
 
     documents = render_all(sheet_of(name), FORMATS)
@@ -98,3 +98,34 @@ def test_linear_regression_seed_004():
     chain = next(c for c in sheet.chains if c.parameter == "w")
     assert chain.value == by_hand == -11.0
     assert "vector" in sheet.intro and "sum" in sheet.intro
+
+
+def test_matrix_layer_seed_001():
+    import numpy as np
+
+    sheet = sheet_of("matrix-layer")
+    x = np.array([[1.0, 2.0, 3.0]])
+    w = np.array([[0.5, -0.3], [0.1, 0.8], [-0.6, 0.2]])
+    y = x @ w  # b = 0
+    grads = {c.parameter: np.asarray(c.value) for c in sheet.chains}
+    assert grads["w"].shape == (3, 2) and grads["b"].shape == (2,)
+    # the matrix-calculus result, computed independently: dL/dW = x^T (2/n) y, dL/db = (2/n) y
+    np.testing.assert_allclose(grads["w"], x.T @ (2 / 2 * y), atol=1e-6)
+    np.testing.assert_allclose(grads["b"], (2 / 2 * y).ravel(), atol=1e-6)
+    chain_w = next(c for c in sheet.chains if c.parameter == "w")
+    assert chain_w.sum_tex == r"x^{T} \frac{2 y}{n}"
+    assert any("Dense(2)" in note and "(3, 2)" in note for note in sheet.notes)
+    assert sheet.backward_pass[0].tex.startswith(r"\frac{\partial L}{\partial y} = \frac{2 y}{n}")
+
+
+@pytest.mark.parametrize("name", example_names())
+def test_every_example_renders_in_every_format_from_the_cli(name, tmp_path, monkeypatch, capsys):
+    import sys
+
+    from derive.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["derive", "render", name, "--out", str(tmp_path)])
+    main()
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == sorted(f"{name}{suffix}" for suffix in
+                             (".html", ".fragment.html", ".pdf", ".tex", ".json"))

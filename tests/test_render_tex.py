@@ -7,6 +7,7 @@ import subprocess
 import pytest
 
 from derive.build import build_worksheet
+from derive.examples import example_names
 from derive.render_tex import render_tex
 from derive.templating import escape_tex
 
@@ -46,3 +47,15 @@ def test_hostile_text_compiles_as_text(tmp_path):
     text = compile_tex(tmp_path, render_tex(build_worksheet(spec)))
     assert "\\input{/etc/passwd} 100% $x$ a_b #1" in text
     assert "\\textbf{x}_1 {braces} <b>bold</b>" in text
+
+
+@pytest.mark.parametrize("name", example_names())
+def test_every_example_compiles(tmp_path, name):
+    from derive.examples import example_path
+    from derive.spec import load_spec
+
+    pdflatex = require_tool("pdflatex")
+    (tmp_path / "sheet.tex").write_text(render_tex(build_worksheet(load_spec(example_path(name)), name)))
+    run = subprocess.run([pdflatex, "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
+                          "sheet.tex"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-3000:]
