@@ -131,7 +131,7 @@ def _code(graph: Graph, table: Gradient, of: str, wrt: tuple[str, ...]) -> str:
     nodes = graph.nodes[: graph.nodes.index(graph.node_by_name[of]) + 1]
     body = [f"tape.watch({name})" for name in table.watch]
     body += [f"{node.name} = {node.expression.source}" for node in nodes]
-    sources = f"[{', '.join(wrt)}]"
+    sources = wrt[0] if len(wrt) == 1 else f"[{', '.join(wrt)}]"
     if table.order == 1:
         lines.append(f"with tf.GradientTape({arguments}) as tape:")
         lines += [f"    {line}" for line in body]
