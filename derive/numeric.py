@@ -174,7 +174,8 @@ def _partial(tape: tf.GradientTape, output: tf.Tensor, source: tf.Tensor) -> Val
     partial = np.empty(out_shape)
     for index in np.ndindex(out_shape):
         trailing = index[len(out_shape) - len(in_shape):]
-        partial[index] = jacobian[index + tuple(0 if size == 1 else i for i, size in zip(trailing, in_shape, strict=True))]
+        source_index = tuple(0 if size == 1 else i for i, size in zip(trailing, in_shape, strict=True))
+        partial[index] = jacobian[index + source_index]
     return as_value(partial)
 
 
