@@ -42,8 +42,10 @@ def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation 
     checks = list(three_way(graph, derivation, tape, spec.display.dtype))
     p = spec.display.precision
     t = Tex(graph, spec.notation)
-    tables = gradient_tables(spec, graph, derivation, t, tape.local, checks) if spec.gradients else ()
     gradient_sheet = bool(spec.gradients) and spec.train is None
+    if gradient_sheet:  # no loss chain rules on the sheet, so no rows checking them
+        checks = [check for check in checks if check.kind != "gradient"]
+    tables = gradient_tables(spec, graph, derivation, t, tape.local, checks) if spec.gradients else ()
 
     def role(name: str) -> str:
         return "parameter" if name in graph.trainable else "parameter, not trainable"

@@ -121,12 +121,17 @@ def _one_sided_note(graph, table, of, wrt, one_sided, symbolic, exact, p) -> str
             "operations exactly, and the central differences of the check cancel that first-order term.")
 
 
+def _literal(value) -> str:
+    """A value as Python source: 3.0, or [2.0, 3.0] for an array."""
+    return repr(value.tolist()) if isinstance(value, np.ndarray) else repr(value)
+
+
 def _code(graph: Graph, table: Gradient, of: str, wrt: tuple[str, ...]) -> str:
     """The TensorFlow code the table corresponds to, in the seed notebooks' style."""
-    lines = [f"{n} = tf.constant({v!r})" for n, v in graph.inputs.items()]
+    lines = [f"{n} = tf.constant({_literal(v)})" for n, v in graph.inputs.items()]
     for name, value in graph.parameters.items():
         flag = "" if name in graph.trainable else ", trainable=False"
-        lines.append(f"{name} = tf.Variable({value!r}{flag})")
+        lines.append(f"{name} = tf.Variable({_literal(value)}{flag})")
     arguments = "" if table.watch_accessed_variables else "watch_accessed_variables=False"
     nodes = graph.nodes[: graph.nodes.index(graph.node_by_name[of]) + 1]
     body = [f"tape.watch({name})" for name in table.watch]
