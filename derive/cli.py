@@ -70,8 +70,12 @@ def cli() -> None:
               help="Math in the HTML fragment: MathML, or \\( \\) for hosts running MathJax/KaTeX.")
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
               help="Paper size of the PDF and LaTeX.")
+@click.option("--variant", metavar="ID", default=None,
+              help="Regenerate one variant of a class set (see `derive batch`): its student sheet and key.")
+@click.option("--blanks", default=None, metavar="numbers|steps",
+              help="Also write the student sheet, with every computed number (or the steps too) blank.")
 def render(spec: str | None, format_: str, out: Path, overrides: tuple[str, ...], math: str,
-           paper: str) -> None:
+           paper: str, variant: str | None, blanks: str | None) -> None:
     """Compute a worksheet and write it as OUT/<stem>.<format>.
 
     SPEC is a TOML file or a built-in example name (see `derive examples`);
@@ -80,11 +84,19 @@ def render(spec: str | None, format_: str, out: Path, overrides: tuple[str, ...]
     \b
     Example:
       derive render neuron-bce --format pdf,html --out handouts --set x1=2.0
+      derive render my-neuron.toml --variant my-neuron-2026-07   # <ID>.student.* and <ID>.key.*
     """
     from .build import build_worksheet
     from .render import render_all
     from .writer import write_atomic
 
+    if variant is not None or blanks is not None:
+        from .cli_batch import render_with_blanks
+
+        options = Options(math=math, paper=paper)
+        for path in render_with_blanks(spec, format_, out, overrides, options, variant, blanks):
+            click.echo(path)
+        return
     formats = _formats(format_)
     loaded, stem = _load(spec, overrides)
     sheet = build_worksheet(loaded, stem)
@@ -123,6 +135,11 @@ def examples() -> None:
     """
     for name in example_names():
         click.echo(f"{name:20s} {example_title(name)}")
+
+
+from .cli_batch import register  # noqa: E402 - the class-set commands need the group above
+
+register(cli)
 
 
 def main() -> None:

@@ -1,0 +1,213 @@
+"""The class-set commands: ``derive batch``, ``derive stress``, and ``render --variant/--blanks``.
+
+Bad input (an unknown rule, a count below 1, a variant ID of another spec) is the usual one
+line with exit status 2, before anything is written. A batch that fails at variant k says
+which and why, with exit status 1; the variants before k are complete, and rerunning the
+same command finishes the set. The progress bar (rich, on stderr) shows only on a terminal.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from .errors import DeriveError, SpecError
+from .render import FORMATS, Options
+
+
+def register(group: click.Group) -> None:
+    """Add ``batch`` and ``stress`` to the ``derive`` command group."""
+    group.add_command(batch)
+    group.add_command(stress)
+
+
+def default_workers() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@contextmanager
+def executor_for(workers: int | None) -> Iterator[Executor | None]:
+    """None (run in this process) for one worker, else a process pool (default: one per core).
+
+    Workers are spawned, never forked: a fork after TensorFlow started its threads can hang.
+    """
+    workers = workers if workers is not None else default_workers()
+    if workers < 1:
+        raise SpecError("--workers", f"expected 1 or more, got {workers}")
+    if workers == 1:
+        yield None
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None]]:
+    """``update(done)`` for a rich progress bar on a terminal's stderr; silent otherwise."""
+    if not sys.stderr.isatty():
+        yield lambda done: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda done: bar.update(task, completed=done)
+
+
+def read_spec(spec: str | None) -> tuple[str, str, str]:
+    """(text, source, stem) of a spec file or built-in example name."""
+    from .cli import _resolve
+
+    path, stem = _resolve(spec)
+    try:
+        return path.read_text(encoding="utf-8"), str(path), stem
+    except (OSError, UnicodeDecodeError) as error:
+        raise SpecError(str(path), f"cannot read the spec ({error})") from None
+
+
+_SHARED = [
+    click.option("--seed", type=int, default=None, help="Seed of the draws (default: variants.seed)."),
+    click.option("--workers", type=int, default=None,
+                 help="Processes to use (default: the machine's cores)."),
+    click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+                 help="Override a scalar of the spec before drawing, e.g. --set train.learning_rate=0.05."),
+]
+
+
+def _shared(function):
+    for option in reversed(_SHARED):
+        function = option(function)
+    return function
+
+
+@click.command()
+@click.argument("spec")
+@click.option("--count", type=int, required=True, help="Number of variants (students).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Directory to write into (default: output/<spec>-<seed>).")
+@click.option("--format", "format_", default="all", show_default=True,
+              help=f"Comma-separated formats of each sheet: {', '.join(FORMATS)}, or all.")
+@click.option("--blanks", default="numbers", show_default=True,
+              help="What the student sheet leaves blank: numbers (every computed number) or steps "
+                   "(the derivation too).")
+@click.option("--math", type=click.Choice(["mathml", "tex"]), default="mathml", show_default=True,
+              help="Math in the HTML fragments.")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
+              help="Paper size of the PDFs and LaTeX.")
+@_shared
+def batch(spec: str, count: int, out: Path | None, format_: str, blanks: str, math: str, paper: str,
+          seed: int | None, workers: int | None, overrides: tuple[str, ...]) -> None:
+    """Write a class set: COUNT variants of SPEC, each a student sheet and its answer key.
+
+    Each variant draws its numbers by the spec's [variants] rules and has an ID such as
+    neuron-bce-2026-07 on both sheets; `derive render SPEC --variant ID` regenerates it.
+    Besides <ID>.student.* and <ID>.key.*, the set has answers.csv, answers.json and, with
+    PDF, students.pdf and keys.pdf for printing.
+
+    \b
+    Example:
+      derive batch my-neuron.toml --count 40 --seed 2026 --format pdf,html
+    """
+    from .batch import BatchFailure, Settings, run_batch
+    from .blanks import MODES
+    from .cli import _formats
+    from .spec import parse_spec
+    from .variant_job import tally_text
+    from .variants import plan_for
+
+    text, source, stem = read_spec(spec)
+    settings = Settings(count, seed, _formats(format_), blanks, overrides, Options(math=math, paper=paper))
+    if count < 1:
+        raise SpecError("--count", f"expected 1 or more variants, got {count}")
+    if blanks not in MODES:
+        raise SpecError("--blanks", f"expected one of {', '.join(MODES)}, got {blanks!r}")
+    plan = plan_for(parse_spec(text, overrides, source), text, stem, seed)
+    out = out if out is not None else Path("output") / f"{stem}-{plan.seed}"
+    done = 0
+
+    def advance(_result) -> None:
+        nonlocal done
+        done += 1
+        update(done)
+
+    try:
+        with executor_for(workers) as executor, \
+                progress_bar(count, f"{stem}-{plan.seed}") as update:
+            report = run_batch(text, source, stem, out, settings, executor, progress=advance)
+    except BatchFailure as failure:
+        click.echo(f"derive: error: {failure}", err=True)
+        sys.exit(1)
+    for path in report.files:
+        click.echo(path)
+    reasons = tally_text(report.refused)
+    total = sum(report.refused.values())
+    refused = f"{total} draws refused and redrawn" + (f": {reasons}" if reasons else "")
+    click.echo(f"{count} variants in {out} ({report.rendered} rendered now); {refused}")
+    for first, again in report.duplicates:
+        click.echo(f"derive: note: variants {first} and {again} drew the same numbers", err=True)
+
+
+@click.command()
+@click.argument("spec")
+@click.option("--count", type=int, default=1000, show_default=True, help="Number of draws to judge.")
+@_shared
+def stress(spec: str, count: int, seed: int | None, workers: int | None, overrides: tuple[str, ...]) -> None:
+    """Judge COUNT draws of SPEC's [variants] rules: refusals per reason, range of each answer.
+
+    \b
+    Example:
+      derive stress my-neuron.toml --count 1000
+    """
+    from .stress import format_report, stress_test
+
+    text, source, stem = read_spec(spec)
+    with executor_for(workers) as executor, progress_bar(count, "stress") as update:
+        report = stress_test(text, source, stem, count, seed, overrides, executor, update)
+    click.echo(format_report(report), nl=False)
+
+
+def render_with_blanks(spec: str | None, format_: str, out: Path, overrides: tuple[str, ...],
+                       options: Options, variant: str | None, blanks: str | None) -> list[Path]:
+    """``derive render --variant ID`` (the variant's student sheet and key, as the batch wrote
+    them) or ``--blanks MODE`` alone (the usual files plus ``<stem>.student.*``)."""
+    from .blanks import MODES
+    from .build import build_worksheet
+    from .cli import _formats
+    from .spec import parse_spec
+    from .variant_job import VariantTask, make_variant, variant_documents
+    from .variants import parse_id
+    from .writer import write_atomic
+
+    formats = _formats(format_)
+    mode = blanks or "numbers"
+    if mode not in MODES:
+        raise SpecError("--blanks", f"expected one of {', '.join(MODES)}, got {mode!r}")
+    text, source, stem = read_spec(spec)
+    if variant is None:
+        key = build_worksheet(parse_spec(text, overrides, source), stem)
+        documents = variant_documents(key, formats, mode, options, student_stem=f"{stem}.student")
+    else:
+        owner, seed, index = parse_id(variant)
+        if owner != stem:
+            raise SpecError("--variant", f"{variant!r} is a variant of {owner!r}, not of {stem!r}")
+        result = make_variant(VariantTask(text, source, stem, seed, index, overrides, formats, mode, options))
+        if result.error:
+            raise DeriveError("", result.error)
+        documents = result.documents
+    return [write_atomic(out / name, content) for name, content in documents.items()]
