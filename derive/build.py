@@ -17,7 +17,7 @@ from .build_gradients import gradient_tables, symbol_tex, targets_of
 from .checks import TOLERANCE, Check, three_way, verify_forward
 from .evaluate import reduce_to
 from .graph import Graph, build_graph
-from .numbers import shown, shown_compact, tex_factor, tex_number
+from .numbers import agreed_digits, shown, shown_compact, tex_factor, tex_number
 from .printing import tex_as_written
 from .spec import Spec
 from .symbolic import ChainRule, Derivation, EdgeDerivation, FunctionRule, derive
@@ -40,7 +40,8 @@ def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation 
     tape = run_tape(graph, spec.display.dtype, rate, max(steps, 1))
     verify_forward(graph, tape.forward)
     checks = list(three_way(graph, derivation, tape, spec.display.dtype))
-    p = spec.display.precision
+    given = spec.display.precision  # inputs and parameters are shown as the spec gives them
+    p = _trustworthy_digits(graph, tape, spec, rate, steps)
     t = Tex(graph, spec.notation)
     gradient_sheet = bool(spec.gradients) and spec.train is None
     if gradient_sheet:  # no loss chain rules on the sheet, so no rows checking them
@@ -50,8 +51,8 @@ def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation 
     def role(name: str) -> str:
         return "parameter" if name in graph.trainable else "parameter, not trainable"
 
-    def quantity(name: str, value: float, role: str) -> model.Quantity:
-        return model.Quantity(name, t.name(name), value, shown(value, p), role)
+    def quantity(name: str, value: float, role: str, digits: int | None = None) -> model.Quantity:
+        return model.Quantity(name, t.name(name), value, shown(value, digits or p), role)
 
     after = tape.loss_after
     local = tuple(_local(t, d, graph, tape.local[k], p) for k, d in derivation.edges.items())
@@ -69,10 +70,10 @@ def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation 
         loss=graph.loss,
         loss_tex=t.name(graph.loss),
         learning_rate=rate,
-        shown_learning_rate=shown(rate, p) if rate is not None else "",
+        shown_learning_rate=shown(rate, given) if rate is not None else "",
         steps=steps,
-        inputs=tuple(quantity(n, v, "input") for n, v in graph.inputs.items()),
-        parameters=tuple(quantity(n, v, role(n)) for n, v in graph.parameters.items()),
+        inputs=tuple(quantity(n, v, "input", given) for n, v in graph.inputs.items()),
+        parameters=tuple(quantity(n, v, role(n), given) for n, v in graph.parameters.items()),
         equations=tuple(
             model.Equation(n.name, n.expression.source,
                            f"{t.name(n.name)} = {tex_as_written(n.expression.display, spec.notation)}")
@@ -132,6 +133,27 @@ def _dense_notes(graph: Graph, gradients, dtype: str) -> tuple[str, ...]:
         f"{c.bias_shape} (the shapes of {c.kernel} and {c.bias}), equal to the tape's above (largest "
         f"difference {c.difference:.1g})."
         for c in check_dense(graph, gradients, dtype, TOLERANCE[dtype]))
+
+
+def _trustworthy_digits(graph: Graph, tape, spec: Spec, rate: float | None, steps: int) -> int:
+    """Significant digits for computed numbers: the sheet's precision, lowered until the
+    float32 tape and a float64 twin agree on every value (cancellation can leave float32
+    with fewer good digits than 7, e.g. -1 - 0.09 + 1 = -0.09000003)."""
+    precision = spec.display.precision
+    if spec.display.dtype == "float64":
+        return precision
+    from .numeric import run_tape
+
+    twin = run_tape(graph, "float64", rate, 1)
+    pairs = [(tape.forward[n], twin.forward[n]) for n in tape.forward]
+    pairs += [(tape.local[k], twin.local[k]) for k in tape.local]
+    pairs += [(tape.gradients[k], twin.gradients[k]) for k in tape.gradients]
+    # the first step only: over many steps float32 drifts from float64 by design, and what a
+    # student checks by hand is the first update
+    first = zip(tape.history[:2], twin.history[:2], strict=True)
+    for (loss, parameters), (twin_loss, twin_parameters) in first:
+        pairs += [(loss, twin_loss)] + [(parameters[k], twin_parameters[k]) for k in parameters]
+    return min((agreed_digits(a, b, precision) for a, b in pairs), default=precision)
 
 
 def _largest(a, b) -> float:

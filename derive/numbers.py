@@ -16,6 +16,16 @@ def shown(value, precision: int) -> str:
     return "0" if text in ("-0", "0") else text
 
 
+def agreed_digits(value, twin, precision: int, floor: int = 4) -> int:
+    """The most significant digits (from ``precision`` down to ``floor``) on which a float32
+    result and its float64 twin agree, so a sheet shows no digit that is rounding noise."""
+    value, twin = np.asarray(value, dtype=np.float64), np.asarray(twin, dtype=np.float64)
+    for digits in range(precision, floor - 1, -1):
+        if shown(value, digits) == shown(twin, digits):
+            return digits
+    return floor
+
+
 def shown_compact(value, precision: int, items: int = 3) -> str:
     """Like ``shown``, but an array longer than ``items`` ends in an ellipsis (for narrow tables)."""
     if isinstance(value, np.ndarray) and value.ndim == 1 and value.size > items:
