@@ -41,7 +41,7 @@ def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation 
     verify_forward(graph, tape.forward)
     checks = list(three_way(graph, derivation, tape, spec.display.dtype))
     given = spec.display.precision  # inputs and parameters are shown as the spec gives them
-    p = _trustworthy_digits(graph, tape, spec, rate, steps)
+    p = _trustworthy_digits(graph, tape, spec, rate)
     t = Tex(graph, spec.notation)
     gradient_sheet = bool(spec.gradients) and spec.train is None
     if gradient_sheet:  # no loss chain rules on the sheet, so no rows checking them
@@ -135,7 +135,7 @@ def _dense_notes(graph: Graph, gradients, dtype: str) -> tuple[str, ...]:
         for c in check_dense(graph, gradients, dtype, TOLERANCE[dtype]))
 
 
-def _trustworthy_digits(graph: Graph, tape, spec: Spec, rate: float | None, steps: int) -> int:
+def _trustworthy_digits(graph: Graph, tape, spec: Spec, rate: float | None) -> int:
     """Significant digits for computed numbers: the sheet's precision, lowered until the
     float32 tape and a float64 twin agree on every value (cancellation can leave float32
     with fewer good digits than 7, e.g. -1 - 0.09 + 1 = -0.09000003)."""
