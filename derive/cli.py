@@ -121,8 +121,14 @@ def check(spec: str, overrides: tuple[str, ...]) -> None:
     loaded, _ = _load(spec, overrides)
     graph = build_graph(loaded)
     derivation = derive(graph)
-    click.echo(f"ok: {loaded.title} ({len(graph.nodes)} nodes, {len(derivation.edges)} edges, "
-               f"{len(graph.parameters)} parameters, loss {graph.loss})")
+    counts = ", ".join(_count(n, word) for n, word in ((len(graph.nodes), "node"),
+                                                       (len(derivation.edges), "edge"),
+                                                       (len(graph.parameters), "parameter")))
+    click.echo(f"ok: {loaded.title} ({counts}, loss {graph.loss})")
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"
 
 
 @cli.command()
