@@ -83,3 +83,19 @@ def require_tool(name: str) -> str:
 
 HOSTILE_TITLE = r"<script>alert(1)</script> & \input{/etc/passwd} 100% $x$ a_b #1 ~ ^"
 HOSTILE_INTRO = r"Costs & benefits: 50% of \textbf{x}_1 {braces} <b>bold</b>"
+
+
+def run_cli(monkeypatch, capsys, *arguments: str) -> tuple[int, str, str]:
+    """Run the ``derive`` command in-process: (exit status, stdout, stderr)."""
+    import sys
+
+    from derive.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["derive", *arguments])
+    code = 0
+    try:
+        main()
+    except SystemExit as exit_:
+        code = exit_.code or 0
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err

@@ -7,20 +7,8 @@ import sys
 
 import pytest
 
-from derive.cli import main
-
 from .conftest import DEFAULT
-
-
-def run(monkeypatch, capsys, *arguments: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["derive", *arguments])
-    code = 0
-    try:
-        main()
-    except SystemExit as exit_:
-        code = exit_.code or 0
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+from .conftest import run_cli as run
 
 
 def test_render_default_writes_json(monkeypatch, capsys, tmp_path):

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
 from derive import batch as batch_module
-from derive.cli import main
 
 from .classsets import CLASS
 from .conftest import DEFAULT
-
-
-def run(monkeypatch, capsys, *arguments: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["derive", *arguments])
-    code = 0
-    try:
-        main()
-    except SystemExit as exit_:
-        code = exit_.code or 0
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+from .conftest import run_cli as run
 
 
 @pytest.fixture
