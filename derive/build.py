@@ -16,6 +16,7 @@ from . import model
 from .build_gradients import gradient_tables, symbol_tex, targets_of
 from .checks import TOLERANCE, Check, three_way, verify_forward
 from .evaluate import reduce_to
+from .functions import FUNCTIONS
 from .graph import Graph, build_graph
 from .numbers import agreed_digits, shown, shown_compact, tex_factor, tex_number
 from .printing import tex_as_written
@@ -169,16 +170,9 @@ def _sampled(history: tuple[model.Step, ...], rows: int = 10) -> tuple[model.Ste
     return picked if picked[-1] is history[-1] else (*picked, history[-1])
 
 
-FUNCTION_TITLES = {"sigmoid": "The sigmoid", "tanh": "The hyperbolic tangent", "relu": "ReLU",
-                   "softplus": "Softplus", "exp": "The exponential", "sin": "The sine",
-                   "cos": "The cosine", "log": "The natural logarithm", "mean": "The mean",
-                   "sum": "The sum",
-                   "abs": "The absolute value", "bce": "Binary cross-entropy", "mse": "Squared error"}
-
-
 def _rule(t: Tex, rule: FunctionRule) -> model.GeneralRule:
     steps = tuple(f"{t.expr(left)} = {t.expr(right)}" for left, right in rule.steps)
-    title = FUNCTION_TITLES[rule.name]
+    title = FUNCTIONS[rule.name].title
     if len(rule.derivative.expr.args) > 1:
         title = f"{title}, with respect to {rule.derivative.variables[0]}"
     return model.GeneralRule(rule.name, title, f"{t.expr(rule.derivative)} = {t.expr(rule.result)}", steps)

@@ -144,9 +144,12 @@ class FunctionRule:
     """One whitelisted function: how to build it and how to define it elementarily."""
 
     name: str
+    title: str
+    """How a sheet names it: 'The sigmoid', 'Binary cross-entropy'."""
     arity: int
     build: Callable[..., sp.Expr]
     definition: Callable[..., sp.Expr]
+    """Its elementary form, from which the sheet derives the rule step by step."""
     parameters: tuple[str, ...]
 
 
@@ -157,22 +160,24 @@ def _relu_definition(z: sp.Expr) -> sp.Expr:
 FUNCTIONS: dict[str, FunctionRule] = {
     rule.name: rule
     for rule in (
-        FunctionRule("sigmoid", 1, sigmoid, lambda z: 1 / (1 + sp.exp(-z)), ("z",)),
-        FunctionRule("tanh", 1, sp.tanh, lambda z: sp.tanh(z), ("z",)),
-        FunctionRule("relu", 1, relu, _relu_definition, ("z",)),
-        FunctionRule("softplus", 1, softplus, lambda z: sp.log(1 + sp.exp(z)), ("z",)),
-        FunctionRule("exp", 1, sp.exp, lambda z: sp.exp(z), ("z",)),
-        FunctionRule("sin", 1, sp.sin, lambda z: sp.sin(z), ("z",)),
-        FunctionRule("cos", 1, sp.cos, lambda z: sp.cos(z), ("z",)),
-        FunctionRule("log", 1, sp.log, lambda z: sp.log(z), ("z",)),
-        FunctionRule("sqrt", 1, sp.sqrt, lambda z: sp.sqrt(z), ("z",)),
-        FunctionRule("abs", 1, sp.Abs, lambda z: sp.Abs(z), ("z",)),
+        FunctionRule("sigmoid", "The sigmoid", 1, sigmoid, lambda z: 1 / (1 + sp.exp(-z)), ("z",)),
+        FunctionRule("tanh", "The hyperbolic tangent", 1, sp.tanh, lambda z: sp.tanh(z).rewrite(sp.exp),
+                     ("z",)),
+        FunctionRule("relu", "ReLU", 1, relu, _relu_definition, ("z",)),
+        FunctionRule("softplus", "Softplus", 1, softplus, lambda z: sp.log(1 + sp.exp(z)), ("z",)),
+        FunctionRule("exp", "The exponential", 1, sp.exp, lambda z: sp.exp(z), ("z",)),
+        FunctionRule("sin", "The sine", 1, sp.sin, lambda z: sp.sin(z), ("z",)),
+        FunctionRule("cos", "The cosine", 1, sp.cos, lambda z: sp.cos(z), ("z",)),
+        FunctionRule("log", "The natural logarithm", 1, sp.log, lambda z: sp.log(z), ("z",)),
+        FunctionRule("sqrt", "The square root", 1, sp.sqrt, lambda z: sp.sqrt(z), ("z",)),
+        FunctionRule("abs", "The absolute value", 1, sp.Abs, lambda z: sp.Abs(z), ("z",)),
         FunctionRule(
-            "bce", 2, bce, lambda p, y: -y * sp.log(p) - (1 - y) * sp.log(1 - p), ("p", "y")
+            "bce", "Binary cross-entropy", 2, bce,
+            lambda p, y: -y * sp.log(p) - (1 - y) * sp.log(1 - p), ("p", "y"),
         ),
-        FunctionRule("mse", 2, mse, lambda yhat, y: (yhat - y) ** 2, ("yhat", "y")),
-        FunctionRule("mean", 1, mean, lambda u: mean(u), ("u",)),
-        FunctionRule("sum", 1, total, lambda u: total(u), ("u",)),
+        FunctionRule("mse", "Squared error", 2, mse, lambda yhat, y: (yhat - y) ** 2, ("yhat", "y")),
+        FunctionRule("mean", "The mean", 1, mean, lambda u: mean(u), ("u",)),
+        FunctionRule("sum", "The sum", 1, total, lambda u: total(u), ("u",)),
     )
 }
 
