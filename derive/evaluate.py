@@ -15,6 +15,7 @@ import numpy as np
 import sympy as sp
 
 from . import functions as fn
+from .errors import SpecError
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -109,14 +110,19 @@ def forward_values(graph, values: Mapping[str, Value]) -> dict[str, Value]:
     """Every node's float64 value, given input and parameter values by name.
 
     A node named in ``values`` keeps the given value, so a derivative with respect to an
-    intermediate node can be taken by perturbing it alone.
+    intermediate node can be taken by perturbing it alone. Shapes that do not fit are a
+    SpecError naming the node and its inputs' shapes.
     """
     env = {graph.symbols[name]: value for name, value in values.items()}
     result = dict(values)
     for node in graph.nodes:
         if node.name in values:
             continue
-        value = evaluate(node.expression.sympy, env)
+        try:
+            value = evaluate(node.expression.sympy, env)
+        except ValueError as error:
+            shapes = ", ".join(f"{name} {np.shape(result[name]) or 'scalar'}" for name in node.inputs)
+            raise SpecError(f"graph.{node.name}", f"the shapes do not fit ({shapes}): {error}") from None
         env[graph.symbols[node.name]] = value
         result[node.name] = value
     return result

@@ -13,7 +13,6 @@ from functools import cached_property
 import numpy as np
 import sympy as sp
 
-from .errors import SpecError
 from .expressions import ParsedExpression, parse_expression
 from .spec import Spec
 
@@ -119,16 +118,7 @@ def _value(value: float | list) -> float | np.ndarray:
 
 
 def _check_shapes(graph: Graph) -> None:
-    """Evaluate once in float64 so a shape that does not fit is reported at its node."""
-    from .evaluate import evaluate
+    """Evaluate once in float64, so a shape that does not fit is reported at its node."""
+    from .evaluate import forward_values
 
-    values = graph.values()
-    env = {graph.symbols[name]: value for name, value in values.items()}
-    for node in graph.nodes:
-        try:
-            value = evaluate(node.expression.sympy, env)
-        except ValueError as error:
-            shapes = ", ".join(f"{name} {np.shape(values[name]) or 'scalar'}" for name in node.inputs)
-            raise SpecError(f"graph.{node.name}", f"the shapes do not fit ({shapes}): {error}") from None
-        env[graph.symbols[node.name]] = value
-        values[node.name] = value
+    forward_values(graph, graph.values())
