@@ -39,21 +39,27 @@ def _unstretch_flat_fences(markup: str) -> str:
 
     Browsers without a math font otherwise draw every ``\\left( \\right)`` as tall as a bracket.
     """
+    def unstretch(opening: str, closing: str) -> tuple[str, str]:
+        return tuple(tag.replace('stretchy="true"', 'stretchy="false"') for tag in (opening, closing))
+
+    return _rewrite_flat_pairs(markup, _FENCE, lambda m: m.group(1) == "prefix", "<mfrac", unstretch)
+
+
+def _rewrite_flat_pairs(text: str, fence: re.Pattern, is_opening, tall: str, rewrite) -> str:
+    """Rewrite each matched pair of fences whose contents hold no ``tall`` marker (a fraction)."""
     pieces: list[str] = []
     openings: list[int] = []
     position = 0
-    for match in _FENCE.finditer(markup):
-        pieces.append(markup[position:match.start()])
-        pieces.append(match.group(0))
+    for match in fence.finditer(text):
+        pieces += [text[position:match.start()], match.group(0)]
         position = match.end()
-        if match.group(1) == "prefix":
+        if is_opening(match):
             openings.append(len(pieces) - 1)
         elif openings:
             start = openings.pop()
-            if "<mfrac" not in "".join(pieces[start:]):
-                for index in (start, len(pieces) - 1):
-                    pieces[index] = pieces[index].replace('stretchy="true"', 'stretchy="false"')
-    pieces.append(markup[position:])
+            if tall not in "".join(pieces[start:]):
+                pieces[start], pieces[-1] = rewrite(pieces[start], pieces[-1])
+    pieces.append(text[position:])
     return "".join(pieces)
 
 
@@ -69,21 +75,8 @@ _TEX_FENCE = re.compile(r"\\left\(|\\right\)")
 def flatten_fences(tex: str) -> str:
     """``\\left( \\right)`` around no fraction as plain parentheses: the same look, and
     ziamath skips measuring stretchy delimiters, its slowest step."""
-    pieces: list[str] = []
-    openings: list[int] = []
-    position = 0
-    for match in _TEX_FENCE.finditer(tex):
-        pieces.append(tex[position:match.start()])
-        pieces.append(match.group(0))
-        position = match.end()
-        if match.group(0) == "\\left(":
-            openings.append(len(pieces) - 1)
-        elif openings:
-            start = openings.pop()
-            if "\\frac" not in "".join(pieces[start:]):
-                pieces[start], pieces[-1] = "(", ")"
-    pieces.append(tex[position:])
-    return "".join(pieces)
+    return _rewrite_flat_pairs(tex, _TEX_FENCE, lambda m: m.group(0) == "\\left(", "\\frac",
+                               lambda opening, closing: ("(", ")"))
 
 
 _VIEWBOX = re.compile(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"')

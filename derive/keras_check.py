@@ -66,10 +66,10 @@ def check_dense(graph: Graph, gradients: dict, dtype_name: str, tolerance: float
         layer.bias.assign(graph.parameters[bias])
         upstream = forward_pass(graph, sources, dtype)
         with tf.GradientTape() as tape:
-            held = {**sources, **{n.name: upstream[n.name] for n in graph.nodes if n is not node}}
-            held[node.name] = layer(sources[inputs])
-            for later in graph.nodes[graph.nodes.index(node) + 1:]:
-                held.pop(later.name)
+            # the nodes before the dense one as computed, the layer in its place, the rest anew
+            before = graph.nodes[: graph.nodes.index(node)]
+            held = {**sources, **{n.name: upstream[n.name] for n in before},
+                    node.name: layer(sources[inputs])}
             loss = forward_pass(graph, held, dtype)[graph.loss]
         kernel_grad, bias_grad = (g.numpy() for g in tape.gradient(loss, [layer.kernel, layer.bias]))
         difference = float(max(np.max(np.abs(kernel_grad - gradients[kernel])),

@@ -22,7 +22,7 @@ MATH_STYLES: dict[str, Callable[..., Markup]] = {
 }
 
 
-def _figures(sheet: Worksheet, for_print: bool) -> dict[str, Markup]:
+def _figures(sheet: Worksheet) -> dict[str, Markup]:
     from .picture import graph_svg
     from .plot import loss_plot_svg
 
@@ -33,7 +33,7 @@ def _figures(sheet: Worksheet, for_print: bool) -> dict[str, Markup]:
 def _render(template: str, sheet: Worksheet, math: str, top: int, **extra: object) -> str:
     style = MATH_STYLES[math]
     context = {"sheet": sheet, "m": style, "md": partial(style, display=True), "top": top,
-               **_figures(sheet, math == "svg"), **extra}
+               **_figures(sheet), **extra}
     return html_environment().get_template(template).render(context)
 
 

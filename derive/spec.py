@@ -184,9 +184,13 @@ def _one_line(error: ValidationError) -> SpecError:
     return SpecError(key, f"{message[0].lower()}{message[1:]} (got {got!r})")
 
 
+_UNION_TAGS = {"float", "int", "str", "bool", "list", "constrained-float",
+               Gradient.__name__, Parameter.__name__}
+"""What pydantic puts in an error's location for the branch of a union (Number | Parameter)."""
+
+
 def _is_type_name(part: object) -> bool:
-    return isinstance(part, str) and (part in ("float", "int", "str", "bool", "list") or "[" in part
-                                      or part in ("Gradient", "Parameter", "constrained-float"))
+    return isinstance(part, str) and (part in _UNION_TAGS or "[" in part)
 
 
 def _check_matrices(spec: Spec) -> None:

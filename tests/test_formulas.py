@@ -28,3 +28,10 @@ def test_svg_has_a_baseline_shift_and_no_ids():
     assert re.search(r'style="vertical-align:-\d+\.\d\dpx"', inline)
     assert " id=" not in inline and 'role="img"' in inline and 'aria-label="x_{1}"' in inline
     assert svg(r"\frac{a}{b}", display=True).startswith('<span class="display-math"><svg')
+
+
+def test_tex_for_ziamath_keeps_fences_only_around_fractions():
+    from derive.formulas import flatten_fences
+
+    tex = r"\sigma\left(z\right) \left(1 - \sigma\left(z\right)\right) = \left(\frac{1}{2}\right)"
+    assert flatten_fences(tex) == r"\sigma(z) (1 - \sigma(z)) = \left(\frac{1}{2}\right)"
