@@ -15,7 +15,7 @@ import sympy as sp
 from . import model
 from .build_gradients import gradient_tables, symbol_tex, targets_of
 from .checks import TOLERANCE, Check, three_way, verify_forward
-from .evaluate import reduce_to
+from .evaluate import forward_values, reduce_to
 from .functions import FUNCTIONS
 from .graph import Graph, build_graph
 from .numbers import agreed_digits, shown, shown_compact, tex_factor, tex_number
@@ -40,14 +40,15 @@ def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation 
     steps = spec.train.steps if spec.train else 0
     tape = run_tape(graph, spec.display.dtype, rate, max(steps, 1))
     verify_forward(graph, tape.forward)
-    checks = list(three_way(graph, derivation, tape, spec.display.dtype))
+    exact = forward_values(graph, graph.values())  # float64, shared by every check below
+    checks = list(three_way(graph, derivation, tape, spec.display.dtype, exact))
     given = spec.display.precision  # inputs and parameters are shown as the spec gives them
     p = _trustworthy_digits(graph, tape, spec, rate)
     t = Tex(graph, spec.notation)
     gradient_sheet = bool(spec.gradients) and spec.train is None
     if gradient_sheet:  # no loss chain rules on the sheet, so no rows checking them
         checks = [check for check in checks if check.kind != "gradient"]
-    tables = gradient_tables(spec, graph, derivation, t, tape.local, checks) if spec.gradients else ()
+    tables = gradient_tables(spec, graph, derivation, t, tape.local, checks, exact) if spec.gradients else ()
 
     def role(name: str) -> str:
         return "parameter" if name in graph.trainable else "parameter, not trainable"
@@ -100,19 +101,19 @@ def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation 
         history=history,
         history_table=_sampled(history),
         gradient_tables=tables,
-        backward_pass=_backward_pass(t, graph, derivation, p),
+        backward_pass=_backward_pass(t, graph, derivation, exact, p),
         notes=_dense_notes(graph, tape.gradients, spec.display.dtype),
         variant=variant,
     )
 
 
-def _backward_pass(t: Tex, graph: Graph, derivation: Derivation, p: int) -> tuple[model.Equation, ...]:
+def _backward_pass(t: Tex, graph: Graph, derivation: Derivation, exact: dict,
+                   p: int) -> tuple[model.Equation, ...]:
     """dL/d(node) for every node the backward pass visits, symbolic and in numbers (float64)."""
     if derivation.backward is None:
         return ()
-    from .evaluate import evaluate, forward_values
+    from .evaluate import evaluate
 
-    exact = forward_values(graph, graph.values())
     env = {graph.symbols[name]: value for name, value in exact.items()}
     rows = []
     for name in derivation.backward.order[1:]:  # the first is the loss itself: dL/dL = 1

@@ -28,12 +28,11 @@ def targets_of(spec: Spec, graph: Graph) -> tuple[Target, ...]:
 
 
 def gradient_tables(spec: Spec, graph: Graph, derivation: Derivation, t: Tex, local: dict[str, float],
-                    checks: list[Check]) -> tuple[model.GradientTable, ...]:
+                    checks: list[Check], exact: dict) -> tuple[model.GradientTable, ...]:
     """Run, check and lay out every [gradient] table; append their checks to ``checks``."""
     from .gradient_tables import run_gradient_table, watch_of
 
     p, dtype = spec.display.precision, spec.display.dtype
-    exact = forward_values(graph, graph.values())
     env = {graph.symbols[name]: value for name, value in exact.items()}
     tables = []
     for index, table in enumerate(spec.gradients):
