@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future
@@ -38,7 +37,7 @@ from .variant_job import (  # noqa: F401 - SUFFIXES re-exported with the task's 
     portable,
 )
 from .variants import plan_for
-from .writer import write_atomic
+from .writer import write_atomic, write_atomic_stream
 
 AGGREGATES = ("answers.csv", "answers.json", "students.pdf", "keys.pdf")
 MANIFEST = "batch.json"
@@ -203,15 +202,6 @@ def _join(out: Path, name: str, parts: list[str], title: str, role: str) -> Path
     kind = "student sheets" if role == "student" else "answer keys"
     info = {"Title": f"{title}: {kind}", "Producer": f"derive {version('derive')}",
             "CreationDate": FIXED_PDF_DATE, "ModDate": FIXED_PDF_DATE}
-    path = out / name
-    handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            join_pdfs(((out / part).read_bytes() for part in parts), stream,
-                      [part.removesuffix(".pdf") for part in parts], info)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomic_stream(out / name, lambda stream: join_pdfs(
+        ((out / part).read_bytes() for part in parts), stream, [part.removesuffix(".pdf") for part in parts],
+        info))
