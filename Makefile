@@ -22,7 +22,7 @@ test: install          ## run every test (tools that are missing skip, unless DE
 	$(BIN)/python -m pytest -q
 
 bench: install         ## timings as ratios measured in one run
-	$(BIN)/python tests/benchmarks.py
+	$(BIN)/python -m tests.benchmarks
 
 golden: install        ## regenerate the golden files after reviewing the diff
 	$(BIN)/python -m pytest -q tests/render --update-golden

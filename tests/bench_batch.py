@@ -22,31 +22,11 @@ import threading
 import time
 from pathlib import Path
 
+from .classsets import CLASS
+
 BIN = Path(sys.executable).parent
-SPEC = '''
-title = "Backpropagation through one sigmoid neuron"
-intro = "One training example, one neuron, binary cross-entropy."
-[inputs]
-x1 = 1.3
-x2 = 2.1
-Y  = 1.0
-[parameters]
-w1 = 0.7
-w2 = -0.3
-b  = 1.0
-[graph]
-A1 = "x1*w1 + x2*w2 + b"
-A2 = "sigmoid(A1)"
-A3 = "bce(A2, Y)"
-[train]
-learning_rate = 0.1
-[variants]
-seed = 2026
-x1 = { min = -2.0, max = 2.0, step = 0.1 }
-x2 = { min = -2.0, max = 2.0, step = 0.1 }
-Y  = { choices = [0.0, 1.0] }
-w1 = { choices = [0.5, 0.7, 0.9, -0.4] }
-'''
+SPEC = CLASS
+"""The class-set tests' spec: seed 003's neuron with four values drawn per student."""
 FULL = "html,pdf,tex,json"
 LIGHT = "html,json"
 

@@ -36,7 +36,7 @@ def main() -> None:
     print(f"import tensorflow (bare)          {baseline:6.2f} s")
     print(f"derive render, all formats (cold) {render:6.2f} s   -> {', '.join(files)}")
     print(f"ratio render / import tensorflow  {render / baseline:6.2f}   (aim: 1.5 or below)")
-    from bench_batch import main as class_sets  # tests/ is on the path: make bench runs this file
+    from .bench_batch import main as class_sets
 
     class_sets()
 
