@@ -97,3 +97,13 @@ def test_subsample_keeps_ends_and_spreads_evenly() -> None:
 def test_tikz_compiles_with_pdflatex(sheet: Worksheet, tmp_path: Path) -> None:
     steep = with_losses(sheet, [10.0 ** -k for k in range(12)])
     compile_latex(f"{loss_plot_tikz(sheet)}\n\n{loss_plot_tikz(steep)}", tmp_path)
+
+
+def test_a_vector_loss_is_plotted_as_its_sum() -> None:
+    from derive.examples import example_path
+    from derive.plot import _series
+    from derive.spec import load_spec
+
+    sheet = build_worksheet(load_spec(example_path("linear-regression")), "lr")
+    # |0.5 x + 0.25 - y| at x = -1..4, y = 2x - 1: 2.75 + 1.25 + 0.25 + 1.75 + 3.25 + 4.75
+    assert _series(sheet)[1][0] == pytest.approx(14.0, abs=1e-6)
