@@ -2,8 +2,8 @@
 
 - MathML (latex2mathml) for HTML pages and fragments: every current browser renders it.
 - ``\\( \\)`` / ``\\[ \\]`` text for course sites that already run MathJax or KaTeX.
-- SVG (ziamath, offline, its own STIX font) for the PDF, since WeasyPrint renders no
-  MathML: sized to the text and shifted so the formula's baseline sits on the line's.
+- Glyph outlines (ziamath, offline, its own STIX font) for the PDF, since WeasyPrint
+  renders no MathML: see ``pdf_formulas``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from functools import lru_cache
 from markupsafe import Markup, escape
 
 TEXT_SIZE_PX = 14.5
-"""Formula size in CSS px, matching the print stylesheet's 11pt body text."""
+"""PDF formula size in CSS px, matching the print stylesheet's 11pt body text."""
 
 
 _FENCE = re.compile(r'<mo stretchy="true" fence="true" form="(prefix|postfix)">')
@@ -77,22 +77,3 @@ def flatten_fences(tex: str) -> str:
     ziamath skips measuring stretchy delimiters, its slowest step."""
     return _rewrite_flat_pairs(tex, _TEX_FENCE, lambda m: m.group(0) == "\\left(", "\\frac",
                                lambda opening, closing: ("(", ")"))
-
-
-_VIEWBOX = re.compile(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"')
-
-
-@lru_cache(maxsize=4096)
-def svg(tex: str, display: bool = False) -> Markup:
-    """An inline ``<svg>`` of ``tex`` whose baseline aligns with the surrounding text."""
-    import ziamath
-
-    ziamath.config.svg2 = False  # plain paths: no <symbol> ids to collide between formulas
-    size = TEXT_SIZE_PX * (1.1 if display else 1.0)
-    rendered = ziamath.Latex(flatten_fences(tex), size=size).svg()
-    match = _VIEWBOX.search(rendered)
-    descent = float(match.group(2)) + float(match.group(4)) if match else 0.0
-    label = escape(tex)
-    style = f'style="vertical-align:{-descent:.2f}px"'
-    rendered = rendered.replace("<svg ", f'<svg class="formula" role="img" aria-label="{label}" {style} ', 1)
-    return Markup(f'<span class="display-math">{rendered}</span>' if display else rendered)

@@ -1,7 +1,8 @@
 """The worksheet as HTML: a self-contained page, a course-site fragment, and print HTML.
 
 All three fill the same base template; they differ in how math is written (MathML,
-MathJax/KaTeX delimiters, or SVG for WeasyPrint) and in what wraps the body.
+MathJax/KaTeX delimiters, or empty boxes that the PDF writer draws formulas into) and in
+what wraps the body.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from markupsafe import Markup
 
 from . import formulas
 from .model import Worksheet
+from .pdf_formulas import FormulaBoxes
 from .templating import html_environment
 
 MATH_STYLES: dict[str, Callable[..., Markup]] = {
     "mathml": formulas.mathml,
     "tex": formulas.tex_delimited,
-    "svg": formulas.svg,
 }
 
 
@@ -30,8 +31,7 @@ def _figures(sheet: Worksheet) -> dict[str, Markup]:
     return {"picture": Markup(graph_svg(sheet)), "plot": Markup(plot)}
 
 
-def _render(template: str, sheet: Worksheet, math: str, top: int, **extra: object) -> str:
-    style = MATH_STYLES[math]
+def _render(template: str, sheet: Worksheet, style: Callable[..., Markup], top: int, **extra: object) -> str:
     context = {"sheet": sheet, "m": style, "md": partial(style, display=True), "top": top,
                **_figures(sheet), **extra}
     return html_environment().get_template(template).render(context)
@@ -39,19 +39,20 @@ def _render(template: str, sheet: Worksheet, math: str, top: int, **extra: objec
 
 def render_page(sheet: Worksheet) -> str:
     """One self-contained HTML file: inline CSS, MathML, no scripts, no network."""
-    return _render("html/page.html.j2", sheet, "mathml", top=1)
+    return _render("html/page.html.j2", sheet, formulas.mathml, top=1)
 
 
 def render_fragment(sheet: Worksheet, math: str = "mathml") -> str:
     """One ``<section class="derive-worksheet">`` for a host page; ``math='tex'`` for MathJax/KaTeX."""
     if math not in ("mathml", "tex"):
         raise ValueError(f"math must be 'mathml' or 'tex', not {math!r}")
-    return _render("html/fragment.html.j2", sheet, math, top=2)
+    return _render("html/fragment.html.j2", sheet, MATH_STYLES[math], top=2)
 
 
-def render_print_html(sheet: Worksheet, paper: str = "a4") -> str:
-    """The page styled for paper, with math as SVG, as WeasyPrint takes it."""
-    return _render("html/print.html.j2", sheet, "svg", top=1, paper=PAPER_SIZES[paper])
+def render_print_html(sheet: Worksheet, boxes: FormulaBoxes, paper: str = "a4") -> str:
+    """The page styled for paper, as WeasyPrint takes it: each formula an empty box of its
+    size, which ``boxes`` remembers and draws into once the PDF is laid out."""
+    return _render("html/print.html.j2", sheet, boxes.box, top=1, paper=PAPER_SIZES[paper])
 
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}

@@ -1,7 +1,8 @@
 """The PDF handout: WeasyPrint prints the print-styled HTML, fetching nothing.
 
-Math arrives as inline SVG and figures as inline SVG, so the document needs no resource
-at all; the URL fetcher refuses the network and every file outside the templates folder.
+Figures arrive as inline SVG and each formula as an empty box that ``pdf_formulas`` draws
+into after layout, so the document needs no resource at all; the URL fetcher refuses the
+network and every file outside the templates folder.
 Metadata dates are fixed so the same spec gives the same PDF.
 """
 
@@ -13,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 from .errors import DeriveError
 from .model import Worksheet
+from .pdf_formulas import FormulaBoxes
 from .render_html import render_print_html
 from .templating import templates_dir
 
@@ -44,9 +46,10 @@ def render_pdf(sheet: Worksheet, paper: str = "a4") -> bytes:
 
     # inline SVG style attributes (matplotlib's) are applied but logged as unknown CSS
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    html = render_print_html(sheet, paper).replace(
+    boxes = FormulaBoxes()
+    html = render_print_html(sheet, boxes, paper).replace(
         "<head>", f'<head>\n<meta name="dcterms.created" content="{FIXED_DATE}">'
         f'\n<meta name="dcterms.modified" content="{FIXED_DATE}">', 1)
     document = weasyprint.HTML(string=html, base_url=templates_dir().as_uri() + "/",
                                url_fetcher=local_only_fetcher())
-    return document.write_pdf()
+    return document.write_pdf(finisher=boxes.finisher)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
-from derive.formulas import mathml, svg, tex_delimited
+from derive.formulas import mathml, tex_delimited
 
 
 def test_mathml_keeps_flat_parentheses_flat_and_fractions_stretchy():
@@ -21,13 +19,6 @@ def test_mathml_names_and_negative_numbers():
 def test_tex_delimited_escapes_html():
     assert tex_delimited("a < b") == r'<span class="math">\(a &lt; b\)</span>'
     assert tex_delimited("x", display=True) == r'<span class="math">\[x\]</span>'
-
-
-def test_svg_has_a_baseline_shift_and_no_ids():
-    inline = svg(r"x_{1}")
-    assert re.search(r'style="vertical-align:-\d+\.\d\dpx"', inline)
-    assert " id=" not in inline and 'role="img"' in inline and 'aria-label="x_{1}"' in inline
-    assert svg(r"\frac{a}{b}", display=True).startswith('<span class="display-math"><svg')
 
 
 def test_tex_for_ziamath_keeps_fences_only_around_fractions():

@@ -1,0 +1,118 @@
+"""PDF formulas: ziamath's outlines as PDF paths, drawn where WeasyPrint would draw the SVG."""
+
+from __future__ import annotations
+
+import logging
+import re
+import subprocess
+import xml.etree.ElementTree as ET
+import zlib
+
+import pytest
+
+from derive.build import build_worksheet
+from derive.formulas import TEXT_SIZE_PX, flatten_fences
+from derive.pdf_formulas import ANCHOR_PREFIX, FormulaBoxes, drawing, path_operators
+from derive.render_html import render_print_html
+
+from .conftest import DEFAULT, require_tool, spec_from
+
+
+def _bezier(points: list[tuple[float, float]], t: float) -> tuple[float, float]:
+    """De Casteljau: the point at ``t`` of the Bézier curve with these control points."""
+    while len(points) > 1:
+        points = [((1 - t) * a[0] + t * b[0], (1 - t) * a[1] + t * b[1]) for a, b in zip(points, points[1:], strict=False)]
+    return points[0]
+
+
+def test_a_quadratic_becomes_the_same_curve_as_a_cubic():
+    operators = path_operators("M 1 2 Q 5 9 8 3 Z")
+    numbers = [float(v) for v in re.findall(r"-?\d+\.\d+", operators)]
+    assert operators.startswith("1.000 2.000 m") and operators.endswith("c h f")
+    cubic = [(1.0, 2.0), *zip(numbers[2:8:2], numbers[3:8:2], strict=True)]
+    for t in (0.0, 0.2, 0.5, 0.9, 1.0):
+        qx, qy = _bezier([(1, 2), (5, 9), (8, 3)], t)
+        cx, cy = _bezier(cubic, t)
+        assert (cx, cy) == pytest.approx((qx, qy), abs=2e-3)
+
+
+def test_lines_moves_and_implicit_linetos():
+    assert path_operators("M 0 0 L 1 0 H 3 V 4 Z M 5 5 6 6 Z") == (
+        "0.000 0.000 m 1.000 0.000 l 3.000 0.000 l 3.000 4.000 l h 5.000 5.000 m 6.000 6.000 l h f")
+    with pytest.raises(ValueError, match="unsupported SVG path command 'A'"):
+        path_operators("M 0 0 A 1 1 0 0 1 2 2")
+
+
+def test_the_drawing_has_ziamaths_box_and_every_outline():
+    import ziamath
+
+    tex = r"\frac{\partial A_{3}}{\partial w_{1}} = \sigma\left(z\right) = -0.2828153"
+    shape = drawing(tex)  # sets ziamath to plain paths (svg2 = False)
+    svg = ET.fromstring(ziamath.Latex(flatten_fences(tex), size=TEXT_SIZE_PX).svg())
+    left, top, width, height = (float(v) for v in svg.get("viewBox").split())
+    assert (shape.left, shape.top, shape.width, shape.height) == (left, top, width, height)
+    assert shape.descent == pytest.approx(top + height) and shape.descent > 0  # the fraction reaches below
+    paths = [p for p in svg.iter("{http://www.w3.org/2000/svg}path") if p.get("d")]
+    rects = list(svg.iter("{http://www.w3.org/2000/svg}rect"))
+    assert shape.operators.count(b" f\n") + 1 == len(paths) + len(rects) and rects  # the fraction bar
+
+
+def test_boxes_are_empty_sized_and_numbered_in_order():
+    boxes = FormulaBoxes()
+    first, second = boxes.box("x_{1}"), boxes.box(r"\frac{a}{b}", display=True)
+    assert f'id="{ANCHOR_PREFIX}0"' in first and 'aria-label="x_{1}"' in first and "></span>" in first
+    assert second.startswith('<span class="display-math"><span class="formula"')
+    assert re.search(r"vertical-align:-\d+\.\d\dpx", first)
+    assert boxes.placed == [("x_{1}", False), (r"\frac{a}{b}", True)]
+
+
+def _page_png(tmp_path, name: str, html: str, finisher=None) -> bytes:
+    import weasyprint
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    pdf = tmp_path / f"{name}.pdf"
+    pdf.write_bytes(weasyprint.HTML(string=html).write_pdf(finisher=finisher))
+    subprocess.run([require_tool("pdftoppm"), "-png", "-r", "100", "-gray", "-singlefile", str(pdf),
+                    str(tmp_path / name)], check=True)
+    return (tmp_path / f"{name}.png").read_bytes()
+
+
+def test_a_formula_lands_exactly_where_weasyprint_draws_its_svg(tmp_path):
+    """The reference is WeasyPrint's own drawing of ziamath's SVG, aligned on the baseline."""
+    from io import BytesIO
+
+    import ziamath
+    from PIL import Image, ImageChops
+
+    tex = r"\frac{\partial L}{\partial w_{1}} = \left(\frac{1 - Y}{1 - A_{2}}\right) \cdot x_{1} = -0.2828153"
+    shape = drawing(tex)
+    svg = ziamath.Latex(flatten_fences(tex), size=TEXT_SIZE_PX).svg().replace(
+        "<svg ", f'<svg style="vertical-align:{-shape.descent:.2f}px" ', 1)
+    page = ('<html><body style="font-size:11pt">{lines}</body></html>')
+    lines = "".join(f"<p>Line {n}: the gradient {{math}} and text after it.</p>" for n in range(12))
+    reference = _page_png(tmp_path, "svg", page.format(lines=lines.replace("{math}", svg)))
+    boxes = FormulaBoxes()
+    boxed = lines.replace("{math}", "{}").format(*(boxes.box(tex) for _ in range(12)))
+    html = page.format(lines=boxed).replace("<body", "<head><style>.formula{display:inline-block}</style>"
+                                                      "</head><body", 1)
+    ours = _page_png(tmp_path, "boxes", html, boxes.finisher)
+    a, b = (Image.open(BytesIO(data)).convert("L") for data in (reference, ours))
+    assert a.size == b.size
+    strong = sum(1 for value in ImageChops.difference(a, b).getdata() if value > 96)
+    inked = sum(1 for value in a.getdata() if value < 128)
+    assert inked > 5000 and strong < inked * 0.01, (strong, inked)
+
+
+def test_every_formula_of_a_sheet_is_drawn_once_per_box(tmp_path):
+    boxes = FormulaBoxes()
+    sheet = build_worksheet(spec_from(DEFAULT), "neuron-bce")
+    html = render_print_html(sheet, boxes)
+    import weasyprint
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    pdf = weasyprint.HTML(string=html).write_pdf(finisher=boxes.finisher)
+    streams = b"".join(zlib.decompress(raw) for raw in re.findall(rb"stream\n(.*?)\nendstream", pdf, re.S)
+                       if raw[:1] == b"x")  # the Flate-compressed ones
+    drawn = re.findall(rb"/DeriveMath(\d+) Do", streams)
+    assert len(boxes.placed) > 40 and html.count('class="formula"') == len(boxes.placed) == len(drawn)
+    assert len(set(drawn)) == len(set(boxes.placed))  # one form per distinct formula
