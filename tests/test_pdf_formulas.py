@@ -12,7 +12,7 @@ import pytest
 
 from derive.build import build_worksheet
 from derive.formulas import TEXT_SIZE_PX, flatten_fences
-from derive.pdf_formulas import ANCHOR_PREFIX, FormulaBoxes, drawing, path_operators
+from derive.pdf_formulas import ANCHOR_PREFIX, FormulaBoxes, drawing, equality_parts, path_operators
 from derive.render_html import render_print_html
 
 from .conftest import DEFAULT, require_tool, spec_from
@@ -21,7 +21,8 @@ from .conftest import DEFAULT, require_tool, spec_from
 def _bezier(points: list[tuple[float, float]], t: float) -> tuple[float, float]:
     """De Casteljau: the point at ``t`` of the Bézier curve with these control points."""
     while len(points) > 1:
-        points = [((1 - t) * a[0] + t * b[0], (1 - t) * a[1] + t * b[1]) for a, b in zip(points, points[1:], strict=False)]
+        pairs = zip(points, points[1:], strict=False)
+        points = [((1 - t) * a[0] + t * b[0], (1 - t) * a[1] + t * b[1]) for a, b in pairs]
     return points[0]
 
 
@@ -50,11 +51,24 @@ def test_the_drawing_has_ziamaths_box_and_every_outline():
     shape = drawing(tex)  # sets ziamath to plain paths (svg2 = False)
     svg = ET.fromstring(ziamath.Latex(flatten_fences(tex), size=TEXT_SIZE_PX).svg())
     left, top, width, height = (float(v) for v in svg.get("viewBox").split())
-    assert (shape.left, shape.top, shape.width, shape.height) == (left, top, width, height)
+    # laid out in three parts (a = b = c), set side by side: the same box as in one piece
+    assert len(equality_parts(tex)) == 3
+    box = (shape.left, shape.top, shape.width, shape.height)
+    assert box == pytest.approx((left, top, width, height), abs=1e-3)
     assert shape.descent == pytest.approx(top + height) and shape.descent > 0  # the fraction reaches below
     paths = [p for p in svg.iter("{http://www.w3.org/2000/svg}path") if p.get("d")]
     rects = list(svg.iter("{http://www.w3.org/2000/svg}rect"))
-    assert shape.operators.count(b" f\n") + 1 == len(paths) + len(rects) and rects  # the fraction bar
+    filled = re.findall(rb" f(?:\n|$)", shape.operators)
+    assert len(filled) == len(paths) + len(rects) and rects  # the glyphs and the fraction bar
+
+
+def test_equalities_split_only_at_the_top_level():
+    assert equality_parts(r"\frac{a = b}{c} = \left(x = y\right) = {-}2") == [
+        r"\frac{a = b}{c}", r"= \left(x = y\right)", "= {-}2"]
+    assert equality_parts(r"= 1.6 \cdot 0.2 = {-}0.7") == [r"= 1.6 \cdot 0.2", "= {-}0.7"]
+    assert equality_parts(r"\begin{bmatrix} a = b \\ c \end{bmatrix} = \{ x = y \}") == [
+        r"\begin{bmatrix} a = b \\ c \end{bmatrix}", r"= \{ x", "= y \\}"]
+    assert equality_parts("a=b") == ["a=b"]
 
 
 def test_boxes_are_empty_sized_and_numbered_in_order():
