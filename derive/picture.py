@@ -6,15 +6,20 @@ through lanes reserved in the columns between, and edge labels go greedily where
 cover no box, no other label and few edges. Coordinates are SVG pixels; TikZ reuses them
 as ``x=0.73pt, y=-0.73pt`` (where Computer Modern fits the DejaVu width estimates) with
 the gaps between columns stretched less (470 px instead of 680 px), to suit the LaTeX line width.
+A layout reads only names, shown values and edges, so it is cached by those (``_Key``) and
+shared, immutable, by every picture of equal ones.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import escape
+from typing import NamedTuple
 
-from .model import LocalDerivative, Quantity, Worksheet
+from .model import Quantity, Worksheet
 
 FONT = "DejaVu Sans, Arial, sans-serif"
 NAME_PX, VALUE_PX, LABEL_PX, SUB, LINE = 13.0, 11.5, 11.0, 0.75, 13.0
@@ -52,11 +57,50 @@ def _run_width(runs: Runs, px: float) -> float:
     return sum(_width(text, px * SUB if sub else px) for text, sub in runs)
 
 
+class _Q(NamedTuple):
+    """What the layout reads of a quantity: its name and shown value."""
+
+    name: str
+    shown: str
+
+
+class _D(NamedTuple):
+    """What the layout reads of a local derivative: its edge and shown value."""
+
+    node: str
+    input: str
+    shown: str
+
+
+class _Key(NamedTuple):
+    """Everything the layout reads of a sheet, by value: equal keys give equal pictures."""
+
+    inputs: tuple[_Q, ...]
+    parameters: tuple[_Q, ...]
+    forward: tuple[_Q, ...]
+    local: tuple[_D, ...]
+
+
+def _key(sheet: Worksheet) -> _Key:
+    def qs(quantities: tuple[Quantity, ...]) -> tuple[_Q, ...]:
+        return tuple(_Q(q.name, q.shown) for q in quantities)
+    return _Key(qs(sheet.inputs), qs(sheet.parameters), qs(sheet.forward),
+                tuple(_D(d.node, d.input, d.shown) for d in sheet.local))
+
+
+def _label_text(d: _D, lines: int) -> list[Runs]:
+    """The label "∂A3/∂A2 = -1.278037" on one line, or broken after "=" on two."""
+    head = [("∂", False), *_runs(d.node), ("/∂", False), *_runs(d.input)]
+    if lines == 1:
+        return [[*head, (f" = {d.shown}", False)]]
+    return [[*head, (" =", False)], [(d.shown, False)]]
+
+
 @dataclass(eq=False)
 class _Item:
-    """A box (``q`` set) or a lane an edge runs through (``q`` None) in one column."""
+    """A box (``q`` set) or a lane an edge runs through (``q`` None) in one column, while laying out."""
 
-    q: Quantity | None
+    q: _Q | None
     layer: int
     y: float = 0.0
     desired: float = 0.0
@@ -66,9 +110,9 @@ class _Item:
 
 @dataclass(eq=False)
 class _Route:
-    """One edge input -> node: its lanes, ports, curve and label."""
+    """One edge input -> node while laying out: its lanes, ports, curve and label."""
 
-    d: LocalDerivative
+    d: _D
     src: _Item
     dst: _Item
     lanes: list[_Item]
@@ -82,15 +126,32 @@ class _Route:
     def chain(self) -> list[_Item]:
         return [self.src, *self.lanes, self.dst]
 
-    def text(self, lines: int = 0) -> list[Runs]:
-        """The label "∂A3/∂A2 = -1.278037" on one line, or broken after "=" on two."""
-        head = [("∂", False), *_runs(self.d.node), ("/∂", False), *_runs(self.d.input)]
-        if (lines or self.lines) == 1:
-            return [[*head, (f" = {self.d.shown}", False)]]
-        return [[*head, (" =", False)], [(self.d.shown, False)]]
-
     def size(self, lines: int) -> tuple[float, float]:
-        return max(_run_width(r, LABEL_PX) for r in self.text(lines)) + 6, lines * LINE + 4
+        return max(_run_width(r, LABEL_PX) for r in _label_text(self.d, lines)) + 6, lines * LINE + 4
+
+
+@dataclass(frozen=True)
+class _Box:
+    """A placed box: the quantity's name and shown value, its column and middle."""
+
+    q: _Q
+    layer: int
+    y: float
+
+
+@dataclass(frozen=True)
+class _Edge:
+    """A placed edge: its curve, where its arrow enters its node, and its label."""
+
+    d: _D
+    dst_layer: int
+    in_y: float
+    segments: tuple[Cubic, ...]
+    label: Rect
+    lines: int
+
+    def text(self) -> list[Runs]:
+        return _label_text(self.d, self.lines)
 
 
 def _spread(desired: list[float], seps: list[float], weights: list[float]) -> list[float]:
@@ -119,36 +180,52 @@ def _at(c: Cubic, t: float) -> Point:
     return sum(k * p[0] for k, p in zip(w, c, strict=True)), sum(k * p[1] for k, p in zip(w, c, strict=True))
 
 
-def _overlap(a: Rect, b: Rect, pad: float) -> float:
-    return (max(0.0, min(a[2], b[2] + pad) - max(a[0], b[0] - pad))
-            * max(0.0, min(a[3], b[3] + pad) - max(a[1], b[1] - pad)))
-
-
-@dataclass
+@dataclass(frozen=True)
 class _Layout:
-    boxes: list[_Item]
-    routes: list[_Route]
-    left: list[float]
-    widths: list[float]
+    """A finished layout: immutable, as one is shared by every picture of equal key."""
+
+    boxes: tuple[_Box, ...]
+    routes: tuple[_Edge, ...]
+    left: tuple[float, ...]
+    widths: tuple[float, ...]
     view: Rect  # viewBox: left, top, width, height
 
 
 def _layout(sheet: Worksheet, target: float) -> _Layout:
-    """Columns, rows, edge routes and label places for ``sheet``, about ``target`` px wide."""
-    boxes = {q.name: _Item(q, 0) for q in (*sheet.inputs, *sheet.parameters)}
-    for q in sheet.forward:
-        boxes[q.name] = _Item(q, 1 + max((boxes[d.input].layer for d in sheet.local
+    """Columns, rows, edge routes and label places for ``sheet``, about ``target`` px wide.
+
+    Computed once per key and column stretch: the SVG and the TikZ picture share it when
+    both widths stretch the gaps alike (not at all, or to the cap), and so do two sheets
+    showing the same names and numbers (a key and a student sheet whose labels agree).
+    """
+    key = _key(sheet)
+    widths, gaps = _columns(key)
+    spare = max(0.0, target - 2 * MARGIN - sum(widths) - sum(gaps)) / max(len(gaps), 1)
+    return _placed(key, min(spare, 150.0))
+
+
+def _graph(key: _Key) -> tuple[list[_Item], list[_Route], int]:
+    """Fresh boxes (in order), routes and the number of columns of ``key``."""
+    boxes = {q.name: _Item(q, 0) for q in (*key.inputs, *key.parameters)}
+    for q in key.forward:
+        boxes[q.name] = _Item(q, 1 + max((boxes[d.input].layer for d in key.local
                                           if d.node == q.name and d.input in boxes), default=0))
     routes = []
-    for d in sheet.local:
+    for d in key.local:
         src, dst = boxes[d.input], boxes[d.node]
         routes.append(_Route(d, src, dst, [_Item(None, layer) for layer in range(src.layer + 1, dst.layer)]))
         for a, b in zip(routes[-1].chain, routes[-1].chain[1:], strict=False):
             a.outs.append(routes[-1])
             b.ins.append(routes[-1])
-    layers = max(item.layer for item in boxes.values()) + 1
+    return list(boxes.values()), routes, max(item.layer for item in boxes.values()) + 1
+
+
+@lru_cache(maxsize=256)
+def _columns(key: _Key) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Column widths and the least gaps between columns."""
+    boxes, routes, layers = _graph(key)
     widths = [46.0] * layers
-    for b in boxes.values():
+    for b in boxes:
         assert b.q is not None
         inner = max(_run_width(_runs(b.q.name), NAME_PX), _width(b.q.shown, VALUE_PX))
         widths[b.layer] = max(widths[b.layer], inner + 18)
@@ -157,12 +234,19 @@ def _layout(sheet: Worksheet, target: float) -> _Layout:
     for route in direct:  # a one-gap edge keeps its label in its gap: make room (one line if crowded)
         crowded = sum(r.src.layer == route.src.layer for r in direct) > 2
         gaps[route.src.layer] = max(gaps[route.src.layer], route.size(1 if crowded else 2)[0] + ARROW + 14)
-    spare = max(0.0, target - 2 * MARGIN - sum(widths) - sum(gaps)) / max(len(gaps), 1)
+    return tuple(widths), tuple(gaps)
+
+
+@lru_cache(maxsize=256)
+def _placed(key: _Key, stretch: float) -> _Layout:
+    """The layout of ``key`` with every gap between columns widened by ``stretch``."""
+    boxes, routes, layers = _graph(key)
+    widths, gaps = _columns(key)
     left = [MARGIN]
     for width, gap in zip(widths, gaps, strict=False):
-        left.append(left[-1] + width + gap + min(spare, 150.0))
-    _rows(list(boxes.values()), layers)
-    for item in boxes.values():  # ports: spread the arrows along a box's sides, in order
+        left.append(left[-1] + width + gap + stretch)
+    _rows(boxes, layers)
+    for item in boxes:  # ports: spread the arrows along a box's sides, in order
         for edges, attr, step in ((item.ins, "in_y", -1), (item.outs, "out_y", 1)):
             edges.sort(key=lambda r: r.chain[r.chain.index(item) + step].y)
             pitch = min(8.0, (BOX_H - 12) / max(len(edges) - 1, 1))
@@ -175,12 +259,14 @@ def _layout(sheet: Worksheet, target: float) -> _Layout:
         points.append((left[route.dst.layer] - ARROW, route.in_y))
         route.segments = [_curve(a, b) for a, b in zip(points, points[1:], strict=False)]
     rects = [(left[b.layer], b.y - BOX_H / 2, left[b.layer] + widths[b.layer], b.y + BOX_H / 2)
-             for b in boxes.values()]
+             for b in boxes]
     _labels(routes, rects)
     found = rects + [r.label for r in routes]
     top = min(r[1] for r in found) - LEGEND_H - MARGIN
     right = max(max(r[2] for r in found), _legend(0.0)[-1][0][2] + 5 + _width(STYLE["loss"][4], LABEL_PX))
-    return _Layout(list(boxes.values()), routes, left, widths,
+    placed = tuple(_Box(b.q, b.layer, b.y) for b in boxes if b.q is not None)
+    edges = tuple(_Edge(r.d, r.dst.layer, r.in_y, tuple(r.segments), r.label, r.lines) for r in routes)
+    return _Layout(placed, edges, tuple(left), widths,
                    (0.0, top, right + MARGIN, max(r[3] for r in found) + MARGIN - top))
 
 
@@ -209,31 +295,84 @@ def _rows(boxes: list[_Item], layers: int) -> None:
             item.y = y
 
 
+_T = (0.5, 0.38, 0.62, 0.26, 0.74, 0.14, 0.86)  # along a segment, middle first
+
+
 def _labels(routes: list[_Route], rects: list[Rect]) -> None:
-    """Greedily put each edge label where it covers no box, no label and few edges."""
+    """Greedily put each edge label where it covers no box, no label and few edges.
+
+    A candidate costs, in this order: how far from the middle it sits, its shift off the
+    edge, a second line, 1000 per px² over a box (pad 3) or a placed label (pad 2), 30 per
+    sample of another edge under it, and 3 per px outside the boxes' hull. Every term is
+    >= 0 and float addition is monotone, so once a partial sum reaches the best cost so
+    far the candidate cannot win and is skipped; terms that are exactly 0 add nothing and
+    are left out of their sums. The sums keep their order, so each cost that is finished
+    is the very same float as when every term is added.
+    """
     samples = {id(r): [_at(c, k / 8) for c in r.segments for k in range(9)] for r in routes}
     hull = tuple(f(r[i] for r in rects) for i, f in enumerate((min, min, max, max)))
-    placed: list[Rect] = []
+    near_boxes = [(b[0] - 3, b[1] - 3, b[2] + 3, b[3] + 3) for b in rects]  # boxes, padded by 3
+    near_placed: list[Rect] = []  # labels placed so far, padded by 2
     for route in sorted(routes, key=lambda r: len(r.segments)):
-        best: tuple[float, Rect, int] = (float("inf"), route.label, 1)
-        others = [p for r in routes if r is not route for p in samples[id(r)]]
-        for lines, segment in ((n, c) for n in (1, 2) for c in route.segments):
+        best, best_rect, best_lines = float("inf"), route.label, 1
+        others = sorted(p for r in routes if r is not route for p in samples[id(r)])
+        xs = [p[0] for p in others]
+        for lines in (1, 2):
+            if (lines - 1) * 25 >= best:  # as cheap as a candidate of this many lines can be
+                break
             w, h = route.size(lines)
-            for t in (0.5, 0.38, 0.62, 0.26, 0.74, 0.14, 0.86):
-                x, y = _at(segment, t)
-                for shift, penalty in ((0, 0), (-h / 2 - 2, 6), (h / 2 + 2, 6),
-                                       (-h / 2 - BOX_H / 2 - 4, 30), (h / 2 + BOX_H / 2 + 4, 30)):
-                    rect = (x - w / 2, y + shift - h / 2, x + w / 2, y + shift + h / 2)
-                    cost = (abs(t - 0.5) * 10 + penalty + (lines - 1) * 25
-                            + 1000 * sum(_overlap(rect, b, 3) for b in rects)
-                            + 1000 * sum(_overlap(rect, p, 2) for p in placed)
-                            + 30 * sum(rect[0] < px < rect[2] and rect[1] < py < rect[3] for px, py in others)
-                            + 3 * sum(max(0.0, d) for d in (hull[0] - rect[0], hull[1] - rect[1],
-                                                            rect[2] - hull[2], rect[3] - hull[3])))
-                    if cost < best[0]:
-                        best = (cost, rect, lines)
-        route.label, route.lines = best[1], best[2]
-        placed.append(route.label)
+            half_w, half_h = w / 2, h / 2
+            shifts = ((0, 0), (-h / 2 - 2, 6), (h / 2 + 2, 6),
+                      (-h / 2 - BOX_H / 2 - 4, 30), (h / 2 + BOX_H / 2 + 4, 30))
+            for segment in route.segments:
+                for t in _T:
+                    x = y = None
+                    for shift, penalty in shifts:
+                        cost = abs(t - 0.5) * 10 + penalty + (lines - 1) * 25
+                        if cost >= best:
+                            continue
+                        if x is None:
+                            x, y = _at(segment, t)
+                        middle = y + shift
+                        left, top, right, bottom = x - half_w, middle - half_h, x + half_w, middle + half_h
+                        terms = _covered(left, top, right, bottom, near_boxes)
+                        if terms:
+                            cost = cost + 1000 * sum(terms)
+                            if cost >= best:
+                                continue
+                        terms = _covered(left, top, right, bottom, near_placed)
+                        if terms:
+                            cost = cost + 1000 * sum(terms)
+                            if cost >= best:
+                                continue
+                        crossed = 0
+                        for i in range(bisect_right(xs, left), bisect_left(xs, right)):
+                            if top < others[i][1] < bottom:
+                                crossed += 1
+                        if crossed:
+                            cost = cost + 30 * crossed
+                            if cost >= best:
+                                continue
+                        outside = [d for d in (hull[0] - left, hull[1] - top,
+                                               right - hull[2], bottom - hull[3]) if d > 0.0]
+                        if outside:
+                            cost = cost + 3 * sum(outside)
+                        if cost < best:
+                            best, best_rect, best_lines = cost, (left, top, right, bottom), lines
+        route.label, route.lines = best_rect, best_lines
+        near_placed.append((best_rect[0] - 2, best_rect[1] - 2, best_rect[2] + 2, best_rect[3] + 2))
+
+
+def _covered(left: float, top: float, right: float, bottom: float, near: list[Rect]) -> list[float]:
+    """Where the rectangle overlaps each of ``near`` (padded): the areas in order, zeros left out."""
+    areas = []
+    for n_left, n_top, n_right, n_bottom in near:
+        across = min(right, n_right) - max(left, n_left)
+        if across > 0.0:
+            down = min(bottom, n_bottom) - max(top, n_top)
+            if down > 0.0:
+                areas.append(across * down)
+    return areas
 
 
 def _legend(top: float) -> list[tuple[Rect, str]]:
@@ -246,22 +385,26 @@ def _legend(top: float) -> list[tuple[Rect, str]]:
 
 
 def _scene(sheet: Worksheet, lay: _Layout) -> list[tuple]:
-    """What to draw, in order, for either back end: (kind, *arguments) of box, curve, arrow, patch, text."""
-    tex = {q.name: q.tex for q in (*sheet.inputs, *sheet.parameters, *sheet.forward)}
+    """What to draw, in order, for either back end: (kind, *arguments) of box, curve, arrow, patch, text.
+
+    The layout holds names and shown values only (it is shared by sheets that agree on them),
+    so roles and TeX come from ``sheet``, by name, the last of a name winning as in the layout.
+    """
+    quantity = {q.name: q for q in (*sheet.inputs, *sheet.parameters, *sheet.forward)}
+    tex = {name: q.tex for name, q in quantity.items()}
     out: list[tuple] = []
     for rect, role in _legend(lay.view[1]):
         fill, stroke, dashed, radius, text = STYLE[role]
         out.append(("box", rect, fill, stroke, dashed, min(radius, 6.0), 2.4 if role == "loss" else 1.2))
         out.append(("text", rect[2] + 5, rect[1] + 6, LABEL_PX, [(text, False)], text, True))
     out += [("curve", r.segments) for r in lay.routes]
-    out += [("arrow", lay.left[r.dst.layer], r.in_y) for r in lay.routes]
+    out += [("arrow", lay.left[r.dst_layer], r.in_y) for r in lay.routes]
     for b in lay.boxes:
-        assert b.q is not None
-        fill, stroke, dashed, radius, _ = STYLE.get(b.q.role, STYLE["node"])
+        fill, stroke, dashed, radius, _ = STYLE.get(quantity[b.q.name].role, STYLE["node"])
         x, w = lay.left[b.layer], lay.widths[b.layer]
         out.append(("box", (x, b.y - BOX_H / 2, x + w, b.y + BOX_H / 2), fill, stroke, dashed, radius,
                     2.4 if b.q.name == sheet.loss else 1.2))
-        out.append(("text", x + w / 2, b.y - 7, NAME_PX, _runs(b.q.name), f"${b.q.tex}$", False))
+        out.append(("text", x + w / 2, b.y - 7, NAME_PX, _runs(b.q.name), f"${tex[b.q.name]}$", False))
         value = f"${_tex_number(b.q.shown)}$"
         out.append(("text", x + w / 2, b.y + 9, VALUE_PX, [(b.q.shown, False)], value, False))
     for r in lay.routes:

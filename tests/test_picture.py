@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import subprocess
+import textwrap
 import xml.etree.ElementTree as ET
+from dataclasses import FrozenInstanceError
 from pathlib import Path
 
 import pytest
 
+from derive import picture
+from derive.blanks import student_sheet
 from derive.build import build_worksheet
 from derive.model import Worksheet
-from derive.picture import BOX_H, SVG_WIDTH, TIKZ_WIDTH, _layout, _tex_number, graph_svg, graph_tikz
+from derive.picture import BOX_H, SVG_WIDTH, TIKZ_WIDTH, _layout, _placed, _tex_number, graph_svg, graph_tikz
 
 from .conftest import DEFAULT, TWO_OUTPUTS, require_tool, spec_from
 
@@ -100,8 +104,64 @@ def test_layout_columns_and_labels_clear_of_boxes(sheet: Worksheet, target: floa
     def overlap(a: tuple, b: tuple) -> bool:
         return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
 
-    assert not [(r.d.key, b) for r in lay.routes for b in boxes if overlap(r.label, b)]
+    assert not [(r.d.node, r.d.input, b) for r in lay.routes for b in boxes if overlap(r.label, b)]
     assert not [(a, b) for i, a in enumerate(labels) for b in labels[i + 1:] if overlap(a, b)]
+
+
+def test_layout_is_computed_once_for_the_same_sheet(monkeypatch: pytest.MonkeyPatch) -> None:
+    sheet = build_worksheet(spec_from(DEFAULT))
+    retitled = build_worksheet(spec_from(DEFAULT, "title=Other"))  # the same names and numbers
+    real, calls = picture._labels, []
+
+    def counted(*arguments: object) -> None:
+        calls.append(arguments)
+        real(*arguments)
+
+    monkeypatch.setattr(picture, "_labels", counted)
+    _placed.cache_clear()
+    svg = graph_svg(sheet)
+    assert len(calls) == 1
+    assert graph_svg(sheet) == svg == graph_svg(retitled)
+    assert len(calls) == 1
+    tikz = graph_tikz(sheet)  # narrower: its own layout unless both widths stretch the gaps alike
+    once = len(calls)
+    assert once <= 2
+    assert graph_tikz(sheet) == tikz == graph_tikz(retitled) and graph_svg(sheet) == svg
+    assert len(calls) == once
+    assert _layout(sheet, SVG_WIDTH) is _layout(retitled, SVG_WIDTH)
+    assert len(calls) == once
+    moved = build_worksheet(spec_from(DEFAULT, "x1=1.7"))  # other numbers: laid out anew
+    assert _layout(moved, SVG_WIDTH) is not _layout(sheet, SVG_WIDTH)
+    assert _layout(student_sheet(sheet), SVG_WIDTH) is not _layout(sheet, SVG_WIDTH)  # blanks are narrower
+
+
+def test_svg_and_tikz_share_the_layout_when_the_gaps_stretch_alike() -> None:
+    # so narrow that both the SVG and the TikZ width stretch every gap by the cap
+    small = build_worksheet(spec_from(textwrap.dedent('''
+        title = "Small"
+        [inputs]
+        x = 2.0
+        [parameters]
+        w = 3.0
+        [graph]
+        y = "x*w"
+        [train]
+        learning_rate = 0.1
+    ''')))
+    _placed.cache_clear()
+    assert _layout(small, SVG_WIDTH) is _layout(small, TIKZ_WIDTH)
+    graph_svg(small), graph_tikz(small)
+    assert _placed.cache_info().misses == 1
+
+
+def test_a_shared_layout_cannot_be_changed(sheet: Worksheet) -> None:
+    lay = _layout(sheet, SVG_WIDTH)
+    for value in (lay, lay.boxes[0], lay.routes[0]):
+        with pytest.raises(FrozenInstanceError):
+            value.layer = 0  # type: ignore[misc]
+    assert all(isinstance(v, tuple) for v in (lay.boxes, lay.routes, lay.left, lay.widths, lay.view,
+                                              lay.routes[0].segments, lay.routes[0].label))
+    assert _layout(sheet, SVG_WIDTH) is lay
 
 
 def test_tikz_needs_no_library_and_uses_the_model_tex(sheet: Worksheet) -> None:
