@@ -1,109 +1,108 @@
 """Join PDFs page for page (students.pdf, keys.pdf) without drawing anything again.
 
 WeasyPrint spends most of a sheet's time drawing its SVG formulas; drawing every sheet a
-second time to combine them would double a class set's PDF time. Instead each sheet's
-PDF, already rendered, is read back and copied: the objects its page tree reaches are
-renumbered and written out, each sheet's page tree becomes one kid of a new page tree
-(so every sheet starts on a new page and keeps its page sizes and resources), and an
-outline gets one entry per sheet. Metadata is fixed, so the same inputs give the same bytes.
-
-``pdfread`` reads each sheet's PDF back; the output is a plain PDF 1.7 with a classic
-cross-reference table.
+second time to combine them would double a class set's PDF time. Instead pikepdf (qpdf)
+reads each sheet's PDF back and copies its pages, each with everything it uses (contents,
+resources, fonts, images, form XObjects, annotations), so every sheet starts on a new page
+and keeps its page sizes. Flate-compressed stream data is passed through as it is (not
+decoded and compressed again) and written straight to ``out``; the small objects are packed
+into compressed object streams. The outline gets one entry per sheet (the sheet's own
+headings are left out). The document information is written as given, nothing adds a date,
+and the file identifier is a digest of the written content, so the same inputs give the same
+bytes.
 """
 
 from __future__ import annotations
 
-import re
+import io
 from collections.abc import Iterable
 from typing import BinaryIO
 
-from .pdfread import PDFDocument, tokens
+import pikepdf
+from pikepdf import Dictionary, ObjectStreamMode, OutlineItem, Pdf
+
+from .errors import DeriveError
 
 
-def _renumber(text: bytes, mapping: dict[int, int]) -> bytes:
-    """``text`` with every reference ``n g R`` pointing at ``mapping[n]`` (strings left alone)."""
-    found = list(tokens(text))
-    pieces, last = [], 0
-    for i in range(len(found) - 2):
-        (k1, s1, e1), (k2, _, _), (_, s3, e3) = found[i:i + 3]
-        if k1 == "num" and k2 == "num" and text[s3:e3] == b"R" and b"." not in text[s1:e1]:
-            pieces += [text[last:s1], str(mapping[int(text[s1:e1])]).encode()]
-            last = e1
-    pieces.append(text[last:])
-    return b"".join(pieces)
+class PDFError(DeriveError, ValueError):
+    """A document that cannot be read as a PDF, named by its title."""
 
 
-def _text(value: str) -> bytes:
-    """A PDF text string: literal if printable ASCII, else UTF-16 with a byte order mark."""
-    if value.isascii() and value.isprintable():
-        return b"(" + re.sub(rb"([()\\])", rb"\\\1", value.encode()) + b")"
-    return b"<FEFF" + value.encode("utf-16-be").hex().upper().encode() + b">"
+# What reading a damaged PDF with qpdf can raise (PikepdfError: PdfError, PasswordError ...).
+_READ_ERRORS = (pikepdf.PikepdfError, RuntimeError, ValueError, KeyError, IndexError, TypeError)
 
 
-class _Writer:
-    def __init__(self, out: BinaryIO) -> None:
-        self.out = out
-        self.offsets: dict[int, int] = {}
-        self.position = 0
-        self.emit(b"%PDF-1.7\n%\xb5\xed\xae\xfb\n")
+def _copy_pages(pdf: Pdf, data: bytes, name: str) -> tuple[str, int]:
+    """Append every page of the PDF ``data`` to ``pdf``; raise PDFError naming ``name``.
 
-    def emit(self, data: bytes) -> None:
-        self.out.write(data)
-        self.position += len(data)
+    Returns the source's PDF version and extension level. pikepdf has qpdf copy the pages'
+    stream data at once (``setImmediateCopyFrom``), so the source is closed here, not kept
+    open until ``pdf`` is written.
+    """
+    buffer = io.BytesIO(data)
 
-    def obj(self, num: int, head: bytes, stream: bytes | None = None) -> None:
-        self.offsets[num] = self.position
-        self.emit(b"%d 0 obj\n" % num + head)
-        if stream is not None:
-            self.emit(b"\nstream\n" + stream + b"\nendstream")
-        self.emit(b"\nendobj\n")
+    def refuse(reason: str) -> PDFError:
+        return PDFError(name, f"cannot read it as a PDF ({reason})")
+
+    def clean(message: object) -> str:
+        # qpdf names the input "stream <_io.BytesIO object at 0x...>": the key names the sheet.
+        return str(message).replace(f"stream {buffer}", "").lstrip(" ,:")
+
+    try:
+        # No repairs: a damaged file is refused rather than joined with pages missing. The
+        # page tree is walked (and quietly mended by qpdf) only once /Count has been read;
+        # inherited page attributes are pushed to each page as it is copied.
+        with Pdf.open(buffer, attempt_recovery=False, inherit_page_attributes=False) as source:
+            count = source.Root.Pages.get("/Count")
+            pages = source.pages
+            if count == len(pages):
+                pdf.pages.extend(pages)
+            warnings = source.get_warnings()  # what qpdf read past or repaired while copying
+            version = source.pdf_version, source.extension_level
+    except _READ_ERRORS as error:
+        raise refuse(f"{type(error).__name__}: {clean(error)}") from error
+    if count != len(pages):
+        raise refuse(f"its page tree counts {count} pages but holds {len(pages)}")
+    if warnings:
+        raise refuse(f"{len(warnings)} problem(s), first: {clean(warnings[0])}")
+    return version
+
+
+def _newer(version: tuple[str, int], other: tuple[str, int]) -> tuple[str, int]:
+    """The later of two (PDF version, extension level) pairs."""
+    def key(pair: tuple[str, int]) -> tuple[tuple[int, ...], int]:
+        return tuple(int(part) for part in pair[0].split(".") if part.isdigit()), pair[1]
+
+    return max(version, other, key=key)
 
 
 def join_pdfs(documents: Iterable[bytes], out: BinaryIO, titles: Iterable[str],
               info: dict[str, str]) -> int:
     """Write the pages of ``documents`` in order to ``out`` as one PDF; return the page count.
 
-    ``titles`` names each document in the outline; ``info`` is the document information
-    (Title, Producer, CreationDate ...), written as given.
+    ``titles`` names each document in the outline (a document without a title gets no
+    entry); ``info`` is the document information (Title, Producer, CreationDate ...), written
+    as given. A document that is not a readable PDF raises PDFError.
     """
-    writer = _Writer(out)
-    catalog, root, information, outlines = 1, 2, 3, 4
-    next_num = 5
-    kids: list[tuple[int, int, int]] = []  # (page tree, first page, page count)
-    for data in documents:
-        doc = PDFDocument(data)
-        pages = doc.get(doc.root.num).value["Pages"].num
-        numbers = doc.reachable(pages)
-        mapping = {old: next_num + i for i, old in enumerate(numbers)}
-        next_num += len(numbers)
-        for old in numbers:
-            obj = doc.get(old)
-            head = _renumber(obj.head, mapping)
-            if old == pages:
-                head = head.replace(b"<<", b"<</Parent %d 0 R" % root, 1)
-            writer.obj(mapping[old], head, obj.stream)
-        kids.append((mapping[pages], mapping[doc.first_page(pages)], int(doc.get(pages).value["Count"])))
-    items = list(zip(range(next_num, next_num + len(kids)), kids, titles, strict=False))
-    for n, (num, (_, first, _), title) in enumerate(items):
-        links = b"".join((b"/Prev %d 0 R" % items[n - 1][0] if n else b"",
-                          b"/Next %d 0 R" % items[n + 1][0] if n + 1 < len(items) else b""))
-        writer.obj(num, b"<</Title " + _text(title) + b"/Parent %d 0 R" % outlines + links
-                   + b"/Dest [%d 0 R /Fit]>>" % first)
-    total = sum(count for _, _, count in kids)
-    writer.obj(root, b"<</Type /Pages/Kids [" + b" ".join(b"%d 0 R" % k for k, _, _ in kids)
-               + b"]/Count %d>>" % total)
-    outline = (b"/First %d 0 R/Last %d 0 R/Count %d" % (items[0][0], items[-1][0], len(items))
-               if items else b"")
-    writer.obj(outlines, b"<</Type /Outlines" + outline + b">>")
-    writer.obj(catalog, b"<</Type /Catalog/Pages %d 0 R/Outlines %d 0 R>>" % (root, outlines))
-    writer.obj(information, b"<<" + b"".join(b"/" + key.encode() + b" " + _text(value)
-                                             for key, value in info.items()) + b">>")
-    size = max([next_num + len(kids) - 1, *writer.offsets]) + 1
-    start = writer.position
-    entries = [b"0000000000 65535 f \n"] + [
-        b"%010d 00000 n \n" % writer.offsets[n] if n in writer.offsets else b"0000000000 65535 f \n"
-        for n in range(1, size)]
-    writer.emit(b"xref\n0 %d\n" % size + b"".join(entries))
-    writer.emit(b"trailer\n<</Size %d/Root %d 0 R/Info %d 0 R>>\nstartxref\n%d\n%%%%EOF\n"
-                % (size, catalog, information, start))
-    return total
+    with Pdf.new() as pdf:
+        version = pdf.pdf_version, pdf.extension_level
+        items: list[OutlineItem] = []
+        names = iter(titles)
+        for number, data in enumerate(documents, 1):
+            title = next(names, None)
+            first = len(pdf.pages)
+            name = title if title is not None else f"document {number}"
+            version = _newer(version, _copy_pages(pdf, data, name))
+            if title is not None and len(pdf.pages) > first:
+                items.append(OutlineItem(title, first))  # a flat entry: /Dest [its first page /Fit]
+        if items:
+            with pdf.open_outline() as outline:
+                outline.root.extend(items)
+        if info:
+            pdf.trailer.Info = pdf.make_indirect(Dictionary({f"/{key}": text for key, text in info.items()}))
+        # deterministic_id: both halves of /ID are a digest of the content written (so of the
+        # inputs, titles and info) instead of the time and file name. Flate streams are copied
+        # as they are; the other objects go into compressed object streams.
+        pdf.save(out, min_version=version, object_stream_mode=ObjectStreamMode.generate,
+                 deterministic_id=True)
+        return len(pdf.pages)

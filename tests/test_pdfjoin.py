@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
+from html import unescape
 
+import pikepdf
 import pytest
 
-from derive.pdfjoin import join_pdfs
-from derive.pdfread import PDFDocument, PDFError
+from derive.errors import DeriveError
+from derive.pdfjoin import PDFError, join_pdfs
 
 from .conftest import require_tool
 
@@ -23,15 +26,9 @@ def weasyprint_pdf(text: str, pages: int = 1, size: str = "A4") -> bytes:
     return weasyprint.HTML(string=html).write_pdf()
 
 
-def classic_pdf(text: str) -> bytes:
-    """A small PDF with a cross-reference table (not a stream), as many writers make."""
-    content = f"BT /F1 24 Tf 72 720 Td ({text}) Tj ET".encode()
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               b"<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 612 792] >>",
-               b"<< /Type /Page /Parent 2 0 R /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-               b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream"]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
+def handmade_pdf(objects: list[bytes], version: bytes = b"1.4") -> bytes:
+    """A PDF of ``objects`` (numbered from 1, the first the catalog) with a classic xref table."""
+    out, offsets = bytearray(b"%PDF-" + version + b"\n"), []
     for number, body in enumerate(objects, 1):
         offsets.append(len(out))
         out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
@@ -42,19 +39,53 @@ def classic_pdf(text: str) -> bytes:
     return bytes(out)
 
 
-def joined(documents: list[bytes], titles: list[str]) -> tuple[bytes, int]:
+def stream(content: bytes, head: bytes = b"") -> bytes:
+    return b"<< %s/Length %d >>\nstream\n" % (head, len(content)) + content + b"\nendstream"
+
+
+def classic_pdf(text: str) -> bytes:
+    """A small PDF as many writers make: a classic xref table, the page size inherited from /Pages."""
+    return handmade_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 612 792] >>",
+        b"<< /Type /Page /Parent 2 0 R /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        stream(f"BT /F1 24 Tf 72 720 Td ({text}) Tj ET".encode())])
+
+
+def layered_pdf() -> bytes:
+    """One page drawn by a /Contents array of three streams, one of which draws a Form XObject."""
+    return handmade_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 400] /Contents [5 0 R 6 0 R 7 0 R]"
+        b" /Resources << /Font << /F1 4 0 R >> /XObject << /Fm1 8 0 R >> >> >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        stream(b"q BT /F1 12 Tf 20 360 Td (alpha) Tj ET"),
+        stream(b"BT /F1 12 Tf 20 300 Td (beta) Tj ET Q"),
+        stream(b"q 1 0 0 1 20 200 cm /Fm1 Do Q"),
+        stream(b"BT /F1 12 Tf 0 0 Td (gamma) Tj ET", b"/Type /XObject /Subtype /Form /BBox [0 0 200 50]"
+                                                   b" /Resources << /Font << /F1 4 0 R >> >> ")])
+
+
+def joined(documents: list[bytes], titles: list[str], info: dict[str, str] = INFO) -> tuple[bytes, int]:
     buffer = io.BytesIO()
-    pages = join_pdfs(documents, buffer, titles, INFO)
+    pages = join_pdfs(documents, buffer, titles, info)
     return buffer.getvalue(), pages
 
 
-def pdf_pages_text(tmp_path, data: bytes) -> list[str]:
-    pdftotext = require_tool("pdftotext")
+def poppler(tmp_path, tool: str, data: bytes, *args: str) -> str:
+    """What a poppler tool prints about ``data``, failing on any syntax error it reports."""
     path = tmp_path / "joined.pdf"
     path.write_bytes(data)
-    result = subprocess.run([pdftotext, str(path), "-"], check=True, capture_output=True, text=True)
+    result = subprocess.run([require_tool(tool), *args, str(path), *(["-"] if tool == "pdftotext" else [])],
+                            check=True, capture_output=True, text=True)
     assert "Syntax Error" not in result.stderr, result.stderr
-    return [page.strip() for page in result.stdout.split("\f")[:-1]]
+    return result.stdout
+
+
+def pdf_pages_text(tmp_path, data: bytes) -> list[str]:
+    return [" ".join(page.split()) for page in poppler(tmp_path, "pdftotext", data).split("\f")[:-1]]
 
 
 @pytest.fixture(scope="module")
@@ -70,46 +101,90 @@ def test_pages_come_in_order_each_document_from_a_new_page(tmp_path, sheets):
 
 
 def test_each_page_keeps_its_size_and_poppler_reads_the_metadata(tmp_path, sheets):
-    pdfinfo = require_tool("pdfinfo")
-    data, _ = joined(sheets, ["one", "two", "three"])
-    path = tmp_path / "joined.pdf"
-    path.write_bytes(data)
-    result = subprocess.run([pdfinfo, "-f", "1", "-l", "6", str(path)], check=True, capture_output=True,
-                            text=True)
-    assert "Syntax Error" not in result.stderr
-    sizes = [line.split(":", 1)[1].split("pts")[0].strip() for line in result.stdout.splitlines()
+    output = poppler(tmp_path, "pdfinfo", joined(sheets, ["one", "two", "three"])[0], "-f", "1", "-l", "6")
+    sizes = [line.split(":", 1)[1].strip() for line in output.splitlines()
              if line.startswith("Page") and "size" in line]
-    assert sizes[0] == sizes[1] == sizes[5] and sizes[2] == sizes[3] == sizes[4] != sizes[0]
-    assert "Title:           Joined" in result.stdout and "2000" in result.stdout
+    a4, letter = "595.276 x 841.89 pts (A4)", "612 x 792 pts (letter)"
+    assert sizes == [a4, a4, letter, letter, letter, a4]
+    assert "Title:           Joined" in output and "Producer:        derive" in output
+    assert "CreationDate:    Sat Jan  1 00:00:00 2000 UTC" in output
+    assert "ModDate" not in output  # the information is written as given, no date added
 
 
-def test_the_outline_has_one_entry_per_document_pointing_at_its_first_page(sheets):
-    data, _ = joined(sheets, ["one", "two (é)", "three"])
-    doc = PDFDocument(data)
-    catalog = doc.get(doc.root.num).value
-    outline = doc.get(catalog["Outlines"].num).value
-    assert outline["Count"] == 3
-    item, titles, firsts = outline["First"], [], []
-    while item is not None:
-        entry = doc.get(item.num).value
-        titles.append(entry["Title"])
-        firsts.append(entry["Dest"][0].num)
-        item = entry.get("Next")
-    assert titles[0] == b"(one)" and titles[1].startswith(b"<FEFF") and titles[2] == b"(three)"
-    kids = [doc.get(k.num).value for k in doc.get(catalog["Pages"].num).value["Kids"]]
-    assert firsts == [kid["Kids"][0].num for kid in kids]
+def test_the_outline_has_one_entry_per_document_pointing_at_its_first_page(tmp_path, sheets):
+    import weasyprint
+
+    headed = weasyprint.HTML(string="<h1>A heading</h1><h2>A section</h2>").write_pdf()
+    assert "A heading" in poppler(tmp_path, "pdftohtml", headed, "-xml", "-i", "-stdout")  # its own outline
+    data, _ = joined([*sheets, headed], ["one", "two (é)", "three", "four"])
+    xml = poppler(tmp_path, "pdftohtml", data, "-xml", "-i", "-stdout")
+    outline = xml[xml.index("<outline>"):xml.rindex("</outline>")]
+    items = [(int(page), unescape(title)) for page, title in re.findall(r'<item page="(\d+)">(.*?)</item>',
+                                                                        outline)]
+    # the sheets have 2, 3, 1 and 1 pages; their own headings are not copied
+    assert items == [(1, "one"), (3, "two (é)"), (6, "three"), (7, "four")]
 
 
-def test_joining_is_deterministic(sheets):
-    assert joined(sheets, ["a", "b", "c"]) == joined(sheets, ["a", "b", "c"])
+def test_joining_is_deterministic_and_the_identifier_follows_the_inputs(sheets):
+    first = joined(sheets, ["a", "b", "c"])
+    assert first == joined(sheets, ["a", "b", "c"])
+
+    def identifier(data: bytes) -> bytes:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            return bytes(pdf.trailer.ID[0])
+
+    assert len(identifier(first[0])) == 16
+    others = [joined(sheets[::-1], ["a", "b", "c"]), joined(sheets, ["a", "b", "d"]),
+              joined(sheets, ["a", "b", "c"], {**INFO, "Title": "Other"})]
+    assert len({identifier(first[0]), *(identifier(data) for data, _ in others)}) == 4
 
 
-def test_a_classic_cross_reference_table_is_read_too(tmp_path, sheets):
+def test_a_classic_cross_reference_table_and_an_inherited_page_size_are_read_too(tmp_path, sheets):
     data, pages = joined([classic_pdf("plain"), sheets[2]], ["plain", "third"])
     assert pages == 2
     assert pdf_pages_text(tmp_path, data) == ["plain", "third page 1"]
+    size = "Page    1 size:  612 x 792 pts (letter)"
+    assert size in poppler(tmp_path, "pdfinfo", data, "-f", "1", "-l", "1")
 
 
-def test_something_that_is_not_a_pdf_is_refused():
-    with pytest.raises(PDFError, match="not a PDF"):
-        joined([b"hello"], ["x"])
+def test_a_page_drawn_by_several_streams_and_a_form_xobject_is_copied_whole(tmp_path, sheets):
+    data, pages = joined([sheets[2], layered_pdf(), classic_pdf("last")], ["third", "layered", "last"])
+    assert pages == 3
+    assert pdf_pages_text(tmp_path, data) == ["third page 1", "alpha beta gamma", "last"]
+
+
+def test_documents_without_a_title_get_no_outline_entry(tmp_path, sheets):
+    data, pages = joined(sheets[:2], ["one"])
+    assert pages == 5
+    with pikepdf.open(io.BytesIO(data)) as pdf, pdf.open_outline() as outline:
+        assert [item.title for item in outline.root] == ["one"]
+
+
+@pytest.mark.parametrize("broken", [b"hello", b"", b"%PDF-1.7\n1 0 obj\n<<"])
+def test_something_that_is_not_a_pdf_is_refused_naming_the_document(sheets, broken):
+    with pytest.raises(PDFError, match=r"^bad: cannot read it as a PDF") as caught:
+        joined([sheets[0], broken], ["good", "bad"])
+    assert isinstance(caught.value, DeriveError) and isinstance(caught.value, ValueError)
+
+
+def test_a_truncated_pdf_is_refused(sheets):
+    with pytest.raises(PDFError, match=r"^two: cannot read it as a PDF"):
+        joined([sheets[0], sheets[1][:len(sheets[1]) // 2]], ["one", "two"])
+
+
+
+
+@pytest.mark.parametrize("damage, reason", [
+    ("stream length", r"1 problem\(s\), first: \(object 4 0, offset \d+\): expected endstream"),
+    ("page count", r"its page tree counts 2 pages but holds 1")])
+def test_a_damaged_pdf_is_refused_not_repaired(sheets, damage, reason):
+    """qpdf would read past these (with a warning) or mend them quietly, and pages would go missing."""
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 400] /Resources << >>"
+    if damage == "stream length":  # a content stream longer than its /Length says
+        objects = [b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", page + b" /Contents 4 0 R >>",
+                   b"<< /Length 5 >>\nstream\nBT /F1 12 Tf (alpha) Tj ET\nendstream"]
+    else:  # a page tree that counts a page it does not hold
+        objects = [b"<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>", page + b" >>"]
+    broken = handmade_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", *objects])
+    with pytest.raises(PDFError, match=rf"^broken: cannot read it as a PDF \({reason}\)$"):
+        joined([sheets[0], broken], ["good", "broken"])
