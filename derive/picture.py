@@ -1,4 +1,6 @@
-"""The computational graph as a picture: inline SVG for HTML/PDF and TikZ for LaTeX.
+"""The computational graph as a picture: inline SVG for HTML and TikZ for LaTeX.
+
+The PDF takes the SVG's shapes with its text as HTML (``picture_print``).
 
 One layout algorithm feeds both: inputs and parameters in column 0, each node one column
 right of its deepest input, spec order kept within a column. Edges that skip columns run

@@ -23,17 +23,20 @@ MATH_STYLES: dict[str, Callable[..., Markup]] = {
 }
 
 
-def _figures(sheet: Worksheet) -> dict[str, Markup]:
-    from .picture import graph_svg
+def _plot(sheet: Worksheet) -> Markup:
     from .plot import loss_plot_svg
 
-    plot = loss_plot_svg(sheet) if len(sheet.history) > 2 else ""
-    return {"picture": Markup(graph_svg(sheet)), "plot": Markup(plot)}
+    return Markup(loss_plot_svg(sheet) if len(sheet.history) > 2 else "")
 
 
 def _render(template: str, sheet: Worksheet, style: Callable[..., Markup], top: int, **extra: object) -> str:
+    """``template`` filled in; ``extra`` may bring its own ``picture`` (the graph)."""
+    if "picture" not in extra:
+        from .picture import graph_svg
+
+        extra["picture"] = Markup(graph_svg(sheet))
     context = {"sheet": sheet, "m": style, "md": partial(style, display=True), "top": top,
-               **_figures(sheet), **extra}
+               "plot": _plot(sheet), **extra}
     return html_environment().get_template(template).render(context)
 
 
@@ -51,8 +54,15 @@ def render_fragment(sheet: Worksheet, math: str = "mathml") -> str:
 
 def render_print_html(sheet: Worksheet, boxes: FormulaBoxes, paper: str = "a4") -> str:
     """The page styled for paper, as WeasyPrint takes it: each formula an empty box of its
-    size, which ``boxes`` remembers and draws into once the PDF is laid out."""
-    return _render("html/print.html.j2", sheet, boxes.box, top=1, paper=PAPER_SIZES[paper])
+    size, which ``boxes`` remembers and draws into once the PDF is laid out, and the graph
+    with its text as HTML (``picture_print``)."""
+    from .picture_print import graph_print_html
+
+    line_px = (PAPER_WIDTH_MM[paper] - 2 * SIDE_MARGIN_MM) * 96 / 25.4
+    return _render("html/print.html.j2", sheet, boxes.box, top=1, paper=PAPER_SIZES[paper],
+                   side_margin=f"{SIDE_MARGIN_MM}mm", picture=graph_print_html(sheet, line_px))
 
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+PAPER_WIDTH_MM = {"a4": 210.0, "letter": 215.9}
+SIDE_MARGIN_MM = 18
