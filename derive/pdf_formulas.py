@@ -1,5 +1,7 @@
 """Formulas in the PDF: ziamath's glyph outlines as PDF Form XObjects, placed after layout.
 
+(The printed graph's labels take the same road: see ``picture_print``.)
+
 WeasyPrint can draw an inline SVG formula, but it parses every glyph outline point by
 point in Python: about 1.1 s of a 2 s sheet. Instead, the print HTML holds an empty box of
 the formula's exact size (``FormulaBoxes.box``), WeasyPrint lays the page out around it,
@@ -161,40 +163,42 @@ def path_operators(d: str) -> str:
 
 @dataclass
 class FormulaBoxes:
-    """The formulas of one print document: empty boxes in its HTML, drawn in by the finisher."""
+    """The drawings of one print document: empty boxes in its HTML, drawn in by the finisher."""
 
-    placed: list[tuple[str, bool]] = field(default_factory=list)
+    placed: list[Drawing] = field(default_factory=list)
+
+    def place(self, shape: Drawing) -> str:
+        """The anchor (element id) of a box to be drawn as ``shape``."""
+        self.placed.append(shape)
+        return f"{ANCHOR_PREFIX}{len(self.placed) - 1}"
 
     def box(self, tex: str, display: bool = False) -> Markup:
         """An empty inline box exactly the size of ``tex``, baseline on the line's baseline."""
         shape = drawing(tex, display)
-        anchor = f"{ANCHOR_PREFIX}{len(self.placed)}"
-        self.placed.append((tex, display))
         style = (f"width:{shape.width:.2f}px;height:{shape.height:.2f}px;"
                  f"vertical-align:{-shape.descent:.2f}px")
-        markup = (f'<span class="formula" id="{anchor}" role="img" aria-label="{escape(tex)}" '
+        markup = (f'<span class="formula" id="{self.place(shape)}" role="img" aria-label="{escape(tex)}" '
                   f'style="{style}"></span>')
         return Markup(f'<span class="display-math">{markup}</span>' if display else markup)
 
     def finisher(self, document, pdf) -> None:
-        """Draw every boxed formula into its box, as WeasyPrint's ``write_pdf(finisher=...)``."""
+        """Draw every box's drawing into it, as WeasyPrint's ``write_pdf(finisher=...)``."""
         import pydyf
 
         resources = _shared_resources(pdf)
-        names: dict[tuple[str, bool], str] = {}
+        names: dict[Drawing, str] = {}
         for page, pdf_page in zip(document.pages, _pdf_pages(pdf), strict=True):
             placements: list[str] = []
             for anchor, (x, y, _, _) in sorted(page.anchors.items(), key=lambda item: _index(item[0])):
                 if not anchor.startswith(ANCHOR_PREFIX):
                     continue
-                key = self.placed[_index(anchor)]
-                shape = drawing(*key)
-                if key not in names:
-                    names[key] = f"DeriveMath{len(names)}"
-                    resources["XObject"][names[key]] = _form(pdf, shape).reference
+                shape = self.placed[_index(anchor)]
+                if shape not in names:
+                    names[shape] = f"DeriveMath{len(names)}"
+                    resources["XObject"][names[shape]] = _form(pdf, shape).reference
                 e = PX_TO_PT * (x - shape.left)
                 f = PX_TO_PT * (page.height - y + shape.top)
-                placements.append(f"q {PX_TO_PT} 0 0 {-PX_TO_PT} {e:.3f} {f:.3f} cm /{names[key]} Do Q")
+                placements.append(f"q {PX_TO_PT} 0 0 {-PX_TO_PT} {e:.3f} {f:.3f} cm /{names[shape]} Do Q")
             if placements:
                 _append_content(pdf, pdf_page, "\n".join(placements).encode(), pydyf)
 

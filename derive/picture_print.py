@@ -1,31 +1,33 @@
-"""The graph picture for the PDF: the SVG's shapes, with its text as HTML laid over them.
+"""The graph picture for the PDF: the SVG's shapes, with its labels drawn as glyph outlines.
 
-WeasyPrint sets SVG text one letter at a time (a Pango layout per letter, about a tenth of a
-second per picture, the largest cost of a sheet after the formulas); HTML text is one run
-per label. Each label is an absolutely placed line whose baseline falls where the SVG puts
-it: ``top`` is the baseline less the distance from the top of a ``line-height: 1`` line to
-its baseline in DejaVu Sans, and centred labels sit in a wide box with ``text-align:
-center``, so they centre on the same point whatever their true width.
+WeasyPrint sets SVG text one letter at a time (a Pango layout per letter), and even HTML
+labels cost it about two milliseconds each: together the largest cost of a sheet after the
+formulas. So the printed picture is the SVG's shapes plus one empty box over them, which
+``pdf_formulas.FormulaBoxes`` draws the labels into after layout: DejaVu Sans outlines
+(the SVG's font; matplotlib ships it, regular and bold) set by ziafont with the font's
+kerning, centred or started where the SVG's ``text-anchor`` puts them, on the SVG's baseline.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import xml.etree.ElementTree as ET
+from functools import lru_cache
 from html import escape
+from pathlib import Path
 
 from markupsafe import Markup
 
 from .model import Worksheet
-from .picture import _SVG, FONT, NAME_PX, SUB, SVG_WIDTH, Runs, _describe, _layout, _scene
+from .pdf_formulas import Drawing, FormulaBoxes, _operators
+from .picture import _SVG, NAME_PX, SUB, SVG_WIDTH, _describe, _layout, _scene
 
-BASELINE_EM = (1.0 - (0.9282 + 0.2358)) / 2 + 0.9282
-"""Top of a ``line-height: 1`` line to its baseline, in em: half-leading plus DejaVu Sans'
-ascent (1901/2048; descent 483/2048), as Pango and so WeasyPrint place it."""
-CENTRED_BOX_PX = 400.0
-"""Width of the box a centred label is centred in: wider than any label."""
+TEXT_COLOUR = b"0.102 0.102 0.102 rg"
+"""#1a1a1a, the SVG's fill."""
 
 
-def graph_print_html(sheet: Worksheet, width_px: float) -> Markup:
-    """The picture at most ``width_px`` wide (the printed line), its text as HTML."""
+def graph_print_html(sheet: Worksheet, width_px: float, boxes: FormulaBoxes) -> Markup:
+    """The picture at most ``width_px`` wide (the printed line); ``boxes`` draws its labels."""
     lay = _layout(sheet, SVG_WIDTH)
     x0, y0, w, h = lay.view
     scale = min(1.0, SVG_WIDTH / w, width_px / w)
@@ -35,24 +37,52 @@ def graph_print_html(sheet: Worksheet, width_px: float) -> Markup:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w * scale:.2f}" height="{h * scale:.2f}" '
         f'viewBox="{x0:.1f} {y0:.1f} {w:.1f} {h:.1f}" aria-hidden="true" fill="#1a1a1a">',
         *(_SVG[kind](*args) for kind, *args in scene if kind != "text"), "</svg>"])
-    labels = [_label(*args, origin=(x0, y0), scale=scale) for kind, *args in scene if kind == "text"]
+    texts = [args for kind, *args in scene if kind == "text"]
+    labels = [_label(x - x0, y - y0, px, tuple(runs), start) for x, y, px, runs, _, start in texts]
+    drawing = Drawing(0.0, 0.0, w * scale, h * scale, w * scale,
+                      b"q %.5f 0 0 %.5f 0 0 cm\n" % (scale, scale) + TEXT_COLOUR + b"\n"
+                      + b"\n".join(labels) + b"\nQ")
+    size = f"width:{w * scale:.2f}px;height:{h * scale:.2f}px"
     return Markup(
-        f'<div class="graph" role="img" aria-label="{about}" style="position:relative;'
-        f'width:{w * scale:.2f}px;height:{h * scale:.2f}px;font-family:{FONT}">\n'
-        + svg + "\n" + "\n".join(labels) + "\n</div>")
+        f'<div class="graph" role="img" aria-label="{about}" style="position:relative;{size}">\n{svg}\n'
+        f'<span class="graph-labels" id="{boxes.place(drawing)}" '
+        f'style="position:absolute;left:0;top:0;display:block;{size}"></span>\n</div>')
 
 
-def _label(x: float, y: float, px: float, runs: Runs, _tex: str, start: bool, *,
-           origin: tuple[float, float], scale: float) -> str:
-    """One SVG ``<text>`` of ``picture._svg_text`` (middle at ``y``, baseline 0.35 em lower) as HTML."""
-    size = px * scale
-    left = (x - origin[0]) * scale
-    top = (y + 0.35 * px - origin[1]) * scale - BASELINE_EM * size
-    if not start:
-        left -= CENTRED_BOX_PX / 2
-    box = f"width:{CENTRED_BOX_PX:.0f}px;text-align:center;" if not start else ""
-    weight = "font-weight:bold;" if px == NAME_PX else ""
-    lowered = f'<span style="position:relative;top:{0.3 * size:.2f}px;font-size:{SUB * 100:.0f}%">'
-    text = "".join(f"{lowered}{escape(t)}</span>" if sub else escape(t) for t, sub in runs)
-    return (f'<span style="position:absolute;left:{left:.2f}px;top:{top:.2f}px;{box}font-size:{size:.2f}px;'
-            f'line-height:1;white-space:nowrap;{weight}">{text}</span>')
+@lru_cache(maxsize=4096)
+def _label(x: float, y: float, px: float, runs: tuple[tuple[str, bool], ...], start: bool) -> bytes:
+    """One SVG ``<text>`` of ``picture._svg_text`` (middle at ``y``, baseline 0.35 em lower) as
+    PDF operators in the picture's units: each run set in turn, subscripts smaller and 0.3 em low."""
+    bold = px == NAME_PX
+    pieces = [(_run(text, px * SUB if sub else px, bold), 0.3 * px if sub else 0.0) for text, sub in runs]
+    width = sum(advance for (advance, _), _ in pieces)
+    left = x if start else x - width / 2
+    out = []
+    for (advance, operators), dy in pieces:
+        out.append(b"q 1 0 0 1 %.3f %.3f cm\n%s\nQ" % (left, y + 0.35 * px + dy, operators))
+        left += advance
+    return b"\n".join(out)
+
+
+@lru_cache(maxsize=4096)
+def _run(text: str, px: float, bold: bool) -> tuple[float, bytes]:
+    """``text`` at ``px`` as (advance width, outlines with the baseline at y = 0)."""
+    import ziafont
+
+    if not text:  # a student sheet's blanked value
+        return 0.0, b""
+    ziafont.config.svg2 = False  # plain paths, no <use>
+    shaped = ziafont.Text(text, _font(bold), size=px)
+    root = ET.Element("svg")
+    shaped.drawon(root, 0, 0)
+    return shaped.getsize()[0], _operators(root)
+
+
+@lru_cache(maxsize=2)
+def _font(bold: bool):
+    """DejaVu Sans, regular or bold, from matplotlib's copy (found without importing it)."""
+    import ziafont
+
+    spec = importlib.util.find_spec("matplotlib")
+    folder = Path(next(iter(spec.submodule_search_locations))) / "mpl-data" / "fonts" / "ttf"
+    return ziafont.Font(folder / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"))

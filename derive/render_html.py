@@ -60,7 +60,7 @@ def render_print_html(sheet: Worksheet, boxes: FormulaBoxes, paper: str = "a4") 
 
     line_px = (PAPER_WIDTH_MM[paper] - 2 * SIDE_MARGIN_MM) * 96 / 25.4
     return _render("html/print.html.j2", sheet, boxes.box, top=1, paper=PAPER_SIZES[paper],
-                   side_margin=f"{SIDE_MARGIN_MM}mm", picture=graph_print_html(sheet, line_px))
+                   side_margin=f"{SIDE_MARGIN_MM}mm", picture=graph_print_html(sheet, line_px, boxes))
 
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
