@@ -84,7 +84,7 @@ def _laid_out(tex: str, display: bool) -> Drawing:
     math = ziamath.Latex(tex, size=size)
     root = math.svgxml()
     left, top, width, height = (float(v) for v in root.attrib["viewBox"].split())
-    return Drawing(left, top, width, height, math.node.bbox.xmax, _operators(root))
+    return Drawing(left, top, width, height, math.node.bbox.xmax, svg_operators(root))
 
 
 _GROUPING = re.compile(r"\\left\b|\\right\b|\\begin\b|\\end\b|\\.|[{}]| = ")
@@ -107,7 +107,7 @@ def equality_parts(tex: str) -> list[str]:
     return parts
 
 
-def _operators(root: ET.Element) -> bytes:
+def svg_operators(root: ET.Element) -> bytes:
     """The filled paths and rectangles under ``root``: all that ziamath draws."""
     out: list[str] = []
     for element in root.iter():

@@ -19,7 +19,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from .model import Worksheet
-from .pdf_formulas import Drawing, FormulaBoxes, _operators
+from .pdf_formulas import Drawing, FormulaBoxes, svg_operators
 from .picture import _SVG, NAME_PX, SUB, SVG_WIDTH, _describe, _layout, _scene
 
 TEXT_COLOUR = b"0.102 0.102 0.102 rg"
@@ -75,7 +75,7 @@ def _run(text: str, px: float, bold: bool) -> tuple[float, bytes]:
     shaped = ziafont.Text(text, _font(bold), size=px)
     root = ET.Element("svg")
     shaped.drawon(root, 0, 0)
-    return shaped.getsize()[0], _operators(root)
+    return shaped.getsize()[0], svg_operators(root)
 
 
 @lru_cache(maxsize=2)
