@@ -9,6 +9,7 @@ same command finishes the set. The progress bar (rich, on stderr) shows only on 
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -40,7 +41,11 @@ def default_workers() -> int:
 def executor_for(workers: int | None) -> Iterator[Executor | None]:
     """None (run in this process) for one worker, else a process pool (default: one per core).
 
-    Workers are spawned, never forked: a fork after TensorFlow started its threads can hang.
+    Workers are forked from a fork server that has imported ``derive.warm`` (the renderers,
+    their fonts and templates), so each starts warm; it is started here, to warm up while
+    this process reads and derives the spec. Nothing is ever forked from a process that runs
+    threads: the fork server has not imported TensorFlow, and its BLAS is single-threaded
+    (the workers' matrices are tiny). Where there is no fork server, workers are spawned.
     """
     workers = workers if workers is not None else default_workers()
     if workers < 1:
@@ -48,11 +53,22 @@ def executor_for(workers: int | None) -> Iterator[Executor | None]:
     if workers == 1:
         yield None
         return
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(workers, mp_context=_worker_context())
     try:
         yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """A started fork server preloading ``derive.warm``, or spawn where there is none."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # read when the fork server imports numpy
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["derive.warm"])
+    multiprocessing.forkserver.ensure_running()
+    return context
 
 
 @contextmanager

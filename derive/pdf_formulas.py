@@ -6,15 +6,20 @@ WeasyPrint can draw an inline SVG formula, but it parses every glyph outline poi
 point in Python: about 1.1 s of a 2 s sheet. Instead, the print HTML holds an empty box of
 the formula's exact size (``FormulaBoxes.box``), WeasyPrint lays the page out around it,
 and ``FormulaBoxes.finisher`` (WeasyPrint's public post-processing hook) draws each formula
-into its box: one Form XObject per distinct formula per document, its outlines converted
-once per process (``drawing``), so a formula that recurs on every sheet of a class set is
-converted once. The glyphs, positions and sizes are ziamath's, exactly as in the SVG.
+into its box: one Form XObject per distinct formula per document, which places one shared
+Form XObject per distinct glyph outline (ziafont's SVG 2 ``<symbol>``/``<use>``), so a
+sheet carries each glyph once instead of once per use. Outlines are converted and
+compressed once per process (``drawing``, ``_deflated``): a formula or glyph that recurs on
+every sheet of a class set costs nothing after the first. The glyphs, positions and sizes
+are ziamath's, exactly as in the SVG.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import xml.etree.ElementTree as ET
+import zlib
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -30,12 +35,33 @@ _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[A-Za-z]")
 
 
 @dataclass(frozen=True)
+class Glyph:
+    """One glyph outline (a filled path in its SVG ``<symbol>``'s units) and its bounding box.
+
+    ``name`` comes from the outline itself, so equal outlines share one Form XObject.
+    """
+
+    name: str
+    bbox: tuple[float, float, float, float]
+    operators: bytes
+
+
+@dataclass(frozen=True)
+class Ink:
+    """What an SVG draws, in PDF operators: paths and rectangles, and ``/name Do`` for each glyph."""
+
+    operators: bytes
+    glyphs: tuple[Glyph, ...] = ()
+
+
+@dataclass(frozen=True)
 class Drawing:
     """One formula in PDF terms: its box in CSS px and its outlines as content-stream bytes.
 
     The operators use SVG user units (px, y pointing down, baseline at y = 0, the formula
     starting at x = 0) inside the box whose corner is ``(left, top)``; ``descent`` is how far
-    the box reaches below the baseline and ``advance`` where the next formula would start.
+    the box reaches below the baseline and ``advance`` where the next formula would start;
+    ``glyphs`` are the outlines the operators place.
     """
 
     left: float
@@ -44,6 +70,7 @@ class Drawing:
     height: float
     advance: float
     operators: bytes
+    glyphs: tuple[Glyph, ...] = ()
 
     @property
     def descent(self) -> float:
@@ -56,7 +83,7 @@ class Drawing:
         right = self.advance + other.left + other.width
         shifted = f"q 1 0 0 1 {self.advance:.3f} 0 cm\n".encode() + other.operators + b"\nQ"
         return Drawing(self.left, top, right - self.left, bottom - top, self.advance + other.advance,
-                       self.operators + b"\n" + shifted)
+                       self.operators + b"\n" + shifted, merged(self.glyphs, other.glyphs))
 
 
 @lru_cache(maxsize=4096)
@@ -79,12 +106,13 @@ def drawing(tex: str, display: bool = False) -> Drawing:
 def _laid_out(tex: str, display: bool) -> Drawing:
     import ziamath
 
-    ziamath.config.svg2 = False  # plain paths, no <use>
+    ziamath.config.svg2 = True  # each glyph a <symbol>, placed by <use>
     size = TEXT_SIZE_PX * (1.1 if display else 1.0)
     math = ziamath.Latex(tex, size=size)
     root = math.svgxml()
     left, top, width, height = (float(v) for v in root.attrib["viewBox"].split())
-    return Drawing(left, top, width, height, math.node.bbox.xmax, svg_operators(root))
+    ink = svg_ink(root)
+    return Drawing(left, top, width, height, math.node.bbox.xmax, ink.operators, ink.glyphs)
 
 
 _GROUPING = re.compile(r"\\left\b|\\right\b|\\begin\b|\\end\b|\\.|[{}]| = ")
@@ -107,17 +135,65 @@ def equality_parts(tex: str) -> list[str]:
     return parts
 
 
-def svg_operators(root: ET.Element) -> bytes:
-    """The filled paths and rectangles under ``root``: all that ziamath draws."""
+def merged(*glyph_sets: tuple[Glyph, ...]) -> tuple[Glyph, ...]:
+    """The glyphs of all sets, each once, in order of first use."""
+    return tuple(dict.fromkeys(glyph for glyphs in glyph_sets for glyph in glyphs))
+
+
+def svg_ink(root: ET.Element) -> Ink:
+    """What ziamath and ziafont draw under ``root``: paths, rectangles and placed ``<symbol>`` glyphs.
+
+    A ``<use>`` maps its symbol's viewBox onto its own box; ziafont keeps the aspect ratio,
+    so that is one scale and a shift (anything else is refused rather than drawn wrong).
+    """
+    every_symbol = [element for element in root.iter() if _tag(element) == "symbol"]
+    symbols = {symbol.attrib["id"]: symbol for symbol in every_symbol}  # ziafont may repeat one
+    inside_symbols = {path for symbol in every_symbol for path in symbol.iter() if _tag(path) == "path"}
     out: list[str] = []
+    glyphs: list[Glyph] = []
     for element in root.iter():
-        tag = element.tag.removeprefix(_SVG)
-        if tag == "path":
+        tag = _tag(element)
+        if element.attrib.get("transform", "").strip():
+            raise ValueError(f"unsupported SVG transform on <{tag}> in a formula")
+        if tag == "path" and element not in inside_symbols:
             out.append(path_operators(element.attrib.get("d", "")))
         elif tag == "rect":
             x, y, w, h = (float(element.attrib.get(k, 0)) for k in ("x", "y", "width", "height"))
             out.append(f"{x:.3f} {y:.3f} {w:.3f} {h:.3f} re f")
-    return "\n".join(part for part in out if part).encode()
+        elif tag == "use":
+            symbol = symbols[element.attrib["href"].removeprefix("#")]
+            glyph = _glyph(tuple(path.attrib.get("d", "") for path in symbol.iter() if _tag(path) == "path"))
+            if glyph is None:  # a space
+                continue
+            vx, vy, vw, vh = (float(v) for v in symbol.attrib["viewBox"].split())
+            x, y, w, h = (float(element.attrib.get(k, 0)) for k in ("x", "y", "width", "height"))
+            scale = w / vw if vw else h / vh
+            if abs(h - vh * scale) > 1e-3 * max(h, 1.0):
+                raise ValueError("unsupported <use> in a formula: its box changes the glyph's aspect ratio")
+            out.append(f"q {scale:.5f} 0 0 {scale:.5f} {x - vx * scale:.3f} {y - vy * scale:.3f} cm "
+                       f"/{glyph.name} Do Q")
+            glyphs.append(glyph)
+    return Ink("\n".join(part for part in out if part).encode(), merged(tuple(glyphs)))
+
+
+def _tag(element: ET.Element) -> str:
+    """The element's name without its namespace (ziamath's SVG has one, ziafont's drawing may not)."""
+    return element.tag.rpartition("}")[2]
+
+
+@lru_cache(maxsize=16384)
+def _glyph(paths: tuple[str, ...]) -> Glyph | None:
+    """The glyph drawn by a ``<symbol>``'s paths, or None if it draws nothing."""
+    operators = " ".join(part for part in map(path_operators, paths) if part)
+    return glyph_from_operators(operators) if operators else None
+
+
+def glyph_from_operators(operators: str) -> Glyph:
+    """A glyph of these path operators, named by their hash and boxed by their points."""
+    numbers = [float(token) for token in operators.split() if token[-1].isdigit()]
+    xs, ys = numbers[0::2], numbers[1::2]  # every operand of m, l and c is an x, y pair
+    name = "DeriveGlyph" + hashlib.sha256(operators.encode()).hexdigest()[:16]
+    return Glyph(name, (min(xs), min(ys), max(xs), max(ys)), operators.encode())
 
 
 def path_operators(d: str) -> str:
@@ -185,7 +261,7 @@ class FormulaBoxes:
         """Draw every box's drawing into it, as WeasyPrint's ``write_pdf(finisher=...)``."""
         import pydyf
 
-        resources = _shared_resources(pdf)
+        reference, resources = _shared_resources(pdf)
         names: dict[Drawing, str] = {}
         for page, pdf_page in zip(document.pages, _pdf_pages(pdf), strict=True):
             placements: list[str] = []
@@ -195,7 +271,10 @@ class FormulaBoxes:
                 shape = self.placed[_index(anchor)]
                 if shape not in names:
                     names[shape] = f"DeriveMath{len(names)}"
-                    resources["XObject"][names[shape]] = _form(pdf, shape).reference
+                    resources["XObject"][names[shape]] = _form(pdf, shape.operators, _box(shape), reference)
+                    for glyph in shape.glyphs:
+                        if glyph.name not in resources["XObject"]:
+                            resources["XObject"][glyph.name] = _form(pdf, glyph.operators, glyph.bbox)
                 e = PX_TO_PT * (x - shape.left)
                 f = PX_TO_PT * (page.height - y + shape.top)
                 placements.append(f"q {PX_TO_PT} 0 0 {-PX_TO_PT} {e:.3f} {f:.3f} cm /{names[shape]} Do Q")
@@ -207,16 +286,30 @@ def _index(anchor: str) -> int:
     return int(anchor.removeprefix(ANCHOR_PREFIX)) if anchor.startswith(ANCHOR_PREFIX) else -1
 
 
-def _form(pdf, shape: Drawing):
-    """A Form XObject of ``shape`` in its own px units, added to ``pdf``."""
+def _box(shape: Drawing) -> tuple[float, float, float, float]:
+    return (shape.left, shape.top, shape.left + shape.width, shape.top + shape.height)
+
+
+def _form(pdf, operators: bytes, bbox: tuple[float, float, float, float], resources=None):
+    """A Form XObject drawing ``operators`` (compressed once per process) in ``pdf``; its reference.
+
+    A formula's form places glyph forms, so it names the page's ``resources``, where they are.
+    """
     import pydyf
 
-    bbox = [shape.left, shape.top, shape.left + shape.width, shape.top + shape.height]
-    form = pydyf.Stream([shape.operators], pydyf.Dictionary({
-        "Type": "/XObject", "Subtype": "/Form", "BBox": pydyf.Array(round(v, 3) for v in bbox)}),
-        compress=True)
+    extra = {"Type": "/XObject", "Subtype": "/Form", "BBox": pydyf.Array(round(v, 3) for v in bbox),
+             "Filter": "/FlateDecode"}
+    if resources is not None:
+        extra["Resources"] = resources
+    form = pydyf.Stream([_deflated(operators)], pydyf.Dictionary(extra))
     pdf.add_object(form)
-    return form
+    return form.reference
+
+
+@lru_cache(maxsize=16384)
+def _deflated(operators: bytes) -> bytes:
+    """``operators`` compressed as pydyf would (zlib, level 9), once per process."""
+    return zlib.compress(operators, 9)
 
 
 def _pdf_pages(pdf) -> list:
@@ -225,11 +318,12 @@ def _pdf_pages(pdf) -> list:
 
 
 def _shared_resources(pdf):
-    """The resource dictionary WeasyPrint gives every page (one per document)."""
+    """The resource dictionary WeasyPrint gives every page (one per document): its reference and itself."""
     references = {page["Resources"] for page in _pdf_pages(pdf)}
     if len(references) != 1:
         raise RuntimeError("expected WeasyPrint to share one resource dictionary between pages")
-    return pdf.objects[int(references.pop().split()[0])]
+    reference = references.pop()
+    return reference, pdf.objects[int(reference.split()[0])]
 
 
 def _append_content(pdf, pdf_page, operators: bytes, pydyf) -> None:

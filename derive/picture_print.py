@@ -4,22 +4,20 @@ WeasyPrint sets SVG text one letter at a time (a Pango layout per letter), and e
 labels cost it about two milliseconds each: together the largest cost of a sheet after the
 formulas. So the printed picture is the SVG's shapes plus one empty box over them, which
 ``pdf_formulas.FormulaBoxes`` draws the labels into after layout: DejaVu Sans outlines
-(the SVG's font; matplotlib ships it, regular and bold) set by ziafont with the font's
-kerning, centred or started where the SVG's ``text-anchor`` puts them, on the SVG's baseline.
+(the SVG's font, read by ``label_fonts``) set with the font's kerning, centred or started
+where the SVG's ``text-anchor`` puts them, on the SVG's baseline.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import xml.etree.ElementTree as ET
 from functools import lru_cache
 from html import escape
-from pathlib import Path
 
 from markupsafe import Markup
 
+from .label_fonts import label_font
 from .model import Worksheet
-from .pdf_formulas import Drawing, FormulaBoxes, svg_operators
+from .pdf_formulas import Drawing, FormulaBoxes, Ink, merged
 from .picture import _SVG, NAME_PX, SUB, SVG_WIDTH, _describe, _layout, _scene
 
 TEXT_COLOUR = b"0.102 0.102 0.102 rg"
@@ -41,7 +39,8 @@ def graph_print_html(sheet: Worksheet, width_px: float, boxes: FormulaBoxes) -> 
     labels = [_label(x - x0, y - y0, px, tuple(runs), start) for x, y, px, runs, _, start in texts]
     drawing = Drawing(0.0, 0.0, w * scale, h * scale, w * scale,
                       b"q %.5f 0 0 %.5f 0 0 cm\n" % (scale, scale) + TEXT_COLOUR + b"\n"
-                      + b"\n".join(labels) + b"\nQ")
+                      + b"\n".join(label.operators for label in labels) + b"\nQ",
+                      merged(*(label.glyphs for label in labels)))
     size = f"width:{w * scale:.2f}px;height:{h * scale:.2f}px"
     return Markup(
         f'<div class="graph" role="img" aria-label="{about}" style="position:relative;{size}">\n{svg}\n'
@@ -50,7 +49,7 @@ def graph_print_html(sheet: Worksheet, width_px: float, boxes: FormulaBoxes) -> 
 
 
 @lru_cache(maxsize=4096)
-def _label(x: float, y: float, px: float, runs: tuple[tuple[str, bool], ...], start: bool) -> bytes:
+def _label(x: float, y: float, px: float, runs: tuple[tuple[str, bool], ...], start: bool) -> Ink:
     """One SVG ``<text>`` of ``picture._svg_text`` (middle at ``y``, baseline 0.35 em lower) as
     PDF operators in the picture's units: each run set in turn, subscripts smaller and 0.3 em low."""
     bold = px == NAME_PX
@@ -58,31 +57,26 @@ def _label(x: float, y: float, px: float, runs: tuple[tuple[str, bool], ...], st
     width = sum(advance for (advance, _), _ in pieces)
     left = x if start else x - width / 2
     out = []
-    for (advance, operators), dy in pieces:
-        out.append(b"q 1 0 0 1 %.3f %.3f cm\n%s\nQ" % (left, y + 0.35 * px + dy, operators))
+    for (advance, ink), dy in pieces:
+        out.append(b"q 1 0 0 1 %.3f %.3f cm\n%s\nQ" % (left, y + 0.35 * px + dy, ink.operators))
         left += advance
-    return b"\n".join(out)
+    return Ink(b"\n".join(out), merged(*(ink.glyphs for (_, ink), _ in pieces)))
 
 
 @lru_cache(maxsize=4096)
-def _run(text: str, px: float, bold: bool) -> tuple[float, bytes]:
-    """``text`` at ``px`` as (advance width, outlines with the baseline at y = 0)."""
-    import ziafont
-
+def _run(text: str, px: float, bold: bool) -> tuple[float, Ink]:
+    """``text`` at ``px`` as (advance width, outlines with the baseline at y = 0), kerned."""
     if not text:  # a student sheet's blanked value
-        return 0.0, b""
-    ziafont.config.svg2 = False  # plain paths, no <use>
-    shaped = ziafont.Text(text, _font(bold), size=px)
-    root = ET.Element("svg")
-    shaped.drawon(root, 0, 0)
-    return shaped.getsize()[0], svg_operators(root)
-
-
-@lru_cache(maxsize=2)
-def _font(bold: bool):
-    """DejaVu Sans, regular or bold, from matplotlib's copy (found without importing it)."""
-    import ziafont
-
-    spec = importlib.util.find_spec("matplotlib")
-    folder = Path(next(iter(spec.submodule_search_locations))) / "mpl-data" / "fonts" / "ttf"
-    return ziafont.Font(folder / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"))
+        return 0.0, Ink(b"")
+    font = label_font(bold)
+    scale = px / font.units_per_em
+    names = [font.glyph_name(character) for character in text]
+    x = 0  # font units
+    out: list[str] = []
+    for name, following in zip(names, [*names[1:], None], strict=True):
+        glyph = font.outline(name)
+        if glyph is not None:  # a space draws nothing
+            out.append(f"q {scale:.6f} 0 0 {-scale:.6f} {x * scale:.3f} 0 cm /{glyph.name} Do Q")
+        x += font.advance(name) + (font.kerning(name, following) if following else 0)
+    glyphs = tuple(glyph for glyph in map(font.outline, names) if glyph is not None)
+    return x * scale, Ink("\n".join(out).encode(), merged(glyphs))

@@ -94,6 +94,17 @@ def test_spawned_worker_processes_give_the_same_bytes(clean, tmp_path):
     assert files(tmp_path / "processes") == files(clean)
 
 
+def test_workers_forked_warm_give_the_same_bytes_as_this_process(tmp_path):
+    """``derive batch``'s pool: workers forked from the fork server that preloaded derive.warm."""
+    from derive.cli_batch import executor_for
+
+    settings = Settings(count=2, formats=(*FAST, "pdf"))
+    run(tmp_path / "here", settings)
+    with executor_for(2) as pool:
+        run(tmp_path / "forked", settings, executor=pool)
+    assert files(tmp_path / "forked") == files(tmp_path / "here")
+
+
 def test_another_seed_gives_other_numbers(clean, tmp_path):
     run(tmp_path / "other", Settings(count=4, seed=7, formats=FAST))
     other = (tmp_path / "other" / "neuron-7-01.key.json").read_text()

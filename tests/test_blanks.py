@@ -50,6 +50,21 @@ def test_the_student_sheet_holds_none_of_the_keys_answers(key, blanks, tmp_path)
     assert found(tex_text(render_tex(student)), answers) == set()
 
 
+def test_the_student_sheet_does_not_give_away_the_disagreements(key):
+    """The check table's disagreement column is blank, so the sentence above it may not quote
+    its largest entries (scientific notation, too short for ``key_answers``' mantissa search)."""
+    from derive.templating import scientific
+
+    student = student_sheet(key)
+    largest = {scientific(key.symbolic_vs_tape), scientific(key.finite_difference_vs_tape)}
+    column = {row.shown_disagreement for row in key.checks}
+    pages = {"html": html_text(render_page(key)), "tex": tex_text(render_tex(key))}
+    assert all(figure in text for figure in largest | column for text in pages.values())
+    for text in (html_text(render_page(student)), tex_text(render_tex(student))):
+        assert [figure for figure in largest | column if figure in text] == []
+        assert f"to within {scientific(key.tolerance)} relative to the value" in text
+
+
 def test_the_student_pdf_holds_none_of_the_keys_answers(tmp_path):
     pdftotext = require_tool("pdftotext")
     key = build_worksheet(spec_from(DEFAULT), "key", variant="neuron-bce-2026-01")

@@ -48,7 +48,8 @@ def test_the_drawing_has_ziamaths_box_and_every_outline():
     import ziamath
 
     tex = r"\frac{\partial A_{3}}{\partial w_{1}} = \sigma\left(z\right) = -0.2828153"
-    shape = drawing(tex)  # sets ziamath to plain paths (svg2 = False)
+    shape = drawing(tex)  # sets ziamath to SVG 2 (<symbol> and <use>)
+    ziamath.config.svg2 = False  # the reference: one plain path per glyph drawn
     svg = ET.fromstring(ziamath.Latex(flatten_fences(tex), size=TEXT_SIZE_PX).svg())
     left, top, width, height = (float(v) for v in svg.get("viewBox").split())
     # laid out in three parts (a = b = c), set side by side: the same box as in one piece
@@ -58,8 +59,12 @@ def test_the_drawing_has_ziamaths_box_and_every_outline():
     assert shape.descent == pytest.approx(top + height) and shape.descent > 0  # the fraction reaches below
     paths = [p for p in svg.iter("{http://www.w3.org/2000/svg}path") if p.get("d")]
     rects = list(svg.iter("{http://www.w3.org/2000/svg}rect"))
+    placed = re.findall(rb" cm /(DeriveGlyph[0-9a-f]{16}) Do Q", shape.operators)
     filled = re.findall(rb" f(?:\n|$)", shape.operators)
-    assert len(filled) == len(paths) + len(rects) and rects  # the glyphs and the fraction bar
+    assert len(placed) + len(filled) == len(paths) + len(rects) and rects  # the glyphs and the fraction bar
+    assert len(filled) == len(rects)  # every glyph is a shared form, placed by name
+    assert sorted({glyph.name.encode() for glyph in shape.glyphs}) == sorted(set(placed))
+    assert len(shape.glyphs) < len(placed)  # "\partial", "w" and "1" recur, and are drawn from one form each
 
 
 def test_equalities_split_only_at_the_top_level():
@@ -131,3 +136,13 @@ def test_every_formula_of_a_sheet_is_drawn_once_per_box(tmp_path):
     boxed = html.count('class="formula"') + html.count('class="graph-labels"')
     assert len(boxes.placed) > 40 and boxed == len(boxes.placed) == len(drawn)
     assert len(set(drawn)) == len(set(boxes.placed))  # one form per distinct drawing
+
+
+def test_a_repeated_glyph_is_one_form_placed_at_each_use():
+    """ziafont may define a recurring glyph's <symbol> more than once; each use still places a form."""
+    from derive.picture_print import _run
+
+    _, ink = _run("0.1702221", 13.0, False)
+    placed = re.findall(rb"/(DeriveGlyph[0-9a-f]{16}) Do", ink.operators)
+    assert len(placed) == 9 and len(set(placed)) == len(ink.glyphs) == 5  # 0 . 1 7 2
+    assert b" m " not in ink.operators  # no outline drawn outside a glyph form

@@ -1,0 +1,52 @@
+"""A warm start for batch workers: importing this module does a worker's one-time work.
+
+A class set's workers each spent about 8 s before their first sheet: importing TensorFlow
+(about 3 s), WeasyPrint's first document (fontconfig, Pango), ziamath's math font, the
+graph labels' fonts, compiling the templates. ``cli_batch`` starts its workers from a multiprocessing
+fork server that preloads this module, so that work is done once and every worker is
+forked from it.
+
+Nothing here may start a thread, since a process with threads must not be forked: TensorFlow
+is imported but never run (its thread pools start with the first operation, in each
+worker), and ``cli_batch`` makes numpy's BLAS single-threaded before the fork server
+starts. A test checks that the warmed process has one thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+TEMPLATES = ("html/page.html.j2", "html/fragment.html.j2", "html/print.html.j2")
+TEX_TEMPLATES = ("tex/worksheet.tex.j2",)
+
+
+def warm() -> None:
+    """Import the renderers and TensorFlow, and do the renderers' first-use work."""
+    import weasyprint
+
+    from . import blanks, export_json, render_pdf, render_tex  # noqa: F401 - imported to be inherited
+    from .label_fonts import label_font
+    from .pdf_formulas import drawing
+    from .templating import html_environment, tex_environment
+
+    for name in TEMPLATES:
+        html_environment().get_template(name)
+    for name in TEX_TEMPLATES:
+        tex_environment().get_template(name)
+    for bold in (False, True):
+        label_font(bold)  # positionally, as picture_print calls it: lru_cache keys on the call
+    drawing("x")  # loads ziamath's math font
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    weasyprint.HTML(string="<p>warm <b>up</b></p>").write_pdf()
+    from . import numeric  # noqa: F401 - TensorFlow, imported last and not run
+
+
+def threads() -> int:
+    """The operating-system threads of this process (Linux), or 1 where that cannot be read."""
+    task = Path(f"/proc/{os.getpid()}/task")
+    return len(list(task.iterdir())) if task.is_dir() else 1
+
+
+warm()
