@@ -23,7 +23,7 @@ import zlib
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from .formulas import TEXT_SIZE_PX, flatten_fences
 
@@ -242,6 +242,9 @@ class FormulaBoxes:
     """The drawings of one print document: empty boxes in its HTML, drawn in by the finisher."""
 
     placed: list[Drawing] = field(default_factory=list)
+    title: str | None = None
+    """The PDF's title, if not the page's: a student sheet's names its variant there, since its
+    variant ID is drawn as outlines (searchable neither on the page nor in a viewer)."""
 
     def place(self, shape: Drawing) -> str:
         """The anchor (element id) of a box to be drawn as ``shape``."""
@@ -249,18 +252,25 @@ class FormulaBoxes:
         return f"{ANCHOR_PREFIX}{len(self.placed) - 1}"
 
     def box(self, tex: str, display: bool = False) -> Markup:
-        """An empty inline box exactly the size of ``tex``, baseline on the line's baseline."""
+        """An empty inline box exactly the size of ``tex``, baseline on the line's baseline.
+
+        A display formula's box is a block as wide as the line, the formula drawn at its left
+        edge as before: its width is the only part of the box a number in it changes, so
+        leaving it out keeps a student sheet's HTML the same from variant to variant. (The
+        TeX is not repeated in the box: the PDF is not tagged, so nothing would read it.)
+        """
         shape = drawing(tex, display)
-        style = (f"width:{shape.width:.2f}px;height:{shape.height:.2f}px;"
-                 f"vertical-align:{-shape.descent:.2f}px")
-        markup = (f'<span class="formula" id="{self.place(shape)}" role="img" aria-label="{escape(tex)}" '
-                  f'style="{style}"></span>')
+        size = "" if display else f"width:{shape.width:.2f}px;"
+        style = f"{size}height:{shape.height:.2f}px;vertical-align:{-shape.descent:.2f}px"
+        markup = f'<span class="formula" id="{self.place(shape)}" style="{style}"></span>'
         return Markup(f'<span class="display-math">{markup}</span>' if display else markup)
 
     def finisher(self, document, pdf) -> None:
         """Draw every box's drawing into it, as WeasyPrint's ``write_pdf(finisher=...)``."""
         import pydyf
 
+        if self.title is not None:
+            pdf.info["Title"] = pydyf.String(self.title)
         reference, resources = _shared_resources(pdf)
         names: dict[Drawing, str] = {}
         for page, pdf_page in zip(document.pages, _pdf_pages(pdf), strict=True):

@@ -4,7 +4,7 @@ WeasyPrint sets SVG text one letter at a time (a Pango layout per letter), and e
 labels cost it about two milliseconds each: together the largest cost of a sheet after the
 formulas. So the printed picture is the SVG's shapes plus one empty box over them, which
 ``pdf_formulas.FormulaBoxes`` draws the labels into after layout: DejaVu Sans outlines
-(the SVG's font, read by ``label_fonts``) set with the font's kerning, centred or started
+(the SVG's font, set by ``outline_text``) with the font's kerning, centred or started
 where the SVG's ``text-anchor`` puts them, on the SVG's baseline.
 """
 
@@ -15,13 +15,10 @@ from html import escape
 
 from markupsafe import Markup
 
-from .label_fonts import label_font
 from .model import Worksheet
+from .outline_text import TEXT_COLOUR, set_line
 from .pdf_formulas import Drawing, FormulaBoxes, Ink, merged
 from .picture import _SVG, NAME_PX, SUB, SVG_WIDTH, _describe, _layout, _scene
-
-TEXT_COLOUR = b"0.102 0.102 0.102 rg"
-"""#1a1a1a, the SVG's fill."""
 
 
 def graph_print_html(sheet: Worksheet, width_px: float, boxes: FormulaBoxes) -> Markup:
@@ -53,7 +50,8 @@ def _label(x: float, y: float, px: float, runs: tuple[tuple[str, bool], ...], st
     """One SVG ``<text>`` of ``picture._svg_text`` (middle at ``y``, baseline 0.35 em lower) as
     PDF operators in the picture's units: each run set in turn, subscripts smaller and 0.3 em low."""
     bold = px == NAME_PX
-    pieces = [(_run(text, px * SUB if sub else px, bold), 0.3 * px if sub else 0.0) for text, sub in runs]
+    face = "sans-bold" if bold else "sans"
+    pieces = [(set_line(text, px * SUB if sub else px, face), 0.3 * px if sub else 0.0) for text, sub in runs]
     width = sum(advance for (advance, _), _ in pieces)
     left = x if start else x - width / 2
     out = []
@@ -61,22 +59,3 @@ def _label(x: float, y: float, px: float, runs: tuple[tuple[str, bool], ...], st
         out.append(b"q 1 0 0 1 %.3f %.3f cm\n%s\nQ" % (left, y + 0.35 * px + dy, ink.operators))
         left += advance
     return Ink(b"\n".join(out), merged(*(ink.glyphs for (_, ink), _ in pieces)))
-
-
-@lru_cache(maxsize=4096)
-def _run(text: str, px: float, bold: bool) -> tuple[float, Ink]:
-    """``text`` at ``px`` as (advance width, outlines with the baseline at y = 0), kerned."""
-    if not text:  # a student sheet's blanked value
-        return 0.0, Ink(b"")
-    font = label_font(bold)
-    scale = px / font.units_per_em
-    names = [font.glyph_name(character) for character in text]
-    x = 0  # font units
-    out: list[str] = []
-    for name, following in zip(names, [*names[1:], None], strict=True):
-        glyph = font.outline(name)
-        if glyph is not None:  # a space draws nothing
-            out.append(f"q {scale:.6f} 0 0 {-scale:.6f} {x * scale:.3f} 0 cm /{glyph.name} Do Q")
-        x += font.advance(name) + (font.kerning(name, following) if following else 0)
-    glyphs = tuple(glyph for glyph in map(font.outline, names) if glyph is not None)
-    return x * scale, Ink("\n".join(out).encode(), merged(glyphs))

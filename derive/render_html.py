@@ -36,8 +36,13 @@ def _render(template: str, sheet: Worksheet, style: Callable[..., Markup], top: 
 
         extra["picture"] = Markup(graph_svg(sheet))
     context = {"sheet": sheet, "m": style, "md": partial(style, display=True), "top": top,
-               "plot": _plot(sheet), **extra}
+               "plot": _plot(sheet), "given": _as_text, **extra}
     return html_environment().get_template(template).render(context)
+
+
+def _as_text(text: str, face: str = "mono") -> str:
+    """A given number (or the variant ID) as it is: text, escaped by the template."""
+    return text
 
 
 def render_page(sheet: Worksheet) -> str:
@@ -54,13 +59,18 @@ def render_fragment(sheet: Worksheet, math: str = "mathml") -> str:
 
 def render_print_html(sheet: Worksheet, boxes: FormulaBoxes, paper: str = "a4") -> str:
     """The page styled for paper, as WeasyPrint takes it: each formula an empty box of its
-    size, which ``boxes`` remembers and draws into once the PDF is laid out, and the graph
-    with its text as HTML (``picture_print``)."""
+    size, which ``boxes`` remembers and draws into once the PDF is laid out; so are the graph's
+    labels (``picture_print``) and, on a student sheet, the given numbers and the variant ID
+    (``outline_text.given_box``), in boxes that do not depend on them, so that every variant's
+    student sheet has the same HTML (``render_pdf`` lays it out once)."""
+    from .outline_text import given_box
     from .picture_print import graph_print_html
 
     line_px = (PAPER_WIDTH_MM[paper] - 2 * SIDE_MARGIN_MM) * 96 / 25.4
+    given = partial(given_box, boxes) if sheet.student else _as_text
     return _render("html/print.html.j2", sheet, boxes.box, top=1, paper=PAPER_SIZES[paper],
-                   side_margin=f"{SIDE_MARGIN_MM}mm", picture=graph_print_html(sheet, line_px, boxes))
+                   side_margin=f"{SIDE_MARGIN_MM}mm", picture=graph_print_html(sheet, line_px, boxes),
+                   given=given)
 
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}

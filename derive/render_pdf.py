@@ -4,11 +4,17 @@ Figures arrive as inline SVG and each formula as an empty box that ``pdf_formula
 into after layout, so the document needs no resource at all; the URL fetcher refuses the
 network and every file outside the templates folder.
 Metadata dates are fixed so the same spec gives the same PDF.
+
+A student sheet's numbers are drawn after layout too, so the variants of a class set share
+one HTML page, and its layout (most of WeasyPrint's time) is kept and drawn again with each
+variant's numbers: a worker lays out one student sheet per distinct page (usually one or
+two per set: the stated precision can differ) instead of one per variant.
 """
 
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -42,14 +48,28 @@ def local_only_fetcher():
 
 def render_pdf(sheet: Worksheet, paper: str = "a4") -> bytes:
     """The worksheet as PDF bytes."""
+    boxes = FormulaBoxes()
+    if sheet.variant:
+        role = "student sheet" if sheet.student else "answer key"
+        boxes.title = f"{sheet.title} ({role}, variant {sheet.variant})"
+    html = render_print_html(sheet, boxes, paper).replace(
+        "<head>", f'<head>\n<meta name="dcterms.created" content="{FIXED_DATE}">'
+        f'\n<meta name="dcterms.modified" content="{FIXED_DATE}">', 1)
+    document = student_layout(html) if sheet.student else layout(html)
+    return document.write_pdf(finisher=boxes.finisher)
+
+
+def layout(html: str):
+    """WeasyPrint's laid-out document of the print page ``html``."""
     import weasyprint
 
     # inline SVG style attributes (matplotlib's) are applied but logged as unknown CSS
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    boxes = FormulaBoxes()
-    html = render_print_html(sheet, boxes, paper).replace(
-        "<head>", f'<head>\n<meta name="dcterms.created" content="{FIXED_DATE}">'
-        f'\n<meta name="dcterms.modified" content="{FIXED_DATE}">', 1)
-    document = weasyprint.HTML(string=html, base_url=templates_dir().as_uri() + "/",
-                               url_fetcher=local_only_fetcher())
-    return document.write_pdf(finisher=boxes.finisher)
+    return weasyprint.HTML(string=html, base_url=templates_dir().as_uri() + "/",
+                           url_fetcher=local_only_fetcher()).render()
+
+
+@lru_cache(maxsize=4)
+def student_layout(html: str):
+    """``layout(html)`` of a student sheet, kept for the next variant with the same page."""
+    return layout(html)

@@ -2,9 +2,9 @@
 
 A class set's workers each spent about 8 s before their first sheet: importing TensorFlow
 (about 3 s), WeasyPrint's first document (fontconfig, Pango), ziamath's math font, the
-graph labels' fonts, compiling the templates. ``cli_batch`` starts its workers from a multiprocessing
-fork server that preloads this module, so that work is done once and every worker is
-forked from it.
+DejaVu faces of ``outline_text``, compiling the templates. ``cli_batch`` starts its workers
+from a multiprocessing fork server that preloads this module, so that work is done once and
+every worker is forked from it.
 
 Nothing here may start a thread, since a process with threads must not be forked: TensorFlow
 is imported but never run (its thread pools start with the first operation, in each
@@ -27,7 +27,7 @@ def warm() -> None:
     import weasyprint
 
     from . import blanks, export_json, render_pdf, render_tex  # noqa: F401 - imported to be inherited
-    from .label_fonts import label_font
+    from .outline_text import FACES, face
     from .pdf_formulas import drawing
     from .templating import html_environment, tex_environment
 
@@ -35,8 +35,8 @@ def warm() -> None:
         html_environment().get_template(name)
     for name in TEX_TEMPLATES:
         tex_environment().get_template(name)
-    for bold in (False, True):
-        label_font(bold)  # positionally, as picture_print calls it: lru_cache keys on the call
+    for name in FACES:
+        face(name)
     drawing("x")  # loads ziamath's math font
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     weasyprint.HTML(string="<p>warm <b>up</b></p>").write_pdf()

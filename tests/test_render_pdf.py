@@ -67,3 +67,35 @@ def test_fetcher_serves_the_templates():
     response = local_only_fetcher().fetch(css)
     assert b".derive-worksheet" in response.read()
     response.close()
+
+
+def test_a_class_sets_student_sheets_share_one_page_laid_out_once(tmp_path):
+    """Their given numbers and IDs are drawn after layout, so variants with the same stated
+    precision have the same print HTML; the layout is kept, and a kept layout drawn again
+    gives the same bytes as a fresh one."""
+    from derive import render_pdf as module
+    from derive.blanks import student_sheet
+    from derive.pdf_formulas import FormulaBoxes
+    from derive.render_html import render_print_html
+    from derive.variant_job import VariantTask, _derivation, _plan, draw_sheet
+
+    from .classsets import CLASS
+
+    derivation = _derivation(CLASS, "class.toml", ())
+    plan = _plan(CLASS, "class.toml", "neuron", 2026, ())
+    tasks = [VariantTask(CLASS, "class.toml", "neuron", 2026, k, derivation=derivation) for k in range(1, 7)]
+    students = [student_sheet(draw_sheet(task, plan)[0]) for task in tasks]
+    by_precision = {}
+    for sheet in students:
+        by_precision.setdefault(sheet.precision, []).append(sheet)
+    first, second = max(by_precision.values(), key=len)[:2]
+    assert first.inputs != second.inputs and first.variant != second.variant
+    assert render_print_html(first, FormulaBoxes()) == render_print_html(second, FormulaBoxes())
+
+    module.student_layout.cache_clear()
+    pdfs = [render_pdf(sheet) for sheet in (first, second)]
+    assert module.student_layout.cache_info().hits == 1 and pdfs[0] != pdfs[1]
+    module.student_layout.cache_clear()
+    assert render_pdf(second) == pdfs[1]  # laid out afresh: the same bytes
+    texts = [pdf_text(tmp_path, pdf) for pdf in pdfs]
+    assert texts[0] == texts[1]  # what differs between them is drawn, not set as text

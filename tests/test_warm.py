@@ -10,11 +10,11 @@ import sys
 
 def test_the_warmed_process_has_one_thread_and_tensorflow_imported():
     probe = ("import json, sys, derive.warm as w\n"
-             "from derive.label_fonts import label_font\n"
+             "from derive.outline_text import face, FACES\n"
              "print(json.dumps({'threads': w.threads(), 'tensorflow': 'tensorflow' in sys.modules,\n"
-             "                  'fonts': label_font.cache_info().currsize}))")
+             "                  'fonts': face.cache_info().currsize == len(FACES)}))")
     environment = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}  # as cli_batch starts the fork server
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
                             env=environment)
     state = json.loads(result.stdout.strip().splitlines()[-1])
-    assert state == {"threads": 1, "tensorflow": True, "fonts": 2}
+    assert state == {"threads": 1, "tensorflow": True, "fonts": True}
