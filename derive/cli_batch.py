@@ -41,11 +41,12 @@ def default_workers() -> int:
 def executor_for(workers: int | None) -> Iterator[Executor | None]:
     """None (run in this process) for one worker, else a process pool (default: one per core).
 
-    Workers are forked from a fork server that has imported ``derive.warm`` (the renderers,
-    their fonts and templates), so each starts warm; it is started here, to warm up while
-    this process reads and derives the spec. Nothing is ever forked from a process that runs
-    threads: the fork server has not imported TensorFlow, and its BLAS is single-threaded
-    (the workers' matrices are tiny). Where there is no fork server, workers are spawned.
+    Workers are forked from a fork server that has imported ``derive.warm`` (TensorFlow, the
+    renderers, their fonts and templates), so each starts warm; it is started here, to warm
+    up while this process reads and derives the spec. Nothing is ever forked from a process
+    that runs threads: the fork server imports TensorFlow but runs nothing on it, and its
+    BLAS is single-threaded (the workers' matrices are tiny). Where there is no fork server,
+    workers are spawned.
     """
     workers = workers if workers is not None else default_workers()
     if workers < 1:

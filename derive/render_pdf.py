@@ -14,6 +14,7 @@ two per set: the stated precision can differ) instead of one per variant.
 from __future__ import annotations
 
 import logging
+import threading
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -25,6 +26,7 @@ from .render_html import render_print_html
 from .templating import templates_dir
 
 FIXED_DATE = "2000-01-01T00:00:00Z"
+_KEPT_LAYOUTS = threading.Lock()
 
 
 def local_only_fetcher():
@@ -55,8 +57,10 @@ def render_pdf(sheet: Worksheet, paper: str = "a4") -> bytes:
     html = render_print_html(sheet, boxes, paper).replace(
         "<head>", f'<head>\n<meta name="dcterms.created" content="{FIXED_DATE}">'
         f'\n<meta name="dcterms.modified" content="{FIXED_DATE}">', 1)
-    document = student_layout(html) if sheet.student else layout(html)
-    return document.write_pdf(finisher=boxes.finisher)
+    if not sheet.student:
+        return layout(html).write_pdf(finisher=boxes.finisher)
+    with _KEPT_LAYOUTS:  # a kept layout is shared: one thread draws from it at a time
+        return student_layout(html).write_pdf(finisher=boxes.finisher)
 
 
 def layout(html: str):

@@ -94,6 +94,14 @@ def test_spawned_worker_processes_give_the_same_bytes(clean, tmp_path):
     assert files(tmp_path / "processes") == files(clean)
 
 
+def test_threads_sharing_a_kept_student_layout_give_the_same_pdfs(tmp_path):
+    settings = Settings(count=3, formats=("pdf",))
+    run(tmp_path / "here", settings)
+    with ThreadPoolExecutor(3) as threads:
+        run(tmp_path / "threads", settings, executor=threads, window=3)
+    assert files(tmp_path / "threads") == files(tmp_path / "here")
+
+
 def test_workers_forked_warm_give_the_same_bytes_as_this_process(tmp_path):
     """``derive batch``'s pool: workers forked from the fork server that preloaded derive.warm."""
     from derive.cli_batch import executor_for
