@@ -183,7 +183,7 @@ def _at(c: Cubic, t: float) -> Point:
 
 
 @dataclass(frozen=True)
-class _Layout:
+class Layout:
     """A finished layout: immutable, as one is shared by every picture of equal key."""
 
     boxes: tuple[_Box, ...]
@@ -193,7 +193,7 @@ class _Layout:
     view: Rect  # viewBox: left, top, width, height
 
 
-def _layout(sheet: Worksheet, target: float) -> _Layout:
+def layout(sheet: Worksheet, target: float) -> Layout:
     """Columns, rows, edge routes and label places for ``sheet``, about ``target`` px wide.
 
     Computed once per key and column stretch: the SVG and the TikZ picture share it when
@@ -240,7 +240,7 @@ def _columns(key: _Key) -> tuple[tuple[float, ...], tuple[float, ...]]:
 
 
 @lru_cache(maxsize=256)
-def _placed(key: _Key, stretch: float) -> _Layout:
+def _placed(key: _Key, stretch: float) -> Layout:
     """The layout of ``key`` with every gap between columns widened by ``stretch``."""
     boxes, routes, layers = _graph(key)
     widths, gaps = _columns(key)
@@ -268,7 +268,7 @@ def _placed(key: _Key, stretch: float) -> _Layout:
     right = max(max(r[2] for r in found), _legend(0.0)[-1][0][2] + 5 + _width(STYLE["loss"][4], LABEL_PX))
     placed = tuple(_Box(b.q, b.layer, b.y) for b in boxes if b.q is not None)
     edges = tuple(_Edge(r.d, r.dst.layer, r.in_y, tuple(r.segments), r.label, r.lines) for r in routes)
-    return _Layout(placed, edges, tuple(left), widths,
+    return Layout(placed, edges, tuple(left), widths,
                    (0.0, top, right + MARGIN, max(r[3] for r in found) + MARGIN - top))
 
 
@@ -386,7 +386,7 @@ def _legend(top: float) -> list[tuple[Rect, str]]:
     return entries
 
 
-def _scene(sheet: Worksheet, lay: _Layout) -> list[tuple]:
+def scene(sheet: Worksheet, lay: Layout) -> list[tuple]:
     """What to draw, in order, for either back end: (kind, *arguments) of box, curve, arrow, patch, text.
 
     The layout holds names and shown values only (it is shared by sheets that agree on them),
@@ -427,7 +427,8 @@ def _tex_number(shown: str) -> str:
     return mantissa + (rf" \times 10^{{{int(exponent)}}}" if exponent else "")
 
 
-def _describe(sheet: Worksheet) -> str:
+def describe(sheet: Worksheet) -> str:
+    """The picture in words, for its ``aria-label``."""
     def names(qs: tuple[Quantity, ...]) -> str:
         return ", ".join(q.name for q in qs) or "none"
     return (f"Computational graph: inputs {names(sheet.inputs)}; parameters {names(sheet.parameters)}; "
@@ -459,7 +460,7 @@ def _svg_curve(segments: list[Cubic]) -> str:
     return f'<path d="{d}" fill="none" stroke="{EDGE}" stroke-width="1.2"/>'
 
 
-_SVG = {  # kind -> (*arguments) -> element
+SVG_ELEMENTS = {  # kind -> (*arguments) -> element
     "box": lambda r, fill, stroke, dashed, radius, width: _svg_rect(
         r, f'rx="{radius:.1f}" fill="{fill}" stroke="{stroke}" stroke-width="{width:.1f}"'
         + (' stroke-dasharray="4 2"' if dashed else "")),
@@ -473,15 +474,15 @@ _SVG = {  # kind -> (*arguments) -> element
 
 def graph_svg(sheet: Worksheet) -> str:
     """The graph as an inline ``<svg>``: no ids, no scripts, no external references."""
-    lay = _layout(sheet, SVG_WIDTH)
+    lay = layout(sheet, SVG_WIDTH)
     x0, y0, w, h = lay.view
-    scale, about = min(1.0, SVG_WIDTH / w), escape(_describe(sheet))
+    scale, about = min(1.0, SVG_WIDTH / w), escape(describe(sheet))
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w * scale:.0f}" height="{h * scale:.0f}" '
             f'viewBox="{x0:.1f} {y0:.1f} {w:.1f} {h:.1f}" role="img" aria-label="{about}" '
             # width:100% + max-width, not max-width:100% + height:auto, which WeasyPrint 70 mis-sizes
             f'font-family="{FONT}" fill="#1a1a1a" '
             f'style="width:100%;max-width:{w * scale:.0f}px;height:auto">')
-    body = [_SVG[kind](*args) for kind, *args in _scene(sheet, lay)]
+    body = [SVG_ELEMENTS[kind](*args) for kind, *args in scene(sheet, lay)]
     return "\n".join([head, f"<title>{about}</title>", *body, "</svg>"])
 
 
@@ -515,7 +516,7 @@ _TIKZ = {  # kind -> (*arguments) -> command
 
 def graph_tikz(sheet: Worksheet) -> str:
     """The same picture in plain TikZ, shrunk to ``\\linewidth`` only when wider than it."""
-    body = [_TIKZ[kind](*args) for kind, *args in _scene(sheet, _layout(sheet, TIKZ_WIDTH))]
+    body = [_TIKZ[kind](*args) for kind, *args in scene(sheet, layout(sheet, TIKZ_WIDTH))]
     return "\n".join([
         r"\begingroup\setbox0=\hbox{%",
         rf"\begin{{tikzpicture}}[x={TIKZ_PT}pt,y=-{TIKZ_PT}pt,inner sep=0pt,line cap=round,line join=round]",

@@ -18,21 +18,21 @@ from markupsafe import Markup
 from .model import Worksheet
 from .outline_text import TEXT_COLOUR, set_line
 from .pdf_formulas import Drawing, FormulaBoxes, Ink, merged
-from .picture import _SVG, NAME_PX, SUB, SVG_WIDTH, _describe, _layout, _scene
+from .picture import NAME_PX, SUB, SVG_ELEMENTS, SVG_WIDTH, describe, layout, scene
 
 
 def graph_print_html(sheet: Worksheet, width_px: float, boxes: FormulaBoxes) -> Markup:
     """The picture at most ``width_px`` wide (the printed line); ``boxes`` draws its labels."""
-    lay = _layout(sheet, SVG_WIDTH)
+    lay = layout(sheet, SVG_WIDTH)
     x0, y0, w, h = lay.view
     scale = min(1.0, SVG_WIDTH / w, width_px / w)
-    about = escape(_describe(sheet))
-    scene = _scene(sheet, lay)
+    about = escape(describe(sheet))
+    shapes = scene(sheet, lay)
     svg = "\n".join([
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w * scale:.2f}" height="{h * scale:.2f}" '
         f'viewBox="{x0:.1f} {y0:.1f} {w:.1f} {h:.1f}" aria-hidden="true" fill="#1a1a1a">',
-        *(_SVG[kind](*args) for kind, *args in scene if kind != "text"), "</svg>"])
-    texts = [args for kind, *args in scene if kind == "text"]
+        *(SVG_ELEMENTS[kind](*args) for kind, *args in shapes if kind != "text"), "</svg>"])
+    texts = [args for kind, *args in shapes if kind == "text"]
     labels = [_label(x - x0, y - y0, px, tuple(runs), start) for x, y, px, runs, _, start in texts]
     drawing = Drawing(0.0, 0.0, w * scale, h * scale, w * scale,
                       b"q %.5f 0 0 %.5f 0 0 cm\n" % (scale, scale) + TEXT_COLOUR + b"\n"

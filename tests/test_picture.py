@@ -14,7 +14,7 @@ from derive import picture
 from derive.blanks import student_sheet
 from derive.build import build_worksheet
 from derive.model import Worksheet
-from derive.picture import BOX_H, SVG_WIDTH, TIKZ_WIDTH, _layout, _placed, _tex_number, graph_svg, graph_tikz
+from derive.picture import BOX_H, SVG_WIDTH, TIKZ_WIDTH, _placed, _tex_number, graph_svg, graph_tikz, layout
 
 from .conftest import DEFAULT, TWO_OUTPUTS, require_tool, spec_from
 
@@ -89,7 +89,7 @@ def test_output_is_deterministic(sheet: Worksheet) -> None:
 
 @pytest.mark.parametrize("target", [SVG_WIDTH, TIKZ_WIDTH])
 def test_layout_columns_and_labels_clear_of_boxes(sheet: Worksheet, target: float) -> None:
-    lay = _layout(sheet, target)
+    lay = layout(sheet, target)
     layer = {b.q.name: b.layer for b in lay.boxes if b.q}
     assert all(layer[q.name] == 0 for q in (*sheet.inputs, *sheet.parameters))
     for q in sheet.forward:  # one column right of its deepest input
@@ -128,11 +128,11 @@ def test_layout_is_computed_once_for_the_same_sheet(monkeypatch: pytest.MonkeyPa
     assert once <= 2
     assert graph_tikz(sheet) == tikz == graph_tikz(retitled) and graph_svg(sheet) == svg
     assert len(calls) == once
-    assert _layout(sheet, SVG_WIDTH) is _layout(retitled, SVG_WIDTH)
+    assert layout(sheet, SVG_WIDTH) is layout(retitled, SVG_WIDTH)
     assert len(calls) == once
     moved = build_worksheet(spec_from(DEFAULT, "x1=1.7"))  # other numbers: laid out anew
-    assert _layout(moved, SVG_WIDTH) is not _layout(sheet, SVG_WIDTH)
-    assert _layout(student_sheet(sheet), SVG_WIDTH) is not _layout(sheet, SVG_WIDTH)  # blanks are narrower
+    assert layout(moved, SVG_WIDTH) is not layout(sheet, SVG_WIDTH)
+    assert layout(student_sheet(sheet), SVG_WIDTH) is not layout(sheet, SVG_WIDTH)  # blanks are narrower
 
 
 def test_svg_and_tikz_share_the_layout_when_the_gaps_stretch_alike() -> None:
@@ -149,19 +149,19 @@ def test_svg_and_tikz_share_the_layout_when_the_gaps_stretch_alike() -> None:
         learning_rate = 0.1
     ''')))
     _placed.cache_clear()
-    assert _layout(small, SVG_WIDTH) is _layout(small, TIKZ_WIDTH)
+    assert layout(small, SVG_WIDTH) is layout(small, TIKZ_WIDTH)
     graph_svg(small), graph_tikz(small)
     assert _placed.cache_info().misses == 1
 
 
 def test_a_shared_layout_cannot_be_changed(sheet: Worksheet) -> None:
-    lay = _layout(sheet, SVG_WIDTH)
+    lay = layout(sheet, SVG_WIDTH)
     for value in (lay, lay.boxes[0], lay.routes[0]):
         with pytest.raises(FrozenInstanceError):
             value.layer = 0  # type: ignore[misc]
     assert all(isinstance(v, tuple) for v in (lay.boxes, lay.routes, lay.left, lay.widths, lay.view,
                                               lay.routes[0].segments, lay.routes[0].label))
-    assert _layout(sheet, SVG_WIDTH) is lay
+    assert layout(sheet, SVG_WIDTH) is lay
 
 
 def test_tikz_needs_no_library_and_uses_the_model_tex(sheet: Worksheet) -> None:
