@@ -19,18 +19,25 @@ TEXT_SIZE_PX = 14.5
 
 _FENCE = re.compile(r'<mo stretchy="true" fence="true" form="(prefix|postfix)">')
 _OPERATOR_NAME = re.compile(r"<mo>([A-Za-z]{2,})</mo>")
+_FUNCTION_AFTER_OPERAND = re.compile(  # an identifier, number or ")" then \log, \exp, ... or \operatorname
+    r'((?:</mi>|</mn>|&#x00029;</mo>|</msub>|</msup>|</msubsup>|</mfrac>)(?:</mrow>)*)'
+    r'(<mi>(?:log|ln|exp|sin|cos|tan|sinh|cosh|tanh)</mi>'
+    r'|<mi mathvariant="normal">[A-Za-z]{2,}</mi>)')
+THIN_SPACE = '<mspace width="0.1667em"/>'
 
 
 @lru_cache(maxsize=4096)
 def mathml(tex: str, display: bool = False) -> Markup:
-    """A ``<math>`` element for ``tex``, with three fixes to latex2mathml's output:
-    operator names as upright identifiers, flat parentheses that do not stretch, and a
-    negative number (``{-}1.2``) as one ``<mn>`` instead of a binary minus."""
+    """A ``<math>`` element for ``tex``, with four fixes to latex2mathml's output:
+    operator names as upright identifiers, flat parentheses that do not stretch, a
+    negative number (``{-}1.2``) as one ``<mn>`` instead of a binary minus, and TeX's thin
+    space between an operand and a function name (``y \\log(p)``; MathML Core adds none)."""
     from latex2mathml.converter import convert
 
     markup = convert(tex, display="block" if display else "inline")
     markup = _OPERATOR_NAME.sub(r'<mi mathvariant="normal">\1</mi>', markup)
     markup = markup.replace("<mrow><mo>&#x02212;</mo></mrow><mn>", "<mn>&#x02212;")
+    markup = _FUNCTION_AFTER_OPERAND.sub(rf"\1{THIN_SPACE}\2", markup)
     return Markup(_unstretch_flat_fences(markup))
 
 

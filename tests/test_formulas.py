@@ -16,6 +16,18 @@ def test_mathml_names_and_negative_numbers():
     assert "<mn>&#x02212;1.25</mn>" in markup
 
 
+def test_a_function_name_after_an_operand_gets_texs_thin_space():
+    """TeX sets ``y \\log(p)`` with a thin space (an ordinary atom, then an operator); MathML
+    Core draws ``<mi>y</mi><mi>log</mi>`` as "ylog"."""
+    space = '<mspace width="0.1667em"/>'
+    markup = mathml(r"- y \log{\left(p \right)} - (1 - y) \log{\left(1 - p \right)}"
+                    r" + 2 \operatorname{BCE}(p, y)")
+    assert markup.count(space) == 3  # y log, (1 - y) log, 2 BCE
+    assert f"<mi>y</mi>{space}<mi>log</mi>" in markup and f"&#x00029;</mo>{space}<mi>log</mi>" in markup
+    assert f'<mn>2</mn>{space}<mi mathvariant="normal">BCE</mi>' in markup
+    assert space not in mathml(r"\log(p) + \sigma(z) + x y")  # no operand before it, or no function
+
+
 def test_tex_delimited_escapes_html():
     assert tex_delimited("a < b") == r'<span class="math">\(a &lt; b\)</span>'
     assert tex_delimited("x", display=True) == r'<span class="math">\[x\]</span>'
