@@ -174,8 +174,10 @@ def batch(spec: str, count: int, out: Path | None, format_: str, blanks: str, ma
         click.echo(path)
     reasons = tally_text(report.refused)
     total = sum(report.refused.values())
-    refused = f"{total} draws refused and redrawn" + (f": {reasons}" if reasons else "")
-    click.echo(f"{count} variants in {out} ({report.rendered} rendered now); {refused}")
+    draws = "draw was" if total == 1 else "draws were"
+    refused = f"{total} {draws} refused and redrawn" + (f": {reasons}" if reasons else "")
+    variants = "variant" if count == 1 else "variants"
+    click.echo(f"{count} {variants} in {out} ({report.rendered} rendered now); {refused}")
     for first, again in report.duplicates:
         click.echo(f"derive: note: variants {first} and {again} drew the same numbers", err=True)
 
