@@ -65,11 +65,36 @@ def _worker_context() -> multiprocessing.context.BaseContext:
     """A started fork server preloading ``derive.warm``, or spawn where there is none."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # read when the fork server imports numpy
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["derive.warm"])
-    multiprocessing.forkserver.ensure_running()
+    with _fork_server_environment():
+        multiprocessing.forkserver.ensure_running()
     return context
+
+
+@contextmanager
+def _fork_server_environment() -> Iterator[None]:
+    """The environment the fork server starts in (this process's is restored after).
+
+    BLAS is single-threaded, read when the fork server imports numpy, so that it runs no
+    thread; and this very ``derive`` comes first on the path, so that workers run the code
+    this process runs (the fork server does not take this process's ``sys.path``).
+    """
+    import derive
+
+    here = str(Path(derive.__file__).resolve().parent.parent)
+    settings = {"OPENBLAS_NUM_THREADS": "1",
+                "PYTHONPATH": os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p)}
+    saved = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @contextmanager

@@ -20,8 +20,8 @@ TEXT_SIZE_PX = 14.5
 _FENCE = re.compile(r'<mo stretchy="true" fence="true" form="(prefix|postfix)">')
 _OPERATOR_NAME = re.compile(r"<mo>([A-Za-z]{2,})</mo>")
 _FUNCTION_AFTER_OPERAND = re.compile(  # an identifier, number or ")" then \log, \exp, ... or \operatorname
-    r'((?:</mi>|</mn>|&#x00029;</mo>|</msub>|</msup>|</msubsup>|</mfrac>)(?:</mrow>)*)'
-    r'(<mi>(?:log|ln|exp|sin|cos|tan|sinh|cosh|tanh)</mi>'
+    r'((?:</mi>|</mn>|&#x00029;</mo>|</msub>|</msup>|</msubsup>|</mfrac>|</msqrt>)(?:</mrow>)*)'
+    r'((?:<msub>|<msup>)?<mi>(?:log|ln|exp|sin|cos|tan|sinh|cosh|tanh)</mi>'
     r'|<mi mathvariant="normal">[A-Za-z]{2,}</mi>)')
 THIN_SPACE = '<mspace width="0.1667em"/>'
 

@@ -11,20 +11,22 @@ outlines are the same on every machine). fontTools (which WeasyPrint already use
 what a line needs, lazily: opening a face takes milliseconds, where parsing all of its
 positioning tables (as ziafont does) took 0.8 s in every batch worker. Kerning is the face's
 GPOS ``kern`` feature for Latin (pair adjustments, as HarfBuzz applies them when WeasyPrint
-sets text); outlines are PDF path operators in font units, y up, drawn once per glyph as a
+sets text); there are no ligatures (the stylesheet turns them off where text and outlines
+must match). Outlines are PDF path operators in font units, y up, drawn once per glyph as a
 shared Form XObject (``pdf_formulas.Glyph``).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from fontTools.pens.basePen import BasePen
 from fontTools.ttLib import TTFont
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .pdf_formulas import Drawing, FormulaBoxes, Glyph, Ink, glyph_from_operators, merged
 
@@ -59,9 +61,14 @@ class Face:
         self._kern_subtables = _latin_kerning(self._font)
         self._outlines: dict[str, Glyph | None] = {}
         self._pairs: dict[tuple[str, str], int] = {}
+        self._reading = threading.Lock()  # fontTools decodes lazily, and not thread-safely
 
     def glyph_name(self, character: str) -> str:
         return self._cmap.get(ord(character), ".notdef")
+
+    def has(self, text: str) -> bool:
+        """Whether the face has a glyph for every character of ``text``."""
+        return all(ord(character) in self._cmap for character in text)
 
     def advance(self, name: str) -> int:
         """The glyph's advance width, in font units."""
@@ -70,8 +77,9 @@ class Face:
     def outline(self, name: str) -> Glyph | None:
         """The glyph's outline (font units, y up), or None for a glyph that draws nothing."""
         if name not in self._outlines:
-            pen = _PDFPen(self._glyph_set)
-            self._glyph_set[name].draw(pen)
+            with self._reading:
+                pen = _PDFPen(self._glyph_set)
+                self._glyph_set[name].draw(pen)
             drawn = " ".join(pen.operators)
             self._outlines[name] = glyph_from_operators(drawn + " f") if drawn else None
         return self._outlines[name]
@@ -79,8 +87,9 @@ class Face:
     def kerning(self, left: str, right: str) -> int:
         """The advance adjustment of ``left`` when ``right`` follows it, in font units."""
         if (left, right) not in self._pairs:
-            self._pairs[left, right] = sum(_pair_adjustment(lookup, left, right)
-                                           for lookup in self._kern_subtables)
+            with self._reading:
+                self._pairs[left, right] = sum(_pair_adjustment(lookup, left, right)
+                                               for lookup in self._kern_subtables)
         return self._pairs[left, right]
 
 
@@ -117,10 +126,11 @@ def given_box(boxes: FormulaBoxes, text: str, face_name: str = "mono") -> Markup
 
     The box's size does not depend on the digits: a number's is ``GIVEN_MIN_CHARS`` monospace
     characters (or its length, if longer), and an ID's is its advance, the same for every ID
-    of a class set (DejaVu's digits all have one width).
+    of a class set (DejaVu's digits all have one width). Text the face cannot draw (an ID
+    from a spec named in another script) stays text, for WeasyPrint to set with a fallback font.
     """
-    if not text:
-        return Markup("")
+    if not text or not face(face_name).has(text):
+        return Markup(escape(text))
     px = GIVEN_PX[face_name]
     width, ink = set_line(text, px, face_name)
     font = face(face_name)

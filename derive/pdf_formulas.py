@@ -30,7 +30,6 @@ from .formulas import TEXT_SIZE_PX, flatten_fences
 ANCHOR_PREFIX = "derive-math-"
 PX_TO_PT = 0.75
 """PDF points per CSS px (72 / 96), WeasyPrint's own scale."""
-_SVG = "{http://www.w3.org/2000/svg}"
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[A-Za-z]")
 
 
@@ -297,7 +296,11 @@ def _index(anchor: str) -> int:
 
 
 def _box(shape: Drawing) -> tuple[float, float, float, float]:
-    return (shape.left, shape.top, shape.left + shape.width, shape.top + shape.height)
+    """The form's clip: the drawing's box with a margin of its height all round, as glyphs
+    may reach past the box (a bold J's hook left of its advance)."""
+    margin = shape.height
+    return (shape.left - margin, shape.top - margin, shape.left + shape.width + margin,
+            shape.top + shape.height + margin)
 
 
 def _form(pdf, operators: bytes, bbox: tuple[float, float, float, float], resources=None):

@@ -10,13 +10,14 @@ Nothing here may start a thread, since a process with threads must not be forked
 is imported but never run (its thread pools start with the first operation, in each
 worker), and ``cli_batch`` makes numpy's BLAS single-threaded before the fork server
 starts. A test checks that the warmed process has one thread.
+
+The fork server imports this module, so importing it is what warms; ``warm_or_leave_cold``
+keeps a failure from taking the fork server down.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-from pathlib import Path
 
 TEMPLATES = ("html/page.html.j2", "html/fragment.html.j2", "html/print.html.j2")
 TEX_TEMPLATES = ("tex/worksheet.tex.j2",)
@@ -43,10 +44,14 @@ def warm() -> None:
     from . import numeric  # noqa: F401 - TensorFlow, imported last and not run
 
 
-def threads() -> int:
-    """The operating-system threads of this process (Linux), or 1 where that cannot be read."""
-    task = Path(f"/proc/{os.getpid()}/task")
-    return len(list(task.iterdir())) if task.is_dir() else 1
+def warm_or_leave_cold() -> None:
+    """``warm()``, or nothing if it fails: the fork server survives only an ImportError from
+    its preload, and a worker that starts cold will meet the same error where it can report it
+    (a missing Pango, say, need not stop an html-only set)."""
+    try:
+        warm()
+    except Exception:  # noqa: BLE001 - any failure here is met again, and reported, in the workers
+        pass
 
 
-warm()
+warm_or_leave_cold()

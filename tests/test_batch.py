@@ -104,11 +104,15 @@ def test_threads_sharing_a_kept_student_layout_give_the_same_pdfs(tmp_path):
 
 def test_workers_forked_warm_give_the_same_bytes_as_this_process(tmp_path):
     """``derive batch``'s pool: workers forked from the fork server that preloaded derive.warm."""
+    import os
+
     from derive.cli_batch import executor_for
 
     settings = Settings(count=2, formats=(*FAST, "pdf"))
     run(tmp_path / "here", settings)
+    environment = {name: os.environ.get(name) for name in ("OPENBLAS_NUM_THREADS", "PYTHONPATH")}
     with executor_for(2) as pool:
+        assert {name: os.environ.get(name) for name in environment} == environment  # the fork server's only
         run(tmp_path / "forked", settings, executor=pool)
     assert files(tmp_path / "forked") == files(tmp_path / "here")
 

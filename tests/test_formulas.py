@@ -26,6 +26,8 @@ def test_a_function_name_after_an_operand_gets_texs_thin_space():
     assert f"<mi>y</mi>{space}<mi>log</mi>" in markup and f"&#x00029;</mo>{space}<mi>log</mi>" in markup
     assert f'<mn>2</mn>{space}<mi mathvariant="normal">BCE</mi>' in markup
     assert space not in mathml(r"\log(p) + \sigma(z) + x y")  # no operand before it, or no function
+    assert f"</msqrt>{space}<mi>log</mi>" in mathml(r"\sqrt{x} \log(x)")
+    assert f"<mn>3</mn>{space}<msub><mi>log</mi>" in mathml(r"3 \log_{2} x")
 
 
 def test_tex_delimited_escapes_html():

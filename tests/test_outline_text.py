@@ -56,7 +56,8 @@ def _name(bold: bool) -> str:
 
 
 def _page(tmp_path, name: str, given, finisher=None):
-    """A print-styled variant line and a table of given numbers; ``given`` sets each one."""
+    """A variant line and a table of given numbers under the real stylesheet and the print
+    page's root size; ``given`` sets each one."""
     import logging
     import subprocess
     from io import BytesIO
@@ -64,33 +65,36 @@ def _page(tmp_path, name: str, given, finisher=None):
     import weasyprint
     from PIL import Image
 
+    from derive.templating import templates_dir
+
     from .conftest import require_tool
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    css = (templates_dir() / "html" / "worksheet.css").read_text(encoding="utf-8")
+    print_page = (templates_dir() / "html" / "print.html.j2").read_text(encoding="utf-8")
+    assert "html { font-size: 11pt; }" in print_page and ".derive-worksheet .given" in print_page
     rows = "".join(f'<tr><td>x</td><td class="num">{given(v)}</td></tr>' for v in NUMBERS)
     html = (
-        "<html><head><style>html { font-size: 11pt } body { margin: 0; color: #1a1a1a }"
-        " .variant { font-family: 'DejaVu Sans'; font-size: 0.95rem }"
-        " td { padding: 0.3em 0.8em; line-height: 1.5; vertical-align: baseline;"
-        "      font-family: 'DejaVu Serif' }"
-        " td.num { text-align: right; font-family: 'DejaVu Sans Mono'; font-size: 0.92rem;"
-        "          white-space: nowrap }"
-        " .given { display: inline-block }</style></head><body>"
-        "<p class='variant'>Student sheet, variant "
-        f"<strong>{given('neuron-2026-07', 'sans-bold')}</strong></p>"
-        f"<table style='border-collapse: collapse'>{rows}</table></body></html>")
+        f"<html><head><style>{css} html {{ font-size: 11pt }} body {{ margin: 0 }}"
+        " .derive-worksheet .given { display: inline-block }</style></head><body>"
+        "<main class='derive-worksheet'><p class='variant'>Student sheet, variant "
+        f"<strong>{given(VARIANT, 'sans-bold')}</strong></p>"
+        f"<table>{rows}</table></main></body></html>")
     pdf = tmp_path / f"{name}.pdf"
     pdf.write_bytes(weasyprint.HTML(string=html).write_pdf(finisher=finisher))
-    subprocess.run([require_tool("pdftoppm"), "-png", "-r", "150", "-gray", "-singlefile", str(pdf),
-                    str(tmp_path / name)], check=True)
+    # 600 dpi, cropped to the text: poppler snaps a glyph's origin to the pixel grid, which
+    # at 150 dpi can move text (not outlines) by most of a pixel
+    subprocess.run([require_tool("pdftoppm"), "-png", "-r", "600", "-gray", "-singlefile", "-x", "0",
+                    "-y", "0", "-W", "2000", "-H", "1100", str(pdf), str(tmp_path / name)], check=True)
     return Image.open(BytesIO((tmp_path / f"{name}.png").read_bytes())).convert("L")
 
 
+VARIANT = "profile-2026-07"  # "fi": the stylesheet turns ligatures off, and outlines have none
 NUMBERS = ["-0.1254", "0.70000", "1234567", "-2.5e-05"]  # seven characters or more: the box fits the text
 
 
 def test_given_numbers_and_the_id_look_as_weasyprint_sets_them(tmp_path):
-    """Both pages blurred by 1.5 px at 150 dpi (outlines rasterise a little thinner than text)."""
+    """Both pages blurred by 6 px at 600 dpi (outlines rasterise a little thinner than text)."""
     from PIL import ImageChops, ImageFilter
 
     from derive.outline_text import given_box
@@ -109,8 +113,53 @@ def test_given_numbers_and_the_id_look_as_weasyprint_sets_them(tmp_path):
     inked = sum(1 for value in reference.getdata() if value < 128)
 
     def strong(image):
-        blurred = (page.filter(ImageFilter.GaussianBlur(1.5)) for page in (reference, image))
+        blurred = (page.filter(ImageFilter.GaussianBlur(6)) for page in (reference, image))
         return sum(1 for value in ImageChops.difference(*blurred).getdata() if value > 32)
 
-    # measured: 6 of 3,840 inked pixels differ; 3,352 with the boxes 1 px lower
+    # measured: 0 of 33,735 inked pixels differ; 17,164 with the boxes 1 CSS px lower
     assert inked > 1500 and strong(drawn) < 0.01 * inked and strong(shifted) > 0.3 * inked
+
+
+def test_a_glyph_reaching_past_its_box_is_not_clipped():
+    """A bold J's hook lies left of its advance: the form's clip has a margin."""
+    from derive.outline_text import GIVEN_PX, given_box
+    from derive.pdf_formulas import FormulaBoxes, _box
+
+    boxes = FormulaBoxes()
+    given_box(boxes, "Jacobian-2026-01", "sans-bold")
+    bold = face("sans-bold")
+    hook = bold.outline(bold.glyph_name("J")).bbox[0] * GIVEN_PX["sans-bold"] / bold.units_per_em
+    assert hook < 0 and _box(boxes.placed[0])[0] < hook
+
+
+def test_text_the_face_cannot_draw_stays_text():
+    from derive.outline_text import given_box
+    from derive.pdf_formulas import FormulaBoxes
+
+    boxes = FormulaBoxes()
+    assert given_box(boxes, "神经-2026-01", "sans-bold") == "神经-2026-01" and boxes.placed == []
+    assert given_box(boxes, "神<b>", "mono") == "神&lt;b&gt;"  # escaped, as the template would
+
+
+def test_a_face_is_read_safely_from_many_threads():
+    """fontTools decodes glyphs and kerning subtables lazily, which is not thread-safe."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from derive.outline_text import Face
+
+    reference = Face(face("sans").path)
+    names = sorted(set(reference._cmap.values()))[:600]
+    pairs = [(a, b) for a in names[:25] for b in names[:25]]
+    expected = ([reference.outline(n) for n in names], [reference.kerning(*p) for p in pairs])
+    fresh = Face(reference.path)
+
+    def read(shift: int):
+        order = names[shift:] + names[:shift]
+        outlines = {n: fresh.outline(n) for n in order}
+        return [outlines[n] for n in names], [fresh.kerning(*p) for p in pairs[shift:] + pairs[:shift]]
+
+    with ThreadPoolExecutor(8) as threads:
+        results = list(threads.map(read, range(0, 800, 100)))
+    for (outlines, kerning), shift in zip(results, range(0, 800, 100), strict=True):
+        assert outlines == expected[0]
+        assert kerning == expected[1][shift:] + expected[1][:shift]

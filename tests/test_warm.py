@@ -9,12 +9,24 @@ import sys
 
 
 def test_the_warmed_process_has_one_thread_and_tensorflow_imported():
-    probe = ("import json, sys, derive.warm as w\n"
+    probe = ("import json, os, sys, derive.warm\n"
              "from derive.outline_text import face, FACES\n"
-             "print(json.dumps({'threads': w.threads(), 'tensorflow': 'tensorflow' in sys.modules,\n"
+             "threads = len(os.listdir(f'/proc/{os.getpid()}/task'))\n"
+             "print(json.dumps({'threads': threads, 'tensorflow': 'tensorflow' in sys.modules,\n"
              "                  'fonts': face.cache_info().currsize == len(FACES)}))")
     environment = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}  # as cli_batch starts the fork server
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
                             env=environment)
     state = json.loads(result.stdout.strip().splitlines()[-1])
     assert state == {"threads": 1, "tensorflow": True, "fonts": True}
+
+
+def test_a_failing_warm_up_leaves_the_fork_server_standing(monkeypatch):
+    """The fork server dies on any preload error but ImportError; workers then start cold."""
+    import derive.warm as warm
+
+    def broken() -> None:
+        raise OSError("cannot load library 'pango-1.0-0'")
+
+    monkeypatch.setattr(warm, "warm", broken)
+    warm.warm_or_leave_cold()  # does not raise
