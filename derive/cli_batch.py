@@ -80,9 +80,7 @@ def _fork_server_environment() -> Iterator[None]:
     thread; and this very ``derive`` comes first on the path, so that workers run the code
     this process runs (the fork server does not take this process's ``sys.path``).
     """
-    import derive
-
-    here = str(Path(derive.__file__).resolve().parent.parent)
+    here = str(Path(__file__).resolve().parents[1])  # the folder holding this derive package
     settings = {"OPENBLAS_NUM_THREADS": "1",
                 "PYTHONPATH": os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p)}
     saved = {name: os.environ.get(name) for name in settings}

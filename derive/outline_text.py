@@ -129,11 +129,11 @@ def given_box(boxes: FormulaBoxes, text: str, face_name: str = "mono") -> Markup
     of a class set (DejaVu's digits all have one width). Text the face cannot draw (an ID
     from a spec named in another script) stays text, for WeasyPrint to set with a fallback font.
     """
-    if not text or not face(face_name).has(text):
+    font = face(face_name)
+    if not text or not font.has(text):
         return Markup(escape(text))
     px = GIVEN_PX[face_name]
     width, ink = set_line(text, px, face_name)
-    font = face(face_name)
     scale = px / font.units_per_em
     box = width
     if face_name == "mono":

@@ -19,9 +19,6 @@ from __future__ import annotations
 
 import logging
 
-TEMPLATES = ("html/page.html.j2", "html/fragment.html.j2", "html/print.html.j2")
-TEX_TEMPLATES = ("tex/worksheet.tex.j2",)
-
 
 def warm() -> None:
     """Import the renderers and TensorFlow, and do the renderers' first-use work."""
@@ -32,10 +29,10 @@ def warm() -> None:
     from .pdf_formulas import drawing
     from .templating import html_environment, tex_environment
 
-    for name in TEMPLATES:
-        html_environment().get_template(name)
-    for name in TEX_TEMPLATES:
-        tex_environment().get_template(name)
+    for environment, folder in ((html_environment(), "html/"), (tex_environment(), "tex/")):
+        for name in environment.list_templates(filter_func=lambda n, f=folder: n.startswith(f)
+                                               and n.endswith(".j2")):
+            environment.get_template(name)
     for name in FACES:
         face(name)
     drawing("x")  # loads ziamath's math font

@@ -11,14 +11,18 @@ import sys
 def test_the_warmed_process_has_one_thread_and_tensorflow_imported():
     probe = ("import json, os, sys, derive.warm\n"
              "from derive.outline_text import face, FACES\n"
+             "from derive.templating import html_environment, tex_environment\n"
+             "compiled = sorted(k[1] for e in (html_environment(), tex_environment()) for k in e.cache)\n"
              "threads = len(os.listdir(f'/proc/{os.getpid()}/task'))\n"
              "print(json.dumps({'threads': threads, 'tensorflow': 'tensorflow' in sys.modules,\n"
-             "                  'fonts': face.cache_info().currsize == len(FACES)}))")
+             "                  'fonts': face.cache_info().currsize == len(FACES), 'templates': compiled}))")
     environment = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}  # as cli_batch starts the fork server
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
                             env=environment)
     state = json.loads(result.stdout.strip().splitlines()[-1])
-    assert state == {"threads": 1, "tensorflow": True, "fonts": True}
+    templates = ["html/base.html.j2", "html/fragment.html.j2", "html/page.html.j2", "html/print.html.j2",
+                 "tex/worksheet.tex.j2"]
+    assert state == {"threads": 1, "tensorflow": True, "fonts": True, "templates": templates}
 
 
 def test_a_failing_warm_up_leaves_the_fork_server_standing(monkeypatch):
