@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import Any
 
 from .export_json import worksheet_data
@@ -67,13 +68,26 @@ def answer_record(sheet: Worksheet, index: int, attempt: int,
 
 
 def answers_csv(rows: list[dict[str, str]]) -> str:
-    """CSV text, one row per variant, columns in order of first appearance."""
+    """CSV text, one row per variant, columns in order of first appearance, every cell inert."""
     columns = list(dict.fromkeys(column for row in rows for column in row))
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([inert(column) for column in columns])
+    writer.writerows([inert(row.get(column, "")) for column in columns] for row in rows)
     return buffer.getvalue()
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (OWASP, CSV injection)."""
+NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+
+
+def inert(cell: str) -> str:
+    """``cell`` as a spreadsheet shows it, never runs it: a leading apostrophe before a cell that
+    starts like a formula, numbers (``-0.2828153``) excepted."""
+    if cell.startswith(FORMULA_START) and not NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
 
 
 def answers_json(records: list[dict[str, Any]], about: dict[str, Any]) -> str:

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from .answers import answers_csv, answers_json
 from .blanks import MODES
-from .errors import DeriveError, SpecError
+from .errors import DeriveError, SpecError, quoted
 from .render import FORMATS, Options
 from .spec import parse_spec
 from .variant_job import (  # noqa: F401 - SUFFIXES re-exported with the task's types
@@ -37,7 +37,7 @@ from .variant_job import (  # noqa: F401 - SUFFIXES re-exported with the task's 
     portable,
 )
 from .variants import plan_for
-from .writer import write_atomic, write_atomic_stream
+from .writer import inside, write_atomic, write_atomic_stream
 
 AGGREGATES = ("answers.csv", "answers.json", "students.pdf", "keys.pdf")
 MANIFEST = "batch.json"
@@ -90,7 +90,7 @@ def run_batch(spec_text: str, source: str, stem: str, out: Path, settings: Setti
     if settings.count < 1:
         raise SpecError("--count", f"expected 1 or more variants, got {settings.count}")
     if settings.blanks not in MODES:
-        raise SpecError("--blanks", f"expected one of {', '.join(MODES)}, got {settings.blanks!r}")
+        raise SpecError("--blanks", f"expected one of {', '.join(MODES)}, got {quoted(settings.blanks)}")
     spec = parse_spec(spec_text, settings.overrides, source)
     plan = plan_for(spec, spec_text, stem, settings.seed)
     resume = _claim(out, _manifest(spec_text, stem, plan.seed, settings))
@@ -107,8 +107,8 @@ def run_batch(spec_text: str, source: str, stem: str, out: Path, settings: Setti
                                     progress, plan.variant_id)
     about = {"title": spec.title, "spec": stem, "seed": plan.seed, "count": settings.count,
              "blanks": settings.blanks, "rules": dict(spec.variants)}
-    report.files.append(write_atomic(out / "answers.csv", answers_csv(rows)))
-    report.files.append(write_atomic(out / "answers.json", answers_json(records, about)))
+    report.files.append(write_atomic(inside(out, "answers.csv"), answers_csv(rows)))
+    report.files.append(write_atomic(inside(out, "answers.json"), answers_json(records, about)))
     if "pdf" in settings.formats:
         ids = [plan.variant_id(k) for k in range(1, settings.count + 1)]
         for role, name in (("student", "students.pdf"), ("key", "keys.pdf")):
@@ -134,7 +134,7 @@ def _write_variants(out: Path, tasks: Iterator[VariantTask], executor: Executor 
                 raise BatchFailure(result.index, result.variant, result.error)
             for name, content in result.documents.items():
                 try:
-                    write_atomic(out / name, content)
+                    write_atomic(inside(out, name), content)
                 except OSError as error:
                     raise BatchFailure(result.index, result.variant,
                                        f"cannot write {name}: {error.strerror or error}") from None
@@ -179,7 +179,7 @@ def _manifest(spec_text: str, stem: str, seed: int, settings: Settings) -> dict[
 
 def _claim(out: Path, manifest: dict[str, Any]) -> bool:
     """True if ``out`` holds (part of) this very set; otherwise clear its stale aggregates."""
-    path = out / MANIFEST
+    path = inside(out, MANIFEST)
     try:
         if json.loads(path.read_text(encoding="utf-8")) == manifest:
             return True
@@ -202,6 +202,6 @@ def _join(out: Path, name: str, parts: list[str], title: str, role: str) -> Path
     kind = "student sheets" if role == "student" else "answer keys"
     info = {"Title": f"{title}: {kind}", "Producer": f"derive {version('derive')}",
             "CreationDate": FIXED_PDF_DATE, "ModDate": FIXED_PDF_DATE}
-    return write_atomic_stream(out / name, lambda stream: join_pdfs(
+    return write_atomic_stream(inside(out, name), lambda stream: join_pdfs(
         ((out / part).read_bytes() for part in parts), stream, [part.removesuffix(".pdf") for part in parts],
         info))

@@ -6,6 +6,7 @@ on stderr naming the key, with exit status 2, and no file is written.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -16,18 +17,26 @@ from .examples import DEFAULT_EXAMPLE, example_names, example_path, example_titl
 from .render import FORMATS, Options
 from .spec import Spec, load_spec
 
+EXAMPLE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
+"""How built-in examples are named; any other spec argument is a file path."""
+
 
 def _resolve(spec: str | None) -> tuple[Path, str]:
-    """A spec argument is a file path or the name of a built-in example."""
+    """A spec argument is a file path or the name of a built-in example, never both: a word
+    of lower-case letters, digits and hyphens names an example, anything else (a ``/``, a
+    ``..``, a ``.toml``) is a path, and a missing file is an error. The stem, which names the
+    output files, is the file's own name without its folder."""
     name = spec or DEFAULT_EXAMPLE
+    if EXAMPLE_NAME.fullmatch(name):
+        if name in example_names():
+            return example_path(name), name
+        hint = f"; a spec file is given by its path, e.g. ./{name}" if Path(name).is_file() else ""
+        raise SpecError(name, f"no built-in example of that name (examples: {', '.join(example_names())})"
+                              f"{hint}")
     path = Path(name)
-    if path.is_file():
-        return path, path.stem
-    builtin = example_path(name)
-    if builtin is not None:
-        return builtin, name
-    raise SpecError(name, f"no such file, and no built-in example of that name "
-                          f"(examples: {', '.join(example_names())})")
+    if not path.is_file():
+        raise SpecError(name, "no such spec file" if not path.exists() else "not a file")
+    return path, path.stem
 
 
 def _formats(value: str) -> tuple[str, ...]:
@@ -88,7 +97,7 @@ def render(spec: str | None, format_: str, out: Path, overrides: tuple[str, ...]
     """
     from .build import build_worksheet
     from .render import render_all
-    from .writer import write_atomic
+    from .writer import inside, write_atomic
 
     if variant is not None or blanks is not None:
         from .cli_batch import render_with_blanks
@@ -102,7 +111,7 @@ def render(spec: str | None, format_: str, out: Path, overrides: tuple[str, ...]
     sheet = build_worksheet(loaded, stem)
     documents = render_all(sheet, formats, Options(math=math, paper=paper))
     for filename, content in documents.items():
-        click.echo(write_atomic(out / filename, content))
+        click.echo(write_atomic(inside(out, filename), content))
 
 
 @cli.command()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from .errors import DeriveError, SpecError
+from .errors import DeriveError, SpecError, quoted
 from .render import FORMATS, Options
 
 
@@ -176,7 +176,7 @@ def batch(spec: str, count: int, out: Path | None, format_: str, blanks: str, ma
     if count < 1:
         raise SpecError("--count", f"expected 1 or more variants, got {count}")
     if blanks not in MODES:
-        raise SpecError("--blanks", f"expected one of {', '.join(MODES)}, got {blanks!r}")
+        raise SpecError("--blanks", f"expected one of {', '.join(MODES)}, got {quoted(blanks)}")
     plan = plan_for(parse_spec(text, overrides, source), text, stem, seed)
     out = out if out is not None else Path("output") / f"{stem}-{plan.seed}"
     done = 0
@@ -234,12 +234,12 @@ def render_with_blanks(spec: str | None, format_: str, out: Path, overrides: tup
     from .spec import parse_spec
     from .variant_job import VariantTask, make_variant, variant_documents
     from .variants import parse_id
-    from .writer import write_atomic
+    from .writer import inside, write_atomic
 
     formats = _formats(format_)
     mode = blanks or "numbers"
     if mode not in MODES:
-        raise SpecError("--blanks", f"expected one of {', '.join(MODES)}, got {mode!r}")
+        raise SpecError("--blanks", f"expected one of {', '.join(MODES)}, got {quoted(mode)}")
     text, source, stem = read_spec(spec)
     if variant is None:
         key = build_worksheet(parse_spec(text, overrides, source), stem)
@@ -247,9 +247,10 @@ def render_with_blanks(spec: str | None, format_: str, out: Path, overrides: tup
     else:
         owner, seed, index = parse_id(variant)
         if owner != stem:
-            raise SpecError("--variant", f"{variant!r} is a variant of {owner!r}, not of {stem!r}")
+            raise SpecError("--variant", f"{quoted(variant)} is a variant of {quoted(owner)}, "
+                                         f"not of {quoted(stem)}")
         result = make_variant(VariantTask(text, source, stem, seed, index, overrides, formats, mode, options))
         if result.error:
             raise DeriveError("", result.error)
         documents = result.documents
-    return [write_atomic(out / name, content) for name, content in documents.items()]
+    return [write_atomic(inside(out, name), content) for name, content in documents.items()]

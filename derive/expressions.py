@@ -19,7 +19,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from .errors import ExpressionError
+from .errors import ExpressionError, quoted
 from .functions import FUNCTIONS, function_names, matmul
 
 MAX_SOURCE_CHARS = 2000
@@ -68,7 +68,7 @@ def parse_expression(
 ) -> ParsedExpression:
     """Parse ``source`` (the value of spec key ``key``) over the ``known`` symbols."""
     if not isinstance(source, str):
-        raise ExpressionError(key, f"expected an expression as a string, got {source!r}")
+        raise ExpressionError(key, f"expected an expression as a string, got {quoted(source)}")
     if len(source) > MAX_SOURCE_CHARS:
         raise ExpressionError(key, f"expression is longer than {MAX_SOURCE_CHARS} characters")
     if not source.strip():
@@ -77,7 +77,7 @@ def parse_expression(
         tree = ast.parse(source.strip(), mode="eval").body
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
         detail = getattr(error, "msg", None) or "not a valid expression"
-        raise ExpressionError(key, f"cannot parse {source!r}: {detail}") from None
+        raise ExpressionError(key, f"cannot parse {quoted(source)}: {detail}") from None
     if sum(1 for _ in ast.walk(tree)) > MAX_TREE_NODES:
         raise ExpressionError(key, f"expression has more than {MAX_TREE_NODES} parts")
     builder = _Builder(key, known, defined_later)
@@ -124,9 +124,9 @@ class _Builder:
 
     def number(self, value: object) -> sp.Expr:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(f"{value!r} is not a number; expressions use only {GRAMMAR}")
+            raise self.fail(f"{quoted(value)} is not a number; expressions use only {GRAMMAR}")
         if not math.isfinite(value) or abs(value) > MAX_LITERAL:
-            raise self.fail(f"number {value!r} is out of range (at most {MAX_LITERAL:g})")
+            raise self.fail(f"number {quoted(value)} is out of range (at most {MAX_LITERAL:g})")
         exact = Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
         return sp.Rational(exact.numerator, exact.denominator)
 

@@ -9,9 +9,12 @@
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ElementTree
 from functools import lru_cache
 
 from markupsafe import Markup, escape
+
+from .errors import DeriveError
 
 TEXT_SIZE_PX = 14.5
 """PDF formula size in CSS px, matching the print stylesheet's 11pt body text."""
@@ -38,7 +41,39 @@ def mathml(tex: str, display: bool = False) -> Markup:
     markup = _OPERATOR_NAME.sub(r'<mi mathvariant="normal">\1</mi>', markup)
     markup = markup.replace("<mrow><mo>&#x02212;</mo></mrow><mn>", "<mn>&#x02212;")
     markup = _FUNCTION_AFTER_OPERAND.sub(rf"\1{THIN_SPACE}\2", markup)
-    return Markup(_unstretch_flat_fences(markup))
+    return Markup(check_mathml(_unstretch_flat_fences(markup)))
+
+
+MATHML_ELEMENTS = frozenset("""
+math mrow mi mn mo ms mtext mspace msub msup msubsup mfrac msqrt mroot mover munder munderover
+mtable mtr mtd mstyle mpadded mphantom menclose
+""".split())
+MATHML_ATTRIBUTES = frozenset("""
+xmlns display mathvariant stretchy fence form separator accent accentunder lspace rspace width
+height depth displaystyle scriptlevel columnalign columnspacing rowspacing columnlines rowlines
+linethickness movablelimits symmetric largeop minsize maxsize notation mathbackground mathcolor
+""".split())
+"""What latex2mathml writes for derive's formulas; anything else means the TeX was not ours."""
+
+
+def check_mathml(markup: str) -> str:
+    """``markup`` if it is well-formed MathML of allowlisted elements and attributes (no
+    ``on*`` handler, no ``href``, no ``javascript:``), else a DeriveError: the last guard
+    behind the notation and expression grammars, so no script reaches a page."""
+    try:
+        root = ElementTree.fromstring(markup)
+    except ElementTree.ParseError as error:
+        raise DeriveError("html", f"MathML that is not well-formed XML ({error}); refused") from None
+    for element in root.iter():
+        tag = element.tag.rpartition("}")[2]
+        if tag not in MATHML_ELEMENTS:
+            raise DeriveError("html", f"MathML with a <{tag}> element, which derive never writes; refused")
+        for name, value in element.attrib.items():
+            bare = name.rpartition("}")[2]
+            if bare not in MATHML_ATTRIBUTES or "javascript:" in value.lower().replace(" ", ""):
+                raise DeriveError("html", f"MathML with a {bare}= attribute on <{tag}>, which derive "
+                                          "never writes; refused")
+    return markup
 
 
 def _unstretch_flat_fences(markup: str) -> str:

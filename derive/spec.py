@@ -14,8 +14,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .errors import SpecError
+from .errors import SpecError, quoted
 from .functions import FUNCTIONS
+from .notation import check_notation
 from .overrides import apply_overrides
 
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
@@ -179,9 +180,9 @@ def _one_line(error: ValidationError) -> SpecError:
         return SpecError(key, "unknown key; see SPEC.md for the keys of format 1")
     if kind in ("float_type", "int_type", "finite_number"):
         what = "a whole number" if kind == "int_type" else "a finite number"
-        return SpecError(key, f"expected {what}, got {got!r}")
+        return SpecError(key, f"expected {what}, got {quoted(got)}")
     message = first["msg"].removeprefix("Value error, ")
-    return SpecError(key, f"{message[0].lower()}{message[1:]} (got {got!r})")
+    return SpecError(key, f"{message[0].lower()}{message[1:]} (got {quoted(got)})")
 
 
 _UNION_TAGS = {"float", "int", "str", "bool", "list", "constrained-float",
@@ -209,14 +210,15 @@ def _check_gradients(spec: Spec) -> None:
         key = "gradient" if isinstance(spec.gradient, Gradient) else f"gradient[{index}]"
         of = gradient.of or spec.loss
         if of not in spec.graph:
-            raise SpecError(f"{key}.of", f"expected the name of a [graph] node, got {of!r}")
+            raise SpecError(f"{key}.of", f"expected the name of a [graph] node, got {quoted(of)}")
         before = {*spec.inputs, *spec.parameters, *nodes[: nodes.index(of)]}
         for name in gradient.wrt or ():
             if name not in before:
-                raise SpecError(f"{key}.wrt", f"{name!r} is not an input, parameter or node before {of}")
+                raise SpecError(f"{key}.wrt",
+                                f"{quoted(name)} is not an input, parameter or node before {of}")
         for name in gradient.watch:
             if name not in spec.inputs and name not in spec.parameters:
-                raise SpecError(f"{key}.watch", f"{name!r} is not an input or parameter: only those "
+                raise SpecError(f"{key}.watch", f"{quoted(name)} is not an input or parameter: only those "
                                 "can be watched")
 
 
@@ -239,16 +241,18 @@ def _check_references(spec: Spec) -> None:
     if not spec.graph:
         raise SpecError("graph", "empty: expected at least one node such as A1 = \"x1*w1 + b\"")
     if spec.loss not in spec.graph:
-        raise SpecError("train.loss", f"expected the name of a [graph] node, got {spec.loss!r}")
+        raise SpecError("train.loss", f"expected the name of a [graph] node, got {quoted(spec.loss)}")
     _check_matrices(spec)
     _check_gradients(spec)
-    for name in spec.notation:
+    for name, value in spec.notation.items():
         if name not in defined:
             raise SpecError(f"notation.{name}", "no input, parameter or node has this name")
+        check_notation(f"notation.{name}", value)
     for name in spec.variants:
         if name == "seed":
             if not isinstance(spec.variants[name], int) or isinstance(spec.variants[name], bool):
-                raise SpecError("variants.seed", f"expected a whole number, got {spec.variants[name]!r}")
+                raise SpecError("variants.seed",
+                                f"expected a whole number, got {quoted(spec.variants[name])}")
             continue
         if name not in spec.inputs and name not in spec.parameters:
             raise SpecError(f"variants.{name}", "expected the name of an input or parameter")

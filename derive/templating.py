@@ -8,18 +8,19 @@ Both are strict: a missing field fails loudly instead of printing nothing.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-_TEX_SPECIALS = {
+TEX_SPECIALS = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "%": r"\%", "#": r"\#",
     "&": r"\&", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
     "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
 }
-_TEX_TABLE = str.maketrans(_TEX_SPECIALS)
+_TEX_TABLE = str.maketrans(TEX_SPECIALS)
 
 
 def templates_dir() -> Path:
@@ -31,8 +32,12 @@ def templates_dir() -> Path:
 
 
 def escape_tex(text: object) -> str:
-    """``text`` as literal characters in LaTeX's text mode."""
-    return " ".join(str(text).translate(_TEX_TABLE).split("\n"))
+    """``text`` as literal characters in LaTeX's text mode, on one line (control characters,
+    which TeX would read as commands or refuse, become spaces)."""
+    return _CONTROL.sub(" ", str(text).translate(_TEX_TABLE))
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def scientific(value: float) -> str:

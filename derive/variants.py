@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from pydantic import ValidationError
 
-from .errors import SpecError
+from .errors import SpecError, quoted
 from .spec import Spec, VariantRule
 
 DEFAULT_SEED = 0
@@ -96,7 +96,7 @@ def parse_id(variant: str) -> tuple[str, int, int]:
     match = _ID.fullmatch(variant.strip())
     if match is None or int(match["index"]) < 1:
         raise SpecError("--variant", f"expected an ID like neuron-bce-2026-07 (<spec>-<seed>-<number>), "
-                                     f"got {variant!r}")
+                                     f"got {quoted(variant)}")
     return match["stem"], int(match["seed"]), int(match["index"])
 
 

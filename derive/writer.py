@@ -1,4 +1,9 @@
-"""The only module that touches the disk: each file written to a temporary name, then renamed."""
+"""The only module that touches the disk: each file written to a temporary name, then renamed.
+
+Every file derive writes is named inside an output folder (``--out``) with ``inside``,
+which refuses a name that would resolve outside it: a ``..``, an absolute name, or a
+symlink pointing out.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,17 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
+
+from .errors import DeriveError, quoted
+
+
+def inside(out: Path, name: str) -> Path:
+    """``out / name``, checked to resolve inside ``out`` (symlinks followed), else a DeriveError."""
+    path = out / name
+    root, resolved = out.resolve(), path.resolve()
+    if Path(name).is_absolute() or root not in resolved.parents:
+        raise DeriveError("--out", f"{quoted(name)} would be written outside {out} (to {resolved}); refused")
+    return path
 
 
 def write_atomic(path: Path, content: str | bytes) -> Path:

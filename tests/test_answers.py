@@ -55,3 +55,24 @@ def test_values_are_the_same_answers_as_floats():
     assert set(values) == set(answer_row(key())) - {"id", "learning_rate"} - {
         c for c in answer_row(key()) if c.startswith(("input:", "parameter:"))}
     assert abs(values["gradient:w1"] + 0.2828153) < 1e-7
+
+
+def test_cells_that_start_like_a_formula_are_inert_numbers_excepted():
+    from derive.answers import inert
+
+    for cell in ("=1+2-2026-01", "@SUM(1+1)*cmd|' calc'!A0-2026-01", "+1+1", "-1+cmd|'/C calc'!A0",
+                 "\t=1", "\r=1", "-", "-inf"):
+        assert inert(cell) == "'" + cell
+    for cell in ("-0.2828153", "+1.5", "-1.2e-07", "0.5", "neuron-2026-01", "[-1, 2]", "", "x=1"):
+        assert inert(cell) == cell
+
+
+def test_a_spec_named_like_a_formula_gives_an_inert_answers_csv(tmp_path):
+    from derive.batch import Settings, run_batch
+
+    text = DEFAULT + "[variants]\nseed = 3\nx1 = { choices = [1.3, 1.5] }\n"
+    run_batch(text, "=1+2.toml", "=1+2", tmp_path, Settings(1, None, ("json",)))
+    rows = list(csv.reader(io.StringIO((tmp_path / "answers.csv").read_text())))
+    assert rows[1][0] == "'=1+2-3-01"
+    assert all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row)
+    assert float(rows[1][rows[0].index("gradient:w1")]) < 0  # numbers stay numbers

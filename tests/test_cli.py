@@ -95,3 +95,55 @@ def test_check_and_help_do_not_load_tensorflow():
     code = "import sys, derive.cli; print('tensorflow' in sys.modules)"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.stdout.strip() == "False"
+
+
+def test_a_path_without_toml_is_a_path_and_writes_into_out(monkeypatch, capsys, tmp_path):
+    folder = tmp_path / "some" / "path"
+    folder.mkdir(parents=True)
+    (folder / "evil").write_text(DEFAULT)
+    out = tmp_path / "out"
+    code, _, err = run(monkeypatch, capsys, "render", str(folder / "evil"), "--format", "json",
+                       "--out", str(out))
+    assert code == 0, err
+    assert [p.name for p in out.iterdir()] == ["evil.json"]
+    assert sorted(p.name for p in folder.iterdir()) == ["evil"]
+
+
+def test_dot_dot_is_a_path_whose_stem_names_the_files_inside_out(monkeypatch, capsys, tmp_path):
+    (tmp_path / "x.toml").write_text(DEFAULT)
+    work = tmp_path / "a" / "b"
+    work.mkdir(parents=True)
+    monkeypatch.chdir(work)
+    code, _, err = run(monkeypatch, capsys, "render", "../../x.toml", "--format", "json", "--out", "out")
+    assert code == 0, err
+    assert (work / "out" / "x.json").is_file() and not (tmp_path / "x.json").exists()
+    code, _, err = run(monkeypatch, capsys, "render", "../../missing", "--format", "json", "--out", "out")
+    assert code == 2 and err == "derive: error: ../../missing: no such spec file\n"
+
+
+def test_a_bare_word_is_only_ever_an_example_name(monkeypatch, capsys, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "evil").write_text(DEFAULT)
+    code, _, err = run(monkeypatch, capsys, "render", "evil", "--format", "json", "--out", "out")
+    assert code == 2 and not (tmp_path / "out").exists()
+    assert err.startswith("derive: error: evil: no built-in example of that name")
+    assert err.rstrip().endswith("a spec file is given by its path, e.g. ./evil") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("key, shown", [("a\\nderive: error: forged", "a\\\\nderive: error: forged"),
+                                        ("x\\u001b[31mred", "x\\\\x1b[31mred")])
+def test_control_characters_in_keys_are_shown_escaped_on_one_line(monkeypatch, capsys, tmp_path, key, shown):
+    spec = tmp_path / "bad.toml"
+    spec.write_text(DEFAULT.replace("[parameters]", f'"{key}" = 1.0\n[parameters]'))
+    code, _, err = run(monkeypatch, capsys, "render", str(spec), "--format", "json", "--out", str(tmp_path))
+    assert code == 2 and err.count("\n") == 1 and "\x1b" not in err
+    assert shown.replace("\\\\", "\\") in err
+
+
+def test_a_huge_input_is_quoted_cut_with_its_length(monkeypatch, capsys, tmp_path):
+    spec = tmp_path / "bad.toml"
+    spec.write_text(DEFAULT.replace('x1 = 1.3', 'x1 = "' + "A" * 5_000_000 + '"'))
+    code, _, err = run(monkeypatch, capsys, "render", str(spec), "--format", "json", "--out", str(tmp_path))
+    assert code == 2 and err.count("\n") == 1 and len(err) < 300
+    assert err.startswith("derive: error: inputs.x1: expected a finite number, got 'AAAA")
+    assert "(5,000,000 characters)" in err
