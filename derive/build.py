@@ -19,7 +19,6 @@ from .evaluate import forward_values, reduce_to
 from .functions import FUNCTIONS
 from .graph import Graph, build_graph
 from .numbers import agreed_digits, shown, shown_compact, tex_factor, tex_number
-from .printing import tex_as_written
 from .spec import Spec
 from .symbolic import ChainRule, Derivation, EdgeDerivation, FunctionRule, derive
 from .texparts import Tex, rows
@@ -44,7 +43,7 @@ def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation 
     checks = list(three_way(graph, derivation, tape, spec.display.dtype, exact))
     given = spec.display.precision  # inputs and parameters are shown as the spec gives them
     p = _trustworthy_digits(graph, tape, spec, rate)
-    t = Tex(graph, spec.notation)
+    t = Tex(graph, spec.notation, arrays=(name for name, value in exact.items() if np.ndim(value) > 0))
     gradient_sheet = bool(spec.gradients) and spec.train is None
     if gradient_sheet:  # no loss chain rules on the sheet, so no rows checking them
         checks = [check for check in checks if check.kind != "gradient"]
@@ -78,7 +77,7 @@ def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation 
         parameters=tuple(quantity(n, v, role(n), given) for n, v in graph.parameters.items()),
         equations=tuple(
             model.Equation(n.name, n.expression.source,
-                           f"{t.name(n.name)} = {tex_as_written(n.expression.display, spec.notation)}")
+                           f"{t.name(n.name)} = {t.written(n.expression.display)}")
             for n in graph.nodes
         ),
         forward=tuple(quantity(n.name, tape.forward[n.name], "node") for n in graph.nodes),
@@ -187,7 +186,7 @@ def _local(t: Tex, d: EdgeDerivation, graph: Graph, value: float, p: int) -> mod
                 rf"G \mapsto {t.expr(d.derivative)}")
         return model.LocalDerivative(edge.key, edge.node, edge.input, symbol, (rule,), value,
                                      shown_compact(value, p), tuple(_rule(t, r) for r in d.rules))
-    written = tex_as_written(graph.node_by_name[edge.node].expression.display, t.notation)
+    written = t.written(graph.node_by_name[edge.node].expression.display)
     forms = [rf"\frac{{\partial}}{{\partial {t.name(edge.input)}}}\left({written}\right)",
              t.expr(d.derivative)]
     if d.in_nodes != d.derivative:

@@ -1,62 +1,21 @@
 """Float64 evaluation of SymPy expressions, node by node, without code generation.
 
-The symbolic side of the three-way check: a small walk over SymPy's tree with NumPy
-operations, covering exactly what the whitelist and its derivatives can produce
-(the whitelisted functions, Heaviside, sign). Invalid points give inf or nan, which
+The symbolic side of the three-way check: a small walk over SymPy's tree with the NumPy
+operations of the function registry, covering exactly what the whitelist and its
+derivatives can produce (the whitelisted functions, Heaviside, sign). Invalid points give inf or nan, which
 the caller reports; nothing here raises on a domain error.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import sympy as sp
 
-from . import functions as fn
 from .errors import SpecError
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return np.exp(-np.logaddexp(0.0, -z))
-
-
-def _bce(p: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return -y * np.log(p) - (1 - y) * np.log(1 - p)
-
-
-def _heaviside(z: np.ndarray, at_zero: np.ndarray | float = 0.5) -> np.ndarray:
-    return np.heaviside(z, at_zero)
-
-
-def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    if np.ndim(a) < 1 or np.ndim(b) < 1:
-        raise ValueError("'@' needs an array or matrix on both sides, not a scalar")
-    return np.matmul(a, b)
-
-
-_FUNCTIONS: dict[type, Callable[..., np.ndarray]] = {
-    fn.sigmoid: _sigmoid,
-    fn.relu: lambda z: np.maximum(z, 0.0),
-    fn.softplus: lambda z: np.logaddexp(0.0, z),
-    fn.bce: _bce,
-    fn.mse: lambda yhat, y: (yhat - y) ** 2,
-    sp.tanh: np.tanh,
-    sp.exp: np.exp,
-    sp.sin: np.sin,
-    sp.cos: np.cos,
-    sp.log: np.log,
-    sp.Abs: np.abs,
-    sp.sign: np.sign,
-    sp.Heaviside: _heaviside,
-    fn.mean: np.mean,
-    fn.total: np.sum,
-    fn.count: lambda u: np.float64(np.size(u)),
-    fn.matmul: _matmul,
-    fn.transpose: np.transpose,
-}
-
+from .functions import NUMPY_OPERATIONS
 
 Value = float | np.ndarray
 """A scalar, or an array for element-wise nodes and matrices."""
@@ -100,7 +59,7 @@ def _walk(expression: sp.Basic, values: Mapping[sp.Symbol, float]) -> np.ndarray
         return functools.reduce(np.multiply, args)
     if expression.is_Pow:
         return np.power(args[0], args[1])
-    operation = _FUNCTIONS.get(type(expression))
+    operation = NUMPY_OPERATIONS.get(type(expression))
     if operation is None:
         raise TypeError(f"cannot evaluate {type(expression).__name__} numerically")
     return operation(*args)

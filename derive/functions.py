@@ -1,16 +1,20 @@
-"""The whitelist of functions a spec may call, as SymPy functions with known derivatives.
+"""The function registry: the only place a function a spec may call is defined.
 
-Each entry knows its arity, its elementary definition (used to derive its rule step by
-step), and its TeX name. The custom classes give SymPy the textbook derivative forms
-(``sigma'(z) = sigma(z)(1 - sigma(z))``) instead of whatever ``diff`` of the definition
-would print, and ``symbolic`` checks that both agree.
+Each entry (``Function``) holds its SymPy node, its elementary definition (used to derive
+its rule step by step), its NumPy op for the float64 checks, its TensorFlow op for the
+tape, where it is checked, and what the class-set refusals need (a saturating slope). The
+custom classes give SymPy the textbook derivative forms (``sigma'(z) = sigma(z)(1 -
+sigma(z))``) instead of whatever ``diff`` of the definition would print, and ``symbolic``
+checks that both agree.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 import sympy as sp
 
 
@@ -112,25 +116,16 @@ class count(sp.Function):  # noqa: N801
 
 
 class matmul(sp.Function):  # noqa: N801
-    """The matrix product ``a @ b`` (numbers come from the tape and NumPy; derivatives per entry)."""
+    """The matrix product ``a @ b`` (numbers come from the tape and NumPy; derivatives per entry).
+    ``printing.DerivePrinter`` prints it, parenthesizing sums and products."""
 
     nargs = 2
 
-    def _latex(self, printer, exp=None) -> str:
-        left, right = (printer._print(a) for a in self.args)
-        return f"{left} {right}"
-
 
 class transpose(sp.Function):  # noqa: N801
-    """A matrix's transpose, as the backward pass of ``@`` uses it."""
+    """A matrix's transpose, as the backward pass of ``@`` uses it (printed by ``DerivePrinter``)."""
 
     nargs = 1
-
-    def _latex(self, printer, exp=None) -> str:
-        inner = printer._print(self.args[0])
-        if not self.args[0].is_Atom:
-            inner = rf"\left({inner}\right)"
-        return f"{inner}^{{T}}"
 
 
 def _wrap(name: str, printer, args, exp) -> str:
@@ -139,63 +134,128 @@ def _wrap(name: str, printer, args, exp) -> str:
     return rf"{head}\left({inner}\right)"
 
 
+Array = Any
+"""A NumPy array or a TensorFlow tensor: what an op takes and gives."""
+
+
 @dataclass(frozen=True)
-class FunctionRule:
-    """One whitelisted function: how to build it and how to define it elementarily."""
+class Function:
+    """One whitelisted function: everything derive knows of it, in this one entry.
+
+    Adding a function is one entry in ``FUNCTIONS`` (and, if SymPy has no class with the
+    textbook derivative, one class above), plus its tests; ``tests/test_functions.py``
+    checks every entry against itself at random points of its ``domain``.
+    """
 
     name: str
+    """As a spec calls it."""
     title: str
     """How a sheet names it: 'The sigmoid', 'Binary cross-entropy'."""
-    arity: int
+    parameters: tuple[str, ...]
+    """Its arguments' names in its general rule, e.g. ('p', 'y')."""
     build: Callable[..., sp.Expr]
+    """The SymPy node for a call (a class above, or SymPy's own)."""
     definition: Callable[..., sp.Expr]
     """Its elementary form, from which the sheet derives the rule step by step."""
-    parameters: tuple[str, ...]
+    numpy: Callable[..., Array]
+    """The float64 op of the three-way check (inf or nan where undefined, never an error)."""
+    tensorflow: Callable[[Any], Callable[..., Array]]
+    """Given the ``tensorflow`` module, the op the tape runs (TensorFlow is imported only there)."""
+    domain: tuple[tuple[float, float], ...]
+    """Where each argument is drawn when the entry is checked against itself."""
+    slope: Callable[[Array], Array] | None = None
+    """For a function that saturates (sigmoid, tanh): its slope, which the class-set refusals test."""
+    reduces: bool = False
+    """A reduction (mean, sum): it takes an array and gives a scalar."""
+
+    @property
+    def arity(self) -> int:
+        return len(self.parameters)
+
+    @property
+    def node_class(self) -> type | None:
+        """The class of the SymPy node a call builds (None where SymPy rewrites it, as sqrt to a power)."""
+        built = self.build(*sp.symbols(f"_a0:{self.arity}"))
+        return type(built) if isinstance(built, sp.Function) else None
 
 
 def _relu_definition(z: sp.Expr) -> sp.Expr:
     return sp.Piecewise((z, z > 0), (0, True))
 
 
-FUNCTIONS: dict[str, FunctionRule] = {
-    rule.name: rule
-    for rule in (
-        FunctionRule("sigmoid", "The sigmoid", 1, sigmoid, lambda z: 1 / (1 + sp.exp(-z)), ("z",)),
-        FunctionRule("tanh", "The hyperbolic tangent", 1, sp.tanh, lambda z: sp.tanh(z).rewrite(sp.exp),
-                     ("z",)),
-        FunctionRule("relu", "ReLU", 1, relu, _relu_definition, ("z",)),
-        FunctionRule("softplus", "Softplus", 1, softplus, lambda z: sp.log(1 + sp.exp(z)), ("z",)),
-        FunctionRule("exp", "The exponential", 1, sp.exp, lambda z: sp.exp(z), ("z",)),
-        FunctionRule("sin", "The sine", 1, sp.sin, lambda z: sp.sin(z), ("z",)),
-        FunctionRule("cos", "The cosine", 1, sp.cos, lambda z: sp.cos(z), ("z",)),
-        FunctionRule("log", "The natural logarithm", 1, sp.log, lambda z: sp.log(z), ("z",)),
-        FunctionRule("sqrt", "The square root", 1, sp.sqrt, lambda z: sp.sqrt(z), ("z",)),
-        FunctionRule("abs", "The absolute value", 1, sp.Abs, lambda z: sp.Abs(z), ("z",)),
-        FunctionRule(
-            "bce", "Binary cross-entropy", 2, bce,
-            lambda p, y: -y * sp.log(p) - (1 - y) * sp.log(1 - p), ("p", "y"),
-        ),
-        FunctionRule("mse", "Squared error", 2, mse, lambda yhat, y: (yhat - y) ** 2, ("yhat", "y")),
-        FunctionRule("mean", "The mean", 1, mean, lambda u: mean(u), ("u",)),
-        FunctionRule("sum", "The sum", 1, total, lambda u: total(u), ("u",)),
+def _np_sigmoid(z: Array) -> Array:
+    return np.exp(-np.logaddexp(0.0, -z))
+
+
+def _tf_sigmoid(tf: Any) -> Callable[[Array], Array]:
+    """The logistic function as seed 003 writes it; its tape gradient gives SPEC.md's digits."""
+    return lambda z: 1 / (1 + tf.math.exp(-z))
+
+
+def _tf_bce(tf: Any) -> Callable[[Array, Array], Array]:
+    return lambda p, y: -(y * tf.math.log(p)) - (1 - y) * tf.math.log(1 - p)
+
+
+REAL = (-3.0, 3.0)
+POSITIVE = (0.2, 3.0)
+PROBABILITY = (0.05, 0.95)
+
+FUNCTIONS: dict[str, Function] = {
+    entry.name: entry
+    for entry in (
+        Function("sigmoid", "The sigmoid", ("z",), sigmoid, lambda z: 1 / (1 + sp.exp(-z)),
+                 _np_sigmoid, _tf_sigmoid, (REAL,),
+                 slope=lambda z: _np_sigmoid(z) * (1.0 - _np_sigmoid(z))),
+        Function("tanh", "The hyperbolic tangent", ("z",), sp.tanh, lambda z: sp.tanh(z).rewrite(sp.exp),
+                 np.tanh, lambda tf: tf.math.tanh, (REAL,), slope=lambda z: 1.0 - np.tanh(z) ** 2),
+        Function("relu", "ReLU", ("z",), relu, _relu_definition, lambda z: np.maximum(z, 0.0),
+                 lambda tf: tf.nn.relu, (REAL,)),
+        Function("softplus", "Softplus", ("z",), softplus, lambda z: sp.log(1 + sp.exp(z)),
+                 lambda z: np.logaddexp(0.0, z), lambda tf: tf.math.softplus, (REAL,)),
+        Function("exp", "The exponential", ("z",), sp.exp, sp.exp, np.exp, lambda tf: tf.math.exp, (REAL,)),
+        Function("sin", "The sine", ("z",), sp.sin, sp.sin, np.sin, lambda tf: tf.math.sin, (REAL,)),
+        Function("cos", "The cosine", ("z",), sp.cos, sp.cos, np.cos, lambda tf: tf.math.cos, (REAL,)),
+        Function("log", "The natural logarithm", ("z",), sp.log, sp.log, np.log, lambda tf: tf.math.log,
+                 (POSITIVE,)),
+        Function("sqrt", "The square root", ("z",), sp.sqrt, sp.sqrt, np.sqrt, lambda tf: tf.math.sqrt,
+                 (POSITIVE,)),
+        Function("abs", "The absolute value", ("z",), sp.Abs, sp.Abs, np.abs, lambda tf: tf.math.abs,
+                 (REAL,)),
+        Function("bce", "Binary cross-entropy", ("p", "y"), bce,
+                 lambda p, y: -y * sp.log(p) - (1 - y) * sp.log(1 - p),
+                 lambda p, y: -y * np.log(p) - (1 - y) * np.log(1 - p), _tf_bce, (PROBABILITY, (0.0, 1.0))),
+        Function("mse", "Squared error", ("yhat", "y"), mse, lambda yhat, y: (yhat - y) ** 2,
+                 lambda yhat, y: (yhat - y) ** 2, lambda tf: lambda yhat, y: tf.math.square(yhat - y),
+                 (REAL, REAL)),
+        Function("mean", "The mean", ("u",), mean, mean, np.mean, lambda tf: tf.math.reduce_mean, (REAL,),
+                 reduces=True),
+        Function("sum", "The sum", ("u",), total, total, np.sum, lambda tf: tf.math.reduce_sum, (REAL,),
+                 reduces=True),
     )
 }
 
 CUSTOM_CLASSES: dict[type, str] = {
-    sigmoid: "sigmoid",
-    relu: "relu",
-    softplus: "softplus",
-    bce: "bce",
-    mse: "mse",
-    sp.tanh: "tanh",
-    sp.exp: "exp",
-    sp.sin: "sin",
-    sp.cos: "cos",
-    sp.log: "log",
-    sp.Abs: "abs",
-    mean: "mean",
-    total: "sum",
+    entry.node_class: name for name, entry in FUNCTIONS.items() if entry.node_class is not None
 }
+"""The SymPy class of each function's node -> its name (sqrt has none: SymPy makes it a power)."""
+
+
+def _np_matmul(a: Array, b: Array) -> Array:
+    if np.ndim(a) < 1 or np.ndim(b) < 1:
+        raise ValueError("'@' needs an array or matrix on both sides, not a scalar")
+    return np.matmul(a, b)
+
+
+NUMPY_OPERATIONS: dict[type, Callable[..., Array]] = {
+    **{entry.node_class: entry.numpy for entry in FUNCTIONS.values() if entry.node_class is not None},
+    sp.sign: np.sign,
+    sp.Heaviside: lambda z, at_zero=0.5: np.heaviside(z, at_zero),
+    count: lambda u: np.float64(np.size(u)),
+    matmul: _np_matmul,
+    transpose: np.transpose,
+}
+"""Float64 ops for every SymPy class a derivation can hold: the functions, and what their
+derivatives and the backward pass bring in (sign, Heaviside, n, @, transposes)."""
 
 
 def function_names() -> str:

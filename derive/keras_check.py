@@ -68,8 +68,8 @@ def check_dense(graph: Graph, gradients: dict, dtype_name: str, tolerance: float
         with tf.GradientTape() as tape:
             # the nodes before the dense one as computed, the layer in its place, the rest anew
             before = graph.nodes[: graph.nodes.index(node)]
-            held = {**sources, **{n.name: upstream[n.name] for n in before},
-                    node.name: layer(sources[inputs])}
+            held = {**sources, **{n.name: upstream[n.name] for n in before}}
+            held[node.name] = layer(held[inputs])  # the layer's input may be an earlier node
             loss = forward_pass(graph, held, dtype)[graph.loss]
         kernel_grad, bias_grad = (g.numpy() for g in tape.gradient(loss, [layer.kernel, layer.bias]))
         difference = float(max(np.max(np.abs(kernel_grad - gradients[kernel])),

@@ -23,34 +23,13 @@ import tensorflow as tf  # noqa: E402
 tf.get_logger().setLevel("ERROR")  # retracing notes from tape.jacobian are not for instructors
 
 from .evaluate import Value, as_value  # noqa: E402
+from .functions import FUNCTIONS  # noqa: E402
 from .graph import Graph  # noqa: E402
 
-
-def _sigmoid(z: tf.Tensor) -> tf.Tensor:
-    """The logistic function as seed 003 writes it; its tape gradient gives SPEC.md's digits."""
-    return 1 / (1 + tf.math.exp(-z))
-
-
-def _bce(p: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
-    return -(y * tf.math.log(p)) - (1 - y) * tf.math.log(1 - p)
-
-
 _FUNCTIONS: dict[str, Callable[..., tf.Tensor]] = {
-    "sigmoid": _sigmoid,
-    "tanh": tf.math.tanh,
-    "relu": tf.nn.relu,
-    "softplus": tf.math.softplus,
-    "exp": tf.math.exp,
-    "sin": tf.math.sin,
-    "cos": tf.math.cos,
-    "log": tf.math.log,
-    "sqrt": tf.math.sqrt,
-    "abs": tf.math.abs,
-    "bce": _bce,
-    "mse": lambda yhat, y: tf.math.square(yhat - y),
-    "mean": tf.math.reduce_mean,
-    "sum": tf.math.reduce_sum,
+    name: entry.tensorflow(tf) for name, entry in FUNCTIONS.items()
 }
+"""The registry's TensorFlow ops, by the name a spec calls them."""
 
 
 def _matmul(a: tf.Tensor, b: tf.Tensor) -> tf.Tensor:

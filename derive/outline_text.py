@@ -24,11 +24,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from fontTools.pens.basePen import BasePen
 from fontTools.ttLib import TTFont
 from markupsafe import Markup, escape
 
-from .pdf_formulas import Drawing, FormulaBoxes, Glyph, Ink, glyph_from_operators, merged
+from .pdf_formulas import Drawing, FormulaBoxes, Glyph, Ink, PDFPen, glyph_from_operators, merged
 
 FACES = {"sans": "DejaVuSans.ttf", "sans-bold": "DejaVuSans-Bold.ttf", "mono": "DejaVuSansMono.ttf"}
 """The faces, by the names used here, and their files in matplotlib's ``mpl-data/fonts/ttf``."""
@@ -78,7 +77,7 @@ class Face:
         """The glyph's outline (font units, y up), or None for a glyph that draws nothing."""
         if name not in self._outlines:
             with self._reading:
-                pen = _PDFPen(self._glyph_set)
+                pen = PDFPen(_number, self._glyph_set)
                 self._glyph_set[name].draw(pen)
             drawn = " ".join(pen.operators)
             self._outlines[name] = glyph_from_operators(drawn + " f") if drawn else None
@@ -182,26 +181,6 @@ def _pair_adjustment(subtables: list[Any], left: str, right: str) -> int:
             value = subtable.Class1Record[first].Class2Record[second].Value1
         return (getattr(value, "XAdvance", 0) or 0) if value is not None else 0
     return 0
-
-
-class _PDFPen(BasePen):
-    """Collects a glyph's contours as PDF path operators (BasePen turns quadratics into cubics)."""
-
-    def __init__(self, glyph_set: Any) -> None:
-        super().__init__(glyph_set)
-        self.operators: list[str] = []
-
-    def _moveTo(self, point):
-        self.operators.append(f"{_number(point[0])} {_number(point[1])} m")
-
-    def _lineTo(self, point):
-        self.operators.append(f"{_number(point[0])} {_number(point[1])} l")
-
-    def _curveToOne(self, first, second, end):
-        self.operators.append(" ".join(_number(v) for v in (*first, *second, *end)) + " c")
-
-    def _closePath(self):
-        self.operators.append("h")
 
 
 def _number(value: float) -> str:

@@ -20,9 +20,13 @@ import hashlib
 import re
 import xml.etree.ElementTree as ET
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import Any
 
+from fontTools.pens.basePen import BasePen
+from fontTools.svgLib.path import parse_path
 from markupsafe import Markup
 
 from .formulas import TEXT_SIZE_PX, flatten_fences
@@ -30,7 +34,6 @@ from .formulas import TEXT_SIZE_PX, flatten_fences
 ANCHOR_PREFIX = "derive-math-"
 PX_TO_PT = 0.75
 """PDF points per CSS px (72 / 96), WeasyPrint's own scale."""
-_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -196,44 +199,36 @@ def glyph_from_operators(operators: str) -> Glyph:
 
 
 def path_operators(d: str) -> str:
-    """An SVG path of absolute ``M L H V Q C Z`` commands (what ziafont writes) as a filled PDF path.
+    """An SVG path (what ziafont writes) as a filled PDF path, read by fontTools' SVG path parser.
 
-    PDF has no quadratic curve, so ``Q`` becomes the equivalent cubic: control points two
-    thirds of the way from each end point to the quadratic's control point.
+    PDF has no quadratic curve, so the pen turns ``Q`` into the equivalent cubic (control
+    points two thirds of the way from each end point to the quadratic's control point).
     """
-    tokens = _NUMBER.findall(d)
-    out: list[str] = []
-    x = y = start_x = start_y = 0.0
-    i, command = 0, ""
-    while i < len(tokens):
-        if tokens[i].isalpha():
-            command = tokens[i]
-            i += 1
-            if command in "Zz":
-                out.append("h")
-                x, y = start_x, start_y
-                continue
-        values = tokens[i:i + {"M": 2, "L": 2, "H": 1, "V": 1, "Q": 4, "C": 6}.get(command, 0)]
-        if command not in "MLHVQC" or not values:
-            raise ValueError(f"unsupported SVG path command {command!r} in a formula")
-        i += len(values)
-        v = [float(t) for t in values]
-        if command == "M":
-            x, y = start_x, start_y = v
-            out.append(f"{x:.3f} {y:.3f} m")
-            command = "L"  # further pairs after a moveto are linetos
-        elif command in "LHV":
-            x, y = (v[0], v[1]) if command == "L" else (v[0], y) if command == "H" else (x, v[0])
-            out.append(f"{x:.3f} {y:.3f} l")
-        elif command == "Q":
-            (qx, qy, ex, ey) = v
-            out.append(f"{x + 2 * (qx - x) / 3:.3f} {y + 2 * (qy - y) / 3:.3f} "
-                       f"{ex + 2 * (qx - ex) / 3:.3f} {ey + 2 * (qy - ey) / 3:.3f} {ex:.3f} {ey:.3f} c")
-            x, y = ex, ey
-        else:
-            out.append(" ".join(f"{c:.3f}" for c in v) + " c")
-            x, y = v[4], v[5]
-    return " ".join(out) + (" f" if out else "")
+    pen = PDFPen(lambda value: f"{value:.3f}")
+    parse_path(d, pen)
+    return " ".join(pen.operators) + (" f" if pen.operators else "")
+
+
+class PDFPen(BasePen):
+    """Collects contours as PDF path operators (``m l c h``); ``number`` formats each coordinate.
+    BasePen turns quadratic curves into cubics, and an SVG arc arrives as cubics too."""
+
+    def __init__(self, number: Callable[[float], str], glyph_set: Any = None) -> None:
+        super().__init__(glyph_set)
+        self.number = number
+        self.operators: list[str] = []
+
+    def _moveTo(self, point):
+        self.operators.append(f"{self.number(point[0])} {self.number(point[1])} m")
+
+    def _lineTo(self, point):
+        self.operators.append(f"{self.number(point[0])} {self.number(point[1])} l")
+
+    def _curveToOne(self, first, second, end):
+        self.operators.append(" ".join(self.number(v) for v in (*first, *second, *end)) + " c")
+
+    def _closePath(self):
+        self.operators.append("h")
 
 
 @dataclass

@@ -21,10 +21,10 @@ import math
 import numpy as np
 import sympy as sp
 
-from . import functions as fn
 from .build import build_worksheet
 from .errors import NumericError
 from .evaluate import evaluate, forward_values
+from .functions import CUSTOM_CLASSES, FUNCTIONS
 from .graph import Graph, build_graph
 from .model import Worksheet
 from .numbers import shown
@@ -67,16 +67,20 @@ def accept(spec: Spec, stem: str, derivation: Derivation | None = None, variant:
     return sheet
 
 
+SATURATING = {cls: name for cls, name in CUSTOM_CLASSES.items() if FUNCTIONS[name].slope is not None}
+"""The node classes of the functions that saturate (the registry gives their slope)."""
+
+
 def screen(graph: Graph) -> None:
     """Refuse, before any tape runs, a value that is not finite or a saturated sigmoid/tanh."""
     values = forward_values(graph, graph.values())
     env = {graph.symbols[name]: value for name, value in values.items()}
     for node in graph.nodes:  # first: a saturated sigmoid is why a BCE after it is not finite
-        for call in sorted(node.expression.sympy.atoms(fn.sigmoid, sp.tanh), key=sp.default_sort_key):
+        for call in sorted(node.expression.sympy.atoms(*SATURATING), key=sp.default_sort_key):
             z = np.asarray(evaluate(call.args[0], env), dtype=float)
-            slope = _slope(call, z)
+            name = SATURATING[type(call)]
+            slope = FUNCTIONS[name].slope(z)
             if np.any(slope < SATURATED_SLOPE):
-                name = "sigmoid" if isinstance(call, fn.sigmoid) else "tanh"
                 worst = float(np.ravel(z)[int(np.argmin(np.ravel(slope)))])
                 raise RefusedDraw(f"graph.{node.name}", f"{name} is saturated at {worst:.4g}: its slope "
                                   f"{float(np.min(slope)):.2g} is below {SATURATED_SLOPE}", "saturated")
@@ -84,13 +88,6 @@ def screen(graph: Graph) -> None:
         if not np.all(np.isfinite(values[node.name])):
             raise RefusedDraw(f"graph.{node.name}", f"value is not finite ({values[node.name]})",
                               "not-finite")
-
-
-def _slope(call: sp.Expr, z: np.ndarray) -> np.ndarray:
-    if isinstance(call, fn.sigmoid):
-        s = np.exp(-np.logaddexp(0.0, -z))
-        return s * (1.0 - s)
-    return 1.0 - np.tanh(z) ** 2
 
 
 def judge(sheet: Worksheet) -> None:
