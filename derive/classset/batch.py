@@ -29,8 +29,7 @@ from ..spec.schema import parse_spec
 from ..writer import write_atomic, write_atomic_stream
 from .answers import answers_csv, answers_json
 from .blanks import MODES
-from .variant_job import (  # noqa: F401 - SUFFIXES re-exported with the task's types
-    SUFFIXES,
+from .variant_job import (  # noqa: F401 - the task's types re-exported
     VariantResult,
     VariantTask,
     expected_files,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import DeriveError, NumericError
-from ..render.formats import FORMATS, Options, render_all
+from ..render.formats import FORMATS, TABLE, Options, render_all
 from ..sheet.model import Worksheet
 from ..spec.schema import parse_spec
 from .answers import answer_record, answer_row
@@ -28,8 +28,6 @@ from .variants import Plan, format_id, plan_for
 
 MAX_DRAWS = 100
 """Draws tried for one variant before the batch gives up on it."""
-SUFFIXES = {"html": ".html", "fragment": ".fragment.html", "pdf": ".pdf", "tex": ".tex", "json": ".json"}
-"""The file name ending of each format (as ``render.render_all`` names files)."""
 DEFAULT_OPTIONS = Options()
 
 
@@ -112,7 +110,7 @@ def variant_documents(key: Worksheet, formats: tuple[str, ...], blanks: str,
     student = student_sheet(key, blanks, stem=stem)
     documents = render_all(student, tuple(f for f in formats if f != "json"), options)
     if "json" in formats:
-        documents[f"{student.stem}.json"] = problem_json(student, blanks)
+        documents[TABLE["json"].file_name(student.stem)] = problem_json(student, blanks)
     documents.update(render_all(key, formats, options))
     return documents
 
@@ -141,7 +139,7 @@ def _plan(spec_text: str, source: str, stem: str, seed: int, overrides: tuple[st
 
 def expected_files(variant: str, formats: tuple[str, ...]) -> list[str]:
     """The files of variant ``variant`` in ``formats``: its student sheet's, then its key's."""
-    return [f"{variant}.{role}{SUFFIXES[f]}" for role in ("student", "key") for f in formats]
+    return [TABLE[f].file_name(f"{variant}.{role}") for role in ("student", "key") for f in formats]
 
 
 def portable(derivation: Any) -> Any:

@@ -227,15 +227,15 @@ def test_bad_settings_are_spec_errors_before_anything_is_written(tmp_path, setti
     assert not (tmp_path / "none").exists()
 
 
-def test_the_suffixes_match_the_renderers():
-    from derive.render.formats import render_all
+def test_the_expected_files_are_the_files_a_variant_renders():
+    from derive.classset.variant_job import variant_documents
     from derive.sheet.build import build_worksheet
 
     from ..conftest import spec_from
 
-    sheet = build_worksheet(spec_from(DEFAULT), "x.key")
-    names = set(render_all(sheet, tuple(f for f in FORMATS if f != "pdf")))
-    assert names == {f"x.key{batch.SUFFIXES[f]}" for f in FORMATS if f != "pdf"}
+    formats = tuple(f for f in FORMATS if f != "pdf")
+    key = build_worksheet(spec_from(DEFAULT), "x.key")
+    assert sorted(variant_documents(key, formats, "numbers")) == sorted(expected_files("x", formats))
 
 
 def test_a_pdf_set_prints_every_sheet_from_a_new_page_and_reproducibly(tmp_path):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from derive.render.formats import FORMATS, Options, render_all
+from derive.render.formats import FORMATS, TABLE, Format, Options, render_all
 from derive.sheet.build import build_worksheet
 
 from ..conftest import DEFAULT, HOSTILE_INTRO, HOSTILE_TITLE, TWO_OUTPUTS, spec_from
@@ -87,6 +87,16 @@ def test_fragment_with_tex_math_for_mathjax(sheet):
 
 def test_jupyter_shows_the_fragment(sheet):
     assert sheet._repr_html_().startswith('<section class="derive-worksheet"')
+    assert sheet._repr_html_() == render_all(sheet, ("fragment",))["neuron-bce.fragment.html"]
+
+
+def test_a_format_is_one_entry_of_the_table(sheet):
+    assert FORMATS == tuple(TABLE) == ("html", "fragment", "pdf", "tex", "json")
+    assert all(isinstance(f, Format) and f.name == name for name, f in TABLE.items())
+    assert len({f.suffix for f in TABLE.values()}) == len(TABLE)
+    documents = render_all(sheet, ("json", "tex"))
+    assert list(documents) == ["neuron-bce.json", "neuron-bce.tex"]
+    assert documents["neuron-bce.tex"] == TABLE["tex"].render(sheet, Options())
 
 
 @pytest.fixture(scope="module")
