@@ -211,3 +211,12 @@ class Worksheet:
     """The class-set variant ID printed on the sheet (empty for a single sheet)."""
     student: bool = False
     """True on a student sheet, whose blank answers ('' in a shown field) are boxes."""
+
+    def __repr__(self) -> str:
+        """A line for a REPL (the whole sheet is kilobytes of text): title, stem, the graph's size."""
+        def count(n: int, word: str) -> str:
+            return f"{n} {word}" if n == 1 else f"{n} {word}s"
+        extra = f", variant {self.variant!r}" if self.variant else ""
+        extra += ", student" if self.student else ""
+        return (f"<Worksheet {self.title!r} stem={self.stem!r}, {count(len(self.forward), 'node')}, "
+                f"{count(len(self.parameters), 'parameter')}{extra}>")

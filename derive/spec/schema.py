@@ -133,8 +133,9 @@ class Spec(_Section):
         return list(self.graph)[-1]
 
 
-def load_spec(path: Path, overrides: list[str] | tuple[str, ...] = ()) -> Spec:
-    """Read, override and validate the spec at ``path``."""
+def load_spec(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Spec:
+    """Read, override and validate the spec at ``path`` (a ``Path`` or a str)."""
+    path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:

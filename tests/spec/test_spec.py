@@ -128,3 +128,16 @@ def test_bad_gradient_tables(table, key, fragment):
 def test_untrainable_parameter_table_and_override():
     spec = parse_spec(GRADIENT.replace("x = 3.0", "x = { value = 3.0, trainable = false }"), ["x=2.5"])
     assert spec.parameter_values() == {"x": 2.5} and spec.trainable == ()
+
+
+def test_load_spec_takes_a_str_or_a_path(tmp_path):
+    from pathlib import Path
+
+    from derive.spec import Spec, load_spec
+
+    path = tmp_path / "neuron.toml"
+    path.write_text(DEFAULT, encoding="utf-8")
+    by_str, by_path = load_spec(str(path)), load_spec(Path(path))
+    assert isinstance(by_str, Spec) and by_str == by_path == parse_spec(DEFAULT)
+    with pytest.raises(SpecError, match="cannot read the spec"):
+        load_spec(str(tmp_path / "missing.toml"))
