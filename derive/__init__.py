@@ -7,9 +7,10 @@ GradientTape, and the two are checked against central finite differences.
     >>> sheet = build_worksheet(load_spec(path))
 """
 
-from .build import build_worksheet
+from . import render  # noqa: F401 - registers the worksheet's Jupyter display
 from .errors import DeriveError, SpecError
-from .model import Worksheet
+from .sheet.build import build_worksheet
+from .sheet.model import Worksheet
 from .spec import Spec, load_spec, parse_spec
 
 __all__ = ["DeriveError", "Spec", "SpecError", "Worksheet", "build_worksheet", "load_spec", "parse_spec"]

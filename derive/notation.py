@@ -10,7 +10,8 @@ braces, ``_``/``^`` and control sequences; a recursive reader admits
 - Greek letters and a few symbols (``\\ell``, ``\\partial``, ``\\nabla``, ``\\top``, ...),
 - accents (``\\hat``, ``\\bar``, ``\\tilde``, ``\\vec``, ``\\dot``, ...) and font commands
   (``\\mathrm``, ``\\mathbf``, ``\\mathit``, ``\\boldsymbol``, ...) with one argument,
-- ``\\text{...}`` holding plain characters (letters, digits, spaces, ``.,;:!?'()-+=/*[]``),
+- ``\\text{...}`` holding plain characters (letters and digits of ASCII and Latin-1, spaces,
+  ``.,;:!?'()-+=/*[]``), not empty and not starting with ``-``,
 
 braces nested at most ``MAX_DEPTH`` deep; everything else (``\\input``, ``\\catcode``,
 ``\\write18``, ``\\href``, ``\\def``, ``^^`` escapes, ``&``, ``<``, ``>``, ``#``, ``%``,
@@ -112,6 +113,8 @@ def _item(reader: _Reader, depth: int) -> None:
         seen.add(mark)
         _argument(reader, _deeper(reader, depth))
         reader.skip_spaces()
+    if seen and reader.peek() == "'":
+        raise reader.error("has a prime after _ or ^ (TeX reads it as a second superscript; write x'_{1})")
 
 
 def _deeper(reader: _Reader, depth: int) -> int:
@@ -167,16 +170,19 @@ def _text(reader: _Reader) -> None:
     if reader.peek() != "{":
         raise reader.error(r"has \text without {...}")
     reader.take()
+    if reader.peek() in ("}", "-"):  # ziamath cannot lay out an empty text or one that opens with -
+        raise reader.error(r"has a \text{...} that is empty or starts with '-'")
     while (token := reader.take()) != "}":
         if not _plain(token):
             raise reader.error(rf"holds {_shown(token)} inside \text{{...}}, which takes plain characters")
 
 
 def _plain(token: str) -> bool:
-    """Letters (ASCII and Latin-1/Latin Extended-A, which T1 fonts have), digits, punctuation."""
+    """Letters and digits (ASCII and Latin-1, which pdflatex's T1 fonts and utf8 input have),
+    and the punctuation of ``TEXT_PUNCTUATION``."""
     if len(token) != 1:
         return False
-    return token in TEXT_PUNCTUATION or (token.isalnum() and ord(token) < 0x180)
+    return token in TEXT_PUNCTUATION or (token.isalnum() and ord(token) < 0x100)
 
 
 def _hint(character: str) -> str:

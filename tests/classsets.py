@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import textwrap
 
-from derive.model import Worksheet
+from derive.sheet.model import Worksheet
 
 from .conftest import DEFAULT
 

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from derive.spec import Spec, parse_spec
+from derive.spec.schema import Spec, parse_spec
 
 DEFAULT = textwrap.dedent('''
     title = "Backpropagation through one sigmoid neuron"
@@ -89,7 +89,7 @@ def run_cli(monkeypatch, capsys, *arguments: str) -> tuple[int, str, str]:
     """Run the ``derive`` command in-process: (exit status, stdout, stderr)."""
     import sys
 
-    from derive.cli import main
+    from derive.cli.commands import main
 
     monkeypatch.setattr(sys, "argv", ["derive", *arguments])
     code = 0

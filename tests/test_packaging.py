@@ -11,11 +11,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 RENDER_FROM_WHEEL = """
 import derive, sys
-from derive.templating import templates_dir
-from derive.examples import example_path
-from derive.render_html import render_page
-from derive.build import build_worksheet
-from derive.spec import load_spec
+from derive.render.templating import templates_dir
+from derive.spec.examples import example_path
+from derive.render.html import render_page
+from derive.sheet.build import build_worksheet
+from derive.spec.schema import load_spec
 assert derive.__file__.startswith(sys.argv[1]), derive.__file__
 assert str(templates_dir()).startswith(sys.argv[1]), templates_dir()
 html = render_page(build_worksheet(load_spec(example_path("neuron-bce")), "neuron-bce"))

@@ -1,0 +1,206 @@
+"""The class set: N seeded variants, each a student sheet and its answer key, plus the answers.
+
+``run_batch`` feeds ``variant_job.make_variant`` tasks to any ``concurrent.futures.Executor``
+(or runs them in this process) a few at a time, writes each variant's files (each
+atomically) in variant order, and stops at the first variant that fails, so every variant
+before it is complete. ``batch.json`` records what the set is; a rerun with the same
+settings skips the complete variants and finishes the set. Then it writes answers.csv,
+answers.json and, with PDF, students.pdf and keys.pdf (every sheet from a new page, joined
+from the variants' PDFs without drawing them again).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future
+from contextlib import closing
+from dataclasses import dataclass, field, replace
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ..errors import DeriveError, SpecError, quoted
+from ..render.formats import FORMATS, Options
+from ..spec.schema import parse_spec
+from ..writer import inside, write_atomic, write_atomic_stream
+from .answers import answers_csv, answers_json
+from .blanks import MODES
+from .variant_job import (  # noqa: F401 - the task's types re-exported
+    VariantResult,
+    VariantTask,
+    expected_files,
+    make_variant,
+    portable,
+)
+from .variants import plan_for
+
+AGGREGATES = ("answers.csv", "answers.json", "students.pdf", "keys.pdf")
+MANIFEST = "batch.json"
+FIXED_PDF_DATE = "D:20000101000000Z"
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a class set is, besides its spec: everything that changes its files."""
+
+    count: int
+    seed: int | None = None
+    formats: tuple[str, ...] = FORMATS
+    blanks: str = "numbers"
+    overrides: tuple[str, ...] = ()
+    options: Options = Options()
+
+
+class BatchFailure(DeriveError):
+    """Variant ``index`` failed; the variants before it are complete."""
+
+    def __init__(self, index: int, variant: str, why: str) -> None:
+        done = {1: "", 2: "variant 1 is complete; "}.get(index, f"variants 1 to {index - 1} are complete; ")
+        super().__init__(f"variant {index} ({variant})",
+                         f"{why}; {done}rerun the same command to finish the set")
+        self.index = index
+
+
+@dataclass
+class Report:
+    """What a batch did."""
+
+    out: Path
+    count: int
+    rendered: int = 0
+    refused: Counter = field(default_factory=Counter)
+    files: list[Path] = field(default_factory=list)
+    duplicates: list[tuple[int, int]] = field(default_factory=list)
+
+
+def run_batch(spec_text: str, source: str, stem: str, out: Path, settings: Settings,
+              executor: Executor | None = None, window: int | None = None,
+              progress: Callable[[VariantResult], None] | None = None) -> Report:
+    """Write the class set of ``spec_text`` into ``out``; raise BatchFailure at the first failed variant."""
+    from ..graph.dag import build_graph
+    from ..symbolic.derivation import derive
+
+    if settings.count < 1:
+        raise SpecError("--count", f"expected 1 or more variants, got {settings.count}")
+    if settings.blanks not in MODES:
+        raise SpecError("--blanks", f"expected one of {', '.join(MODES)}, got {quoted(settings.blanks)}")
+    spec = parse_spec(spec_text, settings.overrides, source)
+    plan = plan_for(spec, spec_text, stem, settings.seed)
+    resume = _claim(out, _manifest(spec_text, stem, plan.seed, settings))
+    base = VariantTask(spec_text, source, stem, plan.seed, 0, settings.overrides, settings.formats,
+                       settings.blanks, settings.options, portable(derive(build_graph(spec))))
+
+    def task(k: int) -> VariantTask:
+        done = resume and _complete(out, plan.variant_id(k), settings.formats)
+        return replace(base, index=k, formats=() if done else settings.formats)
+
+    tasks = (task(k) for k in range(1, settings.count + 1))
+    report = Report(out, settings.count)
+    rows, records = _write_variants(out, tasks, executor, window or 2 * (os.cpu_count() or 1), report,
+                                    progress, plan.variant_id)
+    about = {"title": spec.title, "spec": stem, "seed": plan.seed, "count": settings.count,
+             "blanks": settings.blanks, "rules": dict(spec.variants)}
+    report.files.append(write_atomic(inside(out, "answers.csv"), answers_csv(rows)))
+    report.files.append(write_atomic(inside(out, "answers.json"), answers_json(records, about)))
+    if "pdf" in settings.formats:
+        ids = [plan.variant_id(k) for k in range(1, settings.count + 1)]
+        for role, name in (("student", "students.pdf"), ("key", "keys.pdf")):
+            report.files.append(_join(out, name, [f"{v}.{role}.pdf" for v in ids], spec.title, role))
+    return report
+
+
+def _write_variants(out: Path, tasks: Iterator[VariantTask], executor: Executor | None, window: int,
+                    report: Report, progress: Callable[[VariantResult], None] | None,
+                    variant_id: Callable[[int], str]) -> tuple[list, list]:
+    """Write each variant's files in order; stop at the first failure. Returns rows and records."""
+    rows, records, seen = [], [], {}
+    with closing(ordered_results(make_variant, tasks, executor, window)) as results:
+        while True:
+            try:
+                result = next(results)
+            except StopIteration:
+                break
+            except Exception as error:  # the executor itself failed (a worker killed, a lost cluster)
+                k = len(rows) + 1
+                raise BatchFailure(k, variant_id(k), f"{type(error).__name__}: {error}") from error
+            if result.error:
+                raise BatchFailure(result.index, result.variant, result.error)
+            for name, content in result.documents.items():
+                try:
+                    write_atomic(inside(out, name), content)
+                except OSError as error:
+                    raise BatchFailure(result.index, result.variant,
+                                       f"cannot write {name}: {error.strerror or error}") from None
+            report.rendered += bool(result.documents)
+            report.refused.update(reason for _, reason, _ in result.refused)
+            if result.drawn in seen:
+                report.duplicates.append((seen[result.drawn], result.index))
+            seen.setdefault(result.drawn, result.index)
+            rows.append(result.row)
+            records.append(result.record)
+            if progress is not None:
+                progress(result)
+    return rows, records
+
+
+def ordered_results(function: Callable[[T], R], tasks: Iterable[T], executor: Executor | None,
+                    window: int) -> Iterator[R]:
+    """``function`` over ``tasks`` in order, at most ``window`` in flight; the rest cancelled on exit."""
+    if executor is None:
+        yield from map(function, tasks)
+        return
+    pending: deque[Future] = deque()
+    try:
+        for task in tasks:
+            pending.append(executor.submit(function, task))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+def _manifest(spec_text: str, stem: str, seed: int, settings: Settings) -> dict[str, Any]:
+    """What makes the set's files what they are: a rerun with the same manifest resumes."""
+    return {"stem": stem, "spec_sha256": hashlib.sha256(spec_text.encode()).hexdigest(),
+            "seed": seed, "formats": list(settings.formats), "blanks": settings.blanks,
+            "overrides": list(settings.overrides), "math": settings.options.math,
+            "paper": settings.options.paper, "derive": version("derive")}
+
+
+def _claim(out: Path, manifest: dict[str, Any]) -> bool:
+    """True if ``out`` holds (part of) this very set; otherwise clear its stale aggregates."""
+    path = inside(out, MANIFEST)
+    try:
+        if json.loads(path.read_text(encoding="utf-8")) == manifest:
+            return True
+    except (OSError, ValueError):
+        pass
+    for name in AGGREGATES:
+        (out / name).unlink(missing_ok=True)
+    write_atomic(path, json.dumps(manifest, indent=2) + "\n")
+    return False
+
+
+def _complete(out: Path, variant: str, formats: tuple[str, ...]) -> bool:
+    return all((out / name).is_file() for name in expected_files(variant, formats))
+
+
+def _join(out: Path, name: str, parts: list[str], title: str, role: str) -> Path:
+    """Join the variants' PDFs into ``out/name``, streamed to a temporary file and renamed."""
+    from .pdfjoin import join_pdfs
+
+    kind = "student sheets" if role == "student" else "answer keys"
+    info = {"Title": f"{title}: {kind}", "Producer": f"derive {version('derive')}",
+            "CreationDate": FIXED_PDF_DATE, "ModDate": FIXED_PDF_DATE}
+    return write_atomic_stream(inside(out, name), lambda stream: join_pdfs(
+        ((out / part).read_bytes() for part in parts), stream, [part.removesuffix(".pdf") for part in parts],
+        info))

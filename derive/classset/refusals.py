@@ -1,0 +1,111 @@
+"""Refusing degenerate draws: a class set only holds sheets a student can work by hand.
+
+A draw is refused, with its reason kept, when
+
+- ``saturated``: a sigmoid or tanh sits where its slope is below ``SATURATED_SLOPE``
+  (sigmoid beyond |z| of about 4.6, tanh beyond about 3), checked in float64 before the tape runs;
+- ``not-finite``: any value is not finite (a log of 0, a division by 0, an overflow);
+- ``disagreement``: SymPy, the tape and finite differences disagree (a kink of relu or abs);
+- ``zero-gradient``: a gradient rounds to zero at the sheet's precision (below half a unit
+  in its ``precision``-th decimal), or the update it makes does not show in the shown digits;
+- ``loss-not-decreasing``: with ``[train]``, the shown loss after the steps is not below the
+  shown loss before.
+
+``accept`` builds the worksheet of one draw or raises ``RefusedDraw``, a ``NumericError``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import sympy as sp
+
+from ..errors import NumericError
+from ..graph.dag import Graph, build_graph
+from ..graph.evaluate import evaluate, forward_values
+from ..graph.functions import CUSTOM_CLASSES, FUNCTIONS
+from ..numbers import shown
+from ..sheet.build import build_worksheet
+from ..sheet.model import Worksheet
+from ..spec.schema import Spec
+from ..symbolic.derivation import Derivation
+
+SATURATED_SLOPE = 0.01
+"""A sigmoid or tanh whose slope at the point is below this counts as saturated."""
+
+REASONS = {
+    "saturated": "saturated sigmoid or tanh",
+    "not-finite": "a value is not finite",
+    "disagreement": "the three ways disagree",
+    "zero-gradient": "a gradient rounds to zero",
+    "loss-not-decreasing": "the loss does not decrease",
+}
+"""Each reason's key and how reports name it."""
+
+
+class RefusedDraw(NumericError):
+    """A draw that makes a degenerate sheet; ``reason`` is a key of ``REASONS``."""
+
+    def __init__(self, key: str, message: str, reason: str) -> None:
+        super().__init__(key, message)
+        self.reason = reason
+
+
+def accept(spec: Spec, stem: str, derivation: Derivation | None = None, variant: str = "") -> Worksheet:
+    """The worksheet of ``spec`` if its numbers make a sound exercise; else ``RefusedDraw``."""
+    graph = build_graph(spec)
+    screen(graph)
+    try:
+        sheet = build_worksheet(spec, stem, derivation, variant)
+    except RefusedDraw:
+        raise
+    except NumericError as error:
+        reason = "not-finite" if "not finite" in error.message else "disagreement"
+        raise RefusedDraw(error.key, error.message, reason) from None
+    judge(sheet)
+    return sheet
+
+
+SATURATING = {cls: name for cls, name in CUSTOM_CLASSES.items() if FUNCTIONS[name].slope is not None}
+"""The node classes of the functions that saturate (the registry gives their slope)."""
+
+
+def screen(graph: Graph) -> None:
+    """Refuse, before any tape runs, a value that is not finite or a saturated sigmoid/tanh."""
+    values = forward_values(graph, graph.values())
+    env = {graph.symbols[name]: value for name, value in values.items()}
+    for node in graph.nodes:  # first: a saturated sigmoid is why a BCE after it is not finite
+        for call in sorted(node.expression.sympy.atoms(*SATURATING), key=sp.default_sort_key):
+            z = np.asarray(evaluate(call.args[0], env), dtype=float)
+            name = SATURATING[type(call)]
+            slope = FUNCTIONS[name].slope(z)
+            if np.any(slope < SATURATED_SLOPE):
+                worst = float(np.ravel(z)[int(np.argmin(np.ravel(slope)))])
+                raise RefusedDraw(f"graph.{node.name}", f"{name} is saturated at {worst:.4g}: its slope "
+                                  f"{float(np.min(slope)):.2g} is below {SATURATED_SLOPE}", "saturated")
+    for node in graph.nodes:
+        if not np.all(np.isfinite(values[node.name])):
+            raise RefusedDraw(f"graph.{node.name}", f"value is not finite ({values[node.name]})",
+                              "not-finite")
+
+
+def judge(sheet: Worksheet) -> None:
+    """Refuse a computed sheet whose gradient rounds to zero or whose loss does not go down."""
+    p = sheet.precision
+    for chain in sheet.chains:
+        value = chain.value
+        if not math.isfinite(value):
+            raise RefusedDraw(f"parameters.{chain.parameter}", f"gradient is not finite ({value})",
+                              "not-finite")
+        if abs(value) < 0.5 * 10.0 ** -p:
+            raise RefusedDraw(f"parameters.{chain.parameter}", f"d{sheet.loss}/d{chain.parameter} = "
+                              f"{shown(value, p)} rounds to 0 at {p} decimals", "zero-gradient")
+    for update in sheet.updates:
+        if shown(update.new, p) == update.shown_old:
+            raise RefusedDraw(f"parameters.{update.name}", f"the update of {update.name} does not show at "
+                              f"{p} significant digits ({update.shown_old})", "zero-gradient")
+    if sheet.loss_after is not None and not (sheet.loss_after < sheet.loss_before
+                                             and sheet.shown_loss_after != sheet.shown_loss_before):
+        raise RefusedDraw(f"graph.{sheet.loss}", f"the loss goes from {sheet.shown_loss_before} "
+                          f"to {sheet.shown_loss_after}: it does not decrease", "loss-not-decreasing")

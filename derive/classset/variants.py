@@ -1,0 +1,135 @@
+"""Class-set variants: the spec's ``[variants]`` rules, seeded draws, and short variant IDs.
+
+A rule draws one input or parameter uniformly from a grid (``min, min + step, ..., max``,
+computed in decimal so ``0.1`` steps stay ``0.1`` steps) or from a list of ``choices``.
+Draw ``attempt`` of variant ``index`` under ``seed`` uses its own ``random.Random``
+seeded with the text ``"seed/index/attempt"`` (SHA-512 based: the same on every platform
+and Python run), so a variant is regenerated from its ID alone, whatever the batch size.
+
+A draw is a list of ``--set`` overrides, so the spec's own validation applies to it.
+IDs are ``<stem>-<seed>-<index>``, the index 1-based and at least two digits:
+``neuron-bce-2026-07``.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pydantic import ValidationError
+
+from ..errors import SpecError, quoted
+from ..spec.schema import Spec, VariantRule
+
+DEFAULT_SEED = 0
+"""The seed of a batch when neither ``--seed`` nor ``variants.seed`` gives one."""
+
+_ID = re.compile(r"(?P<stem>.+)-(?P<seed>\d+)-(?P<index>\d+)")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one value is drawn: ``count`` equally likely values, the i-th by ``value(i)``."""
+
+    name: str
+    key: str
+    """The ``--set`` key the drawn value goes to (``inputs.x1``, ``parameters.w1``)."""
+    start: Decimal | None = None
+    step: Decimal | None = None
+    choices: tuple[float, ...] = ()
+    count: int = 0
+
+    def value(self, i: int) -> float:
+        if self.choices:
+            return self.choices[i]
+        assert self.start is not None and self.step is not None
+        return float(self.start + i * self.step)
+
+
+@dataclass(frozen=True)
+class Draw:
+    """One draw of every rule: the values by name and the overrides that apply them."""
+
+    index: int
+    attempt: int
+    values: tuple[tuple[str, float], ...]
+
+    def overrides(self, plan: Plan) -> tuple[str, ...]:
+        keys = {rule.name: rule.key for rule in plan.rules}
+        return tuple(f"{keys[name]}={value!r}" for name, value in self.values)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The rules of one spec under one seed: draws and IDs."""
+
+    stem: str
+    seed: int
+    rules: tuple[Rule, ...]
+
+    def variant_id(self, index: int) -> str:
+        return format_id(self.stem, self.seed, index)
+
+    def draw(self, index: int, attempt: int = 0) -> Draw:
+        rng = random.Random(f"{self.seed}/{index}/{attempt}")
+        return Draw(index, attempt, tuple((r.name, r.value(rng.randrange(r.count))) for r in self.rules))
+
+    @property
+    def distinct(self) -> int:
+        """How many different draws the rules allow."""
+        total = 1
+        for rule in self.rules:
+            total *= rule.count
+        return total
+
+
+def format_id(stem: str, seed: int, index: int) -> str:
+    """``neuron-bce-2026-07`` for variant 7 of seed 2026."""
+    return f"{stem}-{seed}-{index:02d}"
+
+
+def parse_id(variant: str) -> tuple[str, int, int]:
+    """(stem, seed, index) of an ID; a SpecError naming ``--variant`` if it is not one."""
+    match = _ID.fullmatch(variant.strip())
+    if match is None or int(match["index"]) < 1:
+        raise SpecError("--variant", f"expected an ID like neuron-bce-2026-07 (<spec>-<seed>-<number>), "
+                                     f"got {quoted(variant)}")
+    return match["stem"], int(match["seed"]), int(match["index"])
+
+
+def plan_for(spec: Spec, spec_text: str, stem: str, seed: int | None = None) -> Plan:
+    """The variant plan of ``spec``; ``seed`` overrides ``variants.seed``."""
+    raw = tomllib.loads(spec_text)
+    rules = tuple(_rule(name, value, spec, raw) for name, value in spec.variants.items() if name != "seed")
+    if not rules:
+        raise SpecError("variants", "no rules to draw from: add e.g. x1 = { min = -2.0, max = 2.0, "
+                                    "step = 0.1 } under [variants] (SPEC.md)")
+    key = "--seed" if seed is not None else "variants.seed"
+    seed = seed if seed is not None else spec.variants.get("seed", DEFAULT_SEED)
+    if seed < 0:
+        raise SpecError(key, f"expected a whole number, 0 or more (got {seed})")
+    return Plan(stem, seed, rules)
+
+
+def _rule(name: str, value: object, spec: Spec, raw: dict) -> Rule:
+    key = f"variants.{name}"
+    try:
+        rule = VariantRule.model_validate(value)
+    except ValidationError as error:
+        message = error.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
+        raise SpecError(key, message) from None
+    section = "inputs" if name in spec.inputs else "parameters"
+    target = f"{section}.{name}"
+    if isinstance(raw.get(section, {}).get(name), dict):
+        target += ".value"  # a parameter written as a table: { value = 3.0, trainable = false }
+    if rule.choices is not None:
+        return Rule(name, target, choices=tuple(float(c) for c in rule.choices), count=len(rule.choices))
+    assert rule.min is not None and rule.max is not None and rule.step is not None
+    start, stop, step = (Decimal(repr(float(v))) for v in (rule.min, rule.max, rule.step))
+    count = int((stop - start) / step) + 1
+    if count > 10**9:
+        raise SpecError(key, f"the grid has {count} values; choose a larger step (at most 10^9 values)")
+    return Rule(name, target, start=start, step=step, count=count)

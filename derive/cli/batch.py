@@ -1,0 +1,256 @@
+"""The class-set commands: ``derive batch``, ``derive stress``, and ``render --variant/--blanks``.
+
+Bad input (an unknown rule, a count below 1, a variant ID of another spec) is the usual one
+line with exit status 2, before anything is written. A batch that fails at variant k says
+which and why, with exit status 1; the variants before k are complete, and rerunning the
+same command finishes the set. The progress bar (rich, on stderr) shows only on a terminal.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.forkserver
+import os
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from ..errors import DeriveError, SpecError, printable, quoted
+from ..render.formats import FORMATS, Options
+
+
+def register(group: click.Group) -> None:
+    """Add ``batch`` and ``stress`` to the ``derive`` command group."""
+    group.add_command(batch)
+    group.add_command(stress)
+
+
+def default_workers() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@contextmanager
+def executor_for(workers: int | None) -> Iterator[Executor | None]:
+    """None (run in this process) for one worker, else a process pool (default: one per core).
+
+    Workers are forked from a fork server that has imported ``derive.classset.warm`` (TensorFlow, the
+    renderers, their fonts and templates), so each starts warm; it is started here, to warm
+    up while this process reads and derives the spec. Nothing is ever forked from a process
+    that runs threads: the fork server imports TensorFlow but runs nothing on it, and its
+    BLAS is single-threaded (the workers' matrices are tiny). Where there is no fork server,
+    workers are spawned.
+    """
+    workers = workers if workers is not None else default_workers()
+    if workers < 1:
+        raise SpecError("--workers", f"expected 1 or more, got {workers}")
+    if workers == 1:
+        yield None
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=_worker_context())
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """A started fork server preloading ``derive.classset.warm``, or spawn where there is none."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["derive.classset.warm"])
+    with _fork_server_environment():
+        multiprocessing.forkserver.ensure_running()
+    return context
+
+
+@contextmanager
+def _fork_server_environment() -> Iterator[None]:
+    """The environment the fork server starts in (this process's is restored after).
+
+    BLAS is single-threaded, read when the fork server imports numpy, so that it runs no
+    thread; and this very ``derive`` comes first on the path, so that workers run the code
+    this process runs (the fork server does not take this process's ``sys.path``).
+    """
+    here = str(Path(__file__).resolve().parents[2])  # the folder holding this derive package
+    settings = {"OPENBLAS_NUM_THREADS": "1",
+                "PYTHONPATH": os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p)}
+    saved = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@contextmanager
+def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None]]:
+    """``update(done)`` for a rich progress bar on a terminal's stderr; silent otherwise."""
+    if not sys.stderr.isatty():
+        yield lambda done: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda done: bar.update(task, completed=done)
+
+
+def read_spec(spec: str | None) -> tuple[str, str, str]:
+    """(text, source, stem) of a spec file or built-in example name."""
+    from .common import _resolve
+
+    path, stem = _resolve(spec)
+    try:
+        return path.read_text(encoding="utf-8"), str(path), stem
+    except (OSError, UnicodeDecodeError) as error:
+        raise SpecError(str(path), f"cannot read the spec ({error})") from None
+
+
+_SHARED = [
+    click.option("--seed", type=int, default=None, help="Seed of the draws (default: variants.seed)."),
+    click.option("--workers", type=int, default=None,
+                 help="Processes to use (default: the machine's cores)."),
+    click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+                 help="Override a scalar of the spec before drawing, e.g. --set train.learning_rate=0.05."),
+]
+
+
+def _shared(function):
+    for option in reversed(_SHARED):
+        function = option(function)
+    return function
+
+
+@click.command()
+@click.argument("spec")
+@click.option("--count", type=int, required=True, help="Number of variants (students).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Directory to write into (default: output/<spec>-<seed>).")
+@click.option("--format", "format_", default="all", show_default=True,
+              help=f"Comma-separated formats of each sheet: {', '.join(FORMATS)}, or all.")
+@click.option("--blanks", default="numbers", show_default=True,
+              help="What the student sheet leaves blank: numbers (every computed number) or steps "
+                   "(the derivation too).")
+@click.option("--math", type=click.Choice(["mathml", "tex"]), default="mathml", show_default=True,
+              help="Math in the HTML fragments.")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
+              help="Paper size of the PDFs and LaTeX.")
+@_shared
+def batch(spec: str, count: int, out: Path | None, format_: str, blanks: str, math: str, paper: str,
+          seed: int | None, workers: int | None, overrides: tuple[str, ...]) -> None:
+    """Write a class set: COUNT variants of SPEC, each a student sheet and its answer key.
+
+    Each variant draws its numbers by the spec's [variants] rules and has an ID such as
+    neuron-bce-2026-07 on both sheets; `derive render SPEC --variant ID` regenerates it.
+    Besides <ID>.student.* and <ID>.key.*, the set has answers.csv, answers.json and, with
+    PDF, students.pdf and keys.pdf for printing.
+
+    \b
+    Example:
+      derive batch my-neuron.toml --count 40 --seed 2026 --format pdf,html
+    """
+    from ..classset.batch import BatchFailure, Settings, run_batch
+    from ..classset.blanks import MODES
+    from ..classset.variant_job import tally_text
+    from ..classset.variants import plan_for
+    from ..spec.schema import parse_spec
+    from .common import _formats
+
+    text, source, stem = read_spec(spec)
+    settings = Settings(count, seed, _formats(format_), blanks, overrides, Options(math=math, paper=paper))
+    if count < 1:
+        raise SpecError("--count", f"expected 1 or more variants, got {count}")
+    if blanks not in MODES:
+        raise SpecError("--blanks", f"expected one of {', '.join(MODES)}, got {quoted(blanks)}")
+    plan = plan_for(parse_spec(text, overrides, source), text, stem, seed)
+    out = out if out is not None else Path("output") / f"{stem}-{plan.seed}"
+    done = 0
+
+    def advance(_result) -> None:
+        nonlocal done
+        done += 1
+        update(done)
+
+    try:
+        with executor_for(workers) as executor, \
+                progress_bar(count, f"{stem}-{plan.seed}") as update:
+            report = run_batch(text, source, stem, out, settings, executor, progress=advance)
+    except BatchFailure as failure:
+        click.echo(f"derive: error: {failure}", err=True)
+        sys.exit(1)
+    for path in report.files:
+        click.echo(printable(str(path)))
+    reasons = tally_text(report.refused)
+    total = sum(report.refused.values())
+    draws = "draw was" if total == 1 else "draws were"
+    refused = f"{total} {draws} refused and redrawn" + (f": {reasons}" if reasons else "")
+    variants = "variant" if count == 1 else "variants"
+    click.echo(f"{count} {variants} in {out} ({report.rendered} rendered now); {refused}")
+    for first, again in report.duplicates:
+        click.echo(f"derive: note: variants {first} and {again} drew the same numbers", err=True)
+
+
+@click.command()
+@click.argument("spec")
+@click.option("--count", type=int, default=1000, show_default=True, help="Number of draws to judge.")
+@_shared
+def stress(spec: str, count: int, seed: int | None, workers: int | None, overrides: tuple[str, ...]) -> None:
+    """Judge COUNT draws of SPEC's [variants] rules: refusals per reason, range of each answer.
+
+    \b
+    Example:
+      derive stress my-neuron.toml --count 1000
+    """
+    from ..classset.stress import format_report, stress_test
+
+    text, source, stem = read_spec(spec)
+    with executor_for(workers) as executor, progress_bar(count, "stress") as update:
+        report = stress_test(text, source, stem, count, seed, overrides, executor, update)
+    click.echo(format_report(report), nl=False)
+
+
+def render_with_blanks(spec: str | None, format_: str, out: Path, overrides: tuple[str, ...],
+                       options: Options, variant: str | None, blanks: str | None) -> list[Path]:
+    """``derive render --variant ID`` (the variant's student sheet and key, as the batch wrote
+    them) or ``--blanks MODE`` alone (the usual files plus ``<stem>.student.*``)."""
+    from ..classset.blanks import MODES
+    from ..classset.variant_job import VariantTask, make_variant, variant_documents
+    from ..classset.variants import parse_id
+    from ..sheet.build import build_worksheet
+    from ..spec.schema import parse_spec
+    from ..writer import inside, write_atomic
+    from .common import _formats
+
+    formats = _formats(format_)
+    mode = blanks or "numbers"
+    if mode not in MODES:
+        raise SpecError("--blanks", f"expected one of {', '.join(MODES)}, got {quoted(mode)}")
+    text, source, stem = read_spec(spec)
+    if variant is None:
+        key = build_worksheet(parse_spec(text, overrides, source), stem)
+        documents = variant_documents(key, formats, mode, options, student_stem=f"{stem}.student")
+    else:
+        owner, seed, index = parse_id(variant)
+        if owner != stem:
+            raise SpecError("--variant", f"{quoted(variant)} is a variant of {quoted(owner)}, "
+                                         f"not of {quoted(stem)}")
+        result = make_variant(VariantTask(text, source, stem, seed, index, overrides, formats, mode, options))
+        if result.error:
+            raise DeriveError("", result.error)
+        documents = result.documents
+    return [write_atomic(inside(out, name), content) for name, content in documents.items()]

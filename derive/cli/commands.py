@@ -1,0 +1,144 @@
+"""The ``derive`` command: render, check and list worksheets.
+
+Every user error (a bad spec, a bad override, a value that is not finite) is one line
+on stderr naming the key, with exit status 2, and no file is written.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import MESSAGE_LIMIT, DeriveError, cut, printable
+from ..render.formats import FORMATS, Options
+from ..spec.examples import example_names, example_title
+from ..spec.schema import Spec, load_spec
+from .common import _formats, _resolve
+
+
+def _load(spec: str | None, overrides: tuple[str, ...]) -> tuple[Spec, str]:
+    path, stem = _resolve(spec)
+    return load_spec(path, overrides), stem
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="derive")
+def cli() -> None:
+    """Turn a small model into a step-by-step backpropagation worksheet.
+
+    \b
+    Example:
+      derive render                      # the default worksheet into output/
+      derive render my-neuron.toml --format json --set x1=2.0
+    """
+
+
+@cli.command()
+@click.argument("spec", required=False)
+@click.option("--format", "format_", default="all", show_default=True,
+              help=f"Comma-separated formats: {', '.join(FORMATS)}, or all.")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("output"), show_default=True, help="Directory to write into.")
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+              help="Override a scalar of the spec, e.g. --set x1=2.0 --set train.learning_rate=0.05.")
+@click.option("--math", type=click.Choice(["mathml", "tex"]), default="mathml", show_default=True,
+              help="Math in the HTML fragment: MathML, or \\( \\) for hosts running MathJax/KaTeX.")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
+              help="Paper size of the PDF and LaTeX.")
+@click.option("--variant", metavar="ID", default=None,
+              help="Regenerate one variant of a class set (see `derive batch`): its student sheet and key.")
+@click.option("--blanks", default=None, metavar="numbers|steps",
+              help="Also write the student sheet, with every computed number (or the steps too) blank.")
+def render(spec: str | None, format_: str, out: Path, overrides: tuple[str, ...], math: str,
+           paper: str, variant: str | None, blanks: str | None) -> None:
+    """Compute a worksheet and write it as OUT/<stem>.<format>.
+
+    SPEC is a TOML file or a built-in example name (see `derive examples`);
+    without it, the default example (one sigmoid neuron) is rendered.
+
+    \b
+    Example:
+      derive render neuron-bce --format pdf,html --out handouts --set x1=2.0
+      derive render my-neuron.toml --variant my-neuron-2026-07   # <ID>.student.* and <ID>.key.*
+    """
+    from ..render.formats import render_all
+    from ..sheet.build import build_worksheet
+    from ..writer import inside, write_atomic
+
+    if variant is not None or blanks is not None:
+        from .batch import render_with_blanks
+
+        options = Options(math=math, paper=paper)
+        for path in render_with_blanks(spec, format_, out, overrides, options, variant, blanks):
+            click.echo(printable(str(path)))
+        return
+    formats = _formats(format_)
+    loaded, stem = _load(spec, overrides)
+    sheet = build_worksheet(loaded, stem)
+    documents = render_all(sheet, formats, Options(math=math, paper=paper))
+    for filename, content in documents.items():
+        click.echo(printable(str(write_atomic(inside(out, filename), content))))
+
+
+@cli.command()
+@click.argument("spec")
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help="Override a scalar first.")
+def check(spec: str, overrides: tuple[str, ...]) -> None:
+    """Validate SPEC and derive its chain rule, without computing numbers.
+
+    \b
+    Example:
+      derive check my-neuron.toml
+    """
+    from ..graph.dag import build_graph
+    from ..symbolic.derivation import derive
+
+    loaded, _ = _load(spec, overrides)
+    graph = build_graph(loaded)
+    derivation = derive(graph)
+    counts = ", ".join(_count(n, word) for n, word in ((len(graph.nodes), "node"),
+                                                       (len(derivation.edges), "edge"),
+                                                       (len(graph.parameters), "parameter")))
+    click.echo(f"ok: {printable(loaded.title)} ({counts}, loss {graph.loss})")
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"
+
+
+@cli.command()
+def examples() -> None:
+    """List the built-in examples; render one with `derive render NAME`.
+
+    \b
+    Example:
+      derive examples
+    """
+    for name in example_names():
+        click.echo(f"{name:20s} {example_title(name)}")
+
+
+from .batch import register  # noqa: E402 - the class-set commands need the group above
+
+register(cli)
+
+
+def main() -> None:
+    """Console entry point: user errors become one line and exit status 2."""
+    try:
+        cli.main(standalone_mode=False)
+    except DeriveError as error:
+        click.echo(f"derive: error: {error}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except click.UsageError as error:  # one line, like every other error: not click's four
+        command = error.ctx.command_path if error.ctx is not None else "derive"
+        message = printable(cut(error.format_message(), MESSAGE_LIMIT))
+        click.echo(f"derive: error: {message} (see {command} --help)", err=True)
+        sys.exit(2)
+    except click.ClickException as error:
+        click.echo(f"derive: error: {printable(cut(error.format_message(), MESSAGE_LIMIT))}", err=True)
+        sys.exit(error.exit_code)

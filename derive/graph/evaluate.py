@@ -1,0 +1,87 @@
+"""Float64 evaluation of SymPy expressions, node by node, without code generation.
+
+The symbolic side of the three-way check: a small walk over SymPy's tree with the NumPy
+operations of the function registry, covering exactly what the whitelist and its
+derivatives can produce (the whitelisted functions, Heaviside, sign). Invalid points give inf or nan, which
+the caller reports; nothing here raises on a domain error.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+
+import numpy as np
+import sympy as sp
+
+from ..errors import SpecError
+from .functions import NUMPY_OPERATIONS
+
+Value = float | np.ndarray
+"""A scalar, or an array for element-wise nodes and matrices."""
+
+
+def as_value(result: np.ndarray | float) -> Value:
+    """A Python float for a scalar, a float64 array otherwise."""
+    array = np.asarray(result, dtype=np.float64)
+    return float(array) if array.ndim == 0 else array
+
+
+def reduce_to(value: Value, shape: tuple[int, ...]) -> Value:
+    """Sum ``value`` down to ``shape``, as a tape sums a gradient over broadcast elements."""
+    array = np.asarray(value, dtype=np.float64)
+    while array.ndim > len(shape):
+        array = array.sum(axis=0)
+    for axis, size in enumerate(shape):
+        if size == 1 and array.shape[axis] != 1:
+            array = array.sum(axis=axis, keepdims=True)
+    return as_value(array)
+
+
+def evaluate(expression: sp.Expr, values: Mapping[sp.Symbol, Value]) -> Value:
+    """The value of ``expression`` at ``values`` in float64 (inf or nan where undefined).
+
+    Arrays broadcast element-wise; a shape that does not fit raises ValueError.
+    """
+    with np.errstate(all="ignore"):
+        return as_value(_walk(expression, values))
+
+
+def _walk(expression: sp.Basic, values: Mapping[sp.Symbol, float]) -> np.ndarray:
+    if expression.is_Symbol:
+        return np.asarray(values[expression], dtype=np.float64)
+    if expression.is_Number:
+        return np.float64(float(expression))
+    args = [_walk(arg, values) for arg in expression.args]
+    if expression.is_Add:
+        return functools.reduce(np.add, args)
+    if expression.is_Mul:
+        return functools.reduce(np.multiply, args)
+    if expression.is_Pow:
+        return np.power(args[0], args[1])
+    operation = NUMPY_OPERATIONS.get(type(expression))
+    if operation is None:
+        raise TypeError(f"cannot evaluate {type(expression).__name__} numerically")
+    return operation(*args)
+
+
+def forward_values(graph, values: Mapping[str, Value]) -> dict[str, Value]:
+    """Every node's float64 value, given input and parameter values by name.
+
+    A node named in ``values`` keeps the given value, so a derivative with respect to an
+    intermediate node can be taken by perturbing it alone. Shapes that do not fit are a
+    SpecError naming the node and its inputs' shapes.
+    """
+    env = {graph.symbols[name]: value for name, value in values.items()}
+    result = dict(values)
+    for node in graph.nodes:
+        if node.name in values:
+            continue
+        try:
+            value = evaluate(node.expression.sympy, env)
+        except ValueError as error:
+            shapes = ", ".join(f"{name} {np.shape(result[name]) or 'scalar'}" for name in node.inputs)
+            raise SpecError(f"graph.{node.name}", f"the shapes do not fit ({shapes}): {error}") from None
+        env[graph.symbols[node.name]] = value
+        result[node.name] = value
+    return result

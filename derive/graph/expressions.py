@@ -1,0 +1,204 @@
+"""The whitelist grammar for spec expressions, from text to a SymPy expression.
+
+Python's ``ast`` parses the text; a walk over the tree accepts only numbers, names
+defined earlier, ``+ - * / **``, unary signs and calls of the whitelisted functions,
+and builds the SymPy expression node by node. Nothing is ever evaluated as code.
+Source length, tree size and constant exponents are bounded so no spec can hang the tool.
+The validated tree is kept too: the numeric stage evaluates it in source order, the way
+the seed notebooks write their TensorFlow code.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+
+import sympy as sp
+
+from ..errors import ExpressionError, quoted
+from .functions import FUNCTIONS, function_names, matmul
+
+MAX_SOURCE_CHARS = 2000
+MAX_TREE_NODES = 400
+MAX_EXPONENT = 64
+MAX_LITERAL = 1e12
+SOURCE_CHARACTERS = re.compile(r"[A-Za-z0-9_.+\-*/@(), \t\n]*")
+"""What an expression's text may hold at all: no comment (#), backslash, quote or other
+character reaches the parser, so the text shown on a sheet (the TensorFlow code) is inert."""
+
+_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.MatMult: "@"}
+_UNARY = {ast.USub: "-", ast.UAdd: "+"}
+_DESCRIPTIONS = {
+    ast.Attribute: "attribute access",
+    ast.Subscript: "subscripts",
+    ast.Lambda: "lambda",
+    ast.Compare: "comparisons",
+    ast.BoolOp: "and/or",
+    ast.IfExp: "if/else",
+    ast.List: "lists",
+    ast.Tuple: "tuples",
+    ast.Dict: "dicts",
+    ast.Starred: "star arguments",
+    ast.JoinedStr: "f-strings",
+    ast.NamedExpr: "assignment",
+}
+GRAMMAR = "numbers, names defined earlier, + - * / ** @, parentheses and calls of " + (
+    function_names()
+)
+
+
+@dataclass(frozen=True)
+class ParsedExpression:
+    """A validated expression: its text, its checked syntax tree and its SymPy form."""
+
+    source: str
+    tree: ast.expr
+    sympy: sp.Expr
+    display: sp.Expr
+    """The same expression unevaluated, in source order, for showing the equation."""
+    names: tuple[str, ...]
+
+
+def parse_expression(
+    source: str,
+    key: str,
+    known: Mapping[str, sp.Symbol],
+    defined_later: frozenset[str] = frozenset(),
+) -> ParsedExpression:
+    """Parse ``source`` (the value of spec key ``key``) over the ``known`` symbols."""
+    if not isinstance(source, str):
+        raise ExpressionError(key, f"expected an expression as a string, got {quoted(source)}")
+    if len(source) > MAX_SOURCE_CHARS:
+        raise ExpressionError(key, f"expression is longer than {MAX_SOURCE_CHARS} characters")
+    if not source.strip():
+        raise ExpressionError(key, "expected an expression, got an empty string")
+    try:
+        tree = ast.parse(source.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+        detail = getattr(error, "msg", None) or "not a valid expression"
+        raise ExpressionError(key, f"cannot parse {quoted(source)}: {detail}") from None
+    if sum(1 for _ in ast.walk(tree)) > MAX_TREE_NODES:
+        raise ExpressionError(key, f"expression has more than {MAX_TREE_NODES} parts")
+    builder = _Builder(key, known, defined_later)
+    expression = builder.build(tree)
+    if not SOURCE_CHARACTERS.fullmatch(source):  # what the tree no longer shows: a comment, a "\\"
+        stray = next(c for c in source if not SOURCE_CHARACTERS.fullmatch(c))
+        raise ExpressionError(key, f"{quoted(stray)} is not allowed; expressions use only {GRAMMAR}")
+    with sp.evaluate(False):
+        display = _Builder(key, known, defined_later, as_written=True).build(tree)
+    names = tuple(dict.fromkeys(builder.names))
+    return ParsedExpression(source, tree, expression, display, names)
+
+
+class _Builder:
+    """One walk over a syntax tree, accepting only the whitelist."""
+
+    def __init__(
+        self,
+        key: str,
+        known: Mapping[str, sp.Symbol],
+        defined_later: frozenset[str],
+        as_written: bool = False,
+    ) -> None:
+        self.key = key
+        self.as_written = as_written
+        self.known = known
+        self.defined_later = defined_later
+        self.names: list[str] = []
+
+    def fail(self, message: str) -> ExpressionError:
+        return ExpressionError(self.key, message)
+
+    def build(self, node: ast.expr) -> sp.Expr:
+        if isinstance(node, ast.Constant):
+            return self.number(node.value)
+        if isinstance(node, ast.Name):
+            return self.name(node.id)
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+            return self.binary(node)
+        if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
+            operand = self.build(node.operand)
+            return -operand if isinstance(node.op, ast.USub) else operand
+        if isinstance(node, ast.Call):
+            return self.call(node)
+        what = _DESCRIPTIONS.get(type(node), f"'{type(node).__name__}' syntax")
+        raise self.fail(f"{what} not allowed; expressions use only {GRAMMAR}")
+
+    def number(self, value: object) -> sp.Expr:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(f"{quoted(value)} is not a number; expressions use only {GRAMMAR}")
+        if not math.isfinite(value) or abs(value) > MAX_LITERAL:
+            raise self.fail(f"number {quoted(value)} is out of range (at most {MAX_LITERAL:g})")
+        exact = Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
+        return sp.Rational(exact.numerator, exact.denominator)
+
+    def name(self, name: str) -> sp.Expr:
+        if name in self.known:
+            self.names.append(name)
+            return self.known[name]
+        if name in FUNCTIONS:
+            raise self.fail(f"'{name}' is a function; call it as {name}(...)")
+        if name in self.defined_later:
+            raise self.fail(
+                f"'{name}' is used before it is defined; a node may use only inputs, "
+                "parameters and nodes above it (so no cycles)"
+            )
+        hint = difflib.get_close_matches(name, list(self.known), n=1)
+        suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+        raise self.fail(f"unknown name '{name}'{suggestion}")
+
+    def binary(self, node: ast.BinOp) -> sp.Expr:
+        left, right = self.build(node.left), self.build(node.right)
+        if isinstance(node.op, ast.MatMult):
+            return matmul(left, right)
+        if self.as_written and isinstance(node.op, ast.Add | ast.Sub | ast.Mult):
+            return self.chain(node.op, left, right)
+        if isinstance(node.op, ast.Add):
+            return left + right
+        if isinstance(node.op, ast.Sub):
+            return left - right
+        if isinstance(node.op, ast.Mult):
+            return left * right
+        if isinstance(node.op, ast.Div):
+            if right == 0:
+                raise self.fail("division by zero")
+            return left / right
+        if right.is_Number and abs(right) > MAX_EXPONENT:
+            raise self.fail(f"exponent {right} is too large (at most {MAX_EXPONENT})")
+        if left == 0 and right.is_Number and right < 0:
+            raise self.fail("zero raised to a negative power")
+        return left**right
+
+    def chain(self, op: ast.operator, left: sp.Expr, right: sp.Expr) -> sp.Expr:
+        """An unevaluated sum or product that keeps a chain like a + b + c flat."""
+        if isinstance(op, ast.Mult):
+            head = left.args if left.is_Mul else (left,)
+            return sp.Mul(*head, right, evaluate=False)
+        if isinstance(op, ast.Sub):
+            right = sp.Mul(-1, right, evaluate=False)
+        head = left.args if left.is_Add else (left,)
+        return sp.Add(*head, right, evaluate=False)
+
+    def call(self, node: ast.Call) -> sp.Expr:
+        if not isinstance(node.func, ast.Name):
+            raise self.fail(f"only calls of {function_names()} are allowed")
+        name = node.func.id
+        rule = FUNCTIONS.get(name)
+        if rule is None:
+            hint = difflib.get_close_matches(name, list(FUNCTIONS), n=1)
+            suggestion = f"did you mean '{hint[0]}'? " if hint else ""
+            raise self.fail(
+                f"unknown function '{name}'; {suggestion}functions are {function_names()}"
+            )
+        if node.keywords or len(node.args) != rule.arity:
+            plural = "s" if rule.arity > 1 else ""
+            raise self.fail(
+                f"{name}() takes {rule.arity} positional argument{plural} "
+                f"({', '.join(rule.parameters)})"
+            )
+        return rule.build(*(self.build(arg) for arg in node.args))

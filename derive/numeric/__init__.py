@@ -1,0 +1,1 @@
+"""The numbers: the TensorFlow tape, finite differences and the three-way check."""

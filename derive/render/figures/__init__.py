@@ -1,0 +1,1 @@
+"""Figures: the computational graph (SVG, TikZ) and the loss plot."""

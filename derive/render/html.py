@@ -1,0 +1,78 @@
+"""The worksheet as HTML: a self-contained page, a course-site fragment, and print HTML.
+
+All three fill the same base template; they differ in how math is written (MathML,
+MathJax/KaTeX delimiters, or empty boxes that the PDF writer draws formulas into) and in
+what wraps the body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from markupsafe import Markup
+
+from ..sheet.model import Worksheet
+from . import formulas
+from .pdf.formulas import FormulaBoxes
+from .templating import html_environment
+
+MATH_STYLES: dict[str, Callable[..., Markup]] = {
+    "mathml": formulas.mathml,
+    "tex": formulas.tex_delimited,
+}
+
+
+def _plot(sheet: Worksheet) -> Markup:
+    from .figures.plot import loss_plot_svg
+
+    return Markup(loss_plot_svg(sheet) if len(sheet.history) > 2 else "")
+
+
+def _render(template: str, sheet: Worksheet, style: Callable[..., Markup], top: int, **extra: object) -> str:
+    """``template`` filled in; ``extra`` may bring its own ``picture`` (the graph)."""
+    if "picture" not in extra:
+        from .figures.picture import graph_svg
+
+        extra["picture"] = Markup(graph_svg(sheet))
+    context = {"sheet": sheet, "m": style, "md": partial(style, display=True), "top": top,
+               "plot": _plot(sheet), "given": _as_text, **extra}
+    return html_environment().get_template(template).render(context)
+
+
+def _as_text(text: str, face: str = "mono") -> str:
+    """A given number (or the variant ID) as it is: text, escaped by the template."""
+    return text
+
+
+def render_page(sheet: Worksheet) -> str:
+    """One self-contained HTML file: inline CSS, MathML, no scripts, no network."""
+    return _render("html/page.html.j2", sheet, formulas.mathml, top=1)
+
+
+def render_fragment(sheet: Worksheet, math: str = "mathml") -> str:
+    """One ``<section class="derive-worksheet">`` for a host page; ``math='tex'`` for MathJax/KaTeX."""
+    if math not in ("mathml", "tex"):
+        raise ValueError(f"math must be 'mathml' or 'tex', not {math!r}")
+    return _render("html/fragment.html.j2", sheet, MATH_STYLES[math], top=2)
+
+
+def render_print_html(sheet: Worksheet, boxes: FormulaBoxes, paper: str = "a4") -> str:
+    """The page styled for paper, as WeasyPrint takes it: each formula an empty box of its
+    size, which ``boxes`` remembers and draws into once the PDF is laid out; so are the graph's
+    labels (``picture_print``) and, on a student sheet, the given numbers and the variant ID
+    (``outline_text.given_box``), in boxes that do not depend on them, so that every variant's
+    student sheet has the same HTML (``render_pdf`` lays it out once)."""
+    from .pdf.outline_text import given_box
+    from .pdf.picture_print import graph_print_html
+
+    line_px = (PAPER_WIDTH_MM[paper] - 2 * SIDE_MARGIN_MM) * 96 / 25.4
+    given = partial(given_box, boxes) if sheet.student else _as_text
+    return _render("html/print.html.j2", sheet, boxes.box, top=1, paper=PAPER_SIZES[paper],
+                   side_margin=f"{SIDE_MARGIN_MM}mm", picture=graph_print_html(sheet, line_px, boxes),
+                   given=given)
+
+
+PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+PAPER_WIDTH_MM = {"a4": 210.0, "letter": 215.9}
+SIDE_MARGIN_MM = 18

@@ -1,0 +1,79 @@
+"""The PDF handout: WeasyPrint prints the print-styled HTML, fetching nothing.
+
+Figures arrive as inline SVG and each formula as an empty box that ``pdf.formulas`` draws
+into after layout, so the document needs no resource at all; the URL fetcher refuses the
+network and every file outside the templates folder.
+Metadata dates are fixed so the same spec gives the same PDF.
+
+A student sheet's numbers are drawn after layout too, so the variants of a class set share
+one HTML page, and its layout (most of WeasyPrint's time) is kept and drawn again with each
+variant's numbers: a worker lays out one student sheet per distinct page (usually one or
+two per set: the stated precision can differ) instead of one per variant.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from ...errors import DeriveError
+from ...sheet.model import Worksheet
+from ..html import render_print_html
+from ..templating import templates_dir
+from .formulas import FormulaBoxes
+
+FIXED_DATE = "2000-01-01T00:00:00Z"
+_KEPT_LAYOUTS = threading.Lock()
+
+
+def local_only_fetcher():
+    """A WeasyPrint fetcher for ``file:`` URLs inside the templates folder, refusing all else.
+
+    A refused fetch stops the render (``fail_on_errors``) instead of printing without it.
+    """
+    from weasyprint.urls import URLFetcher
+
+    class LocalOnlyFetcher(URLFetcher):
+        def fetch(self, url: str, headers: dict | None = None):
+            root = templates_dir().resolve()
+            if url.startswith("file://"):
+                path = Path(unquote(urlsplit(url).path)).resolve()
+                if path.is_relative_to(root):
+                    return super().fetch(url, headers)
+            raise DeriveError("pdf", f"refused to fetch {url!r}: the PDF uses only the templates folder")
+
+    return LocalOnlyFetcher(allowed_protocols=("file",), fail_on_errors=True)
+
+
+def render_pdf(sheet: Worksheet, paper: str = "a4") -> bytes:
+    """The worksheet as PDF bytes."""
+    boxes = FormulaBoxes()
+    if sheet.variant:
+        role = "student sheet" if sheet.student else "answer key"
+        boxes.title = f"{sheet.title} ({role}, variant {sheet.variant})"
+    html = render_print_html(sheet, boxes, paper).replace(
+        "<head>", f'<head>\n<meta name="dcterms.created" content="{FIXED_DATE}">'
+        f'\n<meta name="dcterms.modified" content="{FIXED_DATE}">', 1)
+    if not sheet.student:
+        return layout(html).write_pdf(finisher=boxes.finisher)
+    with _KEPT_LAYOUTS:  # a kept layout is shared: one thread draws from it at a time
+        return student_layout(html).write_pdf(finisher=boxes.finisher)
+
+
+def layout(html: str):
+    """WeasyPrint's laid-out document of the print page ``html``."""
+    import weasyprint
+
+    # inline SVG style attributes (matplotlib's) are applied but logged as unknown CSS
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    return weasyprint.HTML(string=html, base_url=templates_dir().as_uri() + "/",
+                           url_fetcher=local_only_fetcher()).render()
+
+
+@lru_cache(maxsize=4)
+def student_layout(html: str):
+    """``layout(html)`` of a student sheet, kept for the next variant with the same page."""
+    return layout(html)

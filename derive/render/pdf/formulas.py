@@ -1,0 +1,347 @@
+"""Formulas in the PDF: ziamath's glyph outlines as PDF Form XObjects, placed after layout.
+
+(The printed graph's labels take the same road: see ``picture_print``.)
+
+WeasyPrint can draw an inline SVG formula, but it parses every glyph outline point by
+point in Python: about 1.1 s of a 2 s sheet. Instead, the print HTML holds an empty box of
+the formula's exact size (``FormulaBoxes.box``), WeasyPrint lays the page out around it,
+and ``FormulaBoxes.finisher`` (WeasyPrint's public post-processing hook) draws each formula
+into its box: one Form XObject per distinct formula per document, which places one shared
+Form XObject per distinct glyph outline (ziafont's SVG 2 ``<symbol>``/``<use>``), so a
+sheet carries each glyph once instead of once per use. Outlines are converted and
+compressed once per process (``drawing``, ``_deflated``): a formula or glyph that recurs on
+every sheet of a class set costs nothing after the first. The glyphs, positions and sizes
+are ziamath's, exactly as in the SVG.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import xml.etree.ElementTree as ET
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Any
+
+from fontTools.pens.basePen import BasePen
+from fontTools.svgLib.path import parse_path
+from markupsafe import Markup
+
+from ..formulas import TEXT_SIZE_PX, flatten_fences
+
+ANCHOR_PREFIX = "derive-math-"
+PX_TO_PT = 0.75
+"""PDF points per CSS px (72 / 96), WeasyPrint's own scale."""
+
+
+@dataclass(frozen=True)
+class Glyph:
+    """One glyph outline (a filled path in its SVG ``<symbol>``'s units) and its bounding box.
+
+    ``name`` comes from the outline itself, so equal outlines share one Form XObject.
+    """
+
+    name: str
+    bbox: tuple[float, float, float, float]
+    operators: bytes
+
+
+@dataclass(frozen=True)
+class Ink:
+    """What an SVG draws, in PDF operators: paths and rectangles, and ``/name Do`` for each glyph."""
+
+    operators: bytes
+    glyphs: tuple[Glyph, ...] = ()
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """One formula in PDF terms: its box in CSS px and its outlines as content-stream bytes.
+
+    The operators use SVG user units (px, y pointing down, baseline at y = 0, the formula
+    starting at x = 0) inside the box whose corner is ``(left, top)``; ``descent`` is how far
+    the box reaches below the baseline and ``advance`` where the next formula would start;
+    ``glyphs`` are the outlines the operators place.
+    """
+
+    left: float
+    top: float
+    width: float
+    height: float
+    advance: float
+    operators: bytes
+    glyphs: tuple[Glyph, ...] = ()
+
+    @property
+    def descent(self) -> float:
+        return self.top + self.height
+
+    def then(self, other: Drawing) -> Drawing:
+        """This formula followed on the same baseline by ``other``, as ziamath sets them in one row."""
+        top = min(self.top, other.top)
+        bottom = max(self.descent, other.descent)
+        right = self.advance + other.left + other.width
+        shifted = f"q 1 0 0 1 {self.advance:.3f} 0 cm\n".encode() + other.operators + b"\nQ"
+        return Drawing(self.left, top, right - self.left, bottom - top, self.advance + other.advance,
+                       self.operators + b"\n" + shifted, merged(self.glyphs, other.glyphs))
+
+
+@lru_cache(maxsize=4096)
+def drawing(tex: str, display: bool = False) -> Drawing:
+    """``tex`` as ziamath lays it out, in PDF operators.
+
+    A chain of equalities is laid out one ``= ...`` part at a time and the parts are set
+    side by side: ziamath gives a leading ``=`` the same spacing as an inner one, so the
+    result is the same, and the symbolic parts that every variant of a class set repeats
+    are laid out once (ziamath's layout is most of a sheet's remaining formula cost).
+    """
+    parts = equality_parts(flatten_fences(tex))
+    result = _laid_out(parts[0], display)
+    for part in parts[1:]:
+        result = result.then(_laid_out(part, display))
+    return replace(result, operators=b"0 g\n" + result.operators)
+
+
+@lru_cache(maxsize=8192)
+def _laid_out(tex: str, display: bool) -> Drawing:
+    import ziamath
+
+    ziamath.config.svg2 = True  # each glyph a <symbol>, placed by <use>
+    size = TEXT_SIZE_PX * (1.1 if display else 1.0)
+    math = ziamath.Latex(tex, size=size)
+    root = math.svgxml()
+    left, top, width, height = (float(v) for v in root.attrib["viewBox"].split())
+    ink = svg_ink(root)
+    return Drawing(left, top, width, height, math.node.bbox.xmax, ink.operators, ink.glyphs)
+
+
+_GROUPING = re.compile(r"\\left\b|\\right\b|\\begin\b|\\end\b|\\.|[{}]| = ")
+
+
+def equality_parts(tex: str) -> list[str]:
+    """``a = b = c`` as ``["a", "= b", "= c"]``, splitting only at top-level `` = ``
+    (outside braces, ``\\left ... \\right`` and environments)."""
+    parts, depth, start = [], 0, 0
+    for match in _GROUPING.finditer(tex):
+        token = match.group(0)
+        if token in ("{", "\\left", "\\begin"):
+            depth += 1
+        elif token in ("}", "\\right", "\\end"):
+            depth -= 1
+        elif token == " = " and depth == 0 and tex[start:match.start()].strip():
+            parts.append(tex[start:match.start()])
+            start = match.start() + 1
+    parts.append(tex[start:])
+    return parts
+
+
+def merged(*glyph_sets: tuple[Glyph, ...]) -> tuple[Glyph, ...]:
+    """The glyphs of all sets, each once, in order of first use."""
+    return tuple(dict.fromkeys(glyph for glyphs in glyph_sets for glyph in glyphs))
+
+
+def svg_ink(root: ET.Element) -> Ink:
+    """What ziamath and ziafont draw under ``root``: paths, rectangles and placed ``<symbol>`` glyphs.
+
+    A ``<use>`` maps its symbol's viewBox onto its own box; ziafont keeps the aspect ratio,
+    so that is one scale and a shift (anything else is refused rather than drawn wrong).
+    """
+    every_symbol = [element for element in root.iter() if _tag(element) == "symbol"]
+    symbols = {symbol.attrib["id"]: symbol for symbol in every_symbol}  # ziafont may repeat one
+    inside_symbols = {path for symbol in every_symbol for path in symbol.iter() if _tag(path) == "path"}
+    out: list[str] = []
+    glyphs: list[Glyph] = []
+    for element in root.iter():
+        tag = _tag(element)
+        if element.attrib.get("transform", "").strip():
+            raise ValueError(f"unsupported SVG transform on <{tag}> in a formula")
+        if tag == "path" and element not in inside_symbols:
+            out.append(path_operators(element.attrib.get("d", "")))
+        elif tag == "rect":
+            x, y, w, h = (float(element.attrib.get(k, 0)) for k in ("x", "y", "width", "height"))
+            out.append(f"{x:.3f} {y:.3f} {w:.3f} {h:.3f} re f")
+        elif tag == "use":
+            symbol = symbols[element.attrib["href"].removeprefix("#")]
+            glyph = _glyph(tuple(path.attrib.get("d", "") for path in symbol.iter() if _tag(path) == "path"))
+            if glyph is None:  # a space
+                continue
+            vx, vy, vw, vh = (float(v) for v in symbol.attrib["viewBox"].split())
+            x, y, w, h = (float(element.attrib.get(k, 0)) for k in ("x", "y", "width", "height"))
+            scale = w / vw if vw else h / vh
+            if abs(h - vh * scale) > 1e-3 * max(h, 1.0):
+                raise ValueError("unsupported <use> in a formula: its box changes the glyph's aspect ratio")
+            out.append(f"q {scale:.5f} 0 0 {scale:.5f} {x - vx * scale:.3f} {y - vy * scale:.3f} cm "
+                       f"/{glyph.name} Do Q")
+            glyphs.append(glyph)
+    return Ink("\n".join(part for part in out if part).encode(), merged(tuple(glyphs)))
+
+
+def _tag(element: ET.Element) -> str:
+    """The element's name without its namespace (ziamath's SVG has one, ziafont's drawing may not)."""
+    return element.tag.rpartition("}")[2]
+
+
+@lru_cache(maxsize=16384)
+def _glyph(paths: tuple[str, ...]) -> Glyph | None:
+    """The glyph drawn by a ``<symbol>``'s paths, or None if it draws nothing."""
+    operators = " ".join(part for part in map(path_operators, paths) if part)
+    return glyph_from_operators(operators) if operators else None
+
+
+def glyph_from_operators(operators: str) -> Glyph:
+    """A glyph of these path operators, named by their hash and boxed by their points."""
+    numbers = [float(token) for token in operators.split() if token[-1].isdigit()]
+    xs, ys = numbers[0::2], numbers[1::2]  # every operand of m, l and c is an x, y pair
+    name = "DeriveGlyph" + hashlib.sha256(operators.encode()).hexdigest()[:16]
+    return Glyph(name, (min(xs), min(ys), max(xs), max(ys)), operators.encode())
+
+
+def path_operators(d: str) -> str:
+    """An SVG path (what ziafont writes) as a filled PDF path, read by fontTools' SVG path parser.
+
+    PDF has no quadratic curve, so the pen turns ``Q`` into the equivalent cubic (control
+    points two thirds of the way from each end point to the quadratic's control point).
+    """
+    pen = PDFPen(lambda value: f"{value:.3f}")
+    parse_path(d, pen)
+    return " ".join(pen.operators) + (" f" if pen.operators else "")
+
+
+class PDFPen(BasePen):
+    """Collects contours as PDF path operators (``m l c h``); ``number`` formats each coordinate.
+    BasePen turns quadratic curves into cubics, and an SVG arc arrives as cubics too."""
+
+    def __init__(self, number: Callable[[float], str], glyph_set: Any = None) -> None:
+        super().__init__(glyph_set)
+        self.number = number
+        self.operators: list[str] = []
+
+    def _moveTo(self, point):
+        self.operators.append(f"{self.number(point[0])} {self.number(point[1])} m")
+
+    def _lineTo(self, point):
+        self.operators.append(f"{self.number(point[0])} {self.number(point[1])} l")
+
+    def _curveToOne(self, first, second, end):
+        self.operators.append(" ".join(self.number(v) for v in (*first, *second, *end)) + " c")
+
+    def _closePath(self):
+        self.operators.append("h")
+
+
+@dataclass
+class FormulaBoxes:
+    """The drawings of one print document: empty boxes in its HTML, drawn in by the finisher."""
+
+    placed: list[Drawing] = field(default_factory=list)
+    title: str | None = None
+    """The PDF's title, if not the page's: a student sheet's names its variant there, since its
+    variant ID is drawn as outlines (searchable neither on the page nor in a viewer)."""
+
+    def place(self, shape: Drawing) -> str:
+        """The anchor (element id) of a box to be drawn as ``shape``."""
+        self.placed.append(shape)
+        return f"{ANCHOR_PREFIX}{len(self.placed) - 1}"
+
+    def box(self, tex: str, display: bool = False) -> Markup:
+        """An empty inline box exactly the size of ``tex``, baseline on the line's baseline.
+
+        A display formula's box is a block as wide as the line, the formula drawn at its left
+        edge as before: its width is the only part of the box a number in it changes, so
+        leaving it out keeps a student sheet's HTML the same from variant to variant. (The
+        TeX is not repeated in the box: the PDF is not tagged, so nothing would read it.)
+        """
+        shape = drawing(tex, display)
+        size = "" if display else f"width:{shape.width:.2f}px;"
+        style = f"{size}height:{shape.height:.2f}px;vertical-align:{-shape.descent:.2f}px"
+        markup = f'<span class="formula" id="{self.place(shape)}" style="{style}"></span>'
+        return Markup(f'<span class="display-math">{markup}</span>' if display else markup)
+
+    def finisher(self, document, pdf) -> None:
+        """Draw every box's drawing into it, as WeasyPrint's ``write_pdf(finisher=...)``."""
+        import pydyf
+
+        if self.title is not None:
+            pdf.info["Title"] = pydyf.String(self.title)
+        reference, resources = _shared_resources(pdf)
+        names: dict[Drawing, str] = {}
+        for page, pdf_page in zip(document.pages, _pdf_pages(pdf), strict=True):
+            placements: list[str] = []
+            for anchor, (x, y, _, _) in sorted(page.anchors.items(), key=lambda item: _index(item[0])):
+                if not anchor.startswith(ANCHOR_PREFIX):
+                    continue
+                shape = self.placed[_index(anchor)]
+                if shape not in names:
+                    names[shape] = f"DeriveMath{len(names)}"
+                    resources["XObject"][names[shape]] = _form(pdf, shape.operators, _box(shape), reference)
+                    for glyph in shape.glyphs:
+                        if glyph.name not in resources["XObject"]:
+                            resources["XObject"][glyph.name] = _form(pdf, glyph.operators, glyph.bbox)
+                e = PX_TO_PT * (x - shape.left)
+                f = PX_TO_PT * (page.height - y + shape.top)
+                placements.append(f"q {PX_TO_PT} 0 0 {-PX_TO_PT} {e:.3f} {f:.3f} cm /{names[shape]} Do Q")
+            if placements:
+                _append_content(pdf, pdf_page, "\n".join(placements).encode(), pydyf)
+
+
+def _index(anchor: str) -> int:
+    return int(anchor.removeprefix(ANCHOR_PREFIX)) if anchor.startswith(ANCHOR_PREFIX) else -1
+
+
+def _box(shape: Drawing) -> tuple[float, float, float, float]:
+    """The form's clip: the drawing's box with a margin of its height all round, as glyphs
+    may reach past the box (a bold J's hook left of its advance)."""
+    margin = shape.height
+    return (shape.left - margin, shape.top - margin, shape.left + shape.width + margin,
+            shape.top + shape.height + margin)
+
+
+def _form(pdf, operators: bytes, bbox: tuple[float, float, float, float], resources=None):
+    """A Form XObject drawing ``operators`` (compressed once per process) in ``pdf``; its reference.
+
+    A formula's form places glyph forms, so it names the page's ``resources``, where they are.
+    """
+    import pydyf
+
+    extra = {"Type": "/XObject", "Subtype": "/Form", "BBox": pydyf.Array(round(v, 3) for v in bbox),
+             "Filter": "/FlateDecode"}
+    if resources is not None:
+        extra["Resources"] = resources
+    form = pydyf.Stream([_deflated(operators)], pydyf.Dictionary(extra))
+    pdf.add_object(form)
+    return form.reference
+
+
+@lru_cache(maxsize=16384)
+def _deflated(operators: bytes) -> bytes:
+    """``operators`` compressed as pydyf would (zlib, level 9), once per process."""
+    return zlib.compress(operators, 9)
+
+
+def _pdf_pages(pdf) -> list:
+    """The page dictionaries of a pydyf document, in page order (``Kids`` is ``n 0 R`` triples)."""
+    return [pdf.objects[number] for number in pdf.pages["Kids"][::3]]
+
+
+def _shared_resources(pdf):
+    """The resource dictionary WeasyPrint gives every page (one per document): its reference and itself."""
+    references = {page["Resources"] for page in _pdf_pages(pdf)}
+    if len(references) != 1:
+        raise RuntimeError("expected WeasyPrint to share one resource dictionary between pages")
+    reference = references.pop()
+    return reference, pdf.objects[int(reference.split()[0])]
+
+
+def _append_content(pdf, pdf_page, operators: bytes, pydyf) -> None:
+    """Draw ``operators`` on top of the page, in the page's default coordinates.
+
+    WeasyPrint's page stream flips the y axis without saving the state first, so its
+    stream is wrapped in ``q ... Q`` and the formulas follow the ``Q``.
+    """
+    opening = pydyf.Stream([b"q"])
+    closing = pydyf.Stream([b"Q\n" + operators], compress=True)
+    pdf.add_object(opening)
+    pdf.add_object(closing)
+    pdf_page["Contents"] = pydyf.Array([opening.reference, pdf_page["Contents"], closing.reference])

@@ -1,0 +1,63 @@
+"""The graph picture for the PDF: the SVG's shapes, with its labels drawn as glyph outlines.
+
+WeasyPrint sets SVG text one letter at a time (a Pango layout per letter), and even HTML
+labels cost it about two milliseconds each: together the largest cost of a sheet after the
+formulas. So the printed picture is the SVG's shapes plus one empty box over them, which
+``formulas.FormulaBoxes`` draws the labels into after layout: DejaVu Sans outlines
+(the SVG's font, set by ``outline_text``) with the font's kerning, centred or started
+where the SVG's ``text-anchor`` puts them, on the SVG's baseline.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from html import escape
+
+from markupsafe import Markup
+
+from ...sheet.model import Worksheet
+from ..figures.geometry import NAME_PX, SUB, SVG_WIDTH
+from ..figures.layout import layout
+from ..figures.picture import SVG_ELEMENTS, describe, scene
+from .formulas import Drawing, FormulaBoxes, Ink, merged
+from .outline_text import TEXT_COLOUR, set_line
+
+
+def graph_print_html(sheet: Worksheet, width_px: float, boxes: FormulaBoxes) -> Markup:
+    """The picture at most ``width_px`` wide (the printed line); ``boxes`` draws its labels."""
+    lay = layout(sheet, SVG_WIDTH)
+    x0, y0, w, h = lay.view
+    scale = min(1.0, SVG_WIDTH / w, width_px / w)
+    about = escape(describe(sheet))
+    shapes = scene(sheet, lay)
+    svg = "\n".join([
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w * scale:.2f}" height="{h * scale:.2f}" '
+        f'viewBox="{x0:.1f} {y0:.1f} {w:.1f} {h:.1f}" aria-hidden="true" fill="#1a1a1a">',
+        *(SVG_ELEMENTS[kind](*args) for kind, *args in shapes if kind != "text"), "</svg>"])
+    texts = [args for kind, *args in shapes if kind == "text"]
+    labels = [_label(x - x0, y - y0, px, tuple(runs), start) for x, y, px, runs, _, start in texts]
+    drawing = Drawing(0.0, 0.0, w * scale, h * scale, w * scale,
+                      b"q %.5f 0 0 %.5f 0 0 cm\n" % (scale, scale) + TEXT_COLOUR + b"\n"
+                      + b"\n".join(label.operators for label in labels) + b"\nQ",
+                      merged(*(label.glyphs for label in labels)))
+    size = f"width:{w * scale:.2f}px;height:{h * scale:.2f}px"
+    return Markup(
+        f'<div class="graph" role="img" aria-label="{about}" style="position:relative;{size}">\n{svg}\n'
+        f'<span class="graph-labels" id="{boxes.place(drawing)}" '
+        f'style="position:absolute;left:0;top:0;display:block;{size}"></span>\n</div>')
+
+
+@lru_cache(maxsize=4096)
+def _label(x: float, y: float, px: float, runs: tuple[tuple[str, bool], ...], start: bool) -> Ink:
+    """One SVG ``<text>`` of ``picture._svg_text`` (middle at ``y``, baseline 0.35 em lower) as
+    PDF operators in the picture's units: each run set in turn, subscripts smaller and 0.3 em low."""
+    bold = px == NAME_PX
+    face = "sans-bold" if bold else "sans"
+    pieces = [(set_line(text, px * SUB if sub else px, face), 0.3 * px if sub else 0.0) for text, sub in runs]
+    width = sum(advance for (advance, _), _ in pieces)
+    left = x if start else x - width / 2
+    out = []
+    for (advance, ink), dy in pieces:
+        out.append(b"q 1 0 0 1 %.3f %.3f cm\n%s\nQ" % (left, y + 0.35 * px + dy, ink.operators))
+        left += advance
+    return Ink(b"\n".join(out), merged(*(ink.glyphs for (_, ink), _ in pieces)))

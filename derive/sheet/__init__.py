@@ -1,0 +1,1 @@
+"""The worksheet model (``model``) and its assembly from the stages above (``build``)."""

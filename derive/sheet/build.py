@@ -1,0 +1,223 @@
+"""The pipeline: spec -> graph -> SymPy -> tape -> three-way check -> worksheet model.
+
+``build_worksheet`` is the one entry point the CLI and the Python API share. It turns
+the stages' SymPy expressions and floats into the model's TeX strings and shown numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..graph.dag import Graph, build_graph
+from ..graph.evaluate import forward_values, reduce_to
+from ..graph.functions import FUNCTIONS
+from ..numbers import agreed_digits, shown, shown_compact, tex_factor, tex_number
+from ..numeric.checks import TOLERANCE, Check, three_way, verify_forward
+from ..spec.schema import Spec
+from ..symbolic.derivation import Derivation, EdgeDerivation, FunctionRule, derive
+from ..symbolic.texparts import Tex, rows
+from . import model
+from .build_gradients import gradient_tables, symbol_tex, targets_of
+from .chains import chain_view
+
+
+def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation | None = None,
+                    variant: str = "") -> model.Worksheet:
+    """Compute and assemble the whole worksheet for ``spec``.
+
+    ``derivation`` lets a class set derive once per spec and reuse it for every variant:
+    it depends only on the graph's structure, never on the numbers.
+    """
+    graph = build_graph(spec)
+    derivation = derivation if derivation is not None else derive(graph, targets_of(spec, graph))
+    exact = forward_values(graph, graph.values())  # float64 (shapes checked), shared by every check below
+    # everything that can be refused without the tape has been: only now is TensorFlow imported
+    from ..numeric.tape import run_tape
+
+    rate = spec.train.learning_rate if spec.train else None
+    steps = spec.train.steps if spec.train else 0
+    tape = run_tape(graph, spec.display.dtype, rate, max(steps, 1))
+    verify_forward(graph, tape.forward)
+    checks = list(three_way(graph, derivation, tape, spec.display.dtype, exact))
+    given = spec.display.precision  # inputs and parameters are shown as the spec gives them
+    p = _trustworthy_digits(graph, tape, spec, rate)
+    t = Tex(graph, spec.notation, arrays=(name for name, value in exact.items() if np.ndim(value) > 0))
+    gradient_sheet = bool(spec.gradients) and spec.train is None
+    if gradient_sheet:  # no loss chain rules on the sheet, so no rows checking them
+        checks = [check for check in checks if check.kind != "gradient"]
+    tables = gradient_tables(spec, graph, derivation, t, tape.local, checks, exact) if spec.gradients else ()
+
+    def role(name: str) -> str:
+        return "parameter" if name in graph.trainable else "parameter, not trainable"
+
+    def quantity(name: str, value: float, role: str, digits: int | None = None) -> model.Quantity:
+        return model.Quantity(name, t.name(name), value, shown(value, digits or p), role)
+
+    after = tape.loss_after
+    local = tuple(_local(t, d, graph, tape.local[k], p) for k, d in derivation.edges.items())
+    history = tuple(
+        model.Step(i, loss, tuple(params.items()), shown(loss, p),
+                   tuple(shown(v, p) for v in params.values()))
+        for i, (loss, params) in enumerate(tape.history)
+    ) if rate is not None else ()
+    return model.Worksheet(
+        stem=stem,
+        title=spec.title,
+        intro=spec.intro,
+        dtype=spec.display.dtype,
+        precision=p,
+        loss=graph.loss,
+        loss_tex=t.name(graph.loss),
+        learning_rate=rate,
+        shown_learning_rate=shown(rate, given) if rate is not None else "",
+        steps=steps,
+        inputs=tuple(quantity(n, v, "input", given) for n, v in graph.inputs.items()),
+        parameters=tuple(quantity(n, v, role(n), given) for n, v in graph.parameters.items()),
+        equations=tuple(
+            model.Equation(n.name, n.expression.source,
+                           f"{t.name(n.name)} = {t.written(n.expression.display)}")
+            for n in graph.nodes
+        ),
+        forward=tuple(quantity(n.name, tape.forward[n.name], "node") for n in graph.nodes),
+        local=local,
+        rules=tuple(dict.fromkeys(rule for d in local for rule in d.rules)),
+        chains=() if gradient_sheet else tuple(
+            chain_view(t, graph.loss, derivation, c, tape.local, tape.gradients[c.parameter], p)
+            for c in derivation.chains.values()),
+        checks=tuple(_check_row(t, graph, c, p) for c in checks),
+        tolerance=TOLERANCE[spec.display.dtype],
+        symbolic_vs_tape=max((_largest(c.symbolic, c.tape) for c in checks), default=0.0),
+        finite_difference_vs_tape=max((_largest(c.finite_difference, c.tape) for c in checks), default=0.0),
+        updates=_updates(t, graph, tape, rate, p) if rate is not None else (),
+        loss_before=tape.loss_before,
+        loss_after=after,
+        shown_loss_before=shown(tape.loss_before, p),
+        shown_loss_after=shown(after, p) if after is not None else "",
+        shown_decrease=shown(np.subtract(tape.loss_before, after), p) if after is not None else "",
+        loss_decreased=after is not None and float(np.sum(after)) < float(np.sum(tape.loss_before)),
+        history=history,
+        history_table=_sampled(history),
+        gradient_tables=tables,
+        backward_pass=_backward_pass(t, graph, derivation, exact, p),
+        notes=_dense_notes(graph, tape.gradients, spec.display.dtype),
+        variant=variant,
+    )
+
+
+def _backward_pass(t: Tex, graph: Graph, derivation: Derivation, exact: dict,
+                   p: int) -> tuple[model.Equation, ...]:
+    """dL/d(node) for every node the backward pass visits, symbolic and in numbers (float64)."""
+    if derivation.backward is None:
+        return ()
+    from ..graph.evaluate import evaluate
+
+    env = {graph.symbols[name]: value for name, value in exact.items()}
+    rows = []
+    for name in derivation.backward.order[1:]:  # the first is the loss itself: dL/dL = 1
+        gradient = derivation.backward.gradients[name]
+        value = reduce_to(evaluate(gradient, env), np.shape(exact[name]))
+        rows.append(model.Equation(name, "", f"{t.partial(graph.loss, name)} = {t.expr(gradient)} = "
+                                             f"{tex_number(value, p)}"))
+    return tuple(rows)
+
+
+def _dense_notes(graph: Graph, gradients, dtype: str) -> tuple[str, ...]:
+    from ..numeric.keras_check import check_dense, dense_nodes
+
+    if not dense_nodes(graph):
+        return ()
+    return tuple(
+        f"Keras check: a tf.keras.layers.Dense({c.kernel_shape[1]}) layer with kernel = {c.kernel} and "
+        f"bias = {c.bias}, put in the place of {c.node}, gives gradients of shapes {c.kernel_shape} and "
+        f"{c.bias_shape} (the shapes of {c.kernel} and {c.bias}), equal to the tape's above (largest "
+        f"difference {c.difference:.1g})."
+        for c in check_dense(graph, gradients, dtype, TOLERANCE[dtype]))
+
+
+def _trustworthy_digits(graph: Graph, tape, spec: Spec, rate: float | None) -> int:
+    """Significant digits for computed numbers: the sheet's precision, lowered until the
+    float32 tape and a float64 twin agree on every value (cancellation can leave float32
+    with fewer good digits than 7, e.g. -1 - 0.09 + 1 = -0.09000003)."""
+    precision = spec.display.precision
+    if spec.display.dtype == "float64":
+        return precision
+    from ..numeric.tape import run_tape
+
+    twin = run_tape(graph, "float64", rate, 1)
+    pairs = [(tape.forward[n], twin.forward[n]) for n in tape.forward]
+    pairs += [(tape.local[k], twin.local[k]) for k in tape.local]
+    pairs += [(tape.gradients[k], twin.gradients[k]) for k in tape.gradients]
+    # the first step only: over many steps float32 drifts from float64 by design, and what a
+    # student checks by hand is the first update
+    first = zip(tape.history[:2], twin.history[:2], strict=True)
+    for (loss, parameters), (twin_loss, twin_parameters) in first:
+        pairs += [(loss, twin_loss)] + [(parameters[k], twin_parameters[k]) for k in parameters]
+    return min((agreed_digits(a, b, precision) for a, b in pairs), default=precision)
+
+
+def _largest(a, b) -> float:
+    """The largest absolute difference between two values, over every element."""
+    return float(np.max(np.abs(np.subtract(a, b))))
+
+
+def _sampled(history: tuple[model.Step, ...], rows: int = 10) -> tuple[model.Step, ...]:
+    if len(history) <= rows + 1:
+        return history
+    every = max(1, (len(history) - 1) // rows)
+    picked = history[::every]
+    return picked if picked[-1] is history[-1] else (*picked, history[-1])
+
+
+def _rule(t: Tex, rule: FunctionRule) -> model.GeneralRule:
+    steps = tuple(f"{t.expr(left)} = {t.expr(right)}" for left, right in rule.steps)
+    title = FUNCTIONS[rule.name].title
+    if len(rule.derivative.expr.args) > 1:
+        title = f"{title}, with respect to {rule.derivative.variables[0]}"
+    return model.GeneralRule(rule.name, title, f"{t.expr(rule.derivative)} = {t.expr(rule.result)}", steps)
+
+
+def _local(t: Tex, d: EdgeDerivation, graph: Graph, value: float, p: int) -> model.LocalDerivative:
+    edge = d.edge
+    symbol = t.partial(edge.node, edge.input)
+    if d.through_matrix_product:
+        rule = (rf"\text{{a Jacobian with {np.ndim(value)} indices; backpropagation maps }} "
+                rf"G \mapsto {t.expr(d.derivative)}")
+        return model.LocalDerivative(edge.key, edge.node, edge.input, symbol, (rule,), value,
+                                     shown_compact(value, p), tuple(_rule(t, r) for r in d.rules))
+    written = t.written(graph.node_by_name[edge.node].expression.display)
+    forms = [rf"\frac{{\partial}}{{\partial {t.name(edge.input)}}}\left({written}\right)",
+             t.expr(d.derivative)]
+    if d.in_nodes != d.derivative:
+        forms.append(t.expr(d.in_nodes))
+    forms.append(tex_number(value, p))
+    if d.expression.is_Atom:
+        forms = forms[1:]
+    return model.LocalDerivative(edge.key, edge.node, edge.input, symbol, rows(list(dict.fromkeys(forms))),
+                                 value, shown(value, p), tuple(_rule(t, r) for r in d.rules))
+
+
+def _check_row(t: Tex, graph: Graph, check: Check, p: int) -> model.CheckRow:
+    if check.kind in ("local", "target"):
+        node, name = check.term.split("/")
+        term_tex = symbol_tex(t, node, name, check.order)
+    else:
+        term_tex = t.partial(graph.loss, check.term)
+    return model.CheckRow(check.term, term_tex, check.symbolic, check.tape, check.finite_difference,
+                          check.disagreement, shown_compact(check.symbolic, p), shown_compact(check.tape, p),
+                          shown_compact(check.finite_difference, p), f"{check.disagreement:.1e}")
+
+
+def _updates(t: Tex, graph: Graph, tape, rate: float, p: int) -> tuple[model.Update, ...]:
+    """The first descent step, with numbers (later steps are in the history)."""
+    rows = []
+    first_step = tape.history[1][1]
+    gamma = tex_number(rate, p)
+    for name in graph.trainable:
+        old = graph.parameters[name]
+        new, grad = first_step[name], tape.gradients[name]
+        rule = rf"{t.name(name)} \leftarrow {t.name(name)} - \gamma\, {t.partial(graph.loss, name)}"
+        numbers = (rf"{t.name(name)} \leftarrow {tex_number(old, p)} - {gamma} \cdot "
+                   rf"{tex_factor(grad, p)} = {tex_number(new, p)}")
+        rows.append(model.Update(name, t.name(name), old, grad, new, shown(old, p), shown(new, p),
+                                 rule, numbers))
+    return tuple(rows)

@@ -1,0 +1,222 @@
+"""The worksheet model: frozen dataclasses of strings and floats, nothing else.
+
+Every renderer reads this and only this; ``--format json`` writes it. TeX strings are
+complete (SymPy printed them) and every number has its shown form at the sheet's
+precision, so templates neither compute nor format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A named number: an input, a parameter, or a node's forward value."""
+
+    name: str
+    tex: str
+    value: float
+    shown: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Equation:
+    """A graph node as the instructor wrote it: ``A_1 = x_1 w_1 + x_2 w_2 + b``."""
+
+    name: str
+    source: str
+    tex: str
+
+
+@dataclass(frozen=True)
+class GeneralRule:
+    """A function's derivative in general form, with the steps from its definition."""
+
+    function: str
+    title: str
+    """How the sheet names it: 'the sigmoid', 'binary cross-entropy, with respect to p'."""
+    tex: str
+    steps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LocalDerivative:
+    """d(node)/d(input) for one edge."""
+
+    key: str
+    node: str
+    input: str
+    symbol_tex: str
+    rows: tuple[str, ...]
+    """Right-hand sides: d/d(input) of the expression, its derivative, in node names, the value.
+    Each row continues the previous one with '='; a row may hold several '=' already."""
+    value: float
+    shown: str
+    rules: tuple[GeneralRule, ...]
+
+
+@dataclass(frozen=True)
+class PathTerm:
+    """One path's product of local derivatives."""
+
+    path: tuple[str, ...]
+    path_tex: str
+    """The path as names joined by arrows."""
+    symbols_tex: str
+    expression_tex: str
+    simplified_tex: str
+    numbers_tex: str
+    value: float
+    shown: str
+
+
+@dataclass(frozen=True)
+class ChainRule:
+    """dL/d(parameter) as a sum over paths."""
+
+    parameter: str
+    parameter_tex: str
+    symbol_tex: str
+    sum_tex: str
+    numbers_tex: str
+    rows: tuple[str, ...]
+    """Right-hand sides from the symbolic sum to the number, one '=' step per row."""
+    paths: tuple[PathTerm, ...]
+    simplifications: tuple[str, ...]
+    value: float
+    shown: str
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """One term computed three ways."""
+
+    term: str
+    term_tex: str
+    symbolic: float
+    tape: float
+    finite_difference: float
+    disagreement: float
+    shown_symbolic: str
+    shown_tape: str
+    shown_finite_difference: str
+    shown_disagreement: str
+
+
+@dataclass(frozen=True)
+class Update:
+    """w <- w - lr dL/dw for one parameter, with numbers."""
+
+    name: str
+    tex: str
+    old: float
+    gradient: float
+    new: float
+    shown_old: str
+    shown_new: str
+    rule_tex: str
+    numbers_tex: str
+
+
+@dataclass(frozen=True)
+class Step:
+    """The loss and parameters after ``step`` descent steps."""
+
+    step: int
+    loss: float
+    parameters: tuple[tuple[str, float], ...]
+    shown_loss: str
+    shown_parameters: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GradientEntry:
+    """One source of a [gradient] table: the tape's answer (or None, and why) beside SymPy's."""
+
+    wrt: str
+    wrt_tex: str
+    symbol_tex: str
+    rows: tuple[str, ...]
+    """The derivation: chain rule (order 1) or the derivative of the written-out node."""
+    tape: float | None
+    shown_tape: str
+    symbolic: float
+    shown_symbolic: str
+    finite_difference: float | None
+    shown_finite_difference: str
+    watched: bool
+    reason: str
+    forward_difference: float | None
+    shown_forward_difference: str
+
+
+@dataclass(frozen=True)
+class GradientTable:
+    """tape.gradient(of, [wrt...]) under one tape's watch rules."""
+
+    of: str
+    of_tex: str
+    order: int
+    code: str
+    """The TensorFlow code this table runs, for the sheet."""
+    entries: tuple[GradientEntry, ...]
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Worksheet:
+    """Everything one sheet shows."""
+
+    stem: str
+    title: str
+    intro: str
+    dtype: str
+    precision: int
+    loss: str
+    loss_tex: str
+    learning_rate: float | None
+    shown_learning_rate: str
+    steps: int
+    inputs: tuple[Quantity, ...]
+    parameters: tuple[Quantity, ...]
+    equations: tuple[Equation, ...]
+    forward: tuple[Quantity, ...]
+    local: tuple[LocalDerivative, ...]
+    rules: tuple[GeneralRule, ...]
+    """Each non-linear function's general rule once, in order of first use."""
+    chains: tuple[ChainRule, ...]
+    checks: tuple[CheckRow, ...]
+    tolerance: float
+    symbolic_vs_tape: float
+    finite_difference_vs_tape: float
+    updates: tuple[Update, ...]
+    loss_before: float
+    loss_after: float | None
+    shown_loss_before: str
+    shown_loss_after: str
+    shown_decrease: str
+    loss_decreased: bool
+    history: tuple[Step, ...]
+    history_table: tuple[Step, ...]
+    """About ten evenly spaced rows of the history, first and last included."""
+    gradient_tables: tuple[GradientTable, ...] = ()
+    backward_pass: tuple[Equation, ...] = ()
+    """With matrix products: d(loss)/d(node) for each node, from the loss backwards."""
+    notes: tuple[str, ...] = ()
+    """Cross-checks worth a sentence on the sheet (a Keras layer giving the same gradients)."""
+    """The [gradient] tables: pure differentiation as the tape computes it."""
+    variant: str = ""
+    """The class-set variant ID printed on the sheet (empty for a single sheet)."""
+    student: bool = False
+    """True on a student sheet, whose blank answers ('' in a shown field) are boxes."""
+
+    def __repr__(self) -> str:
+        """A line for a REPL (the whole sheet is kilobytes of text): title, stem, the graph's size."""
+        def count(n: int, word: str) -> str:
+            return f"{n} {word}" if n == 1 else f"{n} {word}s"
+        extra = f", variant {self.variant!r}" if self.variant else ""
+        extra += ", student" if self.student else ""
+        return (f"<Worksheet {self.title!r} stem={self.stem!r}, {count(len(self.forward), 'node')}, "
+                f"{count(len(self.parameters), 'parameter')}{extra}>")

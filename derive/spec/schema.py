@@ -1,0 +1,263 @@
+"""The worksheet spec (format 1): load TOML, apply ``--set`` overrides, validate.
+
+The schema is declarative (pydantic), one field per SPEC.md key. Validation errors are
+turned into one ``key: what was expected, got what`` line, so an instructor can fix a
+spec without reading a traceback.
+"""
+
+from __future__ import annotations
+
+import keyword
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ..errors import SpecError, quoted
+from ..graph.functions import FUNCTIONS
+from ..notation import check_notation
+from .overrides import apply_overrides
+
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Vector = Annotated[list[Number], Field(min_length=1, max_length=10_000)]
+Matrix = Annotated[list[Vector], Field(min_length=1, max_length=1_000)]
+Value = Number | Vector | Matrix
+"""A scalar, an array x = [-1, 0, 1], or a matrix w = [[1, 2], [3, 4]] (rows of equal length)."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Train(_Section):
+    """Gradient descent on the parameters; without it the sheet shows gradients only."""
+
+    loss: str | None = None
+    """The node to minimise; default: the last node of [graph]."""
+    learning_rate: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
+    """The step size gamma in w <- w - gamma dL/dw."""
+    steps: Annotated[int, Field(strict=True, ge=1, le=100_000)] = 1
+    """Gradient-descent steps; more than one adds a step table and a loss plot."""
+
+
+class Display(_Section):
+    """How numbers are shown and computed."""
+
+    precision: Annotated[int, Field(strict=True, ge=1, le=15)] = 7
+    """Significant digits shown on the sheet."""
+    dtype: Literal["float32", "float64"] = "float32"
+    """TensorFlow dtype of the tape: float32 as in the seeds, or float64."""
+
+
+class Parameter(_Section):
+    """A parameter written as a table: ``x1 = { value = 3.0, trainable = false }``."""
+
+    value: Value
+    trainable: bool = True
+    """False makes it a tf.Variable(trainable=False): not watched, not updated."""
+
+
+class Gradient(_Section):
+    """A pure differentiation sheet: d^order(of)/d(wrt)^order as the tape computes it."""
+
+    of: str | None = None
+    """The node to differentiate; default: the loss (last node)."""
+    wrt: list[str] | None = None
+    """Sources, as in tape.gradient(of, [...]); default: the trainable parameters."""
+    order: Annotated[int, Field(strict=True, ge=1, le=4)] = 1
+    """1 for gradients, 2 for second derivatives (nested tapes), up to 4."""
+    watch: list[str] = []
+    """Inputs (constants) and untrainable parameters to tape.watch()."""
+    watch_accessed_variables: bool = True
+    """False: the tape watches only what ``watch`` names (tf.GradientTape argument)."""
+    forward_difference: Annotated[float, Field(strict=True, gt=0, lt=1)] | None = None
+    """Also show the one-sided difference (f(x + h) - f(x)) / h with this h, as seed 002 does."""
+
+
+class VariantRule(_Section):
+    """How one input or parameter is drawn: a grid ``min..max`` by ``step``, or ``choices``."""
+
+    min: Number | None = None
+    max: Number | None = None
+    step: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)] | None = None
+    choices: list[Number] | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> VariantRule:
+        grid = (self.min, self.max, self.step)
+        if self.choices is not None and any(v is not None for v in grid):
+            raise ValueError("give either min/max/step or choices, not both")
+        if self.choices is None and any(v is None for v in grid):
+            raise ValueError("expected min, max and step, or choices")
+        if self.choices is not None and not self.choices:
+            raise ValueError("choices must not be empty")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("min must not exceed max")
+        return self
+
+
+class Spec(_Section):
+    """One worksheet: the model, how to train it, how to show it."""
+
+    title: Annotated[str, Field(min_length=1, max_length=300)]
+    intro: Annotated[str, Field(max_length=5000)] = ""
+    inputs: dict[str, Value] = {}
+    parameters: dict[str, Value | Parameter] = {}
+    graph: dict[str, str]
+    train: Train | None = None
+    display: Display = Display()
+    notation: dict[str, Annotated[str, Field(max_length=200)]] = {}
+    variants: dict[str, Any] = {}
+    gradient: Gradient | list[Gradient] = []
+
+    @property
+    def gradients(self) -> tuple[Gradient, ...]:
+        """``[gradient]`` or ``[[gradient]]`` as a tuple (empty without one)."""
+        return (self.gradient,) if isinstance(self.gradient, Gradient) else tuple(self.gradient)
+
+    def parameter_values(self) -> dict[str, float]:
+        """Every parameter's starting value, tables unwrapped."""
+        return {name: p.value if isinstance(p, Parameter) else p for name, p in self.parameters.items()}
+
+    @property
+    def trainable(self) -> tuple[str, ...]:
+        """The parameters gradient descent updates and the tape watches by default."""
+        return tuple(name for name, p in self.parameters.items()
+                     if not isinstance(p, Parameter) or p.trainable)
+
+    @property
+    def loss(self) -> str:
+        """The node whose gradients the sheet shows."""
+        if self.train is not None and self.train.loss is not None:
+            return self.train.loss
+        return list(self.graph)[-1]
+
+
+def load_spec(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Spec:
+    """Read, override and validate the spec at ``path`` (a ``Path`` or a str)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise SpecError(str(path), f"cannot read the spec ({error.strerror})") from None
+    except UnicodeDecodeError:
+        raise SpecError(str(path), "the spec is not UTF-8 text") from None
+    return parse_spec(text, overrides, source=str(path))
+
+
+def parse_spec(text: str, overrides: list[str] | tuple[str, ...] = (), source: str = "spec") -> Spec:
+    """Validate spec text (TOML) after applying ``--set`` overrides."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise SpecError(source, f"TOML syntax error: {error}") from None
+    return validate(apply_overrides(data, overrides))
+
+
+def validate(data: dict[str, Any]) -> Spec:
+    """Check the schema, then the names and cross-references the schema cannot see."""
+    if "graph" not in data:
+        raise SpecError("graph", "missing: every worksheet needs a [graph] table of named nodes")
+    try:
+        spec = Spec.model_validate(data)
+    except ValidationError as error:
+        raise _one_line(error) from None
+    _check_names(spec)
+    _check_references(spec)
+    return spec
+
+
+def _one_line(error: ValidationError) -> SpecError:
+    first = error.errors(include_url=False)[0]
+    # a union's branch appears in the location by type name (gradient.Gradient.order): drop it
+    parts = [part for part in first["loc"] if not _is_type_name(part)]
+    key = ".".join(f"[{part}]" if isinstance(part, int) else str(part) for part in parts).replace(".[", "[")
+    key = key or "spec"
+    kind, got = first["type"], first.get("input")
+    if kind == "missing":
+        return SpecError(key, "missing: this key is required")
+    if kind == "extra_forbidden":
+        return SpecError(key, "unknown key; see SPEC.md for the keys of format 1")
+    if kind in ("float_type", "int_type", "finite_number"):
+        what = "a whole number" if kind == "int_type" else "a finite number"
+        return SpecError(key, f"expected {what}, got {quoted(got)}")
+    message = first["msg"].removeprefix("Value error, ")
+    return SpecError(key, f"{message[0].lower()}{message[1:]} (got {quoted(got)})")
+
+
+_UNION_TAGS = {"float", "int", "str", "bool", "list", "constrained-float",
+               Gradient.__name__, Parameter.__name__}
+"""What pydantic puts in an error's location for the branch of a union (Number | Parameter)."""
+
+
+def _is_type_name(part: object) -> bool:
+    return isinstance(part, str) and (part in _UNION_TAGS or "[" in part)
+
+
+def _check_matrices(spec: Spec) -> None:
+    values = {**spec.inputs, **spec.parameter_values()}
+    for name, value in values.items():
+        if isinstance(value, list) and value and isinstance(value[0], list):
+            if len({len(row) for row in value}) != 1:
+                section = "inputs" if name in spec.inputs else "parameters"
+                raise SpecError(f"{section}.{name}", "a matrix needs rows of equal length, got lengths "
+                                f"{[len(row) for row in value]}")
+
+
+def _check_gradients(spec: Spec) -> None:
+    nodes = list(spec.graph)
+    for index, gradient in enumerate(spec.gradients):
+        key = "gradient" if isinstance(spec.gradient, Gradient) else f"gradient[{index}]"
+        of = gradient.of or spec.loss
+        if of not in spec.graph:
+            raise SpecError(f"{key}.of", f"expected the name of a [graph] node, got {quoted(of)}")
+        before = {*spec.inputs, *spec.parameters, *nodes[: nodes.index(of)]}
+        for name in gradient.wrt or ():
+            if name not in before:
+                raise SpecError(f"{key}.wrt",
+                                f"{quoted(name)} is not an input, parameter or node before {of}")
+        for name in gradient.watch:
+            if name not in spec.inputs and name not in spec.parameters:
+                raise SpecError(f"{key}.watch", f"{quoted(name)} is not an input or parameter: only those "
+                                "can be watched")
+
+
+def _check_names(spec: Spec) -> None:
+    seen: dict[str, str] = {}
+    for section in ("inputs", "parameters", "graph"):
+        for name in getattr(spec, section):
+            key = f"{section}.{name}"
+            if not name.isidentifier() or not name.isascii() or keyword.iskeyword(name):
+                raise SpecError(key, "a name must be letters, digits and _ (not starting with a digit)")
+            if name in FUNCTIONS:
+                raise SpecError(key, f"'{name}' is a function name and cannot name a value")
+            if name in seen:
+                raise SpecError(key, f"'{name}' is already defined in [{seen[name]}]")
+            seen[name] = section
+
+
+def _check_references(spec: Spec) -> None:
+    defined = {*spec.inputs, *spec.parameters, *spec.graph}
+    if not spec.graph:
+        raise SpecError("graph", "empty: expected at least one node such as A1 = \"x1*w1 + b\"")
+    if spec.loss not in spec.graph:
+        raise SpecError("train.loss", f"expected the name of a [graph] node, got {quoted(spec.loss)}")
+    _check_matrices(spec)
+    _check_gradients(spec)
+    for name, value in spec.notation.items():
+        if name not in defined:
+            raise SpecError(f"notation.{name}", "no input, parameter or node has this name")
+        check_notation(f"notation.{name}", value)
+    for name in spec.variants:
+        if name == "seed":
+            if not isinstance(spec.variants[name], int) or isinstance(spec.variants[name], bool):
+                raise SpecError("variants.seed",
+                                f"expected a whole number, got {quoted(spec.variants[name])}")
+            continue
+        if name not in spec.inputs and name not in spec.parameters:
+            raise SpecError(f"variants.{name}", "expected the name of an input or parameter")
+        try:
+            VariantRule.model_validate(spec.variants[name])
+        except ValidationError as error:
+            raise SpecError(f"variants.{name}", _one_line(error).message) from None

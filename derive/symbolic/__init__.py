@@ -1,0 +1,1 @@
+"""SymPy: local derivatives, chain rules as sums over paths, simplifications, TeX printing."""

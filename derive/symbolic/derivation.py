@@ -1,0 +1,227 @@
+"""Symbolic derivation with SymPy: every local derivative, and the chain rule per parameter.
+
+For each edge (node, input) the local derivative is ``diff`` of the node's expression,
+rewritten in terms of the nodes (``sigma(A1)(1 - sigma(A1))`` becomes ``A2(1 - A2)``),
+with the general rule of every non-linear function it passes through, derived step by
+step from the function's elementary definition. For each parameter the chain rule is a
+sum over every path from the loss, each path a product of named local derivatives; a
+product that cancels to something shorter (BCE after a sigmoid gives ``A2 - Y``) is kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import sympy as sp
+
+from ..graph.dag import Edge, Graph
+from ..graph.functions import CUSTOM_CLASSES, FUNCTIONS, matmul
+from .backprop import Backward, backward, has_matrix_product, vjp
+
+UPSTREAM = sp.Symbol("G")
+"""The upstream gradient in a vector-Jacobian rule (G -> x^T G)."""
+
+
+@dataclass(frozen=True)
+class FunctionRule:
+    """The general derivative of one whitelisted function in one argument."""
+
+    name: str
+    derivative: sp.Expr
+    """d f(z) / dz as an unevaluated ``Derivative``."""
+    result: sp.Expr
+    """The textbook form, e.g. sigma(z)(1 - sigma(z))."""
+    steps: tuple[tuple[sp.Expr, sp.Expr], ...]
+    """(left, right) equalities from the definition to the textbook form."""
+
+
+@dataclass(frozen=True)
+class EdgeDerivation:
+    """The local derivative d(node)/d(input)."""
+
+    edge: Edge
+    expression: sp.Expr
+    """The node's defining expression."""
+    derivative: sp.Expr
+    """diff of the expression, in terms of the names the node uses."""
+    in_nodes: sp.Expr
+    """The same with node definitions replaced by node names (A2 for sigma(A1))."""
+    rules: tuple[FunctionRule, ...]
+    through_matrix_product: bool = False
+    """True when the input enters through ``@``: ``derivative`` is then the map G -> ... ."""
+
+
+@dataclass(frozen=True)
+class PathProduct:
+    """One path from the loss to a parameter and the product of its local derivatives."""
+
+    path: tuple[str, ...]
+    edges: tuple[Edge, ...]
+    product: sp.Expr
+    simplified: sp.Expr | None
+    """A shorter equal form of the product, where cancelling finds one."""
+
+
+@dataclass(frozen=True)
+class Simplification:
+    """Two consecutive factors whose product cancels, e.g. BCE' times sigma' = A2 - Y."""
+
+    edges: tuple[Edge, Edge]
+    result: sp.Expr
+
+
+@dataclass(frozen=True)
+class ChainRule:
+    """d(of)/d(parameter) as a sum over paths (``of`` is the loss unless a [gradient] says)."""
+
+    of: str
+    parameter: str
+    paths: tuple[PathProduct, ...]
+    simplifications: tuple[Simplification, ...]
+    backward: sp.Expr | None = None
+    """With matrix products: the gradient from the backward pass (paths are then empty)."""
+
+    @property
+    def total(self) -> sp.Expr:
+        if self.backward is not None:
+            return self.backward
+        return sp.Add(*(path.product for path in self.paths))
+
+
+@dataclass(frozen=True)
+class Target:
+    """One derivative a [gradient] table asks for: d^order(of) / d(wrt)^order."""
+
+    of: str
+    wrt: str
+    order: int = 1
+
+
+@dataclass(frozen=True)
+class HigherDerivative:
+    """d^n(of)/d(wrt)^n of the node written out over inputs and parameters."""
+
+    target: Target
+    function: sp.Expr
+    derivatives: tuple[sp.Expr, ...]
+    """First, second, ... up to the target's order."""
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """Everything SymPy derives for one graph."""
+
+    edges: dict[str, EdgeDerivation]
+    chains: dict[str, ChainRule]
+    """The loss with respect to each trainable parameter."""
+    backward: Backward | None
+    """The symbolic backward pass, for graphs with matrix products."""
+    targets: dict[Target, ChainRule | HigherDerivative]
+    """What the [gradient] tables ask for: chain rules for order 1, higher derivatives above."""
+
+
+def derive(graph: Graph, targets: tuple[Target, ...] = ()) -> Derivation:
+    """Derive every local derivative, every trainable parameter's chain rule, and ``targets``."""
+    edges = {edge.key: _derive_edge(graph, edge) for edge in graph.edges}
+    if has_matrix_product(graph):
+        passed = backward(graph, graph.loss)
+        chains = {name: ChainRule(graph.loss, name, (), (), passed.gradients.get(name, sp.Integer(0)))
+                  for name in graph.trainable}
+    else:
+        passed = None
+        chains = {name: _chain_rule(graph, graph.loss, name, edges) for name in graph.trainable}
+    derived: dict[Target, ChainRule | HigherDerivative] = {}
+    for target in targets:
+        if target.order == 1:
+            derived[target] = _chain_rule(graph, target.of, target.wrt, edges)
+        else:
+            function = graph.inlined(target.of)
+            variable = graph.symbols[target.wrt]
+            derivatives = tuple(sp.factor(sp.diff(function, variable, k)) for k in range(1, target.order + 1))
+            derived[target] = HigherDerivative(target, function, derivatives)
+    return Derivation(edges, chains, passed, derived)
+
+
+def _derive_edge(graph: Graph, edge: Edge) -> EdgeDerivation:
+    expression = graph.node_by_name[edge.node].expression.sympy
+    variable = graph.symbols[edge.input]
+    if any(product.has(variable) for product in expression.atoms(matmul)):
+        # through a matrix product the local derivative is a 4-index Jacobian; what the
+        # backward pass does with it is the vector-Jacobian product, G -> G B^T or A^T G
+        passed: dict[sp.Symbol, sp.Expr] = {}
+        vjp(expression, UPSTREAM, passed)
+        rule = passed.get(variable, sp.Integer(0))
+        return EdgeDerivation(edge, expression, rule, rule, _rules_used(expression, variable), True)
+    derivative = sp.diff(expression, variable)
+    return EdgeDerivation(
+        edge, expression, derivative, _in_node_terms(graph, derivative, edge.node),
+        _rules_used(expression, variable),
+    )
+
+
+def _in_node_terms(graph: Graph, expression: sp.Expr, up_to: str) -> sp.Expr:
+    replacements: dict[sp.Expr, sp.Symbol] = {}
+    for node in graph.nodes:
+        if not node.expression.sympy.is_Atom:
+            replacements[node.expression.sympy] = graph.symbols[node.name]
+        if node.name == up_to:
+            break
+    return expression.xreplace(replacements)
+
+
+def _rules_used(expression: sp.Expr, variable: sp.Symbol) -> tuple[FunctionRule, ...]:
+    rules: list[FunctionRule] = []
+    for sub in sp.preorder_traversal(expression):
+        name = CUSTOM_CLASSES.get(type(sub))
+        if name is None:
+            continue
+        for index, argument in enumerate(sub.args):
+            if variable in argument.free_symbols:
+                rule = function_rule(name, index)
+                if rule not in rules:
+                    rules.append(rule)
+    return tuple(rules)
+
+
+@cache
+def function_rule(name: str, argindex: int) -> FunctionRule:
+    """The general rule of function ``name`` in its argument ``argindex``, with steps."""
+    spec = FUNCTIONS[name]
+    parameters = [sp.Symbol(p, real=True) for p in spec.parameters]
+    applied = spec.build(*parameters)
+    wrt = parameters[argindex]
+    result = sp.diff(applied, wrt)
+    derivative = sp.Derivative(applied, wrt)
+    definition = spec.definition(*parameters)
+    steps: list[tuple[sp.Expr, sp.Expr]] = []
+    if definition != applied:
+        steps.append((applied, definition))
+        raw = sp.diff(definition, wrt)
+        steps.append((derivative, raw))
+        if raw != result:
+            steps.append((derivative, result))
+    return FunctionRule(name, derivative, result, tuple(steps))
+
+
+def _chain_rule(graph: Graph, of: str, parameter: str, edges: dict[str, EdgeDerivation]) -> ChainRule:
+    products: list[PathProduct] = []
+    simplifications: list[Simplification] = []
+    for path in graph.paths(parameter, of):
+        path_edges = tuple(Edge(a, b) for a, b in zip(path, path[1:], strict=False))
+        factors = [edges[edge.key].in_nodes for edge in path_edges]
+        product = sp.Mul(*factors)
+        products.append(PathProduct(path, path_edges, product, _shorter(product)))
+        for first, second in zip(path_edges, path_edges[1:], strict=False):
+            pair = _shorter(edges[first.key].in_nodes * edges[second.key].in_nodes)
+            found = Simplification((first, second), pair) if pair is not None else None
+            if found is not None and found not in simplifications:
+                simplifications.append(found)
+    return ChainRule(of, parameter, tuple(products), tuple(simplifications))
+
+
+def _shorter(product: sp.Expr) -> sp.Expr | None:
+    candidate = sp.factor(sp.cancel(product))
+    if sp.count_ops(candidate) < sp.count_ops(product):
+        return candidate
+    return None

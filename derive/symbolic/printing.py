@@ -1,0 +1,124 @@
+r"""TeX from SymPy: a small ``LatexPrinter`` subclass for derive's notation.
+
+It applies the spec's ``[notation]`` to symbols, writes factors before parenthesised
+sums (``sigma(z)(1 - sigma(z))``, ``x_1(A_2 - Y)``), prints ReLU's step as an indicator,
+and, for equations shown as the instructor wrote them, keeps source order.
+
+With arrays in the graph (``arrays`` names them), a product of two array-valued factors is
+element-wise and printed with ``\odot``; a matrix product ``A B`` parenthesizes a sum or a
+product on either side, and a transpose anything but a symbol: ``x^{T} (\mathbf{1}[a > 0]
+\odot (G W_{2}^{T}))``, never ``x^{T} \mathbf{1}[a > 0] G W_{2}^{T}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+
+from ..graph.functions import count, matmul, mean, total, transpose
+
+
+def _factor_rank(factor: sp.Expr) -> int:
+    """Textbook factor order: symbols and sigma first, then sums, then log and exp."""
+    if factor.is_Add or (factor.is_Pow and factor.base.is_Add and factor.exp.is_positive):
+        return 1
+    if isinstance(factor, sp.log | sp.exp) or (factor.is_Pow and factor.base == sp.E):
+        return 2
+    return 0
+
+
+class DerivePrinter(LatexPrinter):
+    """LaTeX with the spec's notation; ``source_order`` keeps unevaluated trees as written."""
+
+    def __init__(self, notation: Mapping[str, str] | None = None, source_order: bool = False,
+                 arrays: Iterable[str] = ()):
+        super().__init__({"order": "none"} if source_order else {})
+        self.notation = dict(notation or {})
+        self.source_order = source_order
+        self.arrays = frozenset(arrays)
+
+    def is_array(self, expr: sp.Basic) -> bool:
+        """Whether ``expr`` is array-valued: it holds an array name outside any reduction."""
+        if isinstance(expr, mean | total | count):
+            return False
+        if isinstance(expr, matmul | transpose):
+            return True
+        if expr.is_Symbol:
+            return expr.name in self.arrays
+        return any(self.is_array(arg) for arg in expr.args)
+
+    def _print_matmul(self, expr: matmul) -> str:
+        left, right = (self._matrix_operand(arg) for arg in expr.args)
+        return f"{left} {right}"
+
+    def _matrix_operand(self, arg: sp.Expr) -> str:
+        """A side of ``A B``: a sum, a negated or an element-wise product in parentheses."""
+        elementwise = arg.is_Mul and sum(self.is_array(f) for f in arg.args) >= 2
+        if arg.is_Add or elementwise or arg.could_extract_minus_sign():
+            return rf"\left({self._print(arg)}\right)"
+        return self._print(arg)
+
+    def _print_transpose(self, expr: transpose) -> str:
+        inner = self._print(expr.args[0])
+        if not expr.args[0].is_Atom:
+            inner = rf"\left({inner}\right)"
+        return f"{inner}^{{T}}"
+
+    def _elementwise(self, expr: sp.Mul) -> str | None:
+        r"""``c A \odot B`` for a product of two or more array-valued factors, else None."""
+        factors = expr.as_ordered_factors()
+        arrays = [f for f in factors if self.is_array(f)]
+        if len(arrays) < 2:
+            return None
+        scalar = sp.Mul(*[f for f in factors if not self.is_array(f)])
+        sign, scalar = ("- ", -scalar) if scalar.could_extract_minus_sign() else ("", scalar)
+        parts = [rf"\left({self._print(f)}\right)" if f.is_Add or isinstance(f, matmul) else self._print(f)
+                 for f in (arrays if self.source_order else sorted(arrays, key=_factor_rank))]
+        body = r" \odot ".join(parts)
+        if scalar == 1:
+            return f"{sign}{body}"
+        head = rf"\left({self._print(scalar)}\right)" if scalar.is_Add else self._print(scalar)
+        return rf"{sign}{head} \left({body}\right)"
+
+    def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
+        if expr.name in self.notation:
+            return self.notation[expr.name]
+        return super()._print_Symbol(expr, style)
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        if self.arrays and (elementwise := self._elementwise(expr)) is not None:
+            return elementwise
+        if self.source_order:
+            if expr.args and expr.args[0] == -1:
+                rest = sp.Mul(*expr.args[1:], evaluate=False)
+                return "- " + self.parenthesize(rest, 1000 if rest.is_Add else 0)
+            return super()._print_Mul(expr)
+        coefficient, _ = expr.as_coeff_Mul()
+        if coefficient.is_negative:
+            return "- " + self._print(-expr)
+        factors = list(expr.as_ordered_factors())
+        ordered = sorted(factors, key=_factor_rank)
+        if ordered == factors:
+            return super()._print_Mul(expr)
+        self._settings["order"] = "none"
+        try:
+            return super()._print_Mul(sp.Mul(*ordered, evaluate=False))
+        finally:
+            self._settings["order"] = None
+
+    def _print_Heaviside(self, expr: sp.Heaviside, exp: str | None = None) -> str:
+        tex = rf"\mathbf{{1}}\left[{self._print(expr.args[0])} > 0\right]"
+        return rf"{tex}^{{{exp}}}" if exp else tex
+
+
+def tex(expression: sp.Basic, notation: Mapping[str, str] | None = None, arrays: Iterable[str] = ()) -> str:
+    """TeX of a derived (evaluated) expression; ``arrays`` names the array-valued symbols."""
+    return DerivePrinter(notation, arrays=arrays).doprint(expression)
+
+
+def tex_as_written(expression: sp.Basic, notation: Mapping[str, str] | None = None,
+                   arrays: Iterable[str] = ()) -> str:
+    """TeX of an unevaluated expression, in the order the spec wrote it."""
+    return DerivePrinter(notation, source_order=True, arrays=arrays).doprint(expression)

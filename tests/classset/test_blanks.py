@@ -1,0 +1,227 @@
+"""The student sheet: the key's layout with boxes where the key has numbers, and no answer left."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass, fields, is_dataclass
+
+import pytest
+
+from derive.classset.blanks import (
+    ARRAY_BOX,
+    NUMBER_BOX,
+    STEP_BOX,
+    _blank_any,
+    blank_numbers,
+    problem_json,
+    student_sheet,
+)
+from derive.render import formulas
+from derive.render.html import render_fragment, render_page
+from derive.render.pdf.document import render_pdf
+from derive.render.pdf.formulas import drawing
+from derive.render.tex import render_tex
+from derive.sheet.build import build_worksheet
+from derive.spec.examples import example_names, example_path
+from derive.spec.schema import load_spec
+
+from ..classsets import found, given_numbers, html_text, key_answers, tex_text
+from ..conftest import DEFAULT, TWO_OUTPUTS, require_tool, spec_from
+
+
+@pytest.fixture(scope="module", params=["default", "two-outputs", "three-steps"])
+def key(request):
+    text = {"default": DEFAULT, "two-outputs": TWO_OUTPUTS,
+            "three-steps": DEFAULT.replace("steps = 1", "steps = 3")}[request.param]
+    return build_worksheet(spec_from(text), "key", variant="neuron-bce-2026-01")
+
+
+@pytest.mark.parametrize("blanks", ["numbers", "steps"])
+def test_the_student_sheet_holds_none_of_the_keys_answers(key, blanks, tmp_path):
+    student = student_sheet(key, blanks)
+    answers = key_answers(key)
+    assert len(answers) >= 12
+    assert found(html_text(render_page(key)), answers) == answers  # the search finds them on the key
+    assert found(html_text(render_page(student)), answers) == set()
+    assert found(html_text(render_fragment(student)), answers) == set()
+    assert found(html_text(render_fragment(student, "tex")), answers) == set()
+    assert found(tex_text(render_tex(key)), answers) == answers
+    assert found(tex_text(render_tex(student)), answers) == set()
+
+
+def test_the_student_sheet_does_not_give_away_the_disagreements(key):
+    """The check table's disagreement column is blank, so the sentence above it may not quote
+    its largest entries (scientific notation, too short for ``key_answers``' mantissa search)."""
+    from derive.render.templating import scientific
+
+    student = student_sheet(key)
+    largest = {scientific(key.symbolic_vs_tape), scientific(key.finite_difference_vs_tape)}
+    column = {row.shown_disagreement for row in key.checks}
+    pages = {"html": html_text(render_page(key)), "tex": tex_text(render_tex(key))}
+    assert all(figure in text for figure in largest | column for text in pages.values())
+    for text in (html_text(render_page(student)), tex_text(render_tex(student))):
+        assert [figure for figure in largest | column if figure in text] == []
+        assert f"to within {scientific(key.tolerance)} relative to the value" in text
+
+
+def test_the_student_pdf_holds_none_of_the_keys_answers(tmp_path):
+    pdftotext = require_tool("pdftotext")
+    key = build_worksheet(spec_from(DEFAULT), "key", variant="neuron-bce-2026-01")
+    texts = {}
+    for name, sheet in (("key", key), ("student", student_sheet(key))):
+        path = tmp_path / f"{name}.pdf"
+        path.write_bytes(render_pdf(sheet))
+        texts[name] = subprocess.run([pdftotext, "-layout", str(path), "-"], check=True, capture_output=True,
+                                     text=True).stdout
+    answers = key_answers(key)
+    assert found(texts["key"], answers) >= {"0.7824498", "0.2828153", "0.7282815", "0.2136941"}
+    assert found(texts["student"], answers) == set()
+    assert "Answer key, variant neuron-bce-2026-01" in texts["key"]
+    # the student sheet's variant ID and given numbers are outlines (its layout is shared by
+    # every variant): the ID is in the PDF's title
+    assert "Student sheet, variant" in texts["student"] and "neuron-bce-2026-01" not in texts["student"]
+    titles = {name: subprocess.run([require_tool("pdfinfo"), str(tmp_path / f"{name}.pdf")], check=True,
+                                   capture_output=True, text=True).stdout for name in texts}
+    assert "Title:           Backpropagation" in titles["student"]
+    assert "(student sheet, variant neuron-bce-2026-01)" in titles["student"]
+    assert "(answer key, variant neuron-bce-2026-01)" in titles["key"]
+    assert texts["student"].count("\f") == texts["key"].count("\f")  # same layout, same pages
+
+
+def test_student_and_key_state_the_same_exercise(key):
+    student = student_sheet(key)
+    assert student.student and not key.student
+    assert student.inputs == key.inputs and student.parameters == key.parameters
+    assert student.equations == key.equations and student.learning_rate == key.learning_rate
+    assert given_numbers(student) == given_numbers(key)
+    assert student.variant == key.variant
+
+
+def test_every_computed_number_is_blank_in_numbers_mode(key):
+    student = student_sheet(key)
+    assert all(q.shown == "" for q in student.forward)
+    assert all(d.shown == "" for d in student.local) and all(c.shown == "" for c in student.chains)
+    assert all(u.shown_new == "" and NUMBER_BOX in u.numbers_tex for u in student.updates)
+    assert student.shown_loss_before == student.shown_loss_after == student.shown_decrease == ""
+    assert all(r.shown_tape == r.shown_symbolic == r.shown_finite_difference == "" for r in student.checks)
+    assert student.history == ()  # no loss curve: it would draw the answers
+    assert all(step.shown_loss == "" for step in student.history_table)
+    assert student.history_table[0].shown_parameters == key.history_table[0].shown_parameters
+    assert all(v == "" for step in student.history_table[1:] for v in step.shown_parameters)
+
+
+def test_numbers_mode_keeps_the_derivation_and_boxes_each_factor():
+    key = build_worksheet(spec_from(DEFAULT))
+    student = student_sheet(key)
+    chain = student.chains[0]
+    assert chain.rows[0] == key.chains[0].rows[0]  # the symbolic chain rule stays
+    assert chain.rows[1] == rf"{NUMBER_BOX} \cdot {NUMBER_BOX} \cdot {NUMBER_BOX} = {NUMBER_BOX}"
+    local = {d.key: d for d in student.local}
+    question = r"\frac{\partial}{\partial w_{1}}\left(x_{1} w_{1} + x_{2} w_{2} + b\right)"
+    assert local["A1/w1"].rows == (rf"{question} = x_{{1}} = {NUMBER_BOX}",)
+    update = rf"w_{{1}} \leftarrow 0.7 - 0.1 \cdot {NUMBER_BOX} = {NUMBER_BOX}"
+    assert student.updates[0].numbers_tex == update
+    assert student.rules == key.rules
+
+
+def test_steps_mode_blanks_the_derivation_but_keeps_the_questions():
+    key = build_worksheet(spec_from(DEFAULT))
+    student = student_sheet(key, "steps")
+    symbolic = {"A_{2} - Y", r"\left(1 - A_{2}\right)", r"\frac{1 - Y}{1 - A_{2}}",
+                r"\sigma\left(z\right) \left(1"}
+    strings = [*(row for d in student.local for row in d.rows),
+               *(row for c in student.chains for row in c.rows),
+               *(s for c in student.chains for s in c.simplifications), *(r.tex for r in student.rules),
+               *(step for r in student.rules for step in r.steps)]
+    assert not [s for s in strings if any(form in s for form in symbolic)]
+    local = {d.key: d for d in student.local}
+    assert local["A2/A1"].rows == (r"\frac{\partial}{\partial A_{1}}\left(\sigma\left(A_{1}\right)\right) = "
+                                   + STEP_BOX, NUMBER_BOX)
+    assert student.chains[0].rows == (STEP_BOX, NUMBER_BOX)
+    sigmoid = student.rules[0]
+    assert sigmoid.steps == (r"\sigma\left(z\right) = \frac{1}{1 + e^{- z}}",
+                             rf"\frac{{d}}{{d z}} \sigma\left(z\right) = {STEP_BOX}")
+    assert student.updates[0].numbers_tex == rf"w_{{1}} \leftarrow {STEP_BOX} = {NUMBER_BOX}"
+
+
+@pytest.mark.parametrize(("tex", "blanked"), [
+    ("0.1702221", NUMBER_BOX),
+    (r"{-}1.278037", NUMBER_BOX),
+    (r"\left({-}1.278037\right) \cdot 0.17 \cdot 1", rf"{NUMBER_BOX} \cdot {NUMBER_BOX} \cdot {NUMBER_BOX}"),
+    (r"2 + \left({-}3\right) \cdot 4.5", rf"{NUMBER_BOX} + {NUMBER_BOX} \cdot {NUMBER_BOX}"),
+    (r"{-}1.2 \times 10^{-5}", NUMBER_BOX),
+    (r"x_{1}", r"x_{1}"),
+    (r"A_{2} \left(1 - A_{2}\right)", r"A_{2} \left(1 - A_{2}\right)"),
+    (r"\left(\frac{1 - Y}{1 - A_{2}}\right) \cdot 1", r"\left(\frac{1 - Y}{1 - A_{2}}\right) \cdot 1"),
+])
+def test_only_parts_made_of_numbers_are_boxed(tex, blanked):
+    assert blank_numbers(tex) == blanked
+
+
+def test_the_box_draws_in_mathml_pdf_and_latex(tmp_path):
+    for box in (NUMBER_BOX, STEP_BOX):
+        tex = rf"w_{{1}} \leftarrow 0.7 - 0.1 \cdot {box} = {box}"
+        markup = str(formulas.mathml(tex))
+        assert markup.count('<mspace mathbackground="black"') == 6  # two bars and a base line, twice
+        assert drawing(tex).operators.count(b" re f") == 6
+    pdflatex = require_tool("pdflatex")
+    student = student_sheet(build_worksheet(spec_from(DEFAULT), "student"), "steps")
+    (tmp_path / "student.tex").write_text(render_tex(student))
+    result = subprocess.run([pdflatex, "-interaction=nonstopmode", "-halt-on-error", "student.tex"],
+                            cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-2000:]
+
+
+def test_the_student_json_states_the_problem_only():
+    key = build_worksheet(spec_from(DEFAULT), variant="neuron-bce-2026-01")
+    data = json.loads(problem_json(student_sheet(key), "numbers"))
+    assert data["inputs"] == {"x1": 1.3, "x2": 2.1, "Y": 1.0} and data["variant"] == "neuron-bce-2026-01"
+    assert data["graph"]["A2"] == "sigmoid(A1)" and data["sheet"] == "student"
+    assert not {"forward", "local", "gradients", "updated", "loss", "history"} & set(data)
+
+
+def test_a_field_added_to_the_model_later_is_blanked_by_the_safety_net():
+    @dataclass(frozen=True)
+    class Table:
+        name: str
+        shown_value: str
+        numbers_tex: str
+
+    rows = (Table("w", "0.5", r"x = 0.25 \cdot 2 = 0.5"),)
+    boxed = rf"x = {NUMBER_BOX} \cdot {NUMBER_BOX} = {NUMBER_BOX}"
+    assert _blank_any(rows, "tables", False) == (Table("w", "", boxed),)
+    assert _blank_any(rows, "tables", True) == (Table("w", "", f"{STEP_BOX} = {NUMBER_BOX}"),)
+    assert _blank_any(("off by 3e-06 from 36",), "notes", False) == ()
+
+
+def given_shown(sheet) -> set[str]:
+    return {q.shown for q in (*sheet.inputs, *sheet.parameters)} | {sheet.shown_learning_rate}
+
+
+def shown_texts(value, name: str = "") -> list[tuple[str, str]]:
+    """Every non-empty ``shown*`` text anywhere in a model, with its field name."""
+    if isinstance(value, str):
+        return [(name, value)] if name.startswith("shown") and value else []
+    if isinstance(value, tuple):
+        return [item for v in value for item in shown_texts(v, name)]
+    if is_dataclass(value):
+        return [item for f in fields(value) for item in shown_texts(getattr(value, f.name), f.name)]
+    return []
+
+
+@pytest.mark.parametrize("name", example_names())
+@pytest.mark.parametrize("blanks", ["numbers", "steps"])
+def test_every_example_s_student_sheet_blanks_every_computed_number(name, blanks):
+    key = build_worksheet(load_spec(example_path(name)), name, variant="x-1-01")
+    student = student_sheet(key, blanks)
+    allowed = {"shown_old", "shown_learning_rate"}
+    given = given_shown(key) | {t for step in student.history_table[:1] for t in step.shown_parameters}
+    left = [(field, text) for field, text in shown_texts(student)
+            if field not in allowed and text not in given and text not in (NUMBER_BOX, ARRAY_BOX)]
+    assert left == []
+    for strings in (*(d.rows for d in student.local), *(c.rows for c in student.chains),
+                    *((e.tex,) for e in student.backward_pass), *((u.numbers_tex,) for u in student.updates)):
+        for row in strings:  # no part between '=' signs is made of numbers only
+            assert all(blank_numbers(part) == part for part in row.split(" = ")), row
+    assert student.notes == () and all(g.notes == () for g in student.gradient_tables)

@@ -1,0 +1,84 @@
+"""The whitelist grammar: what it accepts, and a one-line error for everything else."""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+from derive.errors import ExpressionError
+from derive.graph.expressions import MAX_SOURCE_CHARS, parse_expression
+from derive.graph.functions import bce, sigmoid
+
+NAMES = {name: sp.Symbol(name, real=True) for name in ("x", "w", "b", "y", "A1")}
+x, w, b, y = (NAMES[n] for n in ("x", "w", "b", "y"))
+
+
+def parse(source: str, later: frozenset[str] = frozenset()):
+    return parse_expression(source, "graph.N", NAMES, later)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("x*w + b", x * w + b),
+        ("-x**2", -(x**2)),
+        ("+x / 2", x / 2),
+        ("0.5*(x - y)**2", sp.Rational(1, 2) * (x - y) ** 2),
+        ("sigmoid(x*w)", sigmoid(x * w)),
+        ("bce(sigmoid(x), y)", bce(sigmoid(x), y)),
+        ("exp(log(x)) + sqrt(abs(x)) + tanh(x)", x + sp.sqrt(sp.Abs(x)) + sp.tanh(x)),
+        ("1e-3*x", x / 1000),
+    ],
+)
+def test_accepted_expressions_build_sympy(source, expected):
+    assert sp.simplify(parse(source).sympy - expected) == 0
+
+
+def test_names_are_recorded_in_order_of_first_use():
+    assert parse("b + x*w + x").names == ("b", "x", "w")
+
+
+@pytest.mark.parametrize(
+    ("source", "fragment"),
+    [
+        ("__import__('os').system('true')", "only calls of"),
+        ("x.real", "attribute access not allowed"),
+        ("lambda: 1", "lambda not allowed"),
+        ("x[0]", "subscripts not allowed"),
+        ("'text'", "is not a number"),
+        ("x if y else b", "if/else not allowed"),
+        ("x < y", "comparisons not allowed"),
+        ("[x, y]", "lists not allowed"),
+        ("sigmod(x)", "unknown function 'sigmod'; did you mean 'sigmoid'?"),
+        ("open(x)", "functions are sigmoid, tanh, relu, softplus, exp, sin, cos, log, sqrt, abs, bce, mse"),
+        ("sigmoid(x, y)", "takes 1 positional argument"),
+        ("bce(p=x, y=y)", "takes 2 positional arguments"),
+        ("x**100000", "exponent 100000 is too large"),
+        ("2**(2**(2**6))", "too large"),
+        ("1e999 * x", "out of range"),
+        ("q + 1", "unknown name 'q'"),
+        ("x +", "cannot parse"),
+        ("x / 0", "division by zero"),
+        ("sigmoid", "is a function"),
+        ("", "empty"),
+        ("x" + " + x" * MAX_SOURCE_CHARS, "longer than"),
+        ("(" * 300 + "x" + ")" * 300, "cannot parse"),
+    ],
+)
+def test_rejected_expressions_raise_one_line(source, fragment):
+    with pytest.raises(ExpressionError) as caught:
+        parse(source)
+    assert caught.value.key == "graph.N"
+    assert fragment in caught.value.message
+    assert "\n" not in str(caught.value)
+
+
+def test_name_defined_later_is_reported_as_used_before_defined():
+    with pytest.raises(ExpressionError, match="used before it is defined"):
+        parse("A3 + x", frozenset({"A3"}))
+
+
+def test_display_keeps_source_order():
+    from derive.symbolic.printing import tex_as_written
+
+    assert tex_as_written(parse("x*w + y*b + b").display) == "x w + y b + b"

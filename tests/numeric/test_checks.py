@@ -1,0 +1,70 @@
+"""The three-way check catches a wrong derivative and refuses values that are not finite."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import sympy as sp
+
+from derive.errors import NumericError
+from derive.graph.dag import build_graph
+from derive.numeric.checks import three_way
+from derive.numeric.tape import run_tape
+from derive.sheet.build import build_worksheet
+from derive.symbolic.derivation import derive
+
+from ..conftest import DEFAULT, spec_from
+
+
+def test_a_wrong_local_derivative_is_caught(default_spec):
+    graph = build_graph(default_spec)
+    derivation = derive(graph)
+    edge = derivation.edges["A2/A1"]
+    A1 = sp.Symbol("A1", real=True)
+    wrong = dataclasses.replace(edge, derivative=sp.exp(-A1))  # a plausible slip
+    tampered = dataclasses.replace(derivation, edges={**derivation.edges, "A2/A1": wrong})
+    tape = run_tape(graph, "float32", 0.1, 1)
+    with pytest.raises(NumericError) as caught:
+        three_way(graph, tampered, tape, "float32")
+    assert caught.value.key == "graph.A2"
+    assert "dA2/dA1" in caught.value.message and "disagree" in caught.value.message
+
+
+def test_a_wrong_tape_gradient_is_caught(default_spec):
+    graph = build_graph(default_spec)
+    tape = run_tape(graph, "float32", 0.1, 1)
+    off = dataclasses.replace(tape, gradients={**tape.gradients, "w2": tape.gradients["w2"] + 1e-2})
+    with pytest.raises(NumericError) as caught:
+        three_way(graph, derive(graph), off, "float32")
+    assert caught.value.key == "parameters.w2"
+
+
+def test_the_correct_derivation_passes_with_small_disagreement(default_spec):
+    graph = build_graph(default_spec)
+    checks = three_way(graph, derive(graph), run_tape(graph, "float32", 0.1, 1), "float32")
+    assert len(checks) == 8 + 3
+    assert max(c.disagreement for c in checks) < 1e-6
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key"),
+    [
+        (("x1=100", "Y=0"), "graph.A3"),   # sigmoid saturates to 1, bce takes log(0)
+        (("x1=100", "Y=1"), "graph.A3"),   # loss is 0 but its derivative divides 0 by 0
+    ],
+)
+def test_a_saturated_sigmoid_is_an_error_not_a_nan(overrides, key):
+    with pytest.raises(NumericError) as caught:
+        build_worksheet(spec_from(DEFAULT, *overrides))
+    assert caught.value.key == key
+    assert "not finite" in caught.value.message
+
+
+def test_float64_computes_bce_close_to_saturation():
+    import math
+
+    sheet = build_worksheet(spec_from(DEFAULT + '[display]\ndtype = "float64"\n', "x1=12", "Y=0"))
+    z = 12 * 0.7 + 2.1 * -0.3 + 1.0  # 8.77: sigma(z) = 0.99984..., so 1 - A2 is tiny
+    loss = {q.name: q.value for q in sheet.forward}["A3"]
+    assert loss == pytest.approx(math.log1p(math.exp(z)), rel=1e-9)  # -log(1 - sigma(z))

@@ -1,0 +1,149 @@
+"""Matrix chain rules are printed right: each formula, read back as mathematics, gives the tape's numbers.
+
+The sheet's printed TeX is evaluated by ``texeval`` over the forward values (an evaluator
+written for the tests, independent of derive's printers), and compared with the gradients
+computed here in NumPy by hand; a missing parenthesis or a lost ``\\odot`` changes the value.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from derive.graph.functions import matmul, transpose
+from derive.sheet.build import build_worksheet
+from derive.spec.examples import example_path
+from derive.spec.schema import load_spec
+
+from ..conftest import spec_from
+from ..texeval import TexEvaluator
+
+TWO_LAYERS = textwrap.dedent('''
+    title = "Two layers in matrix form"
+    [inputs]
+    x = [[1.0, 2.0]]
+    y = [[0.5]]
+    [parameters]
+    W1 = [[0.1, -0.2], [0.3, 0.4]]
+    b1 = [0.0, 0.1]
+    W2 = [[0.5], [-0.6]]
+    b2 = [0.2]
+    [graph]
+    a = "x @ W1 + b1"
+    h = "relu(a)"
+    o = "h @ W2 + b2"
+    L = "mean((o - y)**2)"
+    [train]
+    learning_rate = 0.1
+''')
+
+
+def _by_hand_two_layers() -> dict[str, np.ndarray]:
+    """Backpropagation for TWO_LAYERS, in NumPy (float64), as a lecture writes it."""
+    x, y = np.array([[1.0, 2.0]]), np.array([[0.5]])
+    W1, b1 = np.array([[0.1, -0.2], [0.3, 0.4]]), np.array([0.0, 0.1])
+    W2, b2 = np.array([[0.5], [-0.6]]), np.array([0.2])
+    a = x @ W1 + b1
+    h = np.maximum(a, 0)
+    o = h @ W2 + b2
+    delta2 = 2 * (o - y) / o.size
+    delta1 = (delta2 @ W2.T) * (a > 0)
+    return {"W1": x.T @ delta1, "b1": delta1.sum(axis=0), "W2": h.T @ delta2, "b2": delta2.sum(axis=0)}
+
+
+def _names(sheet, n: int) -> dict[str, object]:
+    values = {q.tex: q.value for q in (*sheet.inputs, *sheet.parameters, *sheet.forward)}
+    return {**values, "n": n}
+
+
+def _formula_parts(tex: str) -> list[str]:
+    """The symbolic middle parts of ``lhs = expr = ... = number`` (tests may cut TeX; derive may not)."""
+    parts = [part.strip() for part in tex.split(" = ")]
+    return [part for part in parts[1:] if not part.startswith((r"\begin", r"\left[", "{-}"))
+            and not part[0].isdigit()]
+
+
+def test_the_two_layer_chain_rules_evaluate_to_the_gradients_by_hand():
+    sheet = build_worksheet(spec_from(TWO_LAYERS), "two")
+    evaluate, by_hand = TexEvaluator(_names(sheet, n=1)), _by_hand_two_layers()
+    checked = 0
+    for chain in sheet.chains:
+        for part in _formula_parts(" = ".join((chain.symbol_tex, *chain.rows))):
+            value = evaluate(part)
+            # a bias's gradient sums the batch rows (broadcast), as the tape does
+            value = value.sum(axis=0) if np.ndim(by_hand[chain.parameter]) == 1 else value
+            np.testing.assert_allclose(value, by_hand[chain.parameter], rtol=1e-5, atol=1e-6,
+                                       err_msg=f"{chain.parameter}: {part}")
+            np.testing.assert_allclose(chain.value, by_hand[chain.parameter], rtol=1e-5, atol=1e-6)
+            checked += 1
+    assert checked == 4
+
+
+def test_the_backward_pass_of_the_two_layers_evaluates_to_each_node_gradient():
+    sheet = build_worksheet(spec_from(TWO_LAYERS), "two")
+    evaluate = TexEvaluator(_names(sheet, n=1))
+    x, W1, b1 = np.array([[1.0, 2.0]]), np.array([[0.1, -0.2], [0.3, 0.4]]), np.array([0.0, 0.1])
+    W2, b2 = np.array([[0.5], [-0.6]]), np.array([0.2])
+    a = x @ W1 + b1
+    o = np.maximum(a, 0) @ W2 + b2
+    d_o = 2 * (o - 0.5)
+    expected = {"o": d_o, "h": d_o @ W2.T, "a": (d_o @ W2.T) * (a > 0)}
+    for row in sheet.backward_pass:
+        (part,) = _formula_parts(row.tex)
+        np.testing.assert_allclose(evaluate(part), expected[row.name], rtol=1e-5, err_msg=row.tex)
+
+
+def test_the_matrix_layer_chain_rules_evaluate_to_the_gradients_by_hand():
+    sheet = build_worksheet(load_spec(example_path("matrix-layer")), "matrix-layer")
+    x = np.array([[1.0, 2.0, 3.0]])
+    w = np.array([[0.5, -0.3], [0.1, 0.8], [-0.6, 0.2]])
+    y = x @ w
+    by_hand = {"w": x.T @ (2 * y / y.size), "b": (2 * y / y.size).sum(axis=0)}
+    evaluate = TexEvaluator(_names(sheet, n=2))
+    for chain in sheet.chains:
+        (part,) = _formula_parts(" = ".join((chain.symbol_tex, *chain.rows)))
+        value = evaluate(part)
+        value = value.sum(axis=0) if chain.parameter == "b" else value
+        np.testing.assert_allclose(value, by_hand[chain.parameter], rtol=1e-5, err_msg=part)
+
+
+def test_a_formula_without_its_parentheses_reads_as_another_value():
+    """The evaluator tells the old, wrong print of dL/dW1 from the right one."""
+    sheet = build_worksheet(spec_from(TWO_LAYERS), "two")
+    evaluate = TexEvaluator(_names(sheet, n=1))
+    wrong = r"x^{T} \mathbf{1}\left[a > 0\right] \frac{2 o}{n} - \frac{2 y}{n} W_{2}^{T}"
+    try:
+        result = evaluate(wrong)
+    except ValueError:  # the shapes no longer fit
+        return
+    assert not np.allclose(result, _by_hand_two_layers()["W1"])
+
+
+@pytest.mark.parametrize("build", [
+    lambda a, b, c, n: 2 / n * a * b,
+    lambda a, b, c, n: -a * (b - c),
+    lambda a, b, c, n: (a + c) * sp.Heaviside(b) * b,
+    lambda a, b, c, n: matmul(transpose(a + c), b * c),
+    lambda a, b, c, n: matmul(a, transpose(b)) * sp.Rational(1, 3),
+])
+def test_printed_products_of_arrays_evaluate_to_the_products(build):
+    """Element-wise products, scalings, matrix products and transposes, printed and read back."""
+    from derive.symbolic.printing import tex
+
+    a, b, c, n = sp.symbols("a b c n")
+    values = {"a": np.array([[0.5, -1.5]]), "b": np.array([[2.0, 3.0]]), "c": np.array([[-0.25, 4.0]]),
+              "n": 4}
+    expression = build(a, b, c, n)
+    printed = tex(expression, arrays={"a", "b", "c"})
+    expected = evaluate_sympy(expression, values)
+    np.testing.assert_allclose(TexEvaluator(values)(printed), expected, err_msg=printed)
+
+
+def evaluate_sympy(expression, values):
+    """The same expression in NumPy, written out here (element-wise unless matmul)."""
+    from derive.graph.evaluate import evaluate
+
+    return evaluate(expression, {sp.Symbol(k): v for k, v in values.items()})
