@@ -148,7 +148,7 @@ class _Builder:
                 f"'{name}' is used before it is defined; a node may use only inputs, "
                 "parameters and nodes above it (so no cycles)"
             )
-        hint = difflib.get_close_matches(name, list(self.known), n=1)
+        hint = difflib.get_close_matches(name, list(self.known), n=1, cutoff=0.5)
         suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
         raise self.fail(f"unknown name '{name}'{suggestion}")
 

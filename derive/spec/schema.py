@@ -7,6 +7,7 @@ spec without reading a traceback.
 
 from __future__ import annotations
 
+import difflib
 import keyword
 import tomllib
 from pathlib import Path
@@ -169,7 +170,9 @@ def validate(data: dict[str, Any]) -> Spec:
 
 
 def _one_line(error: ValidationError) -> SpecError:
-    first = error.errors(include_url=False)[0]
+    errors = error.errors(include_url=False)
+    # a misspelt key is reported as unknown (with a suggestion), not as the right key missing
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     # a union's branch appears in the location by type name (gradient.Gradient.order): drop it
     parts = [part for part in first["loc"] if not _is_type_name(part)]
     key = ".".join(f"[{part}]" if isinstance(part, int) else str(part) for part in parts).replace(".[", "[")
@@ -178,12 +181,25 @@ def _one_line(error: ValidationError) -> SpecError:
     if kind == "missing":
         return SpecError(key, "missing: this key is required")
     if kind == "extra_forbidden":
-        return SpecError(key, "unknown key; see SPEC.md for the keys of format 1")
+        return SpecError(key, f"unknown key{_did_you_mean(parts)}; see SPEC.md for the keys of format 1")
     if kind in ("float_type", "int_type", "finite_number"):
         what = "a whole number" if kind == "int_type" else "a finite number"
         return SpecError(key, f"expected {what}, got {quoted(got)}")
     message = first["msg"].removeprefix("Value error, ")
     return SpecError(key, f"{message[0].lower()}{message[1:]} (got {quoted(got)})")
+
+
+def _did_you_mean(location: list) -> str:
+    """`` (did you mean 'learning_rate'?)`` for a misspelt key, from the keys of its table."""
+    *table, typed = [str(part) for part in location]
+    model: type[BaseModel] | None = {(): Spec, ("train",): Train, ("display",): Display,
+                                     ("gradient",): Gradient}.get(tuple(table[:1]) if table else ())
+    if table[:1] == ["parameters"] and len(table) == 2:
+        model = Parameter
+    if model is None or (table and table[0] not in ("train", "display", "gradient", "parameters")):
+        return ""
+    hint = difflib.get_close_matches(typed, list(model.model_fields), n=1, cutoff=0.6)
+    return f" (did you mean '{hint[0]}'?)" if hint else ""
 
 
 _UNION_TAGS = {"float", "int", "str", "bool", "list", "constrained-float",

@@ -173,3 +173,34 @@ def test_stderr_holds_only_derives_own_lines(tmp_path):
     assert failed.returncode == 2
     assert failed.stderr.startswith("derive: error: graph.A3: value is not finite")
     assert failed.stderr.count("\n") == 1
+
+
+SPEC_ERRORS = {
+    "unknown-key": (DEFAULT.replace("learning_rate", "learning_rat"),
+                    "train.learning_rat: unknown key (did you mean 'learning_rate'?)"),
+    "unknown-name": (DEFAULT.replace("x2*w2 + b", "x2*w2 + bb"),
+                     "graph.A1: unknown name 'bb' (did you mean 'b'?)"),
+    "function": (DEFAULT.replace("sigmoid(A1)", "sigmod(A1)"),
+                 "graph.A2: unknown function 'sigmod'; did you"),
+    "shapes": (DEFAULT.replace("x1 = 1.3", "x1 = [1.0, 2.0]").replace("x2 = 2.1", "x2 = [1.0, 2.0, 3.0]"),
+               "graph.A1: the shapes do not fit"),
+    "notation": (DEFAULT + "[notation]\nx1 = '\\input{x}'\n", "notation.x1: holds '\\input'"),
+}
+
+
+@pytest.mark.parametrize("case", list(SPEC_ERRORS))
+def test_a_spec_error_is_reported_before_tensorflow_is_imported(tmp_path, case):
+    """Everything that can be refused without numbers is: TOML, schema, names, grammar, shapes."""
+    import subprocess
+
+    text, message = SPEC_ERRORS[case]
+    spec = tmp_path / "bad.toml"
+    spec.write_text(text)
+    code = ("import sys\nfrom derive.cli import main\n"
+            "sys.argv = ['derive', 'render', sys.argv[1], '--out', sys.argv[2]]\n"
+            "try:\n    main()\nexcept SystemExit as e:\n    print(e.code, 'tensorflow' in sys.modules)\n")
+    run = subprocess.run([sys.executable, "-c", code, str(spec), str(tmp_path / "out")],
+                         capture_output=True, text=True, timeout=120)
+    assert run.stdout.split() == ["2", "False"], run.stderr
+    assert run.stderr.startswith(f"derive: error: {message}") and run.stderr.count("\n") == 1
+    assert not (tmp_path / "out").exists()

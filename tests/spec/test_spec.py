@@ -141,3 +141,17 @@ def test_load_spec_takes_a_str_or_a_path(tmp_path):
     assert isinstance(by_str, Spec) and by_str == by_path == parse_spec(DEFAULT)
     with pytest.raises(SpecError, match="cannot read the spec"):
         load_spec(str(tmp_path / "missing.toml"))
+
+
+@pytest.mark.parametrize("text, message", [
+    (DEFAULT.replace("[train]", "[trian]"), "trian: unknown key (did you mean 'train'?)"),
+    (DEFAULT + "[display]\nprecison = 4\n", "display.precison: unknown key (did you mean 'precision'?)"),
+    (DEFAULT.replace("w1 = 0.7", "w1 = { valeu = 0.7 }"),
+     "parameters.w1.valeu: unknown key (did you mean 'value'?)"),
+    (DEFAULT.replace("learning_rate", "learnig_rate"), "train.learnig_rate: unknown key (did you mean"),
+    (DEFAULT.replace("[train]", "[zzz]"), "zzz: unknown key; see SPEC.md"),
+])
+def test_a_misspelt_key_is_unknown_with_a_suggestion_not_the_right_key_missing(text, message):
+    with pytest.raises(SpecError) as caught:
+        parse_spec(text)
+    assert str(caught.value).startswith(message)
