@@ -63,10 +63,6 @@ def render(spec: str | None, format_: str, out: Path, overrides: tuple[str, ...]
       derive render neuron-bce --format pdf,html --out handouts --set x1=2.0
       derive render my-neuron.toml --variant my-neuron-2026-07   # <ID>.student.* and <ID>.key.*
     """
-    from ..render.formats import render_all
-    from ..sheet.build import build_worksheet
-    from ..writer import inside, write_atomic
-
     if variant is not None or blanks is not None:
         from .batch import render_with_blanks
 
@@ -76,6 +72,10 @@ def render(spec: str | None, format_: str, out: Path, overrides: tuple[str, ...]
         return
     formats = _formats(format_)
     loaded, stem = _load(spec, overrides)
+    from ..render.formats import render_all  # after the spec holds: a spec error needs no SymPy
+    from ..sheet.build import build_worksheet
+    from ..writer import inside, write_atomic
+
     sheet = build_worksheet(loaded, stem)
     documents = render_all(sheet, formats, Options(math=math, paper=paper))
     for filename, content in documents.items():
@@ -121,8 +121,10 @@ def examples() -> None:
 
 
 from .batch import register  # noqa: E402 - the class-set commands need the group above
+from .preview import preview  # noqa: E402
 
 register(cli)
+cli.add_command(preview)
 
 
 def main() -> None:

@@ -61,7 +61,10 @@ def three_way(graph: Graph, derivation: Derivation, tape: TapeResult, dtype: str
         variable = graph.symbols[edge.edge.input]
         fd = derivative(lambda v, s=node.expression.sympy, x=variable: evaluate(s, {**env, x: v}),
                         env[variable], _distance_to_trouble(edge, exact))
-        checks.append(Check(key, "local", evaluate(edge.derivative, env), tape.local[key], fd))
+        symbolic = evaluate(edge.derivative, env)
+        if np.ndim(exact[node.name]) == 0:  # a scalar node (a mean, a sum): its derivative has the
+            symbolic = reduce_to(symbolic, np.shape(exact[edge.edge.input]))  # input's shape, summed
+        checks.append(Check(key, "local", symbolic, tape.local[key], fd))
     values = graph.values()
     for name, chain in derivation.chains.items():
         fd = derivative(lambda v, n=name: np.sum(forward_values(graph, {**values, n: v})[graph.loss]),

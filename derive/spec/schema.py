@@ -16,7 +16,6 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import SpecError, quoted
-from ..graph.functions import FUNCTIONS
 from ..notation import check_notation
 from .overrides import apply_overrides
 
@@ -240,6 +239,8 @@ def _check_gradients(spec: Spec) -> None:
 
 
 def _check_names(spec: Spec) -> None:
+    from ..graph.functions import FUNCTIONS  # SymPy loads only once the schema has held
+
     seen: dict[str, str] = {}
     for section in ("inputs", "parameters", "graph"):
         for name in getattr(spec, section):

@@ -68,3 +68,33 @@ def test_float64_computes_bce_close_to_saturation():
     z = 12 * 0.7 + 2.1 * -0.3 + 1.0  # 8.77: sigma(z) = 0.99984..., so 1 - A2 is tiny
     loss = {q.name: q.value for q in sheet.forward}["A3"]
     assert loss == pytest.approx(math.log1p(math.exp(z)), rel=1e-9)  # -log(1 - sigma(z))
+
+
+def test_the_mean_of_a_one_node_squared_error_is_not_refused():
+    """mean((w*x + b - y)**2) in one node: SymPy's local derivative is summed to w's shape, as the
+    tape and the finite differences compute it (it was refused as a disagreement)."""
+    import textwrap
+
+    from ..conftest import spec_from
+
+    sheet = build_worksheet(spec_from(textwrap.dedent('''
+        title = "One-node regression loss"
+        [inputs]
+        x = [-1.0, 0.0, 1.0, 2.0]
+        y = [-3.0, -1.0, 1.0, 3.0]
+        [parameters]
+        w = 0.5
+        b = 0.2
+        [graph]
+        L = "mean((w*x + b - y)**2)"
+        [train]
+        learning_rate = 0.05
+    ''')), "one-node")
+    x, y = [-1.0, 0.0, 1.0, 2.0], [-3.0, -1.0, 1.0, 3.0]
+    residuals = [0.5 * a + 0.2 - c for a, c in zip(x, y, strict=True)]
+    by_hand = {"w": sum(2 * r * a for r, a in zip(residuals, x, strict=True)) / 4,
+               "b": sum(2 * r for r in residuals) / 4}
+    gradients = {c.parameter: c.value for c in sheet.chains}
+    assert gradients["w"] == pytest.approx(by_hand["w"], rel=1e-6)
+    assert gradients["b"] == pytest.approx(by_hand["b"], rel=1e-6)
+    assert {d.key: d.value for d in sheet.local}["L/w"] == pytest.approx(by_hand["w"], rel=1e-6)

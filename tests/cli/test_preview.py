@@ -1,0 +1,66 @@
+"""``derive preview``: served on 127.0.0.1, rendered again on a change, an error shown on the page.
+
+Driven by a real headless Chromium (Playwright with Debian's chromium): the page reloads by
+itself when the spec changes, and a bad spec shows its error above the last good sheet.
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+import time
+
+import pytest
+
+from ..conftest import DEFAULT, require_tool
+
+
+@pytest.fixture
+def served(tmp_path):
+    """A running ``derive preview`` of a spec in ``tmp_path``: (spec path, URL); stopped after."""
+    spec = tmp_path / "sheet.toml"
+    spec.write_text(DEFAULT)
+    process = subprocess.Popen([sys.executable, "-c", "from derive.cli import main; main()", "preview",
+                                str(spec), "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    line = process.stdout.readline()
+    assert "http://127.0.0.1:" in line, process.stderr.read()
+    yield spec, line.split(" at ")[1].split()[0]
+    process.terminate()
+    process.wait(timeout=20)
+    assert process.stderr.read() == ""  # no line derive did not write, TensorFlow's included
+
+
+@pytest.fixture
+def browser():
+    chromium = require_tool("chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium,
+                                              args=["--no-sandbox", "--disable-gpu"])
+        yield launched
+        launched.close()
+
+
+def test_the_page_follows_the_file_and_shows_an_error_over_the_last_good_sheet(served, browser):
+    spec, url = served
+    page = browser.new_page()
+    page.goto(url)
+    assert page.title() == "Backpropagation through one sigmoid neuron"
+    assert "0.2453255" in page.inner_text("body")  # the seed's loss, computed
+    started = time.monotonic()
+    spec.write_text(DEFAULT.replace("Backpropagation through one sigmoid neuron", "Changed title")
+                    .replace("x1 = 1.3", "x1 = 2.0"))
+    page.wait_for_function("document.title === 'Changed title'", timeout=30_000)
+    assert time.monotonic() - started < 15
+    loss = -math.log(1 / (1 + math.exp(-(2.0 * 0.7 - 0.3 * 2.1 + 1.0))))  # BCE with Y = 1, by hand
+    assert f"{loss:.6g}" in page.inner_text("body")
+    spec.write_text(DEFAULT.replace("sigmoid(A1)", "sigmod(A1)"))
+    alert = page.wait_for_selector("[role=alert]", timeout=30_000)
+    assert "derive: error: graph.A2: unknown function 'sigmod'" in alert.inner_text()
+    assert page.title() == "Changed title"  # the last good sheet stays
+    spec.write_text(DEFAULT)
+    page.wait_for_function("document.title === 'Backpropagation through one sigmoid neuron'", timeout=30_000)
+    assert page.query_selector("[role=alert]") is None
