@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import ast
 import difflib
+import io
+import keyword
 import math
 import re
+import tokenize
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -78,8 +81,8 @@ def parse_expression(
     if not source.strip():
         raise ExpressionError(key, "expected an expression, got an empty string")
     try:
-        tree = ast.parse(source.strip(), mode="eval").body
-    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+        tree = _parse_with_keyword_names(source.strip())
+    except (SyntaxError, ValueError, RecursionError, MemoryError, tokenize.TokenError) as error:
         detail = getattr(error, "msg", None) or "not a valid expression"
         raise ExpressionError(key, f"cannot parse {quoted(source)}: {detail}") from None
     if sum(1 for _ in ast.walk(tree)) > MAX_TREE_NODES:
@@ -93,6 +96,32 @@ def parse_expression(
         display = _Builder(key, known, defined_later, as_written=True).build(tree)
     names = tuple(dict.fromkeys(builder.names))
     return ParsedExpression(source, tree, expression, display, names)
+
+
+def _parse_with_keyword_names(source: str) -> ast.expr:
+    """``source``'s syntax tree, where a Python keyword is a name like any other (``lambda*w``,
+    the regularization strength): each is spelt as an unused identifier for Python's parser,
+    then given its own name back in the tree."""
+    tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    words = {t.string for t in tokens if t.type == tokenize.NAME and keyword.iskeyword(t.string)}
+    if not words:
+        return ast.parse(source, mode="eval").body
+    taken = {t.string for t in tokens if t.type == tokenize.NAME}
+    spelt = {}
+    for word in sorted(words):
+        alias = f"{word}_"
+        while alias in taken:
+            alias += "_"
+        spelt[word] = alias
+        taken.add(alias)
+    renamed = [(t.type, spelt.get(t.string, t.string) if t.type == tokenize.NAME else t.string)
+               for t in tokens]
+    tree = ast.parse(tokenize.untokenize(renamed), mode="eval").body
+    back = {alias: word for word, alias in spelt.items()}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in back:
+            node.id = back[node.id]
+    return tree
 
 
 class _Builder:
@@ -195,10 +224,14 @@ class _Builder:
             raise self.fail(
                 f"unknown function '{name}'; {suggestion}functions are {function_names()}"
             )
-        if node.keywords or len(node.args) != rule.arity:
+        if node.keywords or not rule.required <= len(node.args) <= rule.arity:
+            count = str(rule.arity) if not rule.defaults else f"{rule.required} to {rule.arity}"
             plural = "s" if rule.arity > 1 else ""
+            optional = "".join(f", {p} = {v:g} if left out" for p, v in
+                               zip(rule.parameters[rule.required:], rule.defaults, strict=True))
             raise self.fail(
-                f"{name}() takes {rule.arity} positional argument{plural} "
-                f"({', '.join(rule.parameters)})"
+                f"{name}() takes {count} positional argument{plural} "
+                f"({', '.join(rule.parameters)}{optional})"
             )
-        return rule.build(*(self.build(arg) for arg in node.args))
+        given = [self.build(arg) for arg in node.args]
+        return rule.build(*given, *rule.default_arguments(len(given)))

@@ -10,6 +10,7 @@ checks that both agree.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +41,52 @@ class relu(sp.Function):  # noqa: N801
 
     def _latex(self, printer, exp=None) -> str:
         return _wrap(r"\operatorname{ReLU}", printer, self.args, exp)
+
+
+class leaky_relu(sp.Function):  # noqa: N801
+    """z above 0, alpha z below (TensorFlow's alpha is 0.2); derivative 1 or alpha."""
+
+    nargs = 2
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        z, alpha = self.args
+        above = sp.Heaviside(z, 0)
+        return above + alpha * (1 - above) if argindex == 1 else z * (1 - above)
+
+    def _latex(self, printer, exp=None) -> str:
+        return _wrap(r"\operatorname{LeakyReLU}", printer, self.args, exp)
+
+
+class elu(sp.Function):  # noqa: N801
+    """z above 0, alpha (e^z - 1) below (alpha 1, as Keras); derivative 1 or alpha e^z."""
+
+    nargs = 2
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        z, alpha = self.args
+        above = sp.Heaviside(z, 0)
+        if argindex == 1:
+            return above + alpha * sp.exp(z) * (1 - above)
+        return (sp.exp(z) - 1) * (1 - above)
+
+    def _latex(self, printer, exp=None) -> str:
+        return _wrap(r"\operatorname{ELU}", printer, self.args, exp)
+
+
+class huber(sp.Function):  # noqa: N801
+    """The Huber loss of r = yhat - y: r^2/2 within delta, delta (|r| - delta/2) beyond (Keras: delta 1)."""
+
+    nargs = 3
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        yhat, y, delta = self.args
+        r = yhat - y
+        inside = sp.Heaviside(delta - sp.Abs(r), 1)
+        slope = r * inside + delta * sp.sign(r) * (1 - inside)
+        return (slope, -slope, (sp.Abs(r) - delta) * (1 - inside))[argindex - 1]
+
+    def _latex(self, printer, exp=None) -> str:
+        return _wrap(r"\operatorname{Huber}", printer, self.args, exp)
 
 
 class softplus(sp.Function):  # noqa: N801
@@ -167,20 +214,53 @@ class Function:
     """For a function that saturates (sigmoid, tanh): its slope, which the class-set refusals test."""
     reduces: bool = False
     """A reduction (mean, sum): it takes an array and gives a scalar."""
+    defaults: tuple[float, ...] = ()
+    """Values of the last parameters when a call leaves them out (leaky_relu's alpha = 0.2)."""
+    switch: Callable[..., sp.Expr] | None = None
+    """For a function with a kink (relu, abs, max, huber's switch point): an expression of its
+    arguments that is 0 exactly at the kink. The finite differences never step across it, and
+    a point exactly on it is refused: the derivative is not defined there."""
 
     @property
     def arity(self) -> int:
         return len(self.parameters)
 
     @property
+    def required(self) -> int:
+        """How many arguments a call must give."""
+        return self.arity - len(self.defaults)
+
+    def default_arguments(self, given: int) -> tuple[sp.Expr, ...]:
+        """The SymPy numbers for the parameters a call with ``given`` arguments leaves out."""
+        left_out = self.defaults[given - self.required:]
+        return tuple(sp.Integer(int(v)) if float(v).is_integer() else sp.Float(v) for v in left_out)
+
+    @property
     def node_class(self) -> type | None:
         """The class of the SymPy node a call builds (None where SymPy rewrites it, as sqrt to a power)."""
         built = self.build(*sp.symbols(f"_a0:{self.arity}"))
-        return type(built) if isinstance(built, sp.Function) else None
+        return None if built.is_Atom or built.is_Add or built.is_Mul or built.is_Pow else type(built)
 
 
 def _relu_definition(z: sp.Expr) -> sp.Expr:
     return sp.Piecewise((z, z > 0), (0, True))
+
+
+def _huber_definition(yhat: sp.Expr, y: sp.Expr, delta: sp.Expr) -> sp.Expr:
+    r = yhat - y
+    return sp.Piecewise((r**2 / 2, sp.Abs(r) <= delta), (delta * (sp.Abs(r) - delta / 2), True))
+
+
+def _np_huber(yhat: Array, y: Array, delta: Array = 1.0) -> Array:
+    r = yhat - y
+    return np.where(np.abs(r) <= delta, 0.5 * r * r, delta * (np.abs(r) - 0.5 * delta))
+
+
+def _tf_huber(tf: Any) -> Callable[..., Array]:
+    def huber_loss(yhat, y, delta=1.0):
+        r = yhat - y
+        return tf.where(tf.abs(r) <= delta, 0.5 * r * r, delta * (tf.abs(r) - 0.5 * delta))
+    return huber_loss
 
 
 def _np_sigmoid(z: Array) -> Array:
@@ -209,7 +289,27 @@ FUNCTIONS: dict[str, Function] = {
         Function("tanh", "The hyperbolic tangent", ("z",), sp.tanh, lambda z: sp.tanh(z).rewrite(sp.exp),
                  np.tanh, lambda tf: tf.math.tanh, (REAL,), slope=lambda z: 1.0 - np.tanh(z) ** 2),
         Function("relu", "ReLU", ("z",), relu, _relu_definition, lambda z: np.maximum(z, 0.0),
-                 lambda tf: tf.nn.relu, (REAL,)),
+                 lambda tf: tf.nn.relu, (REAL,), switch=lambda z: z),
+        Function("leaky_relu", "Leaky ReLU", ("z", "alpha"), leaky_relu,
+                 lambda z, alpha: sp.Piecewise((z, z > 0), (alpha * z, True)),
+                 lambda z, alpha=0.2: np.where(z > 0, z, alpha * z),
+                 lambda tf: lambda z, alpha=0.2: tf.where(z > 0, z, alpha * z), (REAL, (0.05, 0.5)),
+                 defaults=(0.2,), switch=lambda z, alpha: z),
+        Function("elu", "ELU", ("z", "alpha"), elu,
+                 lambda z, alpha: sp.Piecewise((z, z > 0), (alpha * (sp.exp(z) - 1), True)),
+                 lambda z, alpha=1.0: np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0.0))),
+                 lambda tf: lambda z, alpha=1.0: tf.where(z > 0, z,
+                                                          alpha * tf.math.expm1(tf.minimum(z, 0.0))),
+                 (REAL, (0.5, 2.0)), defaults=(1.0,), switch=lambda z, alpha: z),
+        Function("huber", "The Huber loss", ("yhat", "y", "delta"), huber, _huber_definition, _np_huber,
+                 _tf_huber, (REAL, REAL, (0.5, 2.0)), defaults=(1.0,),
+                 switch=lambda yhat, y, delta: sp.Abs(yhat - y) - delta),
+        Function("max", "The maximum", ("a", "b"), sp.Max, sp.Max,
+                 lambda *args: functools.reduce(np.maximum, args), lambda tf: tf.math.maximum, (REAL, REAL),
+                 switch=lambda a, b: a - b),
+        Function("min", "The minimum", ("a", "b"), sp.Min, sp.Min,
+                 lambda *args: functools.reduce(np.minimum, args), lambda tf: tf.math.minimum, (REAL, REAL),
+                 switch=lambda a, b: a - b),
         Function("softplus", "Softplus", ("z",), softplus, lambda z: sp.log(1 + sp.exp(z)),
                  lambda z: np.logaddexp(0.0, z), lambda tf: tf.math.softplus, (REAL,)),
         Function("exp", "The exponential", ("z",), sp.exp, sp.exp, np.exp, lambda tf: tf.math.exp, (REAL,)),
@@ -220,7 +320,7 @@ FUNCTIONS: dict[str, Function] = {
         Function("sqrt", "The square root", ("z",), sp.sqrt, sp.sqrt, np.sqrt, lambda tf: tf.math.sqrt,
                  (POSITIVE,)),
         Function("abs", "The absolute value", ("z",), sp.Abs, sp.Abs, np.abs, lambda tf: tf.math.abs,
-                 (REAL,)),
+                 (REAL,), switch=lambda z: z),
         Function("bce", "Binary cross-entropy", ("p", "y"), bce,
                  lambda p, y: -y * sp.log(p) - (1 - y) * sp.log(1 - p),
                  lambda p, y: -y * np.log(p) - (1 - y) * np.log(1 - p), _tf_bce, (PROBABILITY, (0.0, 1.0))),

@@ -17,6 +17,7 @@ from ..graph.dag import Graph
 from ..graph.evaluate import evaluate, forward_values, reduce_to
 from ..symbolic.derivation import Derivation
 from .finite_difference import derivative
+from .kinks import clear_scale, switches
 
 if TYPE_CHECKING:  # the tape's module loads TensorFlow; checking a spec must not
     from .tape import TapeResult
@@ -59,16 +60,29 @@ def three_way(graph: Graph, derivation: Derivation, tape: TapeResult, dtype: str
             continue  # a 4-index Jacobian: checked through the gradients it feeds
         node = graph.node_by_name[edge.edge.node]
         variable = graph.symbols[edge.edge.input]
+        kinks = clear_scale(switches(graph, [node.name]), lambda v, x=variable: {**env, x: v},
+                            env[variable], edge.edge.input)
         fd = derivative(lambda v, s=node.expression.sympy, x=variable: evaluate(s, {**env, x: v}),
-                        env[variable], _distance_to_trouble(edge, exact))
-        symbolic = evaluate(edge.derivative, env)
-        if np.ndim(exact[node.name]) == 0:  # a scalar node (a mean, a sum): its derivative has the
-            symbolic = reduce_to(symbolic, np.shape(exact[edge.edge.input]))  # input's shape, summed
-        checks.append(Check(key, "local", symbolic, tape.local[key], fd))
+                        env[variable], _smallest(_distance_to_trouble(edge, exact), kinks))
+        symbolic, taped = evaluate(edge.derivative, env), tape.local[key]
+        out_shape, in_shape = np.shape(exact[node.name]), np.shape(exact[edge.edge.input])
+        if not out_shape:  # a scalar node (a mean, a sum): its derivative has the input's shape, summed
+            symbolic = reduce_to(symbolic, in_shape)
+        elif in_shape and in_shape != out_shape:  # a broadcast input (a bias over a batch): compare
+            # d sum(node) / d input, as the finite differences and backpropagation take it
+            symbolic = reduce_to(np.broadcast_to(symbolic, out_shape), in_shape)
+            taped = reduce_to(np.broadcast_to(taped, out_shape), in_shape)
+        checks.append(Check(key, "local", symbolic, taped, fd))
     values = graph.values()
+    kinked = switches(graph, [node.name for node in graph.nodes])
+
+    def environment(name: str, value) -> dict:
+        return {graph.symbols[n]: v for n, v in forward_values(graph, {**values, name: value}).items()}
+
     for name, chain in derivation.chains.items():
+        scale = clear_scale(kinked, lambda v, n=name: environment(n, v), values[name], name)
         fd = derivative(lambda v, n=name: np.sum(forward_values(graph, {**values, n: v})[graph.loss]),
-                        values[name])
+                        values[name], scale)
         symbolic = reduce_to(evaluate(chain.total, env), np.shape(values[name]))
         checks.append(Check(name, "gradient", symbolic, tape.gradients[name], fd))
     for check in checks:
@@ -91,6 +105,11 @@ def finite_difference(graph: Graph, of: str, wrt: str, order: int, exact: dict[s
     for _ in range(order - 1):
         function = (lambda inner: lambda v: derivative(inner, v))(function)
     return derivative(function, exact[wrt])
+
+
+def _smallest(*scales: float | None) -> float | None:
+    known = [scale for scale in scales if scale is not None]
+    return min(known) if known else None
 
 
 def _distance_to_trouble(edge, exact: dict[str, float]) -> float | None:
@@ -123,7 +142,9 @@ def verify(check: Check, key: str, name: str, dtype: str) -> None:
 
 
 def _text(value) -> str:
-    return np.array2string(np.asarray(value), precision=9, separator=", ")
+    """A value on one line of a message: long arrays summarized (``[1., 1., ..., 1.]``)."""
+    return np.array2string(np.asarray(value), precision=9, separator=", ", max_line_width=10**6,
+                           threshold=6, edgeitems=2).replace("\n", "")
 
 
 def _spec_key(graph: Graph, check: Check) -> str:

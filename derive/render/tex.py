@@ -22,17 +22,17 @@ TEMPLATE = "tex/worksheet.tex.j2"
 PRINTED = frozenset("""
 frac left right cdot times ldots sqrt sum prod mapsto leftarrow rightarrow to odot quad qquad
 operatorname log ln exp sin cos tan sinh cosh tanh max min mathbf mathrm text begin end
-partial top sigma
+partial top sigma leq geq neq otherwise
 begingroup endgroup setbox hbox ifdim wd fi box resizebox linewidth makebox noindent par
 node draw fill footnotesize scriptsize
-""".split()) | frozenset(", ; ! \\ { } [ ] | _ $ % # &".split()) | {" "}
+""".split()) | frozenset(", ; : ! \\ { } [ ] | _ $ % # &".split()) | {" "}
 """What derive's printers (formulas, numbers, matrices) and figures (the TikZ graph and plot) write."""
 
 _CONTROL_SEQUENCE = re.compile(r"\\([A-Za-z]+|.)", re.DOTALL)
 _ENVIRONMENT = re.compile(r"\\(?:begin|end)\{([A-Za-z*]+)\}")
 _BEGIN_OR_END = re.compile(r"\\(?:begin|end)(?![A-Za-z])")
 ENVIRONMENTS = frozenset("document center tabular align* enumerate itemize verbatim bmatrix "
-                         "tikzpicture".split())
+                         "cases tikzpicture".split())
 """The environments derive's template, printers and figures open."""
 
 

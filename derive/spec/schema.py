@@ -8,7 +8,6 @@ spec without reading a traceback.
 from __future__ import annotations
 
 import difflib
-import keyword
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -245,7 +244,7 @@ def _check_names(spec: Spec) -> None:
     for section in ("inputs", "parameters", "graph"):
         for name in getattr(spec, section):
             key = f"{section}.{name}"
-            if not name.isidentifier() or not name.isascii() or keyword.iskeyword(name):
+            if not name.isidentifier() or not name.isascii():
                 raise SpecError(key, "a name must be letters, digits and _ (not starting with a digit)")
             if name in FUNCTIONS:
                 raise SpecError(key, f"'{name}' is a function name and cannot name a value")

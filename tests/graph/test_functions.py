@@ -10,7 +10,10 @@ from derive.graph.functions import FUNCTIONS
 from derive.symbolic.derivation import function_rule
 
 POINTS = {"bce": [(0.3, 1.0), (0.8, 0.0), (0.6, 0.25)], "mse": [(0.3, 1.0), (2.0, -1.0)],
-          "log": [(0.3,), (2.1,)], "sqrt": [(0.3,), (2.1,)]}
+          "log": [(0.3,), (2.1,)], "sqrt": [(0.3,), (2.1,)],
+          "leaky_relu": [(-1.3, 0.2), (0.7, 0.2), (2.1, 0.1)], "elu": [(-1.3, 1.0), (0.7, 1.0), (-0.4, 0.5)],
+          "huber": [(0.3, 1.0, 1.0), (2.5, 0.2, 1.0), (-1.0, 0.5, 0.8)],  # inside, beyond, beyond delta
+          "max": [(0.3, 1.0), (2.0, -1.0)], "min": [(0.3, 1.0), (2.0, -1.0)]}
 DEFAULT_POINTS = [(-1.3,), (0.7,), (2.1,)]
 
 

@@ -1,0 +1,70 @@
+"""Finite differences that never step across a kink, and a clear refusal exactly on one.
+
+relu, leaky_relu, elu, abs, max, min and huber's switch point have a derivative that jumps.
+A central difference whose step crosses the jump averages the two sides and disagrees with
+SymPy and the tape, which take one side. So before differencing, every kinked call the
+perturbed value reaches is found through the registry's ``switch`` (an expression of the
+call's arguments that is 0 exactly at the kink); its distance to the kink, in units of the
+perturbed value, is ``|switch| / |d switch / d value|`` (the slope by a tiny central
+difference, so matrix products are covered too), and the first step is kept to half the
+nearest such distance. A switch that is exactly 0 where the value moves it is a point where
+the derivative is not defined: ``NumericError`` naming the node and the function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+import sympy as sp
+
+from ..errors import NumericError
+from ..graph.dag import Graph
+from ..graph.evaluate import evaluate
+from ..graph.functions import CUSTOM_CLASSES, FUNCTIONS
+
+KINKED = tuple(cls for cls, name in CUSTOM_CLASSES.items() if FUNCTIONS[name].switch is not None)
+
+
+def switches(graph: Graph, nodes: list[str]) -> list[tuple[str, str, sp.Expr]]:
+    """(node, function, switch expression) of every kinked call in ``nodes``."""
+    found = []
+    for name in nodes:
+        for call in sorted(graph.node_by_name[name].expression.sympy.atoms(*KINKED), key=sp.default_sort_key):
+            function = CUSTOM_CLASSES[type(call)]
+            found.append((name, function, FUNCTIONS[function].switch(*call.args)))
+    return found
+
+
+def clear_scale(found: list[tuple[str, str, sp.Expr]], environment: Callable[[object], Mapping],
+                at: object, wrt: str) -> float | None:
+    """A ``finite_difference.derivative`` scale (first step 0.1 x scale) that stays on one side of
+    every kink in ``found`` while ``wrt`` moves around ``at``; None where nothing is kinked."""
+    if not found:
+        return None
+    at = np.asarray(at, dtype=np.float64)
+
+    def values(v: np.ndarray) -> list[np.ndarray]:
+        env = environment(float(v) if v.ndim == 0 else v)
+        return [np.asarray(evaluate(g, env), dtype=np.float64) for _, _, g in found]
+
+    base = values(at)
+    nearest = np.inf
+    for index in np.ndindex(at.shape):
+        h = 1e-6 * max(1.0, abs(float(at[index])))
+        up, down = at.copy(), at.copy()
+        up[index] += h
+        down[index] -= h
+        for (node, function, g), now, high, low in zip(found, base, values(up), values(down), strict=True):
+            slope = np.abs(high - low) / (2 * h)
+            moving = slope > 1e-12
+            on_kink = moving & (now == 0)
+            if np.any(on_kink):
+                element = tuple(int(i) for i in np.argwhere(on_kink)[0])
+                where = f" at element {element}" if element else ""
+                raise NumericError(f"graph.{node}", f"{function} at exactly its kink ({g} = 0{where}): the "
+                                   f"derivative with respect to {wrt} is not defined there; move the input")
+            if np.any(moving):
+                nearest = min(nearest, float(np.min(np.abs(now[moving]) / slope[moving])))
+    return None if not np.isfinite(nearest) else 5.0 * nearest
+
