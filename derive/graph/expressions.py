@@ -98,12 +98,17 @@ def parse_expression(
     return ParsedExpression(source, tree, expression, display, names)
 
 
+OPERATOR_WORDS = frozenset("and or not if else in is".split())
+"""Keywords that read as operators: refused by the grammar with their own message, not names."""
+
+
 def _parse_with_keyword_names(source: str) -> ast.expr:
     """``source``'s syntax tree, where a Python keyword is a name like any other (``lambda*w``,
     the regularization strength): each is spelt as an unused identifier for Python's parser,
     then given its own name back in the tree."""
     tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
-    words = {t.string for t in tokens if t.type == tokenize.NAME and keyword.iskeyword(t.string)}
+    words = {t.string for t in tokens if t.type == tokenize.NAME and keyword.iskeyword(t.string)
+             and t.string not in OPERATOR_WORDS}
     if not words:
         return ast.parse(source, mode="eval").body
     taken = {t.string for t in tokens if t.type == tokenize.NAME}
