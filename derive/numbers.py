@@ -5,8 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 
+def _array(value):
+    """Tuples (the model's arrays) and lists as ndarrays; anything else as it is."""
+    return np.asarray(value, dtype=np.float64) if isinstance(value, tuple | list) else value
+
+
 def shown(value, precision: int) -> str:
     """``value`` to ``precision`` significant digits, plain text (``-0.2828153``); arrays as lists."""
+    value = _array(value)
     if isinstance(value, np.ndarray) and value.ndim > 0:
         return "[" + ", ".join(shown(item, precision) for item in value) + "]"
     text = f"{float(value):.{precision}g}"
@@ -28,6 +34,7 @@ def agreed_digits(value, twin, precision: int, floor: int = 4) -> int:
 
 def shown_compact(value, precision: int, items: int = 3) -> str:
     """Like ``shown``, but an array longer than ``items`` ends in an ellipsis (for narrow tables)."""
+    value = _array(value)
     if isinstance(value, np.ndarray) and value.ndim == 1 and value.size > items:
         return "[" + ", ".join(shown(item, precision) for item in value[:items]) + ", …]"
     if isinstance(value, np.ndarray) and value.ndim > 1 and value.size > 2 * items:
@@ -37,6 +44,7 @@ def shown_compact(value, precision: int, items: int = 3) -> str:
 
 def tex_number(value, precision: int) -> str:
     """The same in TeX, with a power of ten for very small or large values; arrays as brackets."""
+    value = _array(value)
     if isinstance(value, np.ndarray) and value.ndim == 2:
         body = r" \\ ".join(" & ".join(tex_number(item, precision) for item in row) for row in value)
         return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
@@ -55,6 +63,7 @@ def tex_number(value, precision: int) -> str:
 
 def tex_factor(value, precision: int) -> str:
     """A number ready to multiply: negative values in parentheses."""
+    value = _array(value)
     text = tex_number(value, precision)
     if isinstance(value, np.ndarray) and value.ndim > 0:
         return text
@@ -63,6 +72,7 @@ def tex_factor(value, precision: int) -> str:
 
 def exact(value, dtype: str):
     """The shortest decimal that round-trips in ``dtype`` (``0.7824498`` for float32); arrays as lists."""
+    value = _array(value)
     if isinstance(value, np.ndarray) and value.ndim > 0:
         return [exact(item, dtype) for item in value]
     if dtype == "float32":

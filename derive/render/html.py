@@ -12,7 +12,8 @@ from functools import partial
 
 from markupsafe import Markup
 
-from ..sheet.model import Worksheet
+from ..sheet.formula import Formula, printed, rule_steps
+from ..sheet.model import GeneralRule, Worksheet
 from . import formulas
 from .pdf.formulas import FormulaBoxes
 from .templating import html_environment
@@ -29,14 +30,29 @@ def _plot(sheet: Worksheet) -> Markup:
     return Markup(loss_plot_svg(sheet) if len(sheet.history) > 2 else "")
 
 
-def _render(template: str, sheet: Worksheet, style: Callable[..., Markup], top: int, **extra: object) -> str:
+def formula_lines(sheet: Worksheet, formula: Formula, pieces: bool = False) -> tuple:
+    """``formula`` as the sheet prints it (a key, or a student sheet's boxes), one item per row:
+    a TeX string, or with ``pieces`` the row's parts, which the PDF lays out one by one."""
+    shown = printed(formula, sheet.student, sheet.blanks == "steps")
+    return shown.pieces() if pieces else shown.lines()
+
+
+def rule_lines(sheet: Worksheet, rule: GeneralRule) -> tuple[Formula, ...]:
+    """A general rule's steps as the sheet shows them (a steps-mode student sheet: the definition)."""
+    return rule_steps(rule.steps, rule.definitions, rule.formula, sheet.student and sheet.blanks == "steps")
+
+
+def _render(template: str, sheet: Worksheet, style: Callable[..., Markup], top: int, pieces: bool = False,
+            **extra: object) -> str:
     """``template`` filled in; ``extra`` may bring its own ``picture`` (the graph)."""
     if "picture" not in extra:
         from .figures.picture import graph_svg
 
         extra["picture"] = Markup(graph_svg(sheet))
+    lines = partial(formula_lines, sheet, pieces=pieces)
     context = {"sheet": sheet, "m": style, "md": partial(style, display=True), "top": top,
-               "plot": _plot(sheet), "given": _as_text, **extra}
+               "plot": _plot(sheet), "given": _as_text, "lines": lines, "line": lambda f: lines(f)[0],
+               "rule_lines": partial(rule_lines, sheet), **extra}
     return html_environment().get_template(template).render(context)
 
 
@@ -68,7 +84,7 @@ def render_print_html(sheet: Worksheet, boxes: FormulaBoxes, paper: str = "a4") 
 
     line_px = (PAPER_WIDTH_MM[paper] - 2 * SIDE_MARGIN_MM) * 96 / 25.4
     given = partial(given_box, boxes) if sheet.student else _as_text
-    return _render("html/print.html.j2", sheet, boxes.box, top=1, paper=PAPER_SIZES[paper],
+    return _render("html/print.html.j2", sheet, boxes.box, top=1, pieces=True, paper=PAPER_SIZES[paper],
                    side_margin=f"{SIDE_MARGIN_MM}mm", picture=graph_print_html(sheet, line_px, boxes),
                    given=given)
 

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ..numbers import exact
+from ..sheet.formula import part_tex
 from ..sheet.model import Worksheet
 
 
@@ -44,17 +45,17 @@ def worksheet_data(sheet: Worksheet) -> dict[str, Any]:
              "why": {e.wrt: e.reason for e in g.entries}}
             for g in sheet.gradient_tables
         ],
-        "backward_pass": {e.name: e.tex for e in sheet.backward_pass},
+        "backward_pass": {e.name: e.formula.tex for e in sheet.backward_pass},
         "notes": list(sheet.notes),
         "checks": {"symbolic_vs_tape": float(f"{sheet.symbolic_vs_tape:.3g}"),
                    "finite_difference_vs_tape": float(f"{sheet.finite_difference_vs_tape:.3g}"),
                    "tolerance": sheet.tolerance},
         "derivation": {
-            "equations": {e.name: e.tex for e in sheet.equations},
-            "local": {d.key: " = ".join((d.symbol_tex, *d.rows)) for d in sheet.local},
-            "chain_rule": {c.parameter: {"symbols": c.sum_tex, "numbers": c.numbers_tex,
-                                         "derivation": " = ".join((c.symbol_tex, *c.rows)),
-                                         "simplifications": list(c.simplifications)}
+            "equations": {e.name: e.formula.tex for e in sheet.equations},
+            "local": {d.key: d.formula.tex for d in sheet.local},
+            "chain_rule": {c.parameter: {"symbols": c.symbols.tex, "numbers": part_tex(c.numbers),
+                                         "derivation": c.formula.tex,
+                                         "simplifications": [s.tex for s in c.simplifications]}
                            for c in sheet.chains},
         },
     }

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from ..errors import DeriveError
 from ..notation import COMMANDS as NOTATION_COMMANDS
+from ..sheet.formula import Formula, printed, rule_steps
 from ..sheet.model import Worksheet
 from .templating import TEX_SPECIALS, templates_dir, tex_environment
 
@@ -42,9 +43,19 @@ def render_tex(sheet: Worksheet, paper: str = "a4") -> str:
     from .figures.plot import loss_plot_tikz
 
     plot = loss_plot_tikz(sheet) if len(sheet.history) > 2 else ""
+    blank_steps = sheet.student and sheet.blanks == "steps"
+
+    def rule_lines(rule):
+        return rule_steps(rule.steps, rule.definitions, rule.formula, blank_steps)
+
+    def shown(formula: Formula):
+        return printed(formula, sheet.student, blank_steps)
+
     template = tex_environment().get_template(TEMPLATE)
     document = template.render(sheet=sheet, paper=PAPER_CLASS_OPTION[paper], picture=graph_tikz(sheet),
-                               plot=plot)
+                               plot=plot, line=lambda f: shown(f).lines()[0],
+                               aligned=lambda f: shown(f).aligned(),
+                               rule_lines=rule_lines)
     return check_tex(document)
 
 

@@ -1,12 +1,14 @@
 """The pipeline: spec -> graph -> SymPy -> tape -> three-way check -> worksheet model.
 
 ``build_worksheet`` is the one entry point the CLI and the Python API share. It turns
-the stages' SymPy expressions and floats into the model's TeX strings and shown numbers.
+the stages' SymPy expressions and floats into the model's formulas (parts of TeX that
+SymPy's printer writes, numbers with their shown form) and tuples of floats.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import sympy as sp
 
 from ..graph.dag import Graph, build_graph
 from ..graph.evaluate import forward_values, reduce_to
@@ -15,10 +17,11 @@ from ..numbers import agreed_digits, shown, shown_compact, tex_factor, tex_numbe
 from ..numeric.checks import TOLERANCE, Check, three_way, verify_forward
 from ..spec.schema import Spec
 from ..symbolic.derivation import Derivation, EdgeDerivation, FunctionRule, derive
-from ..symbolic.texparts import Tex, rows
+from ..symbolic.texparts import Tex
 from . import model
 from .build_gradients import gradient_tables, symbol_tex, targets_of
-from .chains import chain_view
+from .chains import ROW, chain_view
+from .formula import Formula, Number, Numbers, Symbolic, frozen, part_tex
 
 
 def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation | None = None,
@@ -51,12 +54,12 @@ def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation 
         return "parameter" if name in graph.trainable else "parameter, not trainable"
 
     def quantity(name: str, value: float, role: str, digits: int | None = None) -> model.Quantity:
-        return model.Quantity(name, t.name(name), value, shown(value, digits or p), role)
+        return model.Quantity(name, t.name(name), frozen(value), shown(value, digits or p), role)
 
     after = tape.loss_after
     local = tuple(_local(t, d, graph, tape.local[k], p) for k, d in derivation.edges.items())
     history = tuple(
-        model.Step(i, loss, tuple(params.items()), shown(loss, p),
+        model.Step(i, frozen(loss), tuple((k, frozen(v)) for k, v in params.items()), shown(loss, p),
                    tuple(shown(v, p) for v in params.values()))
         for i, (loss, params) in enumerate(tape.history)
     ) if rate is not None else ()
@@ -75,7 +78,7 @@ def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation 
         parameters=tuple(quantity(n, v, role(n), given) for n, v in graph.parameters.items()),
         equations=tuple(
             model.Equation(n.name, n.expression.source,
-                           f"{t.name(n.name)} = {t.written(n.expression.display)}")
+                           Formula(exercise(t.name(n.name)), (exercise(t.written(n.expression.display)),)))
             for n in graph.nodes
         ),
         forward=tuple(quantity(n.name, tape.forward[n.name], "node") for n in graph.nodes),
@@ -89,8 +92,8 @@ def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation 
         symbolic_vs_tape=max((_largest(c.symbolic, c.tape) for c in checks), default=0.0),
         finite_difference_vs_tape=max((_largest(c.finite_difference, c.tape) for c in checks), default=0.0),
         updates=_updates(t, graph, tape, rate, p) if rate is not None else (),
-        loss_before=tape.loss_before,
-        loss_after=after,
+        loss_before=frozen(tape.loss_before),
+        loss_after=frozen(after),
         shown_loss_before=shown(tape.loss_before, p),
         shown_loss_after=shown(after, p) if after is not None else "",
         shown_decrease=shown(np.subtract(tape.loss_before, after), p) if after is not None else "",
@@ -116,8 +119,8 @@ def _backward_pass(t: Tex, graph: Graph, derivation: Derivation, exact: dict,
     for name in derivation.backward.order[1:]:  # the first is the loss itself: dL/dL = 1
         gradient = derivation.backward.gradients[name]
         value = reduce_to(evaluate(gradient, env), np.shape(exact[name]))
-        rows.append(model.Equation(name, "", f"{t.partial(graph.loss, name)} = {t.expr(gradient)} = "
-                                             f"{tex_number(value, p)}"))
+        rows.append(model.Equation(name, "", Formula(exercise(t.partial(graph.loss, name)), (
+            Symbolic(t.expr(gradient)), Number(frozen(value), tex_number(value, p))))))
     return tuple(rows)
 
 
@@ -168,12 +171,23 @@ def _sampled(history: tuple[model.Step, ...], rows: int = 10) -> tuple[model.Ste
     return picked if picked[-1] is history[-1] else (*picked, history[-1])
 
 
+def exercise(tex: str) -> Symbolic:
+    """TeX that every sheet shows as it is: a name, a symbol, the exercise."""
+    return Symbolic(tex, "given")
+
+
 def _rule(t: Tex, rule: FunctionRule) -> model.GeneralRule:
-    steps = tuple(f"{t.expr(left)} = {t.expr(right)}" for left, right in rule.steps)
+    definitions = 0
+    while definitions < len(rule.steps) and not isinstance(rule.steps[definitions][0], sp.Derivative):
+        definitions += 1
+    steps = tuple(Formula(exercise(t.expr(left)), (Symbolic(t.expr(right), "given" if i < definitions
+                                                              else "step"),))
+                  for i, (left, right) in enumerate(rule.steps))
     title = FUNCTIONS[rule.name].title
     if len(rule.derivative.expr.args) > 1:
         title = f"{title}, with respect to {rule.derivative.variables[0]}"
-    return model.GeneralRule(rule.name, title, f"{t.expr(rule.derivative)} = {t.expr(rule.result)}", steps)
+    formula = Formula(exercise(t.expr(rule.derivative)), (Symbolic(t.expr(rule.result)),))
+    return model.GeneralRule(rule.name, title, formula, steps, definitions)
 
 
 def _local(t: Tex, d: EdgeDerivation, graph: Graph, value: float, p: int) -> model.LocalDerivative:
@@ -182,18 +196,21 @@ def _local(t: Tex, d: EdgeDerivation, graph: Graph, value: float, p: int) -> mod
     if d.through_matrix_product:
         rule = (rf"\text{{a Jacobian with {np.ndim(value)} indices; backpropagation maps }} "
                 rf"G \mapsto {t.expr(d.derivative)}")
-        return model.LocalDerivative(edge.key, edge.node, edge.input, symbol, (rule,), value,
+        return model.LocalDerivative(edge.key, edge.node, edge.input, symbol,
+                                     Formula(exercise(symbol), (Symbolic(rule),), width=ROW), frozen(value),
                                      shown_compact(value, p), tuple(_rule(t, r) for r in d.rules))
     written = t.written(graph.node_by_name[edge.node].expression.display)
-    forms = [rf"\frac{{\partial}}{{\partial {t.name(edge.input)}}}\left({written}\right)",
-             t.expr(d.derivative)]
+    question = rf"\frac{{\partial}}{{\partial {t.name(edge.input)}}}\left({written}\right)"
+    forms = [Symbolic(question, "question"), Symbolic(t.expr(d.derivative))]
     if d.in_nodes != d.derivative:
-        forms.append(t.expr(d.in_nodes))
-    forms.append(tex_number(value, p))
+        forms.append(Symbolic(t.expr(d.in_nodes)))
+    forms.append(Number(frozen(value), tex_number(value, p)))
     if d.expression.is_Atom:
         forms = forms[1:]
-    return model.LocalDerivative(edge.key, edge.node, edge.input, symbol, rows(list(dict.fromkeys(forms))),
-                                 value, shown(value, p), tuple(_rule(t, r) for r in d.rules))
+    distinct = tuple({part_tex(part): part for part in forms}.values())  # a number wins a tie
+    return model.LocalDerivative(edge.key, edge.node, edge.input, symbol,
+                                 Formula(exercise(symbol), distinct, width=ROW), frozen(value),
+                                 shown(value, p), tuple(_rule(t, r) for r in d.rules))
 
 
 def _check_row(t: Tex, graph: Graph, check: Check, p: int) -> model.CheckRow:
@@ -202,8 +219,9 @@ def _check_row(t: Tex, graph: Graph, check: Check, p: int) -> model.CheckRow:
         term_tex = symbol_tex(t, node, name, check.order)
     else:
         term_tex = t.partial(graph.loss, check.term)
-    return model.CheckRow(check.term, term_tex, check.symbolic, check.tape, check.finite_difference,
-                          check.disagreement, shown_compact(check.symbolic, p), shown_compact(check.tape, p),
+    return model.CheckRow(check.term, term_tex, frozen(check.symbolic), frozen(check.tape),
+                          frozen(check.finite_difference), frozen(check.disagreement),
+                          shown_compact(check.symbolic, p), shown_compact(check.tape, p),
                           shown_compact(check.finite_difference, p), f"{check.disagreement:.1e}")
 
 
@@ -211,13 +229,16 @@ def _updates(t: Tex, graph: Graph, tape, rate: float, p: int) -> tuple[model.Upd
     """The first descent step, with numbers (later steps are in the history)."""
     rows = []
     first_step = tape.history[1][1]
-    gamma = tex_number(rate, p)
+    gamma = Number(frozen(rate), tex_number(rate, p), given=True)
     for name in graph.trainable:
         old = graph.parameters[name]
         new, grad = first_step[name], tape.gradients[name]
-        rule = rf"{t.name(name)} \leftarrow {t.name(name)} - \gamma\, {t.partial(graph.loss, name)}"
-        numbers = (rf"{t.name(name)} \leftarrow {tex_number(old, p)} - {gamma} \cdot "
-                   rf"{tex_factor(grad, p)} = {tex_number(new, p)}")
-        rows.append(model.Update(name, t.name(name), old, grad, new, shown(old, p), shown(new, p),
-                                 rule, numbers))
+        target = exercise(t.name(name))
+        descent = exercise(rf"{t.name(name)} - \gamma\, {t.partial(graph.loss, name)}")
+        rule = Formula(target, (descent,), arrow=True)
+        plugged = Numbers((Number(frozen(old), tex_number(old, p), given=True), " - ", gamma, r" \cdot ",
+                           Number(frozen(grad), tex_factor(grad, p))))
+        numbers = Formula(target, (plugged, Number(frozen(new), tex_number(new, p))), arrow=True)
+        rows.append(model.Update(name, t.name(name), frozen(old), frozen(grad), frozen(new), shown(old, p),
+                                 shown(new, p), rule, numbers))
     return tuple(rows)

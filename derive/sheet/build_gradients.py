@@ -17,9 +17,10 @@ from ..numbers import shown, tex_number
 from ..numeric.checks import Check, finite_difference, verify
 from ..spec.schema import Gradient, Spec
 from ..symbolic.derivation import ChainRule, Derivation, HigherDerivative, Target
-from ..symbolic.texparts import Tex, rows
+from ..symbolic.texparts import Tex
 from . import model
-from .chains import chain_view
+from .chains import ROW, chain_view
+from .formula import Formula, Number, Symbolic, frozen
 
 
 def targets_of(spec: Spec, graph: Graph) -> tuple[Target, ...]:
@@ -86,16 +87,19 @@ def _entry(t: Tex, derivation: Derivation, derived, local, name, tape_value, sym
                          name, order)
     if isinstance(derived, ChainRule):
         total = tape_value if tape_value is not None else symbolic
-        parts = chain_view(t, derived.of, derivation, derived, local, total, p).rows
+        formula = chain_view(t, derived.of, derivation, derived, local, total, p).formula
     else:
         operator = rf"\frac{{\partial^{{{order}}}}}{{\partial {t.name(name)}^{{{order}}}}}"
-        parts = rows([rf"{operator}\left({t.expr(derived.function)}\right)",
-                      t.expr(derived.derivatives[-1]), tex_number(symbolic, p)])
+        formula = Formula(Symbolic(symbol, "given"), (
+            Symbolic(rf"{operator}\left({t.expr(derived.function)}\right)", "question"),
+            Symbolic(t.expr(derived.derivatives[-1])), Number(frozen(symbolic), tex_number(symbolic, p))),
+            width=ROW)
     tape_text = "None" if tape_value is None else shown(tape_value, p)
     return model.GradientEntry(
-        name, t.name(name), symbol, parts, tape_value, tape_text, symbolic, shown(symbolic, p),
-        fd if watch.connected else None, shown(fd, p) if watch.connected else "",
-        watch.watched and watch.connected, watch.reason, one_sided,
+        name, t.name(name), symbol, formula, frozen(tape_value), tape_text, frozen(symbolic),
+        shown(symbolic, p),
+        frozen(fd) if watch.connected else None, shown(fd, p) if watch.connected else "",
+        watch.watched and watch.connected, watch.reason, frozen(one_sided),
         f"{one_sided!r}" if one_sided is not None else "")
 
 

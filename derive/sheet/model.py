@@ -1,13 +1,16 @@
-"""The worksheet model: frozen dataclasses of strings and floats, nothing else.
+"""The worksheet model: frozen, hashable dataclasses of strings, floats, tuples and formulas.
 
-Every renderer reads this and only this; ``--format json`` writes it. TeX strings are
-complete (SymPy printed them) and every number has its shown form at the sheet's
-precision, so templates neither compute nor format.
+Every renderer reads this and only this; ``--format json`` writes it. Every formula is a
+``formula.Formula`` of parts (SymPy's TeX, numbers with their shown form at the sheet's
+precision), printed by ``formula.printed`` for the key or a student sheet, so templates
+neither compute nor format nor cut TeX apart. Arrays are nested tuples, never ndarrays.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from .formula import Formula, Number, Numbers, Symbolic
 
 
 @dataclass(frozen=True)
@@ -16,7 +19,7 @@ class Quantity:
 
     name: str
     tex: str
-    value: float
+    value: float | tuple
     shown: str
     role: str
 
@@ -27,7 +30,7 @@ class Equation:
 
     name: str
     source: str
-    tex: str
+    formula: Formula
 
 
 @dataclass(frozen=True)
@@ -37,8 +40,11 @@ class GeneralRule:
     function: str
     title: str
     """How the sheet names it: 'the sigmoid', 'binary cross-entropy, with respect to p'."""
-    tex: str
-    steps: tuple[str, ...]
+    formula: Formula
+    """The rule: derivative = textbook form."""
+    steps: tuple[Formula, ...]
+    """From the definition to the textbook form; the first ``definitions`` state the definition."""
+    definitions: int = 0
 
 
 @dataclass(frozen=True)
@@ -49,10 +55,9 @@ class LocalDerivative:
     node: str
     input: str
     symbol_tex: str
-    rows: tuple[str, ...]
-    """Right-hand sides: d/d(input) of the expression, its derivative, in node names, the value.
-    Each row continues the previous one with '='; a row may hold several '=' already."""
-    value: float
+    formula: Formula
+    """symbol = d/d(input) of the expression = its derivative = in node names = the value."""
+    value: float | tuple
     shown: str
     rules: tuple[GeneralRule, ...]
 
@@ -65,10 +70,11 @@ class PathTerm:
     path_tex: str
     """The path as names joined by arrows."""
     symbols_tex: str
-    expression_tex: str
-    simplified_tex: str
-    numbers_tex: str
-    value: float
+    expression: Symbolic
+    simplified: Symbolic | None
+    numbers: Formula
+    """The local derivatives' numbers = their product."""
+    value: float | tuple
     shown: str
 
 
@@ -79,13 +85,14 @@ class ChainRule:
     parameter: str
     parameter_tex: str
     symbol_tex: str
-    sum_tex: str
-    numbers_tex: str
-    rows: tuple[str, ...]
-    """Right-hand sides from the symbolic sum to the number, one '=' step per row."""
+    symbols: Symbolic
+    """The sum over paths of products of local derivatives."""
+    numbers: Number | Numbers
+    formula: Formula
+    """symbol = the symbolic sum = ... = the numbers = the value."""
     paths: tuple[PathTerm, ...]
-    simplifications: tuple[str, ...]
-    value: float
+    simplifications: tuple[Formula, ...]
+    value: float | tuple
     shown: str
 
 
@@ -95,10 +102,10 @@ class CheckRow:
 
     term: str
     term_tex: str
-    symbolic: float
-    tape: float
-    finite_difference: float
-    disagreement: float
+    symbolic: float | tuple
+    tape: float | tuple
+    finite_difference: float | tuple
+    disagreement: float | tuple
     shown_symbolic: str
     shown_tape: str
     shown_finite_difference: str
@@ -111,13 +118,14 @@ class Update:
 
     name: str
     tex: str
-    old: float
-    gradient: float
-    new: float
+    old: float | tuple
+    gradient: float | tuple
+    new: float | tuple
     shown_old: str
     shown_new: str
-    rule_tex: str
-    numbers_tex: str
+    rule: Formula
+    numbers: Formula
+    """w <- old - rate * gradient = new: old and rate given."""
 
 
 @dataclass(frozen=True)
@@ -125,8 +133,8 @@ class Step:
     """The loss and parameters after ``step`` descent steps."""
 
     step: int
-    loss: float
-    parameters: tuple[tuple[str, float], ...]
+    loss: float | tuple
+    parameters: tuple[tuple[str, float | tuple], ...]
     shown_loss: str
     shown_parameters: tuple[str, ...]
 
@@ -138,13 +146,13 @@ class GradientEntry:
     wrt: str
     wrt_tex: str
     symbol_tex: str
-    rows: tuple[str, ...]
+    formula: Formula
     """The derivation: chain rule (order 1) or the derivative of the written-out node."""
-    tape: float | None
+    tape: float | tuple | None
     shown_tape: str
-    symbolic: float
+    symbolic: float | tuple
     shown_symbolic: str
-    finite_difference: float | None
+    finite_difference: float | tuple | None
     shown_finite_difference: str
     watched: bool
     reason: str
@@ -192,8 +200,8 @@ class Worksheet:
     symbolic_vs_tape: float
     finite_difference_vs_tape: float
     updates: tuple[Update, ...]
-    loss_before: float
-    loss_after: float | None
+    loss_before: float | tuple
+    loss_after: float | tuple | None
     shown_loss_before: str
     shown_loss_after: str
     shown_decrease: str
@@ -211,6 +219,8 @@ class Worksheet:
     """The class-set variant ID printed on the sheet (empty for a single sheet)."""
     student: bool = False
     """True on a student sheet, whose blank answers ('' in a shown field) are boxes."""
+    blanks: str = "numbers"
+    """On a student sheet: 'numbers' boxes every computed number, 'steps' the derivations too."""
 
     def __repr__(self) -> str:
         """A line for a REPL (the whole sheet is kilobytes of text): title, stem, the graph's size."""

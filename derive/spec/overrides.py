@@ -32,7 +32,8 @@ def apply_overrides(data: dict[str, Any], overrides: list[str] | tuple[str, ...]
 
 
 def _split(override: str) -> tuple[str, Any]:
-    key, sep, raw = override.partition("=")
+    at = override.find("=")  # KEY=VALUE: the first '=' ends the key
+    key, sep, raw = (override, "", "") if at < 0 else (override[:at], "=", override[at + 1:])
     key = key.strip()
     if not sep or not key:
         raise SpecError(f"--set {override}", "expected KEY=VALUE, e.g. --set x1=2.0")

@@ -1,8 +1,7 @@
-"""TeX pieces shared by the worksheet builders: names, partials, and equation rows."""
+"""TeX pieces shared by the worksheet builders: names, partials and expressions under the notation."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 
 import sympy as sp
@@ -32,22 +31,3 @@ class Tex:
 
     def partial(self, top: str, bottom: str) -> str:
         return rf"\frac{{\partial {self.name(top)}}}{{\partial {self.name(bottom)}}}"
-
-
-def rows(parts: list[str], width: int = 44) -> tuple[str, ...]:
-    """Group '='-separated parts into rows of about ``width`` visible characters each."""
-    grouped: list[str] = []
-    for part in parts:
-        if grouped and _visible(grouped[-1]) + _visible(part) + 3 <= width:
-            grouped[-1] = f"{grouped[-1]} = {part}"
-        else:
-            grouped.append(part)
-    return tuple(grouped)
-
-
-def _visible(tex_text: str) -> int:
-    """A rough count of the characters a formula shows (fractions count their longer half)."""
-    stripped = re.sub(r"\\(frac|operatorname|mathbb)", "", tex_text)
-    stripped = re.sub(r"\\[a-zA-Z]+", "x", stripped)
-    stripped = re.sub(r"[{}_^ ]", "", stripped)
-    return int(len(stripped) * (0.6 if "frac" in tex_text else 1.0))

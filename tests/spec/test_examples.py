@@ -65,7 +65,7 @@ def test_second_derivative_seed_004():
     sheet = sheet_of("second-derivative")
     assert table(sheet, "y", 1) == {"x": 27.0} and table(sheet, "y", 2) == {"x": 18.0}
     second = next(g for g in sheet.gradient_tables if g.order == 2).entries[0]
-    assert "6 x" in second.rows[0] and "tape1.gradient" in sheet.gradient_tables[1].code
+    assert "6 x" in second.formula.tex and "tape1.gradient" in sheet.gradient_tables[1].code
 
 
 def test_neuron_bce_is_the_default():
@@ -114,9 +114,9 @@ def test_matrix_layer_seed_001():
     np.testing.assert_allclose(grads["w"], x.T @ (2 / 2 * y), atol=1e-6)
     np.testing.assert_allclose(grads["b"], (2 / 2 * y).ravel(), atol=1e-6)
     chain_w = next(c for c in sheet.chains if c.parameter == "w")
-    assert chain_w.sum_tex == r"x^{T} \frac{2 y}{n}"
+    assert chain_w.symbols.tex == r"x^{T} \frac{2 y}{n}"
     assert any("Dense(2)" in note and "(3, 2)" in note for note in sheet.notes)
-    assert sheet.backward_pass[0].tex.startswith(r"\frac{\partial L}{\partial y} = \frac{2 y}{n}")
+    assert sheet.backward_pass[0].formula.tex.startswith(r"\frac{\partial L}{\partial y} = \frac{2 y}{n}")
 
 
 @pytest.mark.parametrize("name", example_names())

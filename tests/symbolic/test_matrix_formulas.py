@@ -15,6 +15,7 @@ import sympy as sp
 
 from derive.graph.functions import matmul, transpose
 from derive.sheet.build import build_worksheet
+from derive.sheet.formula import Formula, Symbolic
 from derive.spec.examples import example_path
 from derive.spec.schema import load_spec
 
@@ -55,15 +56,13 @@ def _by_hand_two_layers() -> dict[str, np.ndarray]:
 
 
 def _names(sheet, n: int) -> dict[str, object]:
-    values = {q.tex: q.value for q in (*sheet.inputs, *sheet.parameters, *sheet.forward)}
+    values = {q.tex: np.asarray(q.value) for q in (*sheet.inputs, *sheet.parameters, *sheet.forward)}
     return {**values, "n": n}
 
 
-def _formula_parts(tex: str) -> list[str]:
-    """The symbolic middle parts of ``lhs = expr = ... = number`` (tests may cut TeX; derive may not)."""
-    parts = [part.strip() for part in tex.split(" = ")]
-    return [part for part in parts[1:] if not part.startswith((r"\begin", r"\left[", "{-}"))
-            and not part[0].isdigit()]
+def _formula_parts(formula: Formula) -> list[str]:
+    """The symbolic parts of ``lhs = expr = ... = number``: the TeX of each expression."""
+    return [part.tex for part in formula.parts if isinstance(part, Symbolic)]
 
 
 def test_the_two_layer_chain_rules_evaluate_to_the_gradients_by_hand():
@@ -71,7 +70,7 @@ def test_the_two_layer_chain_rules_evaluate_to_the_gradients_by_hand():
     evaluate, by_hand = TexEvaluator(_names(sheet, n=1)), _by_hand_two_layers()
     checked = 0
     for chain in sheet.chains:
-        for part in _formula_parts(" = ".join((chain.symbol_tex, *chain.rows))):
+        for part in _formula_parts(chain.formula):
             value = evaluate(part)
             # a bias's gradient sums the batch rows (broadcast), as the tape does
             value = value.sum(axis=0) if np.ndim(by_hand[chain.parameter]) == 1 else value
@@ -92,8 +91,8 @@ def test_the_backward_pass_of_the_two_layers_evaluates_to_each_node_gradient():
     d_o = 2 * (o - 0.5)
     expected = {"o": d_o, "h": d_o @ W2.T, "a": (d_o @ W2.T) * (a > 0)}
     for row in sheet.backward_pass:
-        (part,) = _formula_parts(row.tex)
-        np.testing.assert_allclose(evaluate(part), expected[row.name], rtol=1e-5, err_msg=row.tex)
+        (part,) = _formula_parts(row.formula)
+        np.testing.assert_allclose(evaluate(part), expected[row.name], rtol=1e-5, err_msg=part)
 
 
 def test_the_matrix_layer_chain_rules_evaluate_to_the_gradients_by_hand():
@@ -104,7 +103,7 @@ def test_the_matrix_layer_chain_rules_evaluate_to_the_gradients_by_hand():
     by_hand = {"w": x.T @ (2 * y / y.size), "b": (2 * y / y.size).sum(axis=0)}
     evaluate = TexEvaluator(_names(sheet, n=2))
     for chain in sheet.chains:
-        (part,) = _formula_parts(" = ".join((chain.symbol_tex, *chain.rows)))
+        (part,) = _formula_parts(chain.formula)
         value = evaluate(part)
         value = value.sum(axis=0) if chain.parameter == "b" else value
         np.testing.assert_allclose(value, by_hand[chain.parameter], rtol=1e-5, err_msg=part)

@@ -17,7 +17,6 @@ are ziamath's, exactly as in the SVG.
 from __future__ import annotations
 
 import hashlib
-import re
 import xml.etree.ElementTree as ET
 import zlib
 from collections.abc import Callable
@@ -89,18 +88,19 @@ class Drawing:
 
 
 @lru_cache(maxsize=4096)
-def drawing(tex: str, display: bool = False) -> Drawing:
+def drawing(tex: str | tuple[str, ...], display: bool = False) -> Drawing:
     """``tex`` as ziamath lays it out, in PDF operators.
 
-    A chain of equalities is laid out one ``= ...`` part at a time and the parts are set
-    side by side: ziamath gives a leading ``=`` the same spacing as an inner one, so the
-    result is the same, and the symbolic parts that every variant of a class set repeats
-    are laid out once (ziamath's layout is most of a sheet's remaining formula cost).
+    A chain of equalities comes as its parts (``("a", "= b", "= c")``, as the sheet's printer
+    gives a row) and is laid out one part at a time, the parts set side by side: ziamath gives
+    a leading ``=`` the same spacing as an inner one, so the result is the same, and the
+    symbolic parts that every variant of a class set repeats are laid out once (ziamath's
+    layout is most of a sheet's remaining formula cost).
     """
-    parts = equality_parts(flatten_fences(tex))
-    result = _laid_out(parts[0], display)
+    parts = (tex,) if isinstance(tex, str) else tex
+    result = _laid_out(flatten_fences(parts[0]), display)
     for part in parts[1:]:
-        result = result.then(_laid_out(part, display))
+        result = result.then(_laid_out(flatten_fences(part), display))
     return replace(result, operators=b"0 g\n" + result.operators)
 
 
@@ -115,26 +115,6 @@ def _laid_out(tex: str, display: bool) -> Drawing:
     left, top, width, height = (float(v) for v in root.attrib["viewBox"].split())
     ink = svg_ink(root)
     return Drawing(left, top, width, height, math.node.bbox.xmax, ink.operators, ink.glyphs)
-
-
-_GROUPING = re.compile(r"\\left\b|\\right\b|\\begin\b|\\end\b|\\.|[{}]| = ")
-
-
-def equality_parts(tex: str) -> list[str]:
-    """``a = b = c`` as ``["a", "= b", "= c"]``, splitting only at top-level `` = ``
-    (outside braces, ``\\left ... \\right`` and environments)."""
-    parts, depth, start = [], 0, 0
-    for match in _GROUPING.finditer(tex):
-        token = match.group(0)
-        if token in ("{", "\\left", "\\begin"):
-            depth += 1
-        elif token in ("}", "\\right", "\\end"):
-            depth -= 1
-        elif token == " = " and depth == 0 and tex[start:match.start()].strip():
-            parts.append(tex[start:match.start()])
-            start = match.start() + 1
-    parts.append(tex[start:])
-    return parts
 
 
 def merged(*glyph_sets: tuple[Glyph, ...]) -> tuple[Glyph, ...]:
@@ -245,7 +225,7 @@ class FormulaBoxes:
         self.placed.append(shape)
         return f"{ANCHOR_PREFIX}{len(self.placed) - 1}"
 
-    def box(self, tex: str, display: bool = False) -> Markup:
+    def box(self, tex: str | tuple[str, ...], display: bool = False) -> Markup:
         """An empty inline box exactly the size of ``tex``, baseline on the line's baseline.
 
         A display formula's box is a block as wide as the line, the formula drawn at its left
