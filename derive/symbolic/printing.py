@@ -95,9 +95,12 @@ class DerivePrinter(LatexPrinter):
                 rest = sp.Mul(*expr.args[1:], evaluate=False)
                 return "- " + self.parenthesize(rest, 1000 if rest.is_Add else 0)
             return super()._print_Mul(expr)
-        coefficient, _ = expr.as_coeff_Mul()
+        coefficient, rest = expr.as_coeff_Mul()
         if coefficient.is_negative:
             return "- " + self._print(-expr)
+        if coefficient != 1 and rest.is_Mul is False and isinstance(rest, sp.Heaviside):
+            # "0.8 1[a > 0]" reads as 0.81: a number before an indicator takes a dot
+            return rf"{self._print(coefficient)} \cdot {self._print(rest)}"
         factors = list(expr.as_ordered_factors())
         ordered = sorted(factors, key=_factor_rank)
         if ordered == factors:

@@ -120,4 +120,4 @@ def test_lambda_and_other_keywords_are_names_and_print_as_written():
     p = 1 / (1 + math.exp(-(1.3 * 0.7 + 1.0)))
     assert gradients(sheet)["w1"] == pytest.approx((p - 1) * 1.3 + 2 * 0.1 * 0.7, rel=1e-5)
     assert gradients(sheet)["b"] == pytest.approx(p - 1, rel=1e-5)
-    assert r"\lambda w_{1}^{2}" in sheet.equations[-1].tex
+    assert r"\lambda w_{1}^{2}" in sheet.equations[-1].formula.tex
