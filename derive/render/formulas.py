@@ -106,9 +106,12 @@ def _rewrite_flat_pairs(text: str, fence: re.Pattern, is_opening, tall: str, rew
 
 
 def tex_delimited(tex: str, display: bool = False) -> Markup:
-    """``tex`` between MathJax/KaTeX delimiters, HTML-escaped."""
+    """``tex`` between MathJax/KaTeX delimiters, HTML-escaped, once it holds only commands derive
+    writes (the host's MathJax would run a ``\\href`` or a ``\\require``)."""
+    from .tex_safety import check_tex
+
     opening, closing = (r"\[", r"\]") if display else (r"\(", r"\)")
-    return Markup(f'<span class="math">{opening}{escape(tex)}{closing}</span>')
+    return Markup(f'<span class="math">{opening}{escape(check_tex(tex))}{closing}</span>')
 
 
 _TEX_FENCE = re.compile(r"\\left\(|\\right\)")

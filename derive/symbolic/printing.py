@@ -111,6 +111,18 @@ class DerivePrinter(LatexPrinter):
         finally:
             self._settings["order"] = None
 
+    def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
+        """A sum opens with a positive term, as a textbook writes it: ``p - Y``, not ``- Y + p``."""
+        if self.source_order:
+            return super()._print_Add(expr, order)
+        terms = list(self._as_ordered_terms(expr, order=order))
+        if terms and terms[0].could_extract_minus_sign():
+            positive = next((t for t in terms if not t.could_extract_minus_sign()), None)
+            if positive is not None:
+                terms.remove(positive)
+                return super()._print_Add(sp.Add(positive, *terms, evaluate=False), order="none")
+        return super()._print_Add(expr, order)
+
     def _print_Heaviside(self, expr: sp.Heaviside, exp: str | None = None) -> str:
         tex = rf"\mathbf{{1}}\left[{self._print(expr.args[0])} > 0\right]"
         return rf"{tex}^{{{exp}}}" if exp else tex

@@ -212,3 +212,11 @@ def test_the_tex_guard_checks_environment_names(body):
 
     with pytest.raises(DeriveError, match=r"^tex: the LaTeX would"):
         check_tex("\\begin{document}\n" + body + "\n\\end{document}\n")
+
+
+def test_with_the_grammar_bypassed_the_tex_fragment_holds_no_command_mathjax_would_run(no_grammar):
+    """A --math tex fragment is read by the host's MathJax: \\href, \\require and friends never reach it."""
+    for attack in (r"\href{javascript:alert(1)}{x}", r"\require{action}", r"\unicode{x41}", r"\style{x}{y}"):
+        sheet = build_worksheet(spec_from(with_notation(attack)), "attack")
+        with pytest.raises(DeriveError, match=r"^tex: the LaTeX would hold"):
+            render_fragment(sheet, math="tex")
