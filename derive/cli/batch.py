@@ -21,6 +21,7 @@ import click
 
 from ..errors import DeriveError, SpecError, printable, quoted
 from ..render.formats import FORMATS, Options
+from ..render.templating import papers
 
 
 def register(group: click.Group) -> None:
@@ -148,7 +149,7 @@ def _shared(function):
                    "(the derivation too).")
 @click.option("--math", type=click.Choice(["mathml", "tex"]), default="mathml", show_default=True,
               help="Math in the HTML fragments.")
-@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
+@click.option("--paper", type=click.Choice(papers()), default="a4", show_default=True,
               help="Paper size of the PDFs and LaTeX.")
 @_shared
 def batch(spec: str, count: int, out: Path | None, format_: str, blanks: str, math: str, paper: str,

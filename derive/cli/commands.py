@@ -13,6 +13,7 @@ import click
 
 from ..errors import MESSAGE_LIMIT, DeriveError, cut, printable
 from ..render.formats import FORMATS, Options
+from ..render.templating import papers
 from ..spec.examples import example_names, example_title
 from ..spec.schema import Spec, load_spec
 from .common import _formats, _resolve
@@ -45,7 +46,7 @@ def cli() -> None:
               help="Override a scalar of the spec, e.g. --set x1=2.0 --set train.learning_rate=0.05.")
 @click.option("--math", type=click.Choice(["mathml", "tex"]), default="mathml", show_default=True,
               help="Math in the HTML fragment: MathML, or \\( \\) for hosts running MathJax/KaTeX.")
-@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
+@click.option("--paper", type=click.Choice(papers()), default="a4", show_default=True,
               help="Paper size of the PDF and LaTeX.")
 @click.option("--variant", metavar="ID", default=None,
               help="Regenerate one variant of a class set (see `derive batch`): its student sheet and key.")

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..errors import DeriveError, quoted
 from ..sheet.model import Worksheet
+from .templating import papers
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,13 @@ class Options:
 
     math: str = "mathml"
     paper: str = "a4"
+    """One of ``templating.papers()``: a paper is a pair of child templates."""
+
+    def __post_init__(self) -> None:
+        if self.math not in ("mathml", "tex"):
+            raise DeriveError("--math", f"expected mathml or tex, got {quoted(self.math)}")
+        if self.paper not in papers():
+            raise DeriveError("--paper", f"expected one of {', '.join(papers())}, got {quoted(self.paper)}")
 
 
 @dataclass(frozen=True)

@@ -82,13 +82,17 @@ def render_print_html(sheet: Worksheet, boxes: FormulaBoxes, paper: str = "a4") 
     from .pdf.outline_text import given_box
     from .pdf.picture_print import graph_print_html
 
-    line_px = (PAPER_WIDTH_MM[paper] - 2 * SIDE_MARGIN_MM) * 96 / 25.4
+    name = f"html/paper/{paper}.html.j2"
+    line_px = (paper_width_mm(name) - 2 * SIDE_MARGIN_MM) * 96 / 25.4
     given = partial(given_box, boxes) if sheet.student else _as_text
-    return _render("html/print.html.j2", sheet, boxes.box, top=1, pieces=True, paper=PAPER_SIZES[paper],
-                   side_margin=f"{SIDE_MARGIN_MM}mm", picture=graph_print_html(sheet, line_px, boxes),
-                   given=given)
+    return _render(name, sheet, boxes.box, top=1, pieces=True, side_margin=f"{SIDE_MARGIN_MM}mm",
+                   picture=graph_print_html(sheet, line_px, boxes), given=given)
 
 
-PAPER_SIZES = {"a4": "A4", "letter": "letter"}
-PAPER_WIDTH_MM = {"a4": 210.0, "letter": 215.9}
+def paper_width_mm(name: str) -> float:
+    """The width of the paper whose print template is ``name``, as the template gives it."""
+    template = html_environment().get_template(name)
+    return float("".join(template.blocks["paper_width_mm"](template.new_context())))
+
+
 SIDE_MARGIN_MM = 18

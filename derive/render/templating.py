@@ -31,6 +31,13 @@ def templates_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "templates"
 
 
+def papers() -> list[str]:
+    """Every paper there is: one child template per paper (``html/paper/a4.html.j2`` and
+    ``tex/paper/a4.tex.j2``), as nbconvert keeps a paper size in a child of its base template."""
+    folder = templates_dir() / "html" / "paper"
+    return sorted(path.name.removesuffix(".html.j2") for path in folder.glob("*.html.j2"))
+
+
 def escape_tex(text: object) -> str:
     """``text`` as literal characters in LaTeX's text mode, on one line (control characters,
     which TeX would read as commands or refuse, become spaces)."""

@@ -11,9 +11,8 @@ from __future__ import annotations
 from ..sheet.formula import Formula, printed, rule_steps
 from ..sheet.model import Worksheet
 from .templating import tex_environment
-from .tex_safety import TEMPLATE, check_tex
+from .tex_safety import check_tex
 
-PAPER_CLASS_OPTION = {"a4": "a4", "letter": "letter"}
 
 def render_tex(sheet: Worksheet, paper: str = "a4") -> str:
     """LaTeX source of the worksheet: amsmath, booktabs, TikZ pictures, escaped user text."""
@@ -29,8 +28,8 @@ def render_tex(sheet: Worksheet, paper: str = "a4") -> str:
     def shown(formula: Formula):
         return printed(formula, sheet.student, blank_steps)
 
-    template = tex_environment().get_template(TEMPLATE)
-    document = template.render(sheet=sheet, paper=PAPER_CLASS_OPTION[paper], picture=graph_tikz(sheet),
+    template = tex_environment().get_template(f"tex/paper/{paper}.tex.j2")
+    document = template.render(sheet=sheet, picture=graph_tikz(sheet),
                                plot=plot, line=lambda f: shown(f).lines()[0],
                                aligned=lambda f: shown(f).aligned(),
                                rule_lines=rule_lines)
