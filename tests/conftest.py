@@ -99,3 +99,8 @@ def run_cli(monkeypatch, capsys, *arguments: str) -> tuple[int, str, str]:
         code = exit_.code or 0
     captured = capsys.readouterr()
     return code, captured.out, captured.err
+
+
+def write_page_pdf(page, boxes=None) -> bytes:
+    """WeasyPrint's PDF of ``page`` (a ``weasyprint.HTML``), with ``boxes``' drawings drawn in if given."""
+    return page.write_pdf() if boxes is None else boxes.write_pdf(page.render())

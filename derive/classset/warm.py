@@ -22,6 +22,7 @@ import logging
 
 def warm() -> None:
     """Import the renderers and TensorFlow, and do the renderers' first-use work."""
+    import pikepdf  # noqa: F401 - imported to be inherited
     import weasyprint
 
     from ..render import json as export_json  # noqa: F401 - imported to be inherited

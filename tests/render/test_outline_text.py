@@ -55,7 +55,7 @@ def _name(bold: bool) -> str:
     return "sans-bold" if bold else "sans"
 
 
-def _page(tmp_path, name: str, given, finisher=None):
+def _page(tmp_path, name: str, given, boxes=None):
     """A variant line and a table of given numbers under the real stylesheet and the print
     page's root size; ``given`` sets each one."""
     import logging
@@ -67,7 +67,7 @@ def _page(tmp_path, name: str, given, finisher=None):
 
     from derive.render.templating import templates_dir
 
-    from ..conftest import require_tool
+    from ..conftest import require_tool, write_page_pdf
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     css = (templates_dir() / "html" / "worksheet.css").read_text(encoding="utf-8")
@@ -81,7 +81,7 @@ def _page(tmp_path, name: str, given, finisher=None):
         f"<strong>{given(VARIANT, 'sans-bold')}</strong></p>"
         f"<table>{rows}</table></main></body></html>")
     pdf = tmp_path / f"{name}.pdf"
-    pdf.write_bytes(weasyprint.HTML(string=html).write_pdf(finisher=finisher))
+    pdf.write_bytes(write_page_pdf(weasyprint.HTML(string=html), boxes))
     # 600 dpi, cropped to the text: poppler snaps a glyph's origin to the pixel grid, which
     # at 150 dpi can move text (not outlines) by most of a pixel
     subprocess.run([require_tool("pdftoppm"), "-png", "-r", "600", "-gray", "-singlefile", "-x", "0",
@@ -102,14 +102,14 @@ def test_given_numbers_and_the_id_look_as_weasyprint_sets_them(tmp_path):
 
     reference = _page(tmp_path, "text", lambda text, face="mono": text)
     boxes = FormulaBoxes()
-    drawn = _page(tmp_path, "drawn", lambda text, face="mono": given_box(boxes, text, face), boxes.finisher)
+    drawn = _page(tmp_path, "drawn", lambda text, face="mono": given_box(boxes, text, face), boxes)
     lower = FormulaBoxes()
 
     def one_px_lower(text, face="mono"):
         moved = "position:relative;top:1px;vertical-align:"
         return given_box(lower, text, face).replace("vertical-align:", moved)
 
-    shifted = _page(tmp_path, "shifted", one_px_lower, lower.finisher)
+    shifted = _page(tmp_path, "shifted", one_px_lower, lower)
     inked = sum(1 for value in reference.getdata() if value < 128)
 
     def strong(image):

@@ -15,7 +15,7 @@ from derive.render.html import render_print_html
 from derive.render.pdf.formulas import ANCHOR_PREFIX, FormulaBoxes, drawing, path_operators
 from derive.sheet.build import build_worksheet
 
-from ..conftest import DEFAULT, require_tool, spec_from
+from ..conftest import DEFAULT, require_tool, spec_from, write_page_pdf
 
 
 def _bezier(points: list[tuple[float, float]], t: float) -> tuple[float, float]:
@@ -79,12 +79,12 @@ def test_boxes_are_empty_sized_and_numbered_in_order():
     assert boxes.placed == [drawing("x_{1}"), drawing(r"\frac{a}{b}", display=True)]
 
 
-def _page_png(tmp_path, name: str, html: str, finisher=None) -> bytes:
+def _page_png(tmp_path, name: str, html: str, boxes=None) -> bytes:
     import weasyprint
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     pdf = tmp_path / f"{name}.pdf"
-    pdf.write_bytes(weasyprint.HTML(string=html).write_pdf(finisher=finisher))
+    pdf.write_bytes(write_page_pdf(weasyprint.HTML(string=html), boxes))
     subprocess.run([require_tool("pdftoppm"), "-png", "-r", "100", "-gray", "-singlefile", str(pdf),
                     str(tmp_path / name)], check=True)
     return (tmp_path / f"{name}.png").read_bytes()
@@ -108,7 +108,7 @@ def test_a_formula_lands_exactly_where_weasyprint_draws_its_svg(tmp_path):
     boxed = lines.replace("{math}", "{}").format(*(boxes.box(tex) for _ in range(12)))
     html = page.format(lines=boxed).replace("<body", "<head><style>.formula{display:inline-block}</style>"
                                                       "</head><body", 1)
-    ours = _page_png(tmp_path, "boxes", html, boxes.finisher)
+    ours = _page_png(tmp_path, "boxes", html, boxes)
     a, b = (Image.open(BytesIO(data)).convert("L") for data in (reference, ours))
     assert a.size == b.size
     strong = sum(1 for value in ImageChops.difference(a, b).getdata() if value > 96)
@@ -123,7 +123,7 @@ def test_every_formula_of_a_sheet_is_drawn_once_per_box(tmp_path):
     import weasyprint
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    pdf = weasyprint.HTML(string=html).write_pdf(finisher=boxes.finisher)
+    pdf = boxes.write_pdf(weasyprint.HTML(string=html).render())
     streams = b"".join(zlib.decompress(raw) for raw in re.findall(rb"stream\n(.*?)\nendstream", pdf, re.S)
                        if raw[:1] == b"x")  # the Flate-compressed ones
     drawn = re.findall(rb"/DeriveMath(\d+) Do", streams)
@@ -140,3 +140,35 @@ def test_a_repeated_glyph_is_one_form_placed_at_each_use():
     placed = re.findall(rb"/(DeriveGlyph[0-9a-f]{16}) Do", ink.operators)
     assert len(placed) == 9 and len(set(placed)) == len(ink.glyphs) == 5  # 0 . 1 7 2
     assert b" m " not in ink.operators  # no outline drawn outside a glyph form
+
+
+def test_every_placed_form_is_named_where_it_is_drawn():
+    """Each page names the formula forms it places, and each formula form the glyph forms it places."""
+    import io
+
+    import pikepdf
+    import weasyprint
+
+    boxes = FormulaBoxes(title="A sheet (student sheet, variant v-1)")
+    html = render_print_html(build_worksheet(spec_from(DEFAULT), "neuron-bce"), boxes)
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    data = boxes.write_pdf(weasyprint.HTML(string=html).render())
+    assert data == boxes.write_pdf(weasyprint.HTML(string=html).render())  # the same bytes again
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert str(pdf.docinfo.Title) == "A sheet (student sheet, variant v-1)"
+
+        def placed(owner) -> list[str]:
+            operators = pikepdf.parse_content_stream(owner)
+            return [str(operands[0]) for operands, operator in operators if str(operator) == "Do"]
+
+        formulas = glyphs = 0
+        for page in pdf.pages:
+            for name in placed(page):
+                form = page.obj.Resources.XObject[name]
+                assert form.Subtype == "/Form"
+                if name.startswith("/DeriveMath"):
+                    formulas += 1
+                    for glyph in placed(form):
+                        assert form.Resources.XObject[glyph].Subtype == "/Form"
+                        glyphs += 1
+        assert formulas == len(boxes.placed) and glyphs > formulas

@@ -16,7 +16,7 @@ from derive.sheet.build import build_worksheet
 from derive.spec.examples import example_path
 from derive.spec.schema import load_spec
 
-from ..conftest import require_tool
+from ..conftest import require_tool, write_page_pdf
 
 LINE_PX = 657.64  # A4 less two 18 mm margins, in CSS px
 
@@ -26,13 +26,13 @@ def sheet(request):
     return build_worksheet(load_spec(example_path(request.param)), request.param)
 
 
-def _gray_page(tmp_path, name: str, body: str, finisher=None):
+def _gray_page(tmp_path, name: str, body: str, boxes=None):
     import weasyprint
     from PIL import Image
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     html = f"<html><body style='margin:0'><div style='width:{LINE_PX}px'>{body}</div></body></html>"
-    (tmp_path / f"{name}.pdf").write_bytes(weasyprint.HTML(string=html).write_pdf(finisher=finisher))
+    (tmp_path / f"{name}.pdf").write_bytes(write_page_pdf(weasyprint.HTML(string=html), boxes))
     subprocess.run([require_tool("pdftoppm"), "-png", "-r", "150", "-gray", "-singlefile",
                     str(tmp_path / f"{name}.pdf"), str(tmp_path / name)], check=True)
     return Image.open(BytesIO((tmp_path / f"{name}.png").read_bytes())).convert("L")
@@ -47,7 +47,7 @@ def test_the_printed_graph_looks_like_the_svg(tmp_path, sheet):
 
     reference = _gray_page(tmp_path, "svg", graph_svg(sheet))
     boxes = FormulaBoxes()
-    printed = _gray_page(tmp_path, "print", graph_print_html(sheet, LINE_PX, boxes), boxes.finisher)
+    printed = _gray_page(tmp_path, "print", graph_print_html(sheet, LINE_PX, boxes), boxes)
     inked = sum(1 for value in reference.getdata() if value < 128)
     blurred = (image.filter(ImageFilter.GaussianBlur(1.5)) for image in (reference, printed))
     strong = sum(1 for value in ImageChops.difference(*blurred).getdata() if value > 32)

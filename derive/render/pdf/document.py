@@ -58,9 +58,11 @@ def render_pdf(sheet: Worksheet, paper: str = "a4") -> bytes:
         "<head>", f'<head>\n<meta name="dcterms.created" content="{FIXED_DATE}">'
         f'\n<meta name="dcterms.modified" content="{FIXED_DATE}">', 1)
     if not sheet.student:
-        return layout(html).write_pdf(finisher=boxes.finisher)
-    with _KEPT_LAYOUTS:  # a kept layout is shared: one thread draws from it at a time
-        return student_layout(html).write_pdf(finisher=boxes.finisher)
+        return boxes.write_pdf(layout(html))
+    with _KEPT_LAYOUTS:  # a kept layout is shared: one thread writes it at a time
+        document = student_layout(html)
+        data = document.write_pdf()
+    return boxes.draw(document, data)  # reads only the document's pages, boxes and size
 
 
 def layout(html: str):

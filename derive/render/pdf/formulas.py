@@ -4,19 +4,20 @@
 
 WeasyPrint can draw an inline SVG formula, but it parses every glyph outline point by
 point in Python: about 1.1 s of a 2 s sheet. Instead, the print HTML holds an empty box of
-the formula's exact size (``FormulaBoxes.box``), WeasyPrint lays the page out around it,
-and ``FormulaBoxes.finisher`` (WeasyPrint's public post-processing hook) draws each formula
-into its box: one Form XObject per distinct formula per document, which places one shared
-Form XObject per distinct glyph outline (ziafont's SVG 2 ``<symbol>``/``<use>``), so a
-sheet carries each glyph once instead of once per use. Outlines are converted and
-compressed once per process (``drawing``, ``_deflated``): a formula or glyph that recurs on
-every sheet of a class set costs nothing after the first. The glyphs, positions and sizes
-are ziamath's, exactly as in the SVG.
+the formula's exact size (``FormulaBoxes.box``), WeasyPrint lays the page out around it and
+writes the PDF, and ``FormulaBoxes.write_pdf`` draws each formula into its box with pikepdf,
+at the positions WeasyPrint's public API gives (``Page.anchors``): one Form XObject per
+distinct formula per document, which places one shared Form XObject per distinct glyph
+outline (ziafont's SVG 2 ``<symbol>``/``<use>``), so a sheet carries each glyph once instead
+of once per use. Outlines are converted and compressed once per process (``drawing``,
+``_deflated``): a formula or glyph that recurs on every sheet of a class set costs nothing
+after the first. The glyphs, positions and sizes are ziamath's, exactly as in the SVG.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import xml.etree.ElementTree as ET
 import zlib
 from collections.abc import Callable
@@ -213,7 +214,7 @@ class PDFPen(BasePen):
 
 @dataclass
 class FormulaBoxes:
-    """The drawings of one print document: empty boxes in its HTML, drawn in by the finisher."""
+    """The drawings of one print document: empty boxes in its HTML, drawn in after layout."""
 
     placed: list[Drawing] = field(default_factory=list)
     title: str | None = None
@@ -239,31 +240,56 @@ class FormulaBoxes:
         markup = f'<span class="formula" id="{self.place(shape)}" style="{style}"></span>'
         return Markup(f'<span class="display-math">{markup}</span>' if display else markup)
 
-    def finisher(self, document, pdf) -> None:
-        """Draw every box's drawing into it, as WeasyPrint's ``write_pdf(finisher=...)``."""
-        import pydyf
+    def write_pdf(self, document) -> bytes:
+        """The laid-out WeasyPrint ``document`` as PDF bytes, every box's drawing drawn into it.
 
-        if self.title is not None:
-            pdf.info["Title"] = pydyf.String(self.title)
-        reference, resources = _shared_resources(pdf)
-        names: dict[Drawing, str] = {}
-        for page, pdf_page in zip(document.pages, _pdf_pages(pdf), strict=True):
-            placements: list[str] = []
-            for anchor, (x, y, _, _) in sorted(page.anchors.items(), key=lambda item: _index(item[0])):
-                if not anchor.startswith(ANCHOR_PREFIX):
-                    continue
-                shape = self.placed[_index(anchor)]
-                if shape not in names:
-                    names[shape] = f"DeriveMath{len(names)}"
-                    resources["XObject"][names[shape]] = _form(pdf, shape.operators, _box(shape), reference)
-                    for glyph in shape.glyphs:
-                        if glyph.name not in resources["XObject"]:
-                            resources["XObject"][glyph.name] = _form(pdf, glyph.operators, glyph.bbox)
-                e = PX_TO_PT * (x - shape.left)
-                f = PX_TO_PT * (page.height - y + shape.top)
-                placements.append(f"q {PX_TO_PT} 0 0 {-PX_TO_PT} {e:.3f} {f:.3f} cm /{names[shape]} Do Q")
-            if placements:
-                _append_content(pdf, pdf_page, "\n".join(placements).encode(), pydyf)
+        WeasyPrint writes the document as it is (``Document.write_pdf``); pikepdf then adds,
+        page by page, the forms the page places to its resources and a content stream that
+        places them, at the boxes' positions from WeasyPrint's public ``Page.anchors``.
+        """
+        return self.draw(document, document.write_pdf())
+
+    def draw(self, document, data: bytes) -> bytes:
+        """``data`` (WeasyPrint's PDF of ``document``) with every box's drawing drawn into it."""
+        import pikepdf
+
+        with pikepdf.Pdf.open(io.BytesIO(data)) as pdf:
+            if self.title is not None:
+                pdf.docinfo[pikepdf.Name.Title] = pikepdf.String(self.title)
+            glyphs = pdf.make_indirect(pikepdf.Dictionary(XObject=pikepdf.Dictionary()))
+            """The glyph forms, named in one resource dictionary that every formula's form names."""
+            glyph_names: set[str] = set()
+            forms: dict[Drawing, tuple[str, Any]] = {}
+            for page, pdf_page in zip(document.pages, pdf.pages, strict=True):
+                placements: list[str] = []
+                used: dict[str, Any] = {}
+                for anchor, (x, y, _, _) in sorted(page.anchors.items(), key=lambda item: _index(item[0])):
+                    if not anchor.startswith(ANCHOR_PREFIX):
+                        continue
+                    shape = self.placed[_index(anchor)]
+                    if shape not in forms:
+                        forms[shape] = (f"DeriveMath{len(forms)}",
+                                        _form(pdf, shape.operators, _box(shape), glyphs))
+                        for glyph in shape.glyphs:
+                            if glyph.name not in glyph_names:
+                                glyph_names.add(glyph.name)
+                                glyphs.XObject[f"/{glyph.name}"] = _form(pdf, glyph.operators, glyph.bbox)
+                    name, form = forms[shape]
+                    used[name] = form
+                    e = PX_TO_PT * (x - shape.left)
+                    f = PX_TO_PT * (page.height - y + shape.top)
+                    placements.append(f"q {PX_TO_PT} 0 0 {-PX_TO_PT} {e:.3f} {f:.3f} cm /{name} Do Q")
+                if placements:
+                    _add_forms(pdf_page, used)
+                    _append_content(pdf, pdf_page, "\n".join(placements).encode())
+            out = io.BytesIO()
+            # the same input gives the same bytes: /ID is a digest of the content, nothing adds
+            # a date (WeasyPrint's are the page's fixed ones); compressed streams are written as
+            # they are, the small objects packed into object streams
+            pdf.save(out, deterministic_id=True, compress_streams=True,
+                     stream_decode_level=pikepdf.StreamDecodeLevel.none,
+                     object_stream_mode=pikepdf.ObjectStreamMode.generate)
+            return out.getvalue()
 
 
 def _index(anchor: str) -> int:
@@ -279,49 +305,47 @@ def _box(shape: Drawing) -> tuple[float, float, float, float]:
 
 
 def _form(pdf, operators: bytes, bbox: tuple[float, float, float, float], resources=None):
-    """A Form XObject drawing ``operators`` (compressed once per process) in ``pdf``; its reference.
+    """A Form XObject drawing ``operators`` (compressed once per process) in the pikepdf ``pdf``.
 
-    A formula's form places glyph forms, so it names the page's ``resources``, where they are.
+    A formula's form places glyph forms, so it names the ``resources`` where they are. The
+    optional ``/Type /XObject`` is left out: a sheet has a few hundred forms, and qpdf writes
+    each stream's dictionary with a space around every token.
     """
-    import pydyf
+    import pikepdf
 
-    extra = {"Type": "/XObject", "Subtype": "/Form", "BBox": pydyf.Array(round(v, 3) for v in bbox),
-             "Filter": "/FlateDecode"}
-    if resources is not None:
-        extra["Resources"] = resources
-    form = pydyf.Stream([_deflated(operators)], pydyf.Dictionary(extra))
-    pdf.add_object(form)
-    return form.reference
+    extra = {} if resources is None else {"Resources": resources}
+    return pikepdf.Stream(pdf, _deflated(operators), Subtype=pikepdf.Name.Form,
+                          BBox=[round(v, 3) for v in bbox], Filter=pikepdf.Name.FlateDecode, **extra)
 
 
 @lru_cache(maxsize=16384)
 def _deflated(operators: bytes) -> bytes:
-    """``operators`` compressed as pydyf would (zlib, level 9), once per process."""
+    """``operators`` compressed (zlib, level 9), once per process."""
     return zlib.compress(operators, 9)
 
 
-def _pdf_pages(pdf) -> list:
-    """The page dictionaries of a pydyf document, in page order (``Kids`` is ``n 0 R`` triples)."""
-    return [pdf.objects[number] for number in pdf.pages["Kids"][::3]]
+def _add_forms(pdf_page, forms: dict[str, Any]) -> None:
+    """Name ``forms`` in the page's resources (which WeasyPrint may share between pages)."""
+    import pikepdf
+
+    if "/Resources" not in pdf_page.obj:
+        pdf_page.obj.Resources = pikepdf.Dictionary()
+    resources = pdf_page.obj.Resources
+    if "/XObject" not in resources:
+        resources.XObject = pikepdf.Dictionary()
+    for name, form in forms.items():
+        resources.XObject[f"/{name}"] = form
 
 
-def _shared_resources(pdf):
-    """The resource dictionary WeasyPrint gives every page (one per document): its reference and itself."""
-    references = {page["Resources"] for page in _pdf_pages(pdf)}
-    if len(references) != 1:
-        raise RuntimeError("expected WeasyPrint to share one resource dictionary between pages")
-    reference = references.pop()
-    return reference, pdf.objects[int(reference.split()[0])]
-
-
-def _append_content(pdf, pdf_page, operators: bytes, pydyf) -> None:
+def _append_content(pdf, pdf_page, operators: bytes) -> None:
     """Draw ``operators`` on top of the page, in the page's default coordinates.
 
     WeasyPrint's page stream flips the y axis without saving the state first, so its
     stream is wrapped in ``q ... Q`` and the formulas follow the ``Q``.
     """
-    opening = pydyf.Stream([b"q"])
-    closing = pydyf.Stream([b"Q\n" + operators], compress=True)
-    pdf.add_object(opening)
-    pdf.add_object(closing)
-    pdf_page["Contents"] = pydyf.Array([opening.reference, pdf_page["Contents"], closing.reference])
+    import pikepdf
+
+    closing = pikepdf.Stream(pdf, zlib.compress(b"Q\n" + operators, 9))
+    closing.Filter = pikepdf.Name.FlateDecode
+    pdf_page.contents_add(pikepdf.Stream(pdf, b"q"), prepend=True)
+    pdf_page.contents_add(closing)
