@@ -36,7 +36,7 @@ from .variant_job import (  # noqa: F401 - the task's types re-exported
     make_variant,
     portable,
 )
-from .variants import plan_for
+from .variants import check_count, plan_for
 
 AGGREGATES = ("answers.csv", "answers.json", "students.pdf", "keys.pdf")
 MANIFEST = "batch.json"
@@ -86,8 +86,7 @@ def run_batch(spec_text: str, source: str, stem: str, out: Path, settings: Setti
     from ..graph.dag import build_graph
     from ..symbolic.derivation import derive
 
-    if settings.count < 1:
-        raise SpecError("--count", f"expected 1 or more variants, got {settings.count}")
+    check_count(settings.count)
     if settings.blanks not in MODES:
         raise SpecError("--blanks", f"expected one of {', '.join(MODES)}, got {quoted(settings.blanks)}")
     spec = parse_spec(spec_text, settings.overrides, source)

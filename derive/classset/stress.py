@@ -16,14 +16,14 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import DeriveError, SpecError
+from ..errors import DeriveError
 from ..numbers import shown
 from ..spec.schema import parse_spec
 from .answers import answer_values
 from .batch import ordered_results
 from .refusals import REASONS, RefusedDraw, accept
 from .variant_job import portable
-from .variants import plan_for
+from .variants import check_count, plan_for
 
 CHUNK = 25
 """Draws per task: enough to make a worker's round trip negligible."""
@@ -85,8 +85,7 @@ def stress_test(spec_text: str, source: str, stem: str, count: int, seed: int | 
     from ..graph.dag import build_graph
     from ..symbolic.derivation import derive
 
-    if count < 1:
-        raise SpecError("--count", f"expected 1 or more draws, got {count}")
+    check_count(count, "draws")
     spec = parse_spec(spec_text, overrides, source)
     plan = plan_for(spec, spec_text, stem, seed)
     derivation = portable(derive(build_graph(spec)))

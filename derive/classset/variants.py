@@ -133,3 +133,14 @@ def _rule(name: str, value: object, spec: Spec, raw: dict) -> Rule:
     if count > 10**9:
         raise SpecError(key, f"the grid has {count} values; choose a larger step (at most 10^9 values)")
     return Rule(name, target, start=start, step=step, count=count)
+
+
+MAX_COUNT = 10_000
+"""The most variants (or stress draws) one command makes: 10,000 take about 15 minutes on 2 cores;
+a typo such as 10000000 would otherwise start a run of months."""
+
+
+def check_count(count: int, what: str = "variants") -> None:
+    """A one-line ``--count`` error unless 1 <= count <= MAX_COUNT."""
+    if not 1 <= count <= MAX_COUNT:
+        raise SpecError("--count", f"expected 1 to {MAX_COUNT} {what}, got {count}")

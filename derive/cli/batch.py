@@ -168,14 +168,13 @@ def batch(spec: str, count: int, out: Path | None, format_: str, blanks: str, ma
     from ..classset.batch import BatchFailure, Settings, run_batch
     from ..classset.blanks import MODES
     from ..classset.variant_job import tally_text
-    from ..classset.variants import plan_for
+    from ..classset.variants import check_count, plan_for
     from ..spec.schema import parse_spec
     from .common import _formats
 
     text, source, stem = read_spec(spec)
     settings = Settings(count, seed, _formats(format_), blanks, overrides, Options(math=math, paper=paper))
-    if count < 1:
-        raise SpecError("--count", f"expected 1 or more variants, got {count}")
+    check_count(count)
     if blanks not in MODES:
         raise SpecError("--blanks", f"expected one of {', '.join(MODES)}, got {quoted(blanks)}")
     plan = plan_for(parse_spec(text, overrides, source), text, stem, seed)

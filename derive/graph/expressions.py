@@ -30,6 +30,8 @@ MAX_SOURCE_CHARS = 2000
 MAX_TREE_NODES = 400
 MAX_EXPONENT = 64
 MAX_LITERAL = 1e12
+MAX_POWER_DIGITS = 300
+"""A power of two numbers, ((2**64)**64)**64 say, is refused beyond 1e300 or below 1e-300."""
 SOURCE_CHARACTERS = re.compile(r"[A-Za-z0-9_.+\-*/@(), \t\n]*")
 """What an expression's text may hold at all: no comment (#), backslash, quote or other
 character reaches the parser, so the text shown on a sheet (the TensorFlow code) is inert."""
@@ -204,6 +206,11 @@ class _Builder:
             return left / right
         if right.is_Number and abs(right) > MAX_EXPONENT:
             raise self.fail(f"exponent {right} is too large (at most {MAX_EXPONENT})")
+        if left.is_Rational and right.is_Number and left != 0:
+            digits = abs(float(right)) * abs(math.log10(abs(left.p)) - math.log10(left.q))
+            if digits > MAX_POWER_DIGITS:  # bounded by its value, before SymPy computes it
+                raise self.fail(f"{quoted(str(left))} to the power {right} has {digits:.0f} digits; a "
+                                f"power of numbers must stay within 1e±{MAX_POWER_DIGITS} (float64)")
         if left == 0 and right.is_Number and right < 0:
             raise self.fail("zero raised to a negative power")
         return left**right

@@ -218,7 +218,7 @@ def test_a_variant_whose_every_draw_is_refused_stops_the_batch_naming_it(tmp_pat
 
 
 @pytest.mark.parametrize(("settings", "message"), [
-    (Settings(count=0), "^--count: expected 1 or more variants, got 0"),
+    (Settings(count=0), "^--count: expected 1 to 10000 variants, got 0"),
     (Settings(count=2, blanks="answers"), "^--blanks: expected one of numbers, steps, got 'answers'"),
 ])
 def test_bad_settings_are_spec_errors_before_anything_is_written(tmp_path, settings, message):

@@ -82,7 +82,7 @@ BAD = {
     "malformed-id": (["render", "{spec}", "--variant", "class-07"],
                      "derive: error: --variant: expected an ID like"),
     "count": (["batch", "{spec}", "--count", "0"],
-              "derive: error: --count: expected 1 or more variants, got 0"),
+              "derive: error: --count: expected 1 to 10000 variants, got 0"),
     "blanks": (["batch", "{spec}", "--count", "2", "--blanks", "all"],
                "derive: error: --blanks: expected one of numbers, steps, got 'all'"),
     "render-blanks": (["render", "{spec}", "--blanks", "all"], "derive: error: --blanks: expected one of"),
@@ -95,7 +95,7 @@ BAD = {
     "no-rules-variant": (["render", "{plain}", "--variant", "plain-1-01"],
                          "derive: error: variants: no rules"),
     "stress-count": (["stress", "{spec}", "--count", "0"],
-                     "derive: error: --count: expected 1 or more draws"),
+                     "derive: error: --count: expected 1 to 10000 draws"),
 }
 
 
@@ -125,3 +125,10 @@ def test_stress_prints_refusals_and_ranges(monkeypatch, capsys, spec):
 def test_the_new_commands_have_help_with_an_example(monkeypatch, capsys, command):
     code, out, _ = run(monkeypatch, capsys, command, "--help")
     assert code == 0 and "Example:" in out and f"derive {command} my-neuron.toml" in out
+
+
+@pytest.mark.parametrize("command", ["batch", "stress"])
+def test_a_count_beyond_ten_thousand_is_refused_at_once(monkeypatch, capsys, tmp_path, command):
+    code, out, err = run(monkeypatch, capsys, command, "neuron-bce", "--count", "10000000", "--workers", "1")
+    what = "variants" if command == "batch" else "draws"
+    assert code == 2 and err == f"derive: error: --count: expected 1 to 10000 {what}, got 10000000\n"

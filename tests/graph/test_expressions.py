@@ -82,3 +82,20 @@ def test_display_keeps_source_order():
     from derive.symbolic.printing import tex_as_written
 
     assert tex_as_written(parse("x*w + y*b + b").display) == "x w + y b + b"
+
+
+@pytest.mark.parametrize("tower", ["((((2**64)**64)**64)**64)**64", "(2**64)**64", "((2**64)**64)**-64",
+                                   "(10**12)**26"])
+def test_a_power_tower_is_bounded_by_its_value_within_a_moment(tower):
+    """The exponent bound alone let ((2**64)**64)**64... take 21 s and 512 MB; the value is bounded."""
+    import time
+
+    from derive.graph.dag import build_graph
+
+    from ..conftest import DEFAULT, spec_from
+
+    started = time.monotonic()
+    with pytest.raises(ExpressionError, match=r"^graph\.A1: '\d+' to the power -?\d+ has \d+ digits"):
+        build_graph(spec_from(DEFAULT.replace("x2*w2 + b", f"x2*w2 + b + {tower}")))
+    assert time.monotonic() - started < 1.0
+    build_graph(spec_from(DEFAULT.replace("x2*w2 + b", "x2*w2 + b + 0.5**64 + 2**40")))  # still fine
