@@ -8,8 +8,8 @@ and ``blanks`` set; the printer (``sheet.formula.printed``) does the rest:
   updates, losses, the check table, the step table, the [gradient] tables, and any field a
   later model adds) is ``""``, which the templates draw as an answer box;
 - every formula is a ``Formula`` of parts, so the printer writes each answer ``Number`` as
-  ``NUMBER_BOX`` (an array as ``ARRAY_BOX``): fill-in fields built from ``\\rule``, which
-  latex2mathml (HTML), ziamath (PDF), pdflatex and MathJax/KaTeX all draw; the numbers the
+  an answer box (wider for an array): a fill-in field, three ``\\rule``s in TeX and three
+  ``<mspace>``s in MathML, which browsers, ziamath (PDF), pdflatex and MathJax/KaTeX all draw; the numbers the
   exercise gives (an update's old value and learning rate) stay;
 - ``blanks="steps"`` also blanks the derivation itself: each derivative keeps only its
   question (d/dx of the expression, or its symbol), the chain rule only its left-hand side,

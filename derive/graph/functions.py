@@ -19,7 +19,25 @@ import numpy as np
 import sympy as sp
 
 
-class sigmoid(sp.Function):  # noqa: N801 - spec name
+@dataclass(frozen=True)
+class Head:
+    """How a function's name is printed: its TeX, and its MathML text (upright unless a letter)."""
+
+    tex: str
+    mathml: str
+    upright: bool = True
+
+
+class NamedFunctionBase(sp.Function):
+    """A registry function printed as its name applied to its arguments: ``\\sigma(z)``,
+    ``ReLU(a)``. The printers (``sheet.printers``) read ``head`` in ``_print_NamedFunctionBase``
+    (SymPy's printers look past a class between a function and ``Function`` unless its name
+    ends in ``Base``)."""
+
+    head: Head
+
+
+class sigmoid(NamedFunctionBase):  # noqa: N801 - spec name
     """The logistic function 1 / (1 + e^-z)."""
 
     nargs = 1
@@ -27,11 +45,10 @@ class sigmoid(sp.Function):  # noqa: N801 - spec name
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         return sigmoid(self.args[0]) * (1 - sigmoid(self.args[0]))
 
-    def _latex(self, printer, exp=None) -> str:
-        return _wrap(r"\sigma", printer, self.args, exp)
+    head = Head(r"\sigma", "σ", upright=False)
 
 
-class relu(sp.Function):  # noqa: N801
+class relu(NamedFunctionBase):  # noqa: N801
     """max(0, z); its derivative is 0 at z = 0, as TensorFlow's."""
 
     nargs = 1
@@ -39,11 +56,10 @@ class relu(sp.Function):  # noqa: N801
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         return sp.Heaviside(self.args[0], 0)
 
-    def _latex(self, printer, exp=None) -> str:
-        return _wrap(r"\operatorname{ReLU}", printer, self.args, exp)
+    head = Head(r"\operatorname{ReLU}", "ReLU")
 
 
-class leaky_relu(sp.Function):  # noqa: N801
+class leaky_relu(NamedFunctionBase):  # noqa: N801
     """z above 0, alpha z below (TensorFlow's alpha is 0.2); derivative 1 or alpha."""
 
     nargs = 2
@@ -53,11 +69,10 @@ class leaky_relu(sp.Function):  # noqa: N801
         above = sp.Heaviside(z, 0)
         return above + alpha * (1 - above) if argindex == 1 else z * (1 - above)
 
-    def _latex(self, printer, exp=None) -> str:
-        return _wrap(r"\operatorname{LeakyReLU}", printer, self.args, exp)
+    head = Head(r"\operatorname{LeakyReLU}", "LeakyReLU")
 
 
-class elu(sp.Function):  # noqa: N801
+class elu(NamedFunctionBase):  # noqa: N801
     """z above 0, alpha (e^z - 1) below (alpha 1, as Keras); derivative 1 or alpha e^z."""
 
     nargs = 2
@@ -69,11 +84,10 @@ class elu(sp.Function):  # noqa: N801
             return above + alpha * sp.exp(z) * (1 - above)
         return (sp.exp(z) - 1) * (1 - above)
 
-    def _latex(self, printer, exp=None) -> str:
-        return _wrap(r"\operatorname{ELU}", printer, self.args, exp)
+    head = Head(r"\operatorname{ELU}", "ELU")
 
 
-class huber(sp.Function):  # noqa: N801
+class huber(NamedFunctionBase):  # noqa: N801
     """The Huber loss of r = yhat - y: r^2/2 within delta, delta (|r| - delta/2) beyond (Keras: delta 1)."""
 
     nargs = 3
@@ -85,11 +99,10 @@ class huber(sp.Function):  # noqa: N801
         slope = r * inside + delta * sp.sign(r) * (1 - inside)
         return (slope, -slope, (sp.Abs(r) - delta) * (1 - inside))[argindex - 1]
 
-    def _latex(self, printer, exp=None) -> str:
-        return _wrap(r"\operatorname{Huber}", printer, self.args, exp)
+    head = Head(r"\operatorname{Huber}", "Huber")
 
 
-class softplus(sp.Function):  # noqa: N801
+class softplus(NamedFunctionBase):  # noqa: N801
     """log(1 + e^z), whose derivative is the sigmoid."""
 
     nargs = 1
@@ -97,11 +110,10 @@ class softplus(sp.Function):  # noqa: N801
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         return sigmoid(self.args[0])
 
-    def _latex(self, printer, exp=None) -> str:
-        return _wrap(r"\operatorname{softplus}", printer, self.args, exp)
+    head = Head(r"\operatorname{softplus}", "softplus")
 
 
-class bce(sp.Function):  # noqa: N801
+class bce(NamedFunctionBase):  # noqa: N801
     """Binary cross-entropy of a probability p against a label y."""
 
     nargs = 2
@@ -112,11 +124,10 @@ class bce(sp.Function):  # noqa: N801
             return -y / p + (1 - y) / (1 - p)
         return -sp.log(p) + sp.log(1 - p)
 
-    def _latex(self, printer, exp=None) -> str:
-        return _wrap(r"\operatorname{BCE}", printer, self.args, exp)
+    head = Head(r"\operatorname{BCE}", "BCE")
 
 
-class mse(sp.Function):  # noqa: N801
+class mse(NamedFunctionBase):  # noqa: N801
     """Squared error (yhat - y)^2 of one prediction."""
 
     nargs = 2
@@ -125,11 +136,10 @@ class mse(sp.Function):  # noqa: N801
         yhat, y = self.args
         return 2 * (yhat - y) if argindex == 1 else -2 * (yhat - y)
 
-    def _latex(self, printer, exp=None) -> str:
-        return _wrap(r"\operatorname{MSE}", printer, self.args, exp)
+    head = Head(r"\operatorname{MSE}", "MSE")
 
 
-class mean(sp.Function):  # noqa: N801
+class mean(NamedFunctionBase):  # noqa: N801
     """The mean of an array's elements; each element's share of the derivative is 1/n."""
 
     nargs = 1
@@ -137,11 +147,10 @@ class mean(sp.Function):  # noqa: N801
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         return 1 / count(self.args[0])
 
-    def _latex(self, printer, exp=None) -> str:
-        return _wrap(r"\operatorname{mean}", printer, self.args, exp)
+    head = Head(r"\operatorname{mean}", "mean")
 
 
-class total(sp.Function):  # noqa: N801
+class total(NamedFunctionBase):  # noqa: N801
     """The sum of an array's elements (the spec's ``sum``); each element's derivative is 1."""
 
     nargs = 1
@@ -149,17 +158,13 @@ class total(sp.Function):  # noqa: N801
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         return sp.Integer(1)
 
-    def _latex(self, printer, exp=None) -> str:
-        return _wrap(r"\operatorname{sum}", printer, self.args, exp)
+    head = Head(r"\operatorname{sum}", "sum")
 
 
 class count(sp.Function):  # noqa: N801
-    """n, the number of elements a mean runs over (evaluated from the array's size)."""
+    """n, the number of elements a mean runs over (evaluated from the array's size); printed n."""
 
     nargs = 1
-
-    def _latex(self, printer, exp=None) -> str:
-        return f"n^{{{exp}}}" if exp else "n"
 
 
 class matmul(sp.Function):  # noqa: N801
@@ -173,12 +178,6 @@ class transpose(sp.Function):  # noqa: N801
     """A matrix's transpose, as the backward pass of ``@`` uses it (printed by ``DerivePrinter``)."""
 
     nargs = 1
-
-
-def _wrap(name: str, printer, args, exp) -> str:
-    inner = ", ".join(printer._print(a) for a in args)
-    head = f"{name}^{{{exp}}}" if exp else name
-    return rf"{head}\left({inner}\right)"
 
 
 Array = Any

@@ -1,14 +1,14 @@
-"""TeX formulas to what each output medium can show.
+"""Printed formulas to what each output medium shows.
 
-- MathML (latex2mathml) for HTML pages and fragments: every current browser renders it.
-- ``\\( \\)`` / ``\\[ \\]`` text for course sites that already run MathJax or KaTeX.
-- Glyph outlines (ziamath, offline, its own STIX font) for the PDF, since WeasyPrint
-  renders no MathML: see ``pdf.formulas``.
+- MathML (the sheet's MathML printer) for HTML pages and fragments: every current browser
+  renders it.
+- ``\\( \\)`` / ``\\[ \\]`` TeX (the TeX printer) for course sites that already run MathJax or KaTeX.
+- Glyph outlines (ziamath, offline, its own STIX font, from the same MathML) for the PDF, since
+  WeasyPrint renders no MathML: see ``pdf.formulas``.
 """
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ElementTree
 from functools import lru_cache
 
@@ -18,30 +18,19 @@ from ..errors import DeriveError
 
 TEXT_SIZE_PX = 14.5
 """PDF formula size in CSS px, matching the print stylesheet's 11pt body text."""
+NAMESPACE = "http://www.w3.org/1998/Math/MathML"
 
 
-_FENCE = re.compile(r'<mo stretchy="true" fence="true" form="(prefix|postfix)">')
-_OPERATOR_NAME = re.compile(r"<mo>([A-Za-z]{2,})</mo>")
-_FUNCTION_AFTER_OPERAND = re.compile(  # an identifier, number or ")" then \log, \exp, ... or \operatorname
-    r'((?:</mi>|</mn>|&#x00029;</mo>|</msub>|</msup>|</msubsup>|</mfrac>|</msqrt>)(?:</mrow>)*)'
-    r'((?:<msub>|<msup>)?<mi>(?:log|ln|exp|sin|cos|tan|sinh|cosh|tanh)</mi>'
-    r'|<mi mathvariant="normal">[A-Za-z]{2,}</mi>)')
-THIN_SPACE = '<mspace width="0.1667em"/>'
+@lru_cache(maxsize=8192)
+def math_element(markup: str, display: bool = False) -> Markup:
+    """The MathML printer's ``markup`` as a ``<math>`` element, once it holds only the elements
+    and attributes derive writes."""
+    mode = "block" if display else "inline"
+    return Markup(check_mathml(f'<math xmlns="{NAMESPACE}" display="{mode}">{markup}</math>'))
 
 
-@lru_cache(maxsize=4096)
-def mathml(tex: str, display: bool = False) -> Markup:
-    """A ``<math>`` element for ``tex``, with four fixes to latex2mathml's output:
-    operator names as upright identifiers, flat parentheses that do not stretch, a
-    negative number (``{-}1.2``) as one ``<mn>`` instead of a binary minus, and TeX's thin
-    space between an operand and a function name (``y \\log(p)``; MathML Core adds none)."""
-    from latex2mathml.converter import convert
-
-    markup = convert(tex, display="block" if display else "inline")
-    markup = _OPERATOR_NAME.sub(r'<mi mathvariant="normal">\1</mi>', markup)
-    markup = markup.replace("<mrow><mo>&#x02212;</mo></mrow><mn>", "<mn>&#x02212;")
-    markup = _FUNCTION_AFTER_OPERAND.sub(rf"\1{THIN_SPACE}\2", markup)
-    return Markup(check_mathml(_unstretch_flat_fences(markup)))
+mathml = math_element
+"""The math style of HTML pages and fragments."""
 
 
 MATHML_ELEMENTS = frozenset("""
@@ -53,7 +42,7 @@ xmlns display mathvariant stretchy fence form separator accent accentunder lspac
 height depth displaystyle scriptlevel columnalign columnspacing rowspacing columnlines rowlines
 linethickness movablelimits symmetric largeop minsize maxsize notation mathbackground mathcolor
 """.split())
-"""What latex2mathml writes for derive's formulas; anything else means the TeX was not ours."""
+"""What the MathML printer (and latex2mathml, for a notation's names) writes; anything else is refused."""
 
 
 def check_mathml(markup: str) -> str:
@@ -76,35 +65,6 @@ def check_mathml(markup: str) -> str:
     return markup
 
 
-def _unstretch_flat_fences(markup: str) -> str:
-    """Parentheses stretch only around fractions; ``sigma(z)`` keeps text-height parentheses.
-
-    Browsers without a math font otherwise draw every ``\\left( \\right)`` as tall as a bracket.
-    """
-    def unstretch(opening: str, closing: str) -> tuple[str, str]:
-        return tuple(tag.replace('stretchy="true"', 'stretchy="false"') for tag in (opening, closing))
-
-    return _rewrite_flat_pairs(markup, _FENCE, lambda m: m.group(1) == "prefix", "<mfrac", unstretch)
-
-
-def _rewrite_flat_pairs(text: str, fence: re.Pattern, is_opening, tall: str, rewrite) -> str:
-    """Rewrite each matched pair of fences whose contents hold no ``tall`` marker (a fraction)."""
-    pieces: list[str] = []
-    openings: list[int] = []
-    position = 0
-    for match in fence.finditer(text):
-        pieces += [text[position:match.start()], match.group(0)]
-        position = match.end()
-        if is_opening(match):
-            openings.append(len(pieces) - 1)
-        elif openings:
-            start = openings.pop()
-            if tall not in "".join(pieces[start:]):
-                pieces[start], pieces[-1] = rewrite(pieces[start], pieces[-1])
-    pieces.append(text[position:])
-    return "".join(pieces)
-
-
 def tex_delimited(tex: str, display: bool = False) -> Markup:
     """``tex`` between MathJax/KaTeX delimiters, HTML-escaped, once it holds only commands derive
     writes (the host's MathJax would run a ``\\href`` or a ``\\require``)."""
@@ -112,13 +72,3 @@ def tex_delimited(tex: str, display: bool = False) -> Markup:
 
     opening, closing = (r"\[", r"\]") if display else (r"\(", r"\)")
     return Markup(f'<span class="math">{opening}{escape(check_tex(tex))}{closing}</span>')
-
-
-_TEX_FENCE = re.compile(r"\\left\(|\\right\)")
-
-
-def flatten_fences(tex: str) -> str:
-    """``\\left( \\right)`` around no fraction as plain parentheses: the same look, and
-    ziamath skips measuring stretchy delimiters, its slowest step."""
-    return _rewrite_flat_pairs(tex, _TEX_FENCE, lambda m: m.group(0) == "\\left(", "\\frac",
-                               lambda opening, closing: ("(", ")"))

@@ -12,16 +12,19 @@ from functools import partial
 
 from markupsafe import Markup
 
-from ..sheet.formula import Formula, printed, rule_steps
+from ..sheet.formula import Formula, Part, part_text, printed, rule_steps
 from ..sheet.model import GeneralRule, Worksheet
+from ..sheet.parts import PRODUCT_RULE, letter
+from ..sheet.printers import MATHML, TEX, Style
 from . import formulas
 from .pdf.formulas import FormulaBoxes
 from .templating import html_environment
 
-MATH_STYLES: dict[str, Callable[..., Markup]] = {
-    "mathml": formulas.mathml,
-    "tex": formulas.tex_delimited,
+MATH_STYLES: dict[str, tuple[Style, Callable[..., Markup]]] = {
+    "mathml": (MATHML, formulas.mathml),
+    "tex": (TEX, formulas.tex_delimited),
 }
+"""Each ``--math`` style: the printer that writes the formulas, and what wraps them for the page."""
 
 
 def _plot(sheet: Worksheet) -> Markup:
@@ -30,11 +33,20 @@ def _plot(sheet: Worksheet) -> Markup:
     return Markup(loss_plot_svg(sheet) if len(sheet.history) > 2 else "")
 
 
-def formula_lines(sheet: Worksheet, formula: Formula, pieces: bool = False) -> tuple:
-    """``formula`` as the sheet prints it (a key, or a student sheet's boxes), one item per row:
-    a TeX string, or with ``pieces`` the row's parts, which the PDF lays out one by one."""
-    shown = printed(formula, sheet.student, sheet.blanks == "steps")
+def formula_lines(sheet: Worksheet, formula: Formula, style: Style = TEX, pieces: bool = False) -> tuple:
+    """``formula`` as the sheet prints it in ``style`` (a key, or a student sheet's boxes), one
+    item per row: the printed row, or with ``pieces`` the row's parts, which the PDF lays out
+    one by one."""
+    shown = printed(formula, sheet.student, sheet.blanks == "steps", style)
     return shown.pieces() if pieces else shown.lines()
+
+
+def _math(sheet: Worksheet, style: Style, wrap: Callable[..., Markup], value: str | tuple | Part,
+          display: bool = False) -> Markup:
+    """A printed row (or a PDF row's pieces) wrapped for the page; a part (a name) printed first."""
+    if not isinstance(value, str | tuple):
+        value = part_text(value, style, sheet.student, sheet.blanks == "steps")
+    return wrap(value, display=display)
 
 
 def rule_lines(sheet: Worksheet, rule: GeneralRule) -> tuple[Formula, ...]:
@@ -42,16 +54,19 @@ def rule_lines(sheet: Worksheet, rule: GeneralRule) -> tuple[Formula, ...]:
     return rule_steps(rule.steps, rule.definitions, rule.formula, sheet.student and sheet.blanks == "steps")
 
 
-def _render(template: str, sheet: Worksheet, style: Callable[..., Markup], top: int, pieces: bool = False,
-            **extra: object) -> str:
+def _render(template: str, sheet: Worksheet, math: tuple[Style, Callable[..., Markup]], top: int,
+            pieces: bool = False, **extra: object) -> str:
     """``template`` filled in; ``extra`` may bring its own ``picture`` (the graph)."""
     if "picture" not in extra:
         from .figures.picture import graph_svg
 
         extra["picture"] = Markup(graph_svg(sheet))
-    lines = partial(formula_lines, sheet, pieces=pieces)
-    context = {"sheet": sheet, "m": style, "md": partial(style, display=True), "top": top,
-               "plot": _plot(sheet), "given": _as_text, "lines": lines, "line": lambda f: lines(f)[0],
+    style, wrap = math
+    lines = partial(formula_lines, sheet, style=style, pieces=pieces)
+    m = partial(_math, sheet, style, wrap)
+    context = {"sheet": sheet, "m": m, "md": partial(m, display=True), "top": top, "symbol": letter,
+               "product": PRODUCT_RULE, "plot": _plot(sheet), "given": _as_text, "lines": lines,
+               "line": lambda f: lines(f)[0],
                "rule_lines": partial(rule_lines, sheet), **extra}
     return html_environment().get_template(template).render(context)
 
@@ -63,7 +78,7 @@ def _as_text(text: str, face: str = "mono") -> str:
 
 def render_page(sheet: Worksheet) -> str:
     """One self-contained HTML file: inline CSS, MathML, no scripts, no network."""
-    return _render("html/page.html.j2", sheet, formulas.mathml, top=1)
+    return _render("html/page.html.j2", sheet, MATH_STYLES["mathml"], top=1)
 
 
 def render_fragment(sheet: Worksheet, math: str = "mathml") -> str:
@@ -85,7 +100,7 @@ def render_print_html(sheet: Worksheet, boxes: FormulaBoxes, paper: str = "a4") 
     name = f"html/paper/{paper}.html.j2"
     line_px = (paper_width_mm(name) - 2 * SIDE_MARGIN_MM) * 96 / 25.4
     given = partial(given_box, boxes) if sheet.student else _as_text
-    return _render(name, sheet, boxes.box, top=1, pieces=True, side_margin=f"{SIDE_MARGIN_MM}mm",
+    return _render(name, sheet, (MATHML, boxes.box), top=1, pieces=True, side_margin=f"{SIDE_MARGIN_MM}mm",
                    picture=graph_print_html(sheet, line_px, boxes), given=given)
 
 

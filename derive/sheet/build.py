@@ -1,8 +1,9 @@
 """The pipeline: spec -> graph -> SymPy -> tape -> three-way check -> worksheet model.
 
 ``build_worksheet`` is the one entry point the CLI and the Python API share. It turns
-the stages' SymPy expressions and floats into the model's formulas (parts of TeX that
-SymPy's printer writes, numbers with their shown form) and tuples of floats.
+the stages' SymPy expressions and floats into the model's formulas (parts holding the
+expressions, which the printers write on demand, and numbers with their digits) and tuples
+of floats.
 """
 
 from __future__ import annotations
@@ -13,15 +14,15 @@ import sympy as sp
 from ..graph.dag import Graph, build_graph
 from ..graph.evaluate import forward_values, reduce_to
 from ..graph.functions import FUNCTIONS
-from ..numbers import agreed_digits, shown, shown_compact, tex_factor, tex_number
+from ..numbers import agreed_digits, shown, shown_compact
 from ..numeric.checks import TOLERANCE, Check, three_way, verify_forward
 from ..spec.schema import Spec
 from ..symbolic.derivation import Derivation, EdgeDerivation, FunctionRule, derive
-from ..symbolic.texparts import Tex
-from . import model
-from .build_gradients import gradient_tables, symbol_tex, targets_of
+from . import forms, model
+from .build_gradients import gradient_tables, symbol_part, targets_of
 from .chains import ROW, chain_view
 from .formula import Formula, Number, Numbers, Symbolic, frozen, part_tex
+from .parts import Parts
 
 
 def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation | None = None,
@@ -44,7 +45,7 @@ def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation 
     checks = list(three_way(graph, derivation, tape, spec.display.dtype, exact))
     given = spec.display.precision  # inputs and parameters are shown as the spec gives them
     p = _trustworthy_digits(graph, tape, spec, rate)
-    t = Tex(graph, spec.notation, arrays=(name for name, value in exact.items() if np.ndim(value) > 0))
+    t = Parts(graph, spec.notation, arrays=(name for name, value in exact.items() if np.ndim(value) > 0))
     gradient_sheet = bool(spec.gradients) and spec.train is None
     if gradient_sheet:  # no loss chain rules on the sheet, so no rows checking them
         checks = [check for check in checks if check.kind != "gradient"]
@@ -70,15 +71,17 @@ def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation 
         dtype=spec.display.dtype,
         precision=p,
         loss=graph.loss,
-        loss_tex=t.name(graph.loss),
+        loss_symbol=t.name(graph.loss),
         learning_rate=rate,
         shown_learning_rate=shown(rate, given) if rate is not None else "",
+        rate=Formula(Symbolic(LEARNING_RATE, role="given"), (Number(frozen(rate), given, given=True),))
+        if rate is not None else None,
         steps=steps,
         inputs=tuple(quantity(n, v, "input", given) for n, v in graph.inputs.items()),
         parameters=tuple(quantity(n, v, role(n), given) for n, v in graph.parameters.items()),
         equations=tuple(
             model.Equation(n.name, n.expression.source,
-                           Formula(exercise(t.name(n.name)), (exercise(t.written(n.expression.display)),)))
+                           Formula(t.name(n.name), (t.written(n.expression.display),)))
             for n in graph.nodes
         ),
         forward=tuple(quantity(n.name, tape.forward[n.name], "node") for n in graph.nodes),
@@ -107,7 +110,7 @@ def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation 
     )
 
 
-def _backward_pass(t: Tex, graph: Graph, derivation: Derivation, exact: dict,
+def _backward_pass(t: Parts, graph: Graph, derivation: Derivation, exact: dict,
                    p: int) -> tuple[model.Equation, ...]:
     """dL/d(node) for every node the backward pass visits, symbolic and in numbers (float64)."""
     if derivation.backward is None:
@@ -119,8 +122,8 @@ def _backward_pass(t: Tex, graph: Graph, derivation: Derivation, exact: dict,
     for name in derivation.backward.order[1:]:  # the first is the loss itself: dL/dL = 1
         gradient = derivation.backward.gradients[name]
         value = reduce_to(evaluate(gradient, env), np.shape(exact[name]))
-        rows.append(model.Equation(name, "", Formula(exercise(t.partial(graph.loss, name)), (
-            Symbolic(t.expr(gradient)), Number(frozen(value), tex_number(value, p))))))
+        rows.append(model.Equation(name, "", Formula(t.partial(graph.loss, name), (
+            t.expr(gradient), Number(frozen(value), p)))))
     return tuple(rows)
 
 
@@ -171,74 +174,72 @@ def _sampled(history: tuple[model.Step, ...], rows: int = 10) -> tuple[model.Ste
     return picked if picked[-1] is history[-1] else (*picked, history[-1])
 
 
-def exercise(tex: str) -> Symbolic:
-    """TeX that every sheet shows as it is: a name, a symbol, the exercise."""
-    return Symbolic(tex, "given")
+LEARNING_RATE = sp.Symbol("gamma")
+"""The learning rate's symbol on every sheet."""
 
 
-def _rule(t: Tex, rule: FunctionRule) -> model.GeneralRule:
+def _rule(t: Parts, rule: FunctionRule) -> model.GeneralRule:
     definitions = 0
     while definitions < len(rule.steps) and not isinstance(rule.steps[definitions][0], sp.Derivative):
         definitions += 1
-    steps = tuple(Formula(exercise(t.expr(left)), (Symbolic(t.expr(right), "given" if i < definitions
-                                                              else "step"),))
+    steps = tuple(Formula(t.expr(left, "given"), (t.expr(right, "given" if i < definitions else "step"),))
                   for i, (left, right) in enumerate(rule.steps))
     title = FUNCTIONS[rule.name].title
     if len(rule.derivative.expr.args) > 1:
         title = f"{title}, with respect to {rule.derivative.variables[0]}"
-    formula = Formula(exercise(t.expr(rule.derivative)), (Symbolic(t.expr(rule.result)),))
+    formula = Formula(t.expr(rule.derivative, "given"), (t.expr(rule.result),))
     return model.GeneralRule(rule.name, title, formula, steps, definitions)
 
 
-def _local(t: Tex, d: EdgeDerivation, graph: Graph, value: float, p: int) -> model.LocalDerivative:
+def _local(t: Parts, d: EdgeDerivation, graph: Graph, value: float, p: int) -> model.LocalDerivative:
     edge = d.edge
     symbol = t.partial(edge.node, edge.input)
     if d.through_matrix_product:
-        rule = (rf"\text{{a Jacobian with {np.ndim(value)} indices; backpropagation maps }} "
-                rf"G \mapsto {t.expr(d.derivative)}")
+        rule = t.expr(forms.Jacobian(sp.Integer(np.ndim(value)), sp.Symbol("G"), d.derivative))
         return model.LocalDerivative(edge.key, edge.node, edge.input, symbol,
-                                     Formula(exercise(symbol), (Symbolic(rule),), width=ROW), frozen(value),
+                                     Formula(symbol, (rule,), width=ROW), frozen(value),
                                      shown_compact(value, p), tuple(_rule(t, r) for r in d.rules))
-    written = t.written(graph.node_by_name[edge.node].expression.display)
-    question = rf"\frac{{\partial}}{{\partial {t.name(edge.input)}}}\left({written}\right)"
-    forms = [Symbolic(question, "question"), Symbolic(t.expr(d.derivative))]
+    written = graph.node_by_name[edge.node].expression.display
+    question = t.written(forms.derivative_of(written, t.symbol(edge.input)), "question")
+    parts: list = [question, t.expr(d.derivative)]
     if d.in_nodes != d.derivative:
-        forms.append(Symbolic(t.expr(d.in_nodes)))
-    forms.append(Number(frozen(value), tex_number(value, p)))
+        parts.append(t.expr(d.in_nodes))
+    parts.append(Number(frozen(value), p))
     if d.expression.is_Atom:
-        forms = forms[1:]
-    distinct = tuple({part_tex(part): part for part in forms}.values())  # a number wins a tie
+        parts = parts[1:]
+    distinct = tuple({part_tex(part): part for part in parts}.values())  # a number wins a tie
     return model.LocalDerivative(edge.key, edge.node, edge.input, symbol,
-                                 Formula(exercise(symbol), distinct, width=ROW), frozen(value),
+                                 Formula(symbol, distinct, width=ROW), frozen(value),
                                  shown(value, p), tuple(_rule(t, r) for r in d.rules))
 
 
-def _check_row(t: Tex, graph: Graph, check: Check, p: int) -> model.CheckRow:
+def _check_row(t: Parts, graph: Graph, check: Check, p: int) -> model.CheckRow:
     if check.kind in ("local", "target"):
         node, name = check.term.split("/")
-        term_tex = symbol_tex(t, node, name, check.order)
+        term = symbol_part(t, node, name, check.order)
     else:
-        term_tex = t.partial(graph.loss, check.term)
-    return model.CheckRow(check.term, term_tex, frozen(check.symbolic), frozen(check.tape),
+        term = t.partial(graph.loss, check.term)
+    return model.CheckRow(check.term, term, frozen(check.symbolic), frozen(check.tape),
                           frozen(check.finite_difference), frozen(check.disagreement),
                           shown_compact(check.symbolic, p), shown_compact(check.tape, p),
                           shown_compact(check.finite_difference, p), f"{check.disagreement:.1e}")
 
 
-def _updates(t: Tex, graph: Graph, tape, rate: float, p: int) -> tuple[model.Update, ...]:
+def _updates(t: Parts, graph: Graph, tape, rate: float, p: int) -> tuple[model.Update, ...]:
     """The first descent step, with numbers (later steps are in the history)."""
     rows = []
     first_step = tape.history[1][1]
-    gamma = Number(frozen(rate), tex_number(rate, p), given=True)
+    gamma = Number(frozen(rate), p, given=True)
     for name in graph.trainable:
         old = graph.parameters[name]
         new, grad = first_step[name], tape.gradients[name]
-        target = exercise(t.name(name))
-        descent = exercise(rf"{t.name(name)} - \gamma\, {t.partial(graph.loss, name)}")
+        target = t.name(name)
+        gradient = t.partial_form(graph.loss, name)
+        descent = t.expr(forms.Descent(t.symbol(name), LEARNING_RATE, gradient), "given")
         rule = Formula(target, (descent,), arrow=True)
-        plugged = Numbers((Number(frozen(old), tex_number(old, p), given=True), " - ", gamma, r" \cdot ",
-                           Number(frozen(grad), tex_factor(grad, p))))
-        numbers = Formula(target, (plugged, Number(frozen(new), tex_number(new, p))), arrow=True)
+        plugged = Numbers((Number(frozen(old), p, given=True), "-", gamma, "cdot",
+                           Number(frozen(grad), p, factor=True)))
+        numbers = Formula(target, (plugged, Number(frozen(new), p)), arrow=True)
         rows.append(model.Update(name, t.name(name), frozen(old), frozen(grad), frozen(new), shown(old, p),
                                  shown(new, p), rule, numbers))
     return tuple(rows)

@@ -13,14 +13,14 @@ import sympy as sp
 from ..errors import NumericError
 from ..graph.dag import Graph
 from ..graph.evaluate import evaluate, forward_values, reduce_to
-from ..numbers import shown, tex_number
+from ..numbers import shown
 from ..numeric.checks import Check, finite_difference, verify
 from ..spec.schema import Gradient, Spec
 from ..symbolic.derivation import ChainRule, Derivation, HigherDerivative, Target
-from ..symbolic.texparts import Tex
-from . import model
+from . import forms, model
 from .chains import ROW, chain_view
 from .formula import Formula, Number, Symbolic, frozen
+from .parts import Parts
 
 
 def targets_of(spec: Spec, graph: Graph) -> tuple[Target, ...]:
@@ -29,7 +29,7 @@ def targets_of(spec: Spec, graph: Graph) -> tuple[Target, ...]:
                  for table in spec.gradients for name in (table.wrt or graph.trainable))
 
 
-def gradient_tables(spec: Spec, graph: Graph, derivation: Derivation, t: Tex, local: dict[str, float],
+def gradient_tables(spec: Spec, graph: Graph, derivation: Derivation, t: Parts, local: dict[str, float],
                     checks: list[Check], exact: dict) -> tuple[model.GradientTable, ...]:
     """Run, check and lay out every [gradient] table; append their checks to ``checks``."""
     from ..numeric.gradient_tables import run_gradient_table, watch_of
@@ -74,26 +74,22 @@ def _symbol_text(of: str, wrt: str, order: int) -> str:
     return f"d{of}/d{wrt}" if order == 1 else f"d^{order}{of}/d{wrt}^{order}"
 
 
-def symbol_tex(t: Tex, of: str, wrt: str, order: int) -> str:
+def symbol_part(t: Parts, of: str, wrt: str, order: int) -> Symbolic:
     """d(of)/d(wrt) as a fraction, with the order as a power when above 1."""
-    if order == 1:
-        return t.partial(of, wrt)
-    return rf"\frac{{\partial^{{{order}}} {t.name(of)}}}{{\partial {t.name(wrt)}^{{{order}}}}}"
+    return t.partial(of, wrt, order)
 
 
-def _entry(t: Tex, derivation: Derivation, derived, local, name, tape_value, symbolic, fd, watch,
+def _entry(t: Parts, derivation: Derivation, derived, local, name, tape_value, symbolic, fd, watch,
            one_sided, order, p) -> model.GradientEntry:
-    symbol = symbol_tex(t, derived.target.of if isinstance(derived, HigherDerivative) else derived.of,
+    symbol = symbol_part(t, derived.target.of if isinstance(derived, HigherDerivative) else derived.of,
                          name, order)
     if isinstance(derived, ChainRule):
         total = tape_value if tape_value is not None else symbolic
         formula = chain_view(t, derived.of, derivation, derived, local, total, p).formula
     else:
-        operator = rf"\frac{{\partial^{{{order}}}}}{{\partial {t.name(name)}^{{{order}}}}}"
-        formula = Formula(Symbolic(symbol, "given"), (
-            Symbolic(rf"{operator}\left({t.expr(derived.function)}\right)", "question"),
-            Symbolic(t.expr(derived.derivatives[-1])), Number(frozen(symbolic), tex_number(symbolic, p))),
-            width=ROW)
+        question = t.expr(forms.derivative_of(derived.function, t.symbol(name), order), "question")
+        formula = Formula(symbol, (question, t.expr(derived.derivatives[-1]), Number(frozen(symbolic), p)),
+                          width=ROW)
     tape_text = "None" if tape_value is None else shown(tape_value, p)
     return model.GradientEntry(
         name, t.name(name), symbol, formula, frozen(tape_value), tape_text, frozen(symbolic),

@@ -10,73 +10,65 @@ import functools
 from collections.abc import Mapping
 
 import numpy as np
-import sympy as sp
 
 from ..graph.evaluate import reduce_to
-from ..numbers import shown, tex_factor, tex_number
+from ..numbers import shown
 from ..symbolic.derivation import ChainRule, Derivation
-from ..symbolic.texparts import Tex
-from . import model
-from .formula import Formula, Number, Numbers, Symbolic, frozen, part_tex
+from . import forms, model
+from .formula import Formula, Number, Numbers, frozen, part_tex
+from .parts import Parts
 
 ROW = 44
 """About how many characters a derivation's row holds."""
 
 
-def _dotted(t: Tex, factors: list[sp.Expr]) -> str:
-    parts = [rf"\left({t.expr(f)}\right)" if f.is_Add and len(factors) > 1 else t.expr(f) for f in factors]
-    return r" \cdot ".join(parts)
-
-
-def _given(tex: str) -> Symbolic:
-    return Symbolic(tex, "given")
-
-
-def chain_view(t: Tex, loss: str, derivation: Derivation, chain: ChainRule, local: Mapping[str, float],
+def chain_view(t: Parts, loss: str, derivation: Derivation, chain: ChainRule, local: Mapping[str, float],
                total: float, p: int) -> model.ChainRule:
     """The chain rule for the model: symbols, expressions in node names, numbers, result."""
     symbol = t.partial(loss, chain.parameter)
-    result = Number(frozen(total), tex_number(total, p))
+    result = Number(frozen(total), p)
     if chain.backward is not None:
-        symbols = Symbolic(t.expr(chain.backward))
-        formula = Formula(_given(symbol), (symbols, result), width=1)  # one part per row
+        symbols = t.expr(chain.backward)
+        formula = Formula(symbol, (symbols, result), width=1)  # one part per row
         return model.ChainRule(chain.parameter, t.name(chain.parameter), symbol, symbols, result, formula,
                                (), (), frozen(total), shown(total, p))
     terms: list[model.PathTerm] = []
     for path in chain.paths:
-        symbols = r" \cdot ".join(t.partial(e.node, e.input) for e in path.edges)
+        partials = forms.Dotted(*(t.partial_form(e.node, e.input) for e in path.edges))
         values = [local[e.key] for e in path.edges]
         product = reduce_to(functools.reduce(np.multiply, values, 1.0), np.shape(total))
-        summed = [r"\sum_{i} "] if np.ndim(total) == 0 and any(np.ndim(v) > 0 for v in values) else []
+        summed = ["sum"] if np.ndim(total) == 0 and any(np.ndim(v) > 0 for v in values) else []
         factors = [derivation.edges[e.key].in_nodes for e in path.edges]
         items: list = [*summed]
         for index, value in enumerate(values):
-            items += [r" \cdot "] if index else []
-            items.append(Number(frozen(value), tex_factor(value, p)))
-        numbers = Formula(Numbers(tuple(items)), (Number(frozen(product), shown(product, p)),))
+            items += ["cdot"] if index else []
+            items.append(Number(frozen(value), p, factor=True))
+        numbers = Formula(Numbers(tuple(items)), (Number(frozen(product), p),))
         terms.append(model.PathTerm(
-            path.path, r" \to ".join(t.name(n) for n in path.path), symbols, Symbolic(_dotted(t, factors)),
-            Symbolic(t.expr(path.simplified)) if path.simplified is not None else None,
+            path.path, t.expr(forms.Path(*(t.symbol(n) for n in path.path)), "given"), t.expr(partials),
+            t.expr(forms.Dotted(*factors)),
+            t.expr(path.simplified) if path.simplified is not None else None,
             numbers, frozen(product), shown(product, p)))
     simplifications = tuple(
-        Formula(_given(rf"{t.partial(a.node, a.input)} \cdot {t.partial(b.node, b.input)}"),
-                (Symbolic(t.expr(s.result)),))
+        Formula(t.expr(forms.Dotted(t.partial_form(a.node, a.input), t.partial_form(b.node, b.input)),
+                       "given"),
+                (t.expr(s.result),))
         for s in chain.simplifications for a, b in [s.edges]
     )
-    joined_symbols = Symbolic(" + ".join(term.symbols_tex for term in terms) or "0")
+    joined_symbols = t.expr(forms.Terms(*(term.symbols.expr for term in terms)))
     joined: list = []
     for index, term in enumerate(terms):
-        joined += [" + "] if index else []
+        joined += ["+"] if index else []
         joined += term.numbers.lhs.items
-    joined_numbers = Numbers(tuple(joined) or ("0",))
+    joined_numbers = Numbers(tuple(joined) or (Number(0.0, p, given=True),))
     parts: list = [joined_symbols]
     if len(terms) == 1:
         parts += [terms[0].expression] + ([terms[0].simplified] if terms[0].simplified else [])
     elif terms:
-        parts.append(Symbolic(" + ".join((term.simplified or term.expression).tex for term in terms)))
+        parts.append(t.expr(forms.Terms(*((term.simplified or term.expression).expr for term in terms))))
     parts += [joined_numbers, result] if terms else []
     parts = [part for index, part in enumerate(parts)
              if index == 0 or part_tex(part) != part_tex(parts[index - 1])]
     return model.ChainRule(chain.parameter, t.name(chain.parameter), symbol, joined_symbols, joined_numbers,
-                           Formula(_given(symbol), tuple(parts), width=ROW), tuple(terms), simplifications,
+                           Formula(symbol, tuple(parts), width=ROW), tuple(terms), simplifications,
                            frozen(total), shown(total, p))

@@ -1,16 +1,18 @@
 """The worksheet model: frozen, hashable dataclasses of strings, floats, tuples and formulas.
 
-Every renderer reads this and only this; ``--format json`` writes it. Every formula is a
-``formula.Formula`` of parts (SymPy's TeX, numbers with their shown form at the sheet's
-precision), printed by ``formula.printed`` for the key or a student sheet, so templates
-neither compute nor format nor cut TeX apart. Arrays are nested tuples, never ndarrays.
+Every renderer reads this and only this; ``--format json`` writes it. Every formula and name
+is a part (``formula.Symbolic``: a SymPy expression under the sheet's notation; ``Number``: a
+value and its digits) or a ``formula.Formula`` of parts, printed on demand by a printer style
+(TeX or MathML) for the key or a student sheet, so templates neither compute nor format nor
+cut formulas apart. Arrays are nested tuples, never ndarrays. The ``*_tex`` properties are
+the TeX printer's text, for the .tex template, JSON and tests.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .formula import Formula, Number, Numbers, Symbolic
+from .formula import Formula, Number, Numbers, Symbolic, part_tex
 
 
 @dataclass(frozen=True)
@@ -18,10 +20,14 @@ class Quantity:
     """A named number: an input, a parameter, or a node's forward value."""
 
     name: str
-    tex: str
+    symbol: Symbolic
     value: float | tuple
     shown: str
     role: str
+
+    @property
+    def tex(self) -> str:
+        return part_tex(self.symbol)
 
 
 @dataclass(frozen=True)
@@ -54,12 +60,16 @@ class LocalDerivative:
     key: str
     node: str
     input: str
-    symbol_tex: str
+    symbol: Symbolic
     formula: Formula
     """symbol = d/d(input) of the expression = its derivative = in node names = the value."""
     value: float | tuple
     shown: str
     rules: tuple[GeneralRule, ...]
+
+    @property
+    def symbol_tex(self) -> str:
+        return part_tex(self.symbol)
 
 
 @dataclass(frozen=True)
@@ -67,9 +77,10 @@ class PathTerm:
     """One path's product of local derivatives."""
 
     path: tuple[str, ...]
-    path_tex: str
+    route: Symbolic
     """The path as names joined by arrows."""
-    symbols_tex: str
+    symbols: Symbolic
+    """The product of the path's partials."""
     expression: Symbolic
     simplified: Symbolic | None
     numbers: Formula
@@ -77,14 +88,22 @@ class PathTerm:
     value: float | tuple
     shown: str
 
+    @property
+    def path_tex(self) -> str:
+        return part_tex(self.route)
+
+    @property
+    def symbols_tex(self) -> str:
+        return part_tex(self.symbols)
+
 
 @dataclass(frozen=True)
 class ChainRule:
     """dL/d(parameter) as a sum over paths."""
 
     parameter: str
-    parameter_tex: str
-    symbol_tex: str
+    parameter_symbol: Symbolic
+    symbol: Symbolic
     symbols: Symbolic
     """The sum over paths of products of local derivatives."""
     numbers: Number | Numbers
@@ -95,13 +114,21 @@ class ChainRule:
     value: float | tuple
     shown: str
 
+    @property
+    def parameter_tex(self) -> str:
+        return part_tex(self.parameter_symbol)
+
+    @property
+    def symbol_tex(self) -> str:
+        return part_tex(self.symbol)
+
 
 @dataclass(frozen=True)
 class CheckRow:
     """One term computed three ways."""
 
     term: str
-    term_tex: str
+    term_symbol: Symbolic
     symbolic: float | tuple
     tape: float | tuple
     finite_difference: float | tuple
@@ -111,13 +138,17 @@ class CheckRow:
     shown_finite_difference: str
     shown_disagreement: str
 
+    @property
+    def term_tex(self) -> str:
+        return part_tex(self.term_symbol)
+
 
 @dataclass(frozen=True)
 class Update:
     """w <- w - lr dL/dw for one parameter, with numbers."""
 
     name: str
-    tex: str
+    symbol: Symbolic
     old: float | tuple
     gradient: float | tuple
     new: float | tuple
@@ -126,6 +157,10 @@ class Update:
     rule: Formula
     numbers: Formula
     """w <- old - rate * gradient = new: old and rate given."""
+
+    @property
+    def tex(self) -> str:
+        return part_tex(self.symbol)
 
 
 @dataclass(frozen=True)
@@ -144,8 +179,8 @@ class GradientEntry:
     """One source of a [gradient] table: the tape's answer (or None, and why) beside SymPy's."""
 
     wrt: str
-    wrt_tex: str
-    symbol_tex: str
+    wrt_symbol: Symbolic
+    symbol: Symbolic
     formula: Formula
     """The derivation: chain rule (order 1) or the derivative of the written-out node."""
     tape: float | tuple | None
@@ -159,18 +194,30 @@ class GradientEntry:
     forward_difference: float | None
     shown_forward_difference: str
 
+    @property
+    def wrt_tex(self) -> str:
+        return part_tex(self.wrt_symbol)
+
+    @property
+    def symbol_tex(self) -> str:
+        return part_tex(self.symbol)
+
 
 @dataclass(frozen=True)
 class GradientTable:
     """tape.gradient(of, [wrt...]) under one tape's watch rules."""
 
     of: str
-    of_tex: str
+    of_symbol: Symbolic
     order: int
     code: str
     """The TensorFlow code this table runs, for the sheet."""
     entries: tuple[GradientEntry, ...]
     notes: tuple[str, ...]
+
+    @property
+    def of_tex(self) -> str:
+        return part_tex(self.of_symbol)
 
 
 @dataclass(frozen=True)
@@ -183,9 +230,11 @@ class Worksheet:
     dtype: str
     precision: int
     loss: str
-    loss_tex: str
+    loss_symbol: Symbolic
     learning_rate: float | None
     shown_learning_rate: str
+    rate: Formula | None
+    """gamma = the learning rate, as the problem states it (None without training)."""
     steps: int
     inputs: tuple[Quantity, ...]
     parameters: tuple[Quantity, ...]
@@ -221,6 +270,10 @@ class Worksheet:
     """True on a student sheet, whose blank answers ('' in a shown field) are boxes."""
     blanks: str = "numbers"
     """On a student sheet: 'numbers' boxes every computed number, 'steps' the derivations too."""
+
+    @property
+    def loss_tex(self) -> str:
+        return part_tex(self.loss_symbol)
 
     def __repr__(self) -> str:
         """A line for a REPL (the whole sheet is kilobytes of text): title, stem, the graph's size."""

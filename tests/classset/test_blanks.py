@@ -7,6 +7,7 @@ import subprocess
 from dataclasses import dataclass, fields, is_dataclass, replace
 
 import pytest
+import sympy as sp
 
 from derive.classset.blanks import ARRAY_BOX, NUMBER_BOX, STEP_BOX, problem_json, student_sheet
 from derive.render import formulas
@@ -16,6 +17,7 @@ from derive.render.pdf.formulas import drawing
 from derive.render.tex import render_tex
 from derive.sheet.build import build_worksheet
 from derive.sheet.formula import Formula, Number, Numbers, Symbolic, printed
+from derive.sheet.printers import MATHML
 from derive.spec.examples import example_names, example_path
 from derive.spec.schema import load_spec
 
@@ -152,28 +154,34 @@ def test_steps_mode_blanks_the_derivation_but_keeps_the_questions():
 
 
 def test_only_the_answers_among_the_numbers_are_boxed():
-    old, rate = Number(0.7, "0.7", given=True), Number(0.1, "0.1", given=True)
-    grad, new = Number(-0.2828153, r"\left({-}0.2828153\right)"), Number(0.7282815, "0.7282815")
-    plugged = Numbers((old, " - ", rate, r" \cdot ", grad))
-    update = Formula(Symbolic("w_{1}", "given"), (plugged, new), arrow=True)
+    update = _update()
     assert printed(update).lines() == (
         r"w_{1} \leftarrow 0.7 - 0.1 \cdot \left({-}0.2828153\right) = 0.7282815",)
     assert printed(update, student=True).lines() == (
         rf"w_{{1}} \leftarrow 0.7 - 0.1 \cdot {NUMBER_BOX} = {NUMBER_BOX}",)
     steps = printed(update, student=True, steps=True)
     assert steps.lines() == (rf"w_{{1}} \leftarrow {STEP_BOX} = {NUMBER_BOX}",)
-    vector = Formula(Symbolic("g", "given"), (Symbolic("x_{1}"), Number((1.0, 2.5), r"\left[1, 2.5\right]")),
-                     width=44)
+    g, x1 = Symbolic(sp.Symbol("g"), role="given"), Symbolic(sp.Symbol("x1"))
+    vector = Formula(g, (x1, Number((1.0, 2.5), 7)), width=44)
     assert printed(vector, student=True).lines() == (f"g = x_{{1}} = {ARRAY_BOX}",)
     assert printed(vector, student=True, steps=True).lines() == (f"g = {STEP_BOX}", f"= {ARRAY_BOX}")
 
 
+def _update() -> Formula:
+    """w1 <- 0.7 - 0.1 * (-0.2828153) = 0.7282815: the old value and the rate given."""
+    old, rate = Number(0.7, 7, given=True), Number(0.1, 7, given=True)
+    grad, new = Number(-0.2828153, 7, factor=True), Number(0.7282815, 7)
+    return Formula(Symbolic(sp.Symbol("w1"), role="given"), (Numbers((old, "-", rate, "cdot", grad)), new),
+                   arrow=True)
+
+
 def test_the_box_draws_in_mathml_pdf_and_latex(tmp_path):
-    for box in (NUMBER_BOX, STEP_BOX):
-        tex = rf"w_{{1}} \leftarrow 0.7 - 0.1 \cdot {box} = {box}"
-        markup = str(formulas.mathml(tex))
-        assert markup.count('<mspace mathbackground="black"') == 6  # two bars and a base line, twice
-        assert drawing(tex).operators.count(b" re f") == 6
+    for steps in (False, True):
+        markup = printed(_update(), student=True, steps=steps, style=MATHML).lines()[0]
+        # two boxes (the gradient's and the new value's, or the step's and the value's), each
+        # two posts and a base line
+        assert str(formulas.mathml(markup)).count('<mspace mathbackground="black"') == 6
+        assert drawing(markup).operators.count(b" re f") == 6
     pdflatex = require_tool("pdflatex")
     student = student_sheet(build_worksheet(spec_from(DEFAULT), "student"), "steps")
     (tmp_path / "student.tex").write_text(render_tex(student))
@@ -198,8 +206,8 @@ def test_a_field_added_to_the_model_later_is_blanked_by_the_safety_net():
         shown_value: str
         formula: Formula
 
-    formula = Formula(Symbolic("x", "given"), (Numbers((Number(0.25, "0.25"), r" \cdot ", Number(2.0, "2"))),
-                                               Number(0.5, "0.5")))
+    formula = Formula(Symbolic(sp.Symbol("x"), role="given"),
+                      (Numbers((Number(0.25, 7), "cdot", Number(2.0, 7))), Number(0.5, 7)))
     key = build_worksheet(spec_from(DEFAULT))
     later = replace(key, notes=("off by 3e-06 from 36",), gradient_tables=(Table("w", "0.5", formula),))
     for blanks in ("numbers", "steps"):

@@ -79,7 +79,7 @@ def test_name_defined_later_is_reported_as_used_before_defined():
 
 
 def test_display_keeps_source_order():
-    from derive.symbolic.printing import tex_as_written
+    from derive.sheet.printers.tex import tex_as_written
 
     assert tex_as_written(parse("x*w + y*b + b").display) == "x w + y b + b"
 

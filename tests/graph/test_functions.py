@@ -32,7 +32,7 @@ def test_rule_matches_definition(name):
 
 
 def test_sigmoid_rule_has_the_steps_of_seed_003():
-    from derive.symbolic.printing import tex
+    from derive.sheet.printers.tex import tex
 
     rule = function_rule("sigmoid", 0)
     assert tex(rule.result) == r"\sigma\left(z\right) \left(1 - \sigma\left(z\right)\right)"
@@ -41,7 +41,7 @@ def test_sigmoid_rule_has_the_steps_of_seed_003():
 
 
 def test_bce_rule_is_the_textbook_form():
-    from derive.symbolic.printing import tex
+    from derive.sheet.printers.tex import tex
 
     assert tex(function_rule("bce", 0).result) == r"\frac{1 - y}{1 - p} - \frac{y}{p}"
 

@@ -9,11 +9,16 @@ import xml.etree.ElementTree as ET
 import zlib
 
 import pytest
+import sympy as sp
 
-from derive.render.formulas import TEXT_SIZE_PX, flatten_fences
+from derive.graph.functions import sigmoid
+from derive.render.formulas import TEXT_SIZE_PX, math_element
 from derive.render.html import render_print_html
 from derive.render.pdf.formulas import ANCHOR_PREFIX, FormulaBoxes, drawing, path_operators
 from derive.sheet.build import build_worksheet
+from derive.sheet.forms import partial
+from derive.sheet.formula import Number, Symbolic, part_text
+from derive.sheet.printers import MATHML
 
 from ..conftest import DEFAULT, require_tool, spec_from, write_page_pdf
 
@@ -45,17 +50,28 @@ def test_lines_moves_and_implicit_linetos():
     assert arc.startswith("0.000 0.000 m") and arc.endswith("2.000 2.000 c f")
 
 
+A3, W1, L, Y, A2, X1, Z = sp.symbols("A3 w1 L Y A2 x1 z")
+
+
+def _mathml(*parts) -> str:
+    """The MathML printer's markup of sheet parts (expressions and numbers)."""
+    return "".join(part_text(part if isinstance(part, Number) else Symbolic(part), MATHML) for part in parts)
+
+
+EQUALS = "<mo>=</mo>"
+
+
 def test_the_drawing_has_ziamaths_box_and_every_outline():
     import ziamath
 
-    parts = (r"\frac{\partial A_{3}}{\partial w_{1}}", r"= \sigma\left(z\right)", "= -0.2828153")
-    tex = " ".join(parts)
+    parts = (_mathml(partial(A3, W1)), EQUALS + _mathml(sigmoid(Z)), EQUALS + _mathml(Number(-0.2828153, 7)))
+    whole = "".join(parts)
     shape = drawing(parts)  # sets ziamath to SVG 2 (<symbol> and <use>)
     ziamath.config.svg2 = False  # the reference: one plain path per glyph drawn
-    svg = ET.fromstring(ziamath.Latex(flatten_fences(tex), size=TEXT_SIZE_PX).svg())
+    svg = ET.fromstring(ziamath.Math(str(math_element(whole, display=True)), size=TEXT_SIZE_PX).svg())
     left, top, width, height = (float(v) for v in svg.get("viewBox").split())
     # laid out in three parts (a = b = c), set side by side: the same box as in one piece
-    assert drawing(tex).width == pytest.approx(shape.width, abs=1e-3)
+    assert drawing(whole).width == pytest.approx(shape.width, abs=1e-3)
     box = (shape.left, shape.top, shape.width, shape.height)
     assert box == pytest.approx((left, top, width, height), abs=1e-3)
     assert shape.descent == pytest.approx(top + height) and shape.descent > 0  # the fraction reaches below
@@ -71,12 +87,13 @@ def test_the_drawing_has_ziamaths_box_and_every_outline():
 
 def test_boxes_are_empty_sized_and_numbered_in_order():
     boxes = FormulaBoxes()
-    first, second = boxes.box("x_{1}"), boxes.box(r"\frac{a}{b}", display=True)
+    x1, fraction = _mathml(X1), _mathml(sp.Symbol("a") / sp.Symbol("b"))
+    first, second = boxes.box(x1), boxes.box(fraction, display=True)
     assert f'id="{ANCHOR_PREFIX}0"' in first and "></span>" in first
     assert second.startswith('<span class="display-math"><span class="formula"')
     assert "width:" in first and "width:" not in second  # a display formula's block spans the line
     assert re.search(r"vertical-align:-\d+\.\d\dpx", first)
-    assert boxes.placed == [drawing("x_{1}"), drawing(r"\frac{a}{b}", display=True)]
+    assert boxes.placed == [drawing(x1), drawing(fraction, display=True)]
 
 
 def _page_png(tmp_path, name: str, html: str, boxes=None) -> bytes:
@@ -97,15 +114,16 @@ def test_a_formula_lands_exactly_where_weasyprint_draws_its_svg(tmp_path):
     import ziamath
     from PIL import Image, ImageChops
 
-    tex = r"\frac{\partial L}{\partial w_{1}} = \left(\frac{1 - Y}{1 - A_{2}}\right) \cdot x_{1} = -0.2828153"
-    shape = drawing(tex)
-    svg = ziamath.Latex(flatten_fences(tex), size=TEXT_SIZE_PX).svg().replace(
+    markup = (_mathml(partial(L, W1)) + EQUALS + _mathml(sp.Mul((1 - Y) / (1 - A2), X1, evaluate=False))
+           + EQUALS + _mathml(Number(-0.2828153, 7)))
+    shape = drawing(markup)
+    svg = ziamath.Math(str(math_element(markup, display=True)), size=TEXT_SIZE_PX).svg().replace(
         "<svg ", f'<svg style="vertical-align:{-shape.descent:.2f}px" ', 1)
     page = ('<html><body style="font-size:11pt">{lines}</body></html>')
     lines = "".join(f"<p>Line {n}: the gradient {{math}} and text after it.</p>" for n in range(12))
     reference = _page_png(tmp_path, "svg", page.format(lines=lines.replace("{math}", svg)))
     boxes = FormulaBoxes()
-    boxed = lines.replace("{math}", "{}").format(*(boxes.box(tex) for _ in range(12)))
+    boxed = lines.replace("{math}", "{}").format(*(boxes.box(markup) for _ in range(12)))
     html = page.format(lines=boxed).replace("<body", "<head><style>.formula{display:inline-block}</style>"
                                                       "</head><body", 1)
     ours = _page_png(tmp_path, "boxes", html, boxes)

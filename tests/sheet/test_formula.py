@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import fields, is_dataclass
 
 import numpy as np
+import sympy as sp
 
 from derive.classset.blanks import student_sheet
+from derive.graph.functions import relu
 from derive.sheet.build import build_worksheet
+from derive.sheet.forms import partial
 from derive.sheet.formula import NUMBER_BOX, Formula, Number, Symbolic, printed, size
 
 from ..conftest import DEFAULT, spec_from
@@ -58,9 +61,12 @@ def test_a_student_formula_holds_no_answer_digits():
 
 
 def test_sizes_count_what_a_formula_shows():
-    assert size(r"\left({-}1.278037\right)") == (13, False)
-    assert size(r"\frac{\partial A_{3}}{\partial w_{1}}") == (6, True)
-    assert size(r"\operatorname{relu}\left(x\right)") == (9, False)
-    parts = (Symbolic("a" * 30), Symbolic("b" * 10), Number(2.0, "2"))
-    long = Formula(Symbolic("y", "given"), parts, width=44)
-    assert printed(long).rows == (("a" * 30, "b" * 10), ("2",))
+    a3, w1, x = sp.symbols("A3 w1 x")
+    assert size(Number(-1.278037, 7, factor=True)) == (11, False)  # (, the minus, 8 digits, )
+    assert size(Symbolic(partial(a3, w1))) == (6, True)  # the two partials, stacked
+    assert size(Symbolic(relu(x))) == (7, False)  # ReLU(x)
+    long_name, short_name = sp.Symbol("a" * 30), sp.Symbol("b" * 10)
+    parts = (Symbolic(long_name), Symbolic(short_name), Number(2.0, 7))
+    long = Formula(Symbolic(sp.Symbol("y"), role="given"), parts, width=44)
+    printed_rows = printed(long).rows
+    assert len(printed_rows) == 2 and printed_rows[1] == ("2",)

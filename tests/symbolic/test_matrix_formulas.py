@@ -15,11 +15,13 @@ import sympy as sp
 
 from derive.graph.functions import matmul, transpose
 from derive.sheet.build import build_worksheet
-from derive.sheet.formula import Formula, Symbolic
+from derive.sheet.formula import Formula, Symbolic, part_text
+from derive.sheet.printers import MATHML
 from derive.spec.examples import example_path
 from derive.spec.schema import load_spec
 
 from ..conftest import spec_from
+from ..mathmleval import MathMLEvaluator
 from ..texeval import TexEvaluator
 
 TWO_LAYERS = textwrap.dedent('''
@@ -130,7 +132,7 @@ def test_a_formula_without_its_parentheses_reads_as_another_value():
 ])
 def test_printed_products_of_arrays_evaluate_to_the_products(build):
     """Element-wise products, scalings, matrix products and transposes, printed and read back."""
-    from derive.symbolic.printing import tex
+    from derive.sheet.printers.tex import tex
 
     a, b, c, n = sp.symbols("a b c n")
     values = {"a": np.array([[0.5, -1.5]]), "b": np.array([[2.0, 3.0]]), "c": np.array([[-0.25, 4.0]]),
@@ -146,3 +148,54 @@ def evaluate_sympy(expression, values):
     from derive.graph.evaluate import evaluate
 
     return evaluate(expression, {sp.Symbol(k): v for k, v in values.items()})
+
+
+def _mathml_names(sheet, n: int) -> dict[str, object]:
+    quantities = (*sheet.inputs, *sheet.parameters, *sheet.forward)
+    return {**{part_text(q.symbol, MATHML): q.value for q in quantities}, "<mi>n</mi>": n}
+
+
+@pytest.mark.parametrize("name, n", [("two", 1), ("matrix-layer", 2)])
+def test_the_mathml_of_every_matrix_formula_evaluates_as_its_tex_does(name, n):
+    """The HTML's and the PDF's formulas (the MathML printer's) read back to the TeX's values:
+    the two printers print the same mathematics, parentheses and products included."""
+    spec = spec_from(TWO_LAYERS) if name == "two" else load_spec(example_path(name))
+    sheet = build_worksheet(spec, name)
+    tex, mathml = TexEvaluator(_names(sheet, n)), MathMLEvaluator(_mathml_names(sheet, n))
+    formulas = [c.formula for c in sheet.chains] + [row.formula for row in sheet.backward_pass]
+    parts = [part for formula in formulas for part in formula.parts if isinstance(part, Symbolic)]
+    for part in parts:
+        value = mathml(part_text(part, MATHML))
+        np.testing.assert_allclose(value, tex(part.tex), rtol=1e-12, err_msg=part.tex)
+    assert len(parts) >= 3
+
+
+@pytest.mark.parametrize("build", [
+    lambda a, b, c, n: 2 / n * a * b,
+    lambda a, b, c, n: -a * (b - c),
+    lambda a, b, c, n: (a + c) * sp.Heaviside(b) * b,
+    lambda a, b, c, n: matmul(transpose(a + c), b * c),
+    lambda a, b, c, n: matmul(a, transpose(b)) * sp.Rational(1, 3),
+    lambda a, b, c, n: -matmul(a - b, transpose(c)) / n,
+])
+def test_printed_mathml_of_products_of_arrays_evaluates_to_the_products(build):
+    from derive.sheet.formula import Notation
+
+    a, b, c, n = sp.symbols("a b c n")
+    values = {"a": np.array([[0.5, -1.5]]), "b": np.array([[2.0, 3.0]]), "c": np.array([[-0.25, 4.0]]),
+              "n": 4}
+    expression = build(a, b, c, n)
+    markup = part_text(Symbolic(expression, Notation(arrays=frozenset("abc"))), MATHML)
+    names = {f"<mi>{k}</mi>": v for k, v in values.items()}
+    value = MathMLEvaluator(names)(markup)
+    np.testing.assert_allclose(value, evaluate_sympy(expression, values), err_msg=markup)
+
+
+def test_the_mathml_evaluator_tells_a_lost_parenthesis():
+    """The check can fail: the same product without its parentheses reads as another value."""
+    values = {"<mi>a</mi>": 2.0, "<mi>b</mi>": 3.0, "<mi>c</mi>": 5.0}
+    evaluate = MathMLEvaluator(values)
+    fenced = ('<mi>a</mi><mo>\u2062</mo><mrow><mo fence="true">(</mo><mi>b</mi><mo>\u2212</mo><mi>c</mi>'
+              '<mo fence="true">)</mo></mrow>')
+    assert evaluate(fenced) == 2.0 * (3.0 - 5.0)
+    assert evaluate("<mi>a</mi><mo>\u2062</mo><mi>b</mi><mo>\u2212</mo><mi>c</mi>") == 2.0 * 3.0 - 5.0

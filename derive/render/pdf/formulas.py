@@ -29,7 +29,7 @@ from fontTools.pens.basePen import BasePen
 from fontTools.svgLib.path import parse_path
 from markupsafe import Markup
 
-from ..formulas import TEXT_SIZE_PX, flatten_fences
+from ..formulas import TEXT_SIZE_PX, math_element
 
 ANCHOR_PREFIX = "derive-math-"
 PX_TO_PT = 0.75
@@ -89,8 +89,8 @@ class Drawing:
 
 
 @lru_cache(maxsize=4096)
-def drawing(tex: str | tuple[str, ...], display: bool = False) -> Drawing:
-    """``tex`` as ziamath lays it out, in PDF operators.
+def drawing(markup: str | tuple[str, ...], display: bool = False) -> Drawing:
+    """A formula (the MathML printer's markup) as ziamath lays it out, in PDF operators.
 
     A chain of equalities comes as its parts (``("a", "= b", "= c")``, as the sheet's printer
     gives a row) and is laid out one part at a time, the parts set side by side: ziamath gives
@@ -98,20 +98,20 @@ def drawing(tex: str | tuple[str, ...], display: bool = False) -> Drawing:
     symbolic parts that every variant of a class set repeats are laid out once (ziamath's
     layout is most of a sheet's remaining formula cost).
     """
-    parts = (tex,) if isinstance(tex, str) else tex
-    result = _laid_out(flatten_fences(parts[0]), display)
+    parts = (markup,) if isinstance(markup, str) else markup
+    result = _laid_out(parts[0], display)
     for part in parts[1:]:
-        result = result.then(_laid_out(flatten_fences(part), display))
+        result = result.then(_laid_out(part, display))
     return replace(result, operators=b"0 g\n" + result.operators)
 
 
 @lru_cache(maxsize=8192)
-def _laid_out(tex: str, display: bool) -> Drawing:
+def _laid_out(markup: str, display: bool) -> Drawing:
     import ziamath
 
     ziamath.config.svg2 = True  # each glyph a <symbol>, placed by <use>
     size = TEXT_SIZE_PX * (1.1 if display else 1.0)
-    math = ziamath.Latex(tex, size=size)
+    math = ziamath.Math(str(math_element(markup, display=True)), size=size)
     root = math.svgxml()
     left, top, width, height = (float(v) for v in root.attrib["viewBox"].split())
     ink = svg_ink(root)
@@ -226,15 +226,16 @@ class FormulaBoxes:
         self.placed.append(shape)
         return f"{ANCHOR_PREFIX}{len(self.placed) - 1}"
 
-    def box(self, tex: str | tuple[str, ...], display: bool = False) -> Markup:
-        """An empty inline box exactly the size of ``tex``, baseline on the line's baseline.
+    def box(self, markup: str | tuple[str, ...], display: bool = False) -> Markup:
+        """An empty inline box exactly the size of the formula ``markup`` (MathML), baseline on the
+        line's baseline.
 
         A display formula's box is a block as wide as the line, the formula drawn at its left
         edge as before: its width is the only part of the box a number in it changes, so
         leaving it out keeps a student sheet's HTML the same from variant to variant. (The
-        TeX is not repeated in the box: the PDF is not tagged, so nothing would read it.)
+        formula is not repeated in the box: the PDF is not tagged, so nothing would read it.)
         """
-        shape = drawing(tex, display)
+        shape = drawing(markup, display)
         size = "" if display else f"width:{shape.width:.2f}px;"
         style = f"{size}height:{shape.height:.2f}px;vertical-align:{-shape.descent:.2f}px"
         markup = f'<span class="formula" id="{self.place(shape)}" style="{style}"></span>'

@@ -1,4 +1,4 @@
-r"""TeX from SymPy: a small ``LatexPrinter`` subclass for derive's notation.
+r"""TeX from SymPy: a ``LatexPrinter`` subclass for derive's notation and the sheet's forms.
 
 It applies the spec's ``[notation]`` to symbols, writes factors before parenthesised
 sums (``sigma(z)(1 - sigma(z))``, ``x_1(A_2 - Y)``), prints ReLU's step as an indicator,
@@ -12,15 +12,18 @@ product on either side, and a transpose anything but a symbol: ``x^{T} (\mathbf{
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from ..graph.functions import count, matmul, mean, total, transpose
+from ...graph.functions import NamedFunctionBase, count, matmul, mean, total, transpose
+from ...numbers import tex_factor, tex_number
+from .. import forms
 
 
-def _factor_rank(factor: sp.Expr) -> int:
+def factor_rank(factor: sp.Expr) -> int:
     """Textbook factor order: symbols and sigma first, then sums, then log and exp."""
     if factor.is_Add or (factor.is_Pow and factor.base.is_Add and factor.exp.is_positive):
         return 1
@@ -75,7 +78,7 @@ class DerivePrinter(LatexPrinter):
         scalar = sp.Mul(*[f for f in factors if not self.is_array(f)])
         sign, scalar = ("- ", -scalar) if scalar.could_extract_minus_sign() else ("", scalar)
         parts = [rf"\left({self._print(f)}\right)" if f.is_Add or isinstance(f, matmul) else self._print(f)
-                 for f in (arrays if self.source_order else sorted(arrays, key=_factor_rank))]
+                 for f in (arrays if self.source_order else sorted(arrays, key=factor_rank))]
         body = r" \odot ".join(parts)
         if scalar == 1:
             return f"{sign}{body}"
@@ -102,7 +105,7 @@ class DerivePrinter(LatexPrinter):
             # "0.8 1[a > 0]" reads as 0.81: a number before an indicator takes a dot
             return rf"{self._print(coefficient)} \cdot {self._print(rest)}"
         factors = list(expr.as_ordered_factors())
-        ordered = sorted(factors, key=_factor_rank)
+        ordered = sorted(factors, key=factor_rank)
         if ordered == factors:
             return super()._print_Mul(expr)
         self._settings["order"] = "none"
@@ -126,6 +129,105 @@ class DerivePrinter(LatexPrinter):
     def _print_Heaviside(self, expr: sp.Heaviside, exp: str | None = None) -> str:
         tex = rf"\mathbf{{1}}\left[{self._print(expr.args[0])} > 0\right]"
         return rf"{tex}^{{{exp}}}" if exp else tex
+
+    def _print_NamedFunctionBase(self, expr: NamedFunctionBase, exp: str | None = None) -> str:
+        """A registry function: its name (``head``) and its arguments in parentheses."""
+        head = f"{expr.head.tex}^{{{exp}}}" if exp else expr.head.tex
+        return rf"{head}\left({', '.join(self._print(a) for a in expr.args)}\right)"
+
+    def _print_count(self, expr: count, exp: str | None = None) -> str:
+        return f"n^{{{exp}}}" if exp else "n"
+
+    def _print_Partial(self, expr: forms.Partial) -> str:
+        top, bottom = self._print(expr.top), self._print(expr.bottom)
+        if expr.order == 1:
+            return rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
+        return rf"\frac{{\partial^{{{expr.order}}} {top}}}{{\partial {bottom}^{{{expr.order}}}}}"
+
+    def _print_DerivativeOf(self, expr: forms.DerivativeOf) -> str:
+        variable, order = self._print(expr.variable), expr.order
+        operator = (rf"\frac{{\partial}}{{\partial {variable}}}" if order == 1 else
+                    rf"\frac{{\partial^{{{order}}}}}{{\partial {variable}^{{{order}}}}}")
+        return rf"{operator}\left({self._print(expr.expression)}\right)"
+
+    def _print_Dotted(self, expr: forms.Dotted) -> str:
+        many = len(expr.args) > 1
+        return r" \cdot ".join(rf"\left({self._print(f)}\right)" if many and f.is_Add else self._print(f)
+                                for f in expr.args)
+
+    def _print_Terms(self, expr: forms.Terms) -> str:
+        if not expr.args:
+            return "0"
+        text = self._print(expr.args[0])
+        for term in expr.args[1:]:
+            negative = term.could_extract_minus_sign() and not isinstance(term, forms.Form)
+            text += f" - {self._print(-term)}" if negative else f" + {self._print(term)}"
+        return text
+
+    def _print_Descent(self, expr: forms.Descent) -> str:
+        parameter, rate, gradient = (self._print(a) for a in expr.args)
+        return rf"{parameter} - {rate}\, {gradient}"
+
+    def _print_Jacobian(self, expr: forms.Jacobian) -> str:
+        indices, upstream, mapped = expr.args
+        return (rf"\text{{a Jacobian with {int(indices)} indices; backpropagation maps }} "
+                rf"{self._print(upstream)} \mapsto {self._print(mapped)}")
+
+    def _print_Path(self, expr: forms.Path) -> str:
+        return r" \to ".join(self._print(name) for name in expr.args)
+
+
+NUMBER_BOX = r"\rule{0.06em}{1.1em}\rule{6em}{0.06em}\rule{0.06em}{1.1em}"
+"""A fill-in field for one number, about as wide as a 7-digit number."""
+ARRAY_BOX = r"\rule{0.06em}{1.5em}\rule{10em}{0.06em}\rule{0.06em}{1.5em}"
+"""A wider, taller field for a vector or matrix."""
+STEP_BOX = r"\rule{0.06em}{1.5em}\rule{13em}{0.06em}\rule{0.06em}{1.5em}"
+"""The widest field, for a derivation step."""
+
+_BOXES = {"number": NUMBER_BOX, "array": ARRAY_BOX, "step": STEP_BOX}
+_OPERATORS = {"+": " + ", "-": " - ", "cdot": r" \cdot ", "sum": r"\sum_{i} "}
+_RELATIONS = {"=": "=", "leftarrow": r"\leftarrow"}
+
+
+_THREAD = threading.local()
+
+
+def _printer(notation: tuple[tuple[str, str], ...], arrays: frozenset[str], written: bool) -> DerivePrinter:
+    """One printer per notation and thread: a printer keeps state while it prints (its settings,
+    its DOM), so threads rendering sheets side by side never share one."""
+    printers = _THREAD.__dict__.setdefault("printers", {})
+    key = (notation, arrays, written)
+    if key not in printers:
+        printers[key] = DerivePrinter(dict(notation), source_order=written, arrays=arrays)
+    return printers[key]
+
+
+class TexStyle:
+    """The sheet's parts as TeX: for the .tex file, and a fragment for a host's MathJax or KaTeX."""
+
+    name = "tex"
+
+    def expression(self, expr: sp.Basic, notation: Mapping[str, str], arrays: frozenset[str],
+                   written: bool) -> str:
+        return _printer(tuple(sorted(notation.items())), arrays, written).doprint(expr)
+
+    def number(self, value: float | tuple, digits: int, factor: bool) -> str:
+        return tex_factor(value, digits) if factor else tex_number(value, digits)
+
+    def operator(self, name: str) -> str:
+        return _OPERATORS[name]
+
+    def box(self, kind: str) -> str:
+        return _BOXES[kind]
+
+    def joined(self, texts: Iterable[str]) -> str:
+        return "".join(texts)
+
+    def chain(self, lhs: str | None, relation: str, parts: Iterable[str]) -> str:
+        """``lhs = a = b`` (``lhs`` None: ``= a = b``); a relation ``&=`` aligns in ``align*``."""
+        align = "&" if relation.startswith("&") else ""
+        head = f"{align}{_RELATIONS[relation.lstrip('&')]} {' = '.join(parts)}"
+        return head if lhs is None else f"{lhs} {head}"
 
 
 def tex(expression: sp.Basic, notation: Mapping[str, str] | None = None, arrays: Iterable[str] = ()) -> str:

@@ -1,0 +1,79 @@
+r"""The forms a sheet writes that are not the graph's arithmetic, as SymPy expressions.
+
+A partial ``\frac{\partial L}{\partial w}``, the question ``\frac{\partial}{\partial x}(...)``,
+a product of partials with dots, a sum of path terms, the descent rule, a path of names:
+each is a small ``sp.Expr`` whose printers (``printers.tex``, ``printers.mathml``) write it,
+so the sheet holds expressions and nothing assembles or cuts formulas as strings.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+
+class Form(sp.Expr):
+    """A sheet form: an expression SymPy holds and compares but never evaluates."""
+
+    def __new__(cls, *args: sp.Basic) -> Form:
+        return sp.Expr.__new__(cls, *(sp.sympify(a) if isinstance(a, int) else a for a in args))
+
+
+class Partial(Form):
+    """d(top)/d(bottom), of ``order`` (``args``: top, bottom, order)."""
+
+    @property
+    def top(self) -> sp.Symbol:
+        return self.args[0]
+
+    @property
+    def bottom(self) -> sp.Symbol:
+        return self.args[1]
+
+    @property
+    def order(self) -> int:
+        return int(self.args[2])
+
+
+class DerivativeOf(Form):
+    """d/d(variable) applied to an expression, of ``order`` (``args``: expression, variable, order)."""
+
+    @property
+    def expression(self) -> sp.Basic:
+        return self.args[0]
+
+    @property
+    def variable(self) -> sp.Symbol:
+        return self.args[1]
+
+    @property
+    def order(self) -> int:
+        return int(self.args[2])
+
+
+class Dotted(Form):
+    """Factors multiplied with a visible dot, in the order given (a path's local derivatives)."""
+
+
+class Terms(Form):
+    """Terms added in the order given (a chain rule's sum over paths)."""
+
+
+class Descent(Form):
+    """The descent rule's right-hand side ``w - gamma dL/dw`` (``args``: parameter, rate, partial)."""
+
+
+class Jacobian(Form):
+    """A matrix product's local derivative: a Jacobian with ``indices`` indices, which the
+    backward pass applies as ``G -> map`` (``args``: indices, upstream G, map)."""
+
+
+class Path(Form):
+    """Names joined by arrows: the loss to a parameter through the graph."""
+
+
+def partial(top: sp.Symbol, bottom: sp.Symbol, order: int = 1) -> Partial:
+    return Partial(top, bottom, sp.Integer(order))
+
+
+def derivative_of(expression: sp.Basic, variable: sp.Symbol, order: int = 1) -> DerivativeOf:
+    return DerivativeOf(expression, variable, sp.Integer(order))

@@ -1,0 +1,101 @@
+"""The MathML printer as a ``Style``: a part's expression, numbers, operators, answer boxes and
+chains of equalities as the inside of a ``<math>``, for HTML pages and the PDF's layout."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from xml.etree import ElementTree
+
+import numpy as np
+import sympy as sp
+
+from ...numbers import shown
+from .mathml import DeriveMathMLPrinter, plain_row
+
+_BOX_SIZES = {"number": ("1.1em", "6em"), "array": ("1.5em", "10em"), "step": ("1.5em", "13em")}
+_OPERATORS = {"+": "<mo>+</mo>", "-": "<mo>−</mo>", "cdot": "<mo>·</mo>",
+              "sum": "<munder><mo>∑</mo><mi>i</mi></munder>"}
+_RELATIONS = {"=": "<mo>=</mo>", "leftarrow": "<mo>←</mo>"}
+INVISIBLE = "⁢"
+
+
+_THREAD = threading.local()
+
+
+def _printer(notation: tuple[tuple[str, str], ...], arrays: frozenset[str],
+             written: bool) -> DeriveMathMLPrinter:
+    """One printer per notation and thread: a printer keeps state while it prints (its settings,
+    its DOM), so threads rendering sheets side by side never share one."""
+    printers = _THREAD.__dict__.setdefault("printers", {})
+    key = (notation, arrays, written)
+    if key not in printers:
+        printers[key] = DeriveMathMLPrinter(dict(notation), source_order=written, arrays=arrays)
+    return printers[key]
+
+
+class MathMLStyle:
+    """The sheet's parts as MathML (the inside of a ``<math>``): HTML pages and the PDF's layout."""
+
+    name = "mathml"
+
+    def expression(self, expr: sp.Basic, notation: Mapping[str, str], arrays: frozenset[str],
+                   written: bool) -> str:
+        printer = _printer(tuple(sorted(notation.items())), arrays, written)
+        node = printer._print(expr)
+        return "".join(child.toxml() for child in node.childNodes) if plain_row(node) else node.toxml()
+
+    def number(self, value: float | tuple, digits: int, factor: bool) -> str:
+        return number_mathml(value, digits, factor)
+
+    def operator(self, name: str) -> str:
+        return _OPERATORS[name]
+
+    def box(self, kind: str) -> str:
+        """A fill-in field: two thin posts and a base line, as the TeX box's three rules."""
+        height, width = _BOX_SIZES[kind]
+        post = f'<mspace mathbackground="black" width="0.06em" height="{height}" />'
+        return f'<mrow>{post}<mspace mathbackground="black" width="{width}" height="0.06em" />{post}</mrow>'
+
+    def joined(self, texts: Iterable[str]) -> str:
+        return "".join(texts)
+
+    def chain(self, lhs: str | None, relation: str, parts: Iterable[str]) -> str:
+        """``lhs = a = b`` as one ``<mrow>`` (``lhs`` None: ``= a = b``); alignment marks are TeX's."""
+        equals = _RELATIONS["="]
+        head = _RELATIONS[relation.lstrip("&")] + equals.join(parts)
+        return f"<mrow>{head}</mrow>" if lhs is None else f"<mrow>{lhs}{head}</mrow>"
+
+    def size(self, markup: str) -> tuple[int, bool]:
+        """How many characters ``markup`` shows (invisible operators none) and whether it holds a fraction."""
+        root = ElementTree.fromstring(f"<mrow>{markup}</mrow>")
+        shown = "".join(root.itertext()).replace(INVISIBLE, "")
+        return len(shown), root.find(".//mfrac") is not None
+
+
+def _mn(text: str) -> str:
+    return f"<mn>{text.replace('-', '−')}</mn>"
+
+
+def number_mathml(value, digits: int, factor: bool = False) -> str:
+    """A number as the key shows it (as ``numbers.tex_number``): digits, a power of ten for a
+    very small or large value, a vector in brackets (long ones elided), a matrix as a table."""
+    array = np.asarray(value, dtype=np.float64)
+    if array.ndim == 2:
+        rows = "".join("<mtr>" + "".join(f"<mtd>{number_mathml(v, digits)}</mtd>" for v in row) + "</mtr>"
+                       for row in array)
+        return f'<mrow><mo>[</mo><mtable>{rows}</mtable><mo>]</mo></mrow>'
+    if array.ndim == 1:
+        items = [number_mathml(v, digits) for v in array]
+        if len(items) > 8:
+            items = [*items[:3], "<mo>…</mo>", *items[-2:]]
+        return f"<mrow><mo>[</mo>{'<mo>,</mo>'.join(items)}<mo>]</mo></mrow>"
+    text = shown(float(array), digits)
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        body = f"<mrow>{_mn(mantissa)}<mo>×</mo><msup><mn>10</mn>{_mn(exponent)}</msup></mrow>"
+    else:
+        body = _mn(text)
+    if factor and (float(array) < 0 or "e" in text):
+        return f"<mrow><mo>(</mo>{body}<mo>)</mo></mrow>"
+    return body
