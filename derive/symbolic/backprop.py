@@ -205,16 +205,35 @@ def tidy(expression: sp.Expr) -> sp.Expr:
 
 def _sign_inside(expression: sp.Expr) -> sp.Expr:
     """-2 (y - o) / n as 2 (o - y) / n: a product's minus sign taken into its one sum."""
+    def negated(factor: sp.Expr) -> sp.Expr:
+        if factor.is_Add:
+            return sp.Add(*(-term for term in factor.args))
+        return sp.Pow(negated(factor.base), factor.exp)
+
     def flip(product: sp.Mul) -> sp.Expr:
         coefficient, rest = product.as_coeff_Mul()
         factors = sp.Mul.make_args(rest)
         sums = [f for f in factors if f.is_Add]
-        if coefficient >= 0 or len(sums) != 1:
+        below = [f for f in factors if f.is_Pow and f.base.is_Add and f.exp == -1]
+        if coefficient >= 0 or len(sums) + len(below) == 0 or (not below and len(sums) > 1):
             return product
-        others = [f for f in factors if f is not sums[0]]
-        return sp.Mul(-coefficient, sp.Add(*(-term for term in sums[0].args)), *others)
+        chosen = below[0] if below else sums[0]  # 1/(1 - p) rather than 1/(p - 1)
+        others = [f for f in factors if f is not chosen]
+        return sp.Mul(-coefficient, negated(chosen), *others)
 
-    return expression.replace(lambda e: e.is_Mul and e.as_coeff_Mul()[0].is_negative, flip)
+    def one_minus(product: sp.Mul) -> sp.Expr:
+        """(y - p) / (p - 1) as (p - y) / (1 - p): the denominator reads 1 - p, as sigma' does."""
+        factors = sp.Mul.make_args(product)
+        below = [f for f in factors if f.is_Pow and f.base.is_Add and f.exp == -1
+                 and any(t.is_Number and t.is_negative for t in f.base.args)]
+        above = [f for f in factors if f.is_Add]
+        if len(below) != 1 or len(above) != 1:
+            return product
+        others = [f for f in factors if f is not below[0] and f is not above[0]]
+        return sp.Mul(negated(below[0]), negated(above[0]), *others)
+
+    flipped = expression.replace(lambda e: e.is_Mul and e.as_coeff_Mul()[0].is_negative, flip)
+    return flipped.replace(lambda e: e.is_Mul, one_minus)
 
 
 def vjp(expression: sp.Expr, upstream: sp.Expr, gradients: dict[sp.Symbol, sp.Expr],
@@ -261,8 +280,8 @@ def _matmul_vjp(call: matmul, passed: sp.Expr, gradients: dict[sp.Symbol, sp.Exp
 def _spread(passed: sp.Expr, expression: sp.Expr, shape: tuple[int, ...], shapes: Shapes) -> sp.Expr:
     """``passed`` as an array of ``shape`` where it holds no array itself (1/n under a sum)."""
     own = shapes.of(passed)
-    if own == shape or np.broadcast_shapes(own, shape) == own:
-        return passed
+    if own == shape or np.broadcast_shapes(own, shape) == own or (not own and np.prod(shape) == 1):
+        return passed  # the same, or a single element (a loss of shape (1, 1)) needs no spreading
     return spread(passed, expression)
 
 

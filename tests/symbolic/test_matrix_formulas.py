@@ -56,8 +56,11 @@ def _by_hand_two_layers() -> dict[str, np.ndarray]:
 
 
 def _names(sheet, n: int) -> dict[str, object]:
+    """Each name's TeX -> value, and each backward-pass row's dL/d(node) -> its number (a long
+    upstream gradient is printed as that symbol where it is used)."""
     values = {q.tex: np.asarray(q.value) for q in (*sheet.inputs, *sheet.parameters, *sheet.forward)}
-    return {**values, "n": n}
+    upstream = {row.formula.lhs.tex: np.asarray(row.formula.parts[-1].value) for row in sheet.backward_pass}
+    return {**values, **upstream, "n": n}
 
 
 def _formula_parts(formula: Formula) -> list[str]:
@@ -90,6 +93,9 @@ def test_the_backward_pass_of_the_two_layers_evaluates_to_each_node_gradient():
     o = np.maximum(a, 0) @ W2 + b2
     d_o = 2 * (o - 0.5)
     expected = {"o": d_o, "h": d_o @ W2.T, "a": (d_o @ W2.T) * (a > 0)}
+    assert [row.formula.parts[0].tex for row in sheet.backward_pass] == [
+        r"\frac{2 \left(o - y\right)}{n}", r"\frac{2 \left(o - y\right)}{n} W_{2}^{T}",
+        r"\frac{\partial L}{\partial h} \odot \mathbf{1}\left[a > 0\right]"]
     for row in sheet.backward_pass:
         (part,) = _formula_parts(row.formula)
         np.testing.assert_allclose(evaluate(part), expected[row.name], rtol=1e-5, err_msg=part)
