@@ -19,6 +19,7 @@ import numpy as np
 import sympy as sp
 
 from . import vectors
+from .products import count, matmul, outer, transpose
 from .vectors import cross_entropy, log_softmax, rowsum, softmax, spread
 
 
@@ -154,40 +155,6 @@ class total(sp.Function):  # noqa: N801
 
     def _latex(self, printer, exp=None) -> str:
         return _wrap(r"\operatorname{sum}", printer, self.args, exp)
-
-
-class count(sp.Function):  # noqa: N801
-    """n, the number of elements a mean runs over (evaluated from the array's size)."""
-
-    nargs = 1
-
-    def _latex(self, printer, exp=None) -> str:
-        return f"n^{{{exp}}}" if exp else "n"
-
-
-class matmul(sp.Function):  # noqa: N801
-    """The matrix product ``a @ b`` (numbers come from the tape and NumPy; derivatives per entry).
-    ``printing.DerivePrinter`` prints it, parenthesizing sums and products."""
-
-    nargs = 2
-
-
-class transpose(sp.Function):  # noqa: N801
-    """A matrix's transpose, as the backward pass of ``@`` uses it (printed by ``DerivePrinter``)."""
-
-    nargs = 1
-
-
-class outer(sp.Function):  # noqa: N801
-    """The outer product of two vectors, as ``@``'s backward pass makes it for a 1-D operand:
-    ``outer(x, G, 0)`` is x^T G (x a row), ``outer(G, v, 1)`` is G v^T; printed as that product."""
-
-    nargs = 3
-
-    def _latex(self, printer, exp=None) -> str:
-        a, b, side = self.args
-        product = matmul(transpose(a), b) if side == 0 else matmul(a, transpose(b))
-        return printer._print(product)
 
 
 def _wrap(name: str, printer, args, exp) -> str:

@@ -121,10 +121,10 @@ def _backward_pass(t: Tex, graph: Graph, derivation: Derivation, exact: dict,
     passed = derivation.backward
     for name in passed.order[1:]:  # the first is the loss itself: dL/dL = 1
         value = reduce_to(evaluate(passed.gradients[name], env), np.shape(exact[name]))
-        shown = passed.shown[name] if passed.shown else passed.gradients[name]
+        written = passed.shown[name] if passed.shown else passed.gradients[name]
         forms = [Symbolic(t.expr(passed.steps[name]))] if passed.steps and name in passed.steps else []
         rows.append(model.Equation(name, "", Formula(exercise(t.partial(graph.loss, name)), (
-            *forms, Symbolic(t.expr(shown)), Number(frozen(value), tex_number(value, p))))))
+            *forms, Symbolic(t.expr(written)), Number(frozen(value), tex_number(value, p))))))
     return tuple(rows)
 
 

@@ -38,7 +38,8 @@ def chain_view(t: Tex, loss: str, derivation: Derivation, chain: ChainRule, loca
     symbol = t.partial(loss, chain.parameter)
     result = Number(frozen(total), tex_number(total, p))
     if chain.backward is not None:
-        symbols = Symbolic(t.expr(chain.shown_backward if chain.shown_backward is not None else chain.backward))
+        written = chain.shown_backward if chain.shown_backward is not None else chain.backward
+        symbols = Symbolic(t.expr(written))
         formula = Formula(_given(symbol), (symbols, result), width=1)  # one part per row
         return model.ChainRule(chain.parameter, t.name(chain.parameter), symbol, symbols, result, formula,
                                (), (), frozen(total), shown(total, p))

@@ -15,10 +15,10 @@ from functools import cache
 
 import sympy as sp
 
-from ..graph.dag import Edge, Graph
-from ..graph.functions import CUSTOM_CLASSES, FUNCTIONS, matmul
 from ..errors import SpecError
+from ..graph.dag import Edge, Graph
 from ..graph.evaluate import forward_values
+from ..graph.functions import CUSTOM_CLASSES, FUNCTIONS, matmul
 from .backprop import Backward, Shapes, backward, mixing_calls, mixing_edges, node_terms, tidy, vjp
 
 UPSTREAM = sp.Symbol("G")
@@ -183,7 +183,8 @@ def _derive_edge(graph: Graph, edge: Edge, mixing: bool, values: dict) -> EdgeDe
         passed: dict[sp.Symbol, sp.Expr] = {}
         vjp(expression, UPSTREAM, passed, shapes)
         rule = tidy(passed.get(variable, sp.Integer(0)).xreplace(node_terms(graph)))
-        through = any(call.has(variable) for call in mixing_calls(expression, shapes) if isinstance(call, matmul))
+        products = [call for call in mixing_calls(expression, shapes) if isinstance(call, matmul)]
+        through = any(call.has(variable) for call in products)
         return EdgeDerivation(edge, expression, rule, rule, _rules_used(expression, variable), True, through)
     derivative = sp.diff(expression, variable)
     return EdgeDerivation(
