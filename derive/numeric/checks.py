@@ -72,8 +72,9 @@ def three_way(graph: Graph, derivation: Derivation, tape: TapeResult, dtype: str
                         env[variable], _smallest(_distance_to_trouble(edge, exact), kinks))
         symbolic, taped = evaluate(edge.derivative, env), tape.local[key]
         out_shape, in_shape = np.shape(exact[node.name]), np.shape(exact[edge.edge.input])
-        if not out_shape:  # a scalar node (a mean, a sum): its derivative has the input's shape, summed
-            symbolic = reduce_to(symbolic, in_shape)
+        if int(np.prod(out_shape)) == 1:  # a scalar node (a mean, a sum, a loss of shape (1, 1)): its
+            symbolic = reduce_to(symbolic, in_shape)  # derivative has the input's shape, summed
+            taped = np.reshape(taped, in_shape) if np.size(taped) == np.prod(in_shape) else taped
         elif in_shape and in_shape != out_shape:  # a broadcast input (a bias over a batch): compare
             # d sum(node) / d input, as the finite differences and backpropagation take it
             symbolic = reduce_to(np.broadcast_to(symbolic, out_shape), in_shape)
@@ -120,7 +121,9 @@ def _jacobian_check(key: str, edge, node, variable, env: dict, exact: dict, tape
             moved[index] = v
             return np.asarray(evaluate(node.expression.sympy, {**env, variable: moved}))
         fd[(...,) + index] = derivative(along, float(at[index]), scale)
-    return Check(key, "local", symbolic, np.asarray(taped), fd)
+    rows, columns = int(np.prod(out_shape)), int(np.prod(in_shape))  # one row per output element
+    return Check(key, "local", symbolic.reshape(rows, columns), np.asarray(taped).reshape(rows, columns),
+                 fd.reshape(rows, columns))
 
 
 def finite_difference(graph: Graph, of: str, wrt: str, order: int, exact: dict[str, float]) -> float:

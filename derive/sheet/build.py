@@ -45,7 +45,8 @@ def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation 
     given = spec.display.precision  # inputs and parameters are shown as the spec gives them
     p = _trustworthy_digits(graph, tape, spec, rate)
     arrays = [name for name, value in exact.items() if np.ndim(value) > 0]
-    t = Tex(graph, spec.notation, arrays=[*arrays, *(f"{graph.loss}/{name}" for name in arrays)])
+    upstream = ["G"] if arrays else []  # the upstream gradient of a backward rule, dL/d(node)
+    t = Tex(graph, spec.notation, arrays=[*arrays, *upstream, *(f"{graph.loss}/{name}" for name in arrays)])
     gradient_sheet = bool(spec.gradients) and spec.train is None
     if gradient_sheet:  # no loss chain rules on the sheet, so no rows checking them
         checks = [check for check in checks if check.kind != "gradient"]

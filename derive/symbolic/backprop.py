@@ -94,7 +94,7 @@ def mixing_calls(expression: sp.Expr, shapes: Shapes) -> list[sp.Expr]:
     found: list[sp.Expr] = []
 
     def walk(node: sp.Basic, inside_array: bool) -> None:
-        here = inside_array or shapes.of(node) != ()
+        here = inside_array or int(np.prod(shapes.of(node))) > 1  # one element reads as a scalar
         if _mixes(node):
             entry = FUNCTIONS.get(CUSTOM_CLASSES.get(type(node), ""))
             plain = entry is not None and entry.reduces and not here
