@@ -126,6 +126,20 @@ def _jacobian_check(key: str, edge, node, variable, env: dict, exact: dict, tape
                  fd.reshape(rows, columns))
 
 
+def kink_notes(graph: Graph, exact: dict) -> tuple[str, ...]:
+    """What the sheet says of the finite differences near each kink: how close the nearest one is
+    and that the central differences' steps stay on one side of it."""
+    env = {graph.symbols[name]: value for name, value in exact.items()}
+    notes = []
+    for node, function, switch in switches(graph, [node.name for node in graph.nodes]):
+        distance = float(np.min(np.abs(evaluate(switch, env))))
+        if distance < 0.1:  # nearer than the first step a difference takes elsewhere (0.1)
+            notes.append(f"{function} in {node}: the nearest kink is {distance:.3g} away ({switch} = 0 "
+                         "there), so the finite differences of every check through it start with a step "
+                         "below that distance and shrink it (Ridders' central differences): no step crosses the kink.")
+    return tuple(dict.fromkeys(notes))
+
+
 def finite_difference(graph: Graph, of: str, wrt: str, order: int, exact: dict[str, float]) -> float:
     """d^order(of)/d(wrt)^order by nested Ridders differences on the float64 forward pass.
 

@@ -14,7 +14,7 @@ from ..graph.dag import Graph, build_graph
 from ..graph.evaluate import forward_values, reduce_to
 from ..graph.functions import FUNCTIONS
 from ..numbers import agreed_digits, shown, shown_compact, tex_factor, tex_number
-from ..numeric.checks import TOLERANCE, Check, three_way, verify_forward
+from ..numeric.checks import TOLERANCE, Check, kink_notes, three_way, verify_forward
 from ..spec.schema import Spec
 from ..symbolic.derivation import Derivation, EdgeDerivation, FunctionRule, derive
 from ..symbolic.texparts import Tex
@@ -105,7 +105,8 @@ def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation 
         gradient_tables=tables,
         backward_pass=_backward_pass(t, graph, derivation, exact, p),
         notes=(*_dense_notes(graph, tape.gradients, spec.display.dtype), *_jacobian_notes(graph, derivation),
-               *(derivation.backward.notes if derivation.backward is not None else ())),
+               *(derivation.backward.notes if derivation.backward is not None else ()),
+               *kink_notes(graph, exact)),
         variant=variant,
     )
 
