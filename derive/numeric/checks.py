@@ -136,7 +136,8 @@ def kink_notes(graph: Graph, exact: dict) -> tuple[str, ...]:
         if distance < 0.1:  # nearer than the first step a difference takes elsewhere (0.1)
             notes.append(f"{function} in {node}: the nearest kink is {distance:.3g} away ({switch} = 0 "
                          "there), so the finite differences of every check through it start with a step "
-                         "below that distance and shrink it (Ridders' central differences): no step crosses the kink.")
+                         "below that distance and shrink it (Ridders' central differences): no step "
+                         "crosses the kink.")
     return tuple(dict.fromkeys(notes))
 
 

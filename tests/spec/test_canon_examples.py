@@ -144,3 +144,9 @@ def test_l2_regularization_by_hand():
     assert_close(updated(sheet), {name: value - 0.1 * expected[name]
                                   for name, value in {"w1": w1, "w2": w2, "b": b}.items()}, rtol=1e-6)
     assert any(q.tex == r"\lambda" for q in sheet.inputs)  # lambda is a name, printed as a Greek letter
+
+
+def test_the_sheet_says_the_steps_stay_off_the_kink():
+    sheet = sheet_of("relu-minibatch")
+    note = next(note for note in sheet.notes if note.startswith("relu in h"))
+    assert "0.05 away" in note and "no step crosses the kink" in note
