@@ -164,8 +164,8 @@ def backward(graph: Graph, of: str, values: dict | None = None) -> Backward:
     return Backward(of, gradients, tuple(visited), shown, steps, notes)
 
 
-_SOFTMAX_NOTE = ("Cross-entropy after softmax: the softmax's backward rule p ⊙ (G - Σ_j G_j p_j) with "
-                 "G = -t/p gives p ⊙ (Σ_j t_j - t/p) = p - t, because the target t sums to 1.")
+_SOFTMAX_NOTE = ("Cross-entropy after softmax: the softmax's backward rule p (G - sum_j G_j p_j), element "
+                 "by element, with G = -t/p gives p sum_j t_j - t = p - t, because the target t sums to 1.")
 
 
 def _distribution_rules(graph: Graph) -> dict[sp.Expr, sp.Expr]:
