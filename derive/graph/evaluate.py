@@ -30,6 +30,8 @@ def as_value(result: np.ndarray | float) -> Value:
 def reduce_to(value: Value, shape: tuple[int, ...]) -> Value:
     """Sum ``value`` down to ``shape``, as a tape sums a gradient over broadcast elements."""
     array = np.asarray(value, dtype=np.float64)
+    if array.ndim < len(shape):  # a scalar standing for every element (d sum(x) / dx = 1)
+        array = np.broadcast_to(array, np.broadcast_shapes(array.shape, shape))
     while array.ndim > len(shape):
         array = array.sum(axis=0)
     for axis, size in enumerate(shape):

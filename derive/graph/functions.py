@@ -18,23 +18,10 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-
-@dataclass(frozen=True)
-class Head:
-    """How a function's name is printed: its TeX, and its MathML text (upright unless a letter)."""
-
-    tex: str
-    mathml: str
-    upright: bool = True
-
-
-class NamedFunctionBase(sp.Function):
-    """A registry function printed as its name applied to its arguments: ``\\sigma(z)``,
-    ``ReLU(a)``. The printers (``sheet.printers``) read ``head`` in ``_print_NamedFunctionBase``
-    (SymPy's printers look past a class between a function and ``Function`` unless its name
-    ends in ``Base``)."""
-
-    head: Head
+from . import vectors
+from .named import Head, NamedFunctionBase
+from .products import count, matmul, outer, transpose
+from .vectors import cross_entropy, log_softmax, rowsum, softmax, spread
 
 
 class sigmoid(NamedFunctionBase):  # noqa: N801 - spec name
@@ -161,23 +148,6 @@ class total(NamedFunctionBase):  # noqa: N801
     head = Head(r"\operatorname{sum}", "sum")
 
 
-class count(sp.Function):  # noqa: N801
-    """n, the number of elements a mean runs over (evaluated from the array's size); printed n."""
-
-    nargs = 1
-
-
-class matmul(sp.Function):  # noqa: N801
-    """The matrix product ``a @ b`` (numbers come from the tape and NumPy; derivatives per entry).
-    ``printing.DerivePrinter`` prints it, parenthesizing sums and products."""
-
-    nargs = 2
-
-
-class transpose(sp.Function):  # noqa: N801
-    """A matrix's transpose, as the backward pass of ``@`` uses it (printed by ``DerivePrinter``)."""
-
-    nargs = 1
 
 
 Array = Any
@@ -215,6 +185,17 @@ class Function:
     """A reduction (mean, sum): it takes an array and gives a scalar."""
     defaults: tuple[float, ...] = ()
     """Values of the last parameters when a call leaves them out (leaky_relu's alpha = 0.2)."""
+    vector: bool = False
+    """It acts on the last axis of a vector (softmax, cross_entropy), not element by element."""
+    vjp: Callable[[tuple[sp.Expr, ...], sp.Expr], tuple[sp.Expr, ...]] | None = None
+    """For a function whose Jacobian is not diagonal (softmax, a sum, a mean): given its arguments
+    and the upstream gradient G, what the backward pass sends to each argument."""
+    rule: Callable[[int], tuple[sp.Expr, sp.Expr, tuple]] | None = None
+    """A textbook rule in index form (softmax: dp_i/dz_j = p_i (delta_ij - p_j)), in place of the one
+    derived from ``definition``: (derivative, result, steps)."""
+    check: Callable[..., str | None] | None = None
+    """Given the arguments' float64 values, why they are not allowed (a target that is not a
+    distribution), or None."""
     switch: Callable[..., sp.Expr] | None = None
     """For a function with a kink (relu, abs, max, huber's switch point): an expression of its
     arguments that is 0 exactly at the kink. The finite differences never step across it, and
@@ -327,9 +308,19 @@ FUNCTIONS: dict[str, Function] = {
                  lambda *args: functools.reduce(np.minimum, args), lambda tf: tf.math.minimum, (REAL, REAL),
                  switch=lambda a, b: a - b),
         Function("mean", "The mean", ("u",), mean, mean, np.mean, lambda tf: tf.math.reduce_mean, (REAL,),
-                 reduces=True),
+                 reduces=True, vjp=lambda args, g: (g / count(args[0]),)),
         Function("sum", "The sum", ("u",), total, total, np.sum, lambda tf: tf.math.reduce_sum, (REAL,),
-                 reduces=True),
+                 reduces=True, vjp=lambda args, g: (g,)),
+        Function("softmax", "The softmax", ("z",), softmax, lambda z: sp.exp(z) / total(sp.exp(z)),
+                 vectors.np_softmax, lambda tf: tf.nn.softmax, (REAL,), vector=True, vjp=vectors.softmax_vjp,
+                 rule=vectors.softmax_rule),
+        Function("log_softmax", "The log-softmax", ("z",), log_softmax,
+                 lambda z: z - sp.log(total(sp.exp(z))), vectors.np_log_softmax, lambda tf: tf.nn.log_softmax,
+                 (REAL,), vector=True, vjp=vectors.log_softmax_vjp, rule=vectors.log_softmax_rule),
+        Function("cross_entropy", "Categorical cross-entropy", ("p", "t"), cross_entropy,
+                 lambda p, t: -total(t * sp.log(p)), vectors.np_cross_entropy, vectors.tf_cross_entropy,
+                 (PROBABILITY, (0.0, 1.0)), reduces=True, vector=True, vjp=vectors.cross_entropy_vjp,
+                 check=vectors.target_problem),
     )
 }
 
@@ -350,7 +341,10 @@ NUMPY_OPERATIONS: dict[type, Callable[..., Array]] = {
     sp.sign: np.sign,
     sp.Heaviside: lambda z, at_zero=0.5: np.heaviside(z, at_zero),
     count: lambda u: np.float64(np.size(u)),
+    rowsum: vectors.np_rowsum,
+    spread: vectors.np_spread,
     matmul: _np_matmul,
+    outer: lambda a, b, side: np.multiply.outer(a, b),
     transpose: np.transpose,
 }
 """Float64 ops for every SymPy class a derivation can hold: the functions, and what their

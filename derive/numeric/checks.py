@@ -15,7 +15,7 @@ import numpy as np
 from ..errors import NumericError
 from ..graph.dag import Graph
 from ..graph.evaluate import evaluate, forward_values, reduce_to
-from ..symbolic.derivation import Derivation
+from ..symbolic.derivation import UPSTREAM, Derivation, check_arguments
 from .finite_difference import derivative
 from .kinks import clear_scale, switches
 
@@ -53,21 +53,28 @@ def three_way(graph: Graph, derivation: Derivation, tape: TapeResult, dtype: str
     ``exact`` is the float64 forward pass, if the caller has it already.
     """
     exact = exact if exact is not None else forward_values(graph, graph.values())
+    check_arguments(graph, exact)  # a variant's target must be a distribution too
     env = {graph.symbols[name]: value for name, value in exact.items()}
     checks: list[Check] = []
     for key, edge in derivation.edges.items():
-        if edge.through_matrix_product:
+        if edge.matrix_product:
             continue  # a 4-index Jacobian: checked through the gradients it feeds
         node = graph.node_by_name[edge.edge.node]
         variable = graph.symbols[edge.edge.input]
         kinks = clear_scale(switches(graph, [node.name]), lambda v, x=variable: {**env, x: v},
                             env[variable], edge.edge.input)
+        if edge.through_matrix_product:  # elements mix: the whole Jacobian, all three ways
+            if np.size(exact[node.name]) * np.size(exact[edge.edge.input]) <= MAX_JACOBIAN:
+                checks.append(_jacobian_check(key, edge, node, variable, env, exact, tape.local[key],
+                                              _smallest(_distance_to_trouble(edge, exact), kinks)))
+            continue
         fd = derivative(lambda v, s=node.expression.sympy, x=variable: evaluate(s, {**env, x: v}),
                         env[variable], _smallest(_distance_to_trouble(edge, exact), kinks))
         symbolic, taped = evaluate(edge.derivative, env), tape.local[key]
         out_shape, in_shape = np.shape(exact[node.name]), np.shape(exact[edge.edge.input])
-        if not out_shape:  # a scalar node (a mean, a sum): its derivative has the input's shape, summed
-            symbolic = reduce_to(symbolic, in_shape)
+        if int(np.prod(out_shape)) == 1:  # a scalar node (a mean, a sum, a loss of shape (1, 1)): its
+            symbolic = reduce_to(symbolic, in_shape)  # derivative has the input's shape, summed
+            taped = np.reshape(taped, in_shape) if np.size(taped) == np.prod(in_shape) else taped
         elif in_shape and in_shape != out_shape:  # a broadcast input (a bias over a batch): compare
             # d sum(node) / d input, as the finite differences and backpropagation take it
             symbolic = reduce_to(np.broadcast_to(symbolic, out_shape), in_shape)
@@ -88,6 +95,50 @@ def three_way(graph: Graph, derivation: Derivation, tape: TapeResult, dtype: str
     for check in checks:
         verify(check, _spec_key(graph, check), _term_name(graph, check), dtype)
     return tuple(checks)
+
+
+MAX_JACOBIAN = 4096
+"""Entries of a mixing node's Jacobian up to which it is checked whole (beyond: through the gradients)."""
+
+
+def _jacobian_check(key: str, edge, node, variable, env: dict, exact: dict, taped, scale) -> Check:
+    """d(node)/d(input) as the full Jacobian (output indices, then input indices): SymPy's
+    backward rule applied to each one-hot upstream gradient, the tape's ``jacobian``, and
+    central differences of the node's whole output per input element."""
+    out_shape, in_shape = np.shape(exact[node.name]), np.shape(exact[edge.edge.input])
+    symbolic = np.zeros(out_shape + in_shape)
+    for index in np.ndindex(out_shape):
+        one_hot = np.zeros(out_shape)
+        one_hot[index] = 1.0
+        row = evaluate(edge.derivative, {**env, UPSTREAM: one_hot})
+        symbolic[index] = reduce_to(np.broadcast_to(row, np.broadcast_shapes(np.shape(row), in_shape)),
+                                    in_shape)
+    at = np.asarray(exact[edge.edge.input], dtype=np.float64)
+    fd = np.zeros(out_shape + in_shape)
+    for index in np.ndindex(in_shape):
+        def along(v: float, index=index) -> np.ndarray:
+            moved = at.copy()
+            moved[index] = v
+            return np.asarray(evaluate(node.expression.sympy, {**env, variable: moved}))
+        fd[(...,) + index] = derivative(along, float(at[index]), scale)
+    rows, columns = int(np.prod(out_shape)), int(np.prod(in_shape))  # one row per output element
+    return Check(key, "local", symbolic.reshape(rows, columns), np.asarray(taped).reshape(rows, columns),
+                 fd.reshape(rows, columns))
+
+
+def kink_notes(graph: Graph, exact: dict) -> tuple[str, ...]:
+    """What the sheet says of the finite differences near each kink: how close the nearest one is
+    and that the central differences' steps stay on one side of it."""
+    env = {graph.symbols[name]: value for name, value in exact.items()}
+    notes = []
+    for node, function, switch in switches(graph, [node.name for node in graph.nodes]):
+        distance = float(np.min(np.abs(evaluate(switch, env))))
+        if distance < 0.1:  # nearer than the first step a difference takes elsewhere (0.1)
+            notes.append(f"{function} in {node}: the nearest kink is {distance:.3g} away ({switch} = 0 "
+                         "there), so the finite differences of every check through it start with a step "
+                         "below that distance and shrink it (Ridders' central differences): no step "
+                         "crosses the kink.")
+    return tuple(dict.fromkeys(notes))
 
 
 def finite_difference(graph: Graph, of: str, wrt: str, order: int, exact: dict[str, float]) -> float:

@@ -31,6 +31,9 @@ class DenseCheck:
 
 def dense_nodes(graph: Graph) -> list[tuple[Node, str, str, str]]:
     """(node, input, kernel, bias) for every node written as input @ kernel + bias."""
+    from ..graph.evaluate import forward_values
+
+    values = forward_values(graph, graph.values())
     found = []
     for node in graph.nodes:
         expression = node.expression.sympy
@@ -42,7 +45,8 @@ def dense_nodes(graph: Graph) -> list[tuple[Node, str, str, str]]:
             continue
         left, right = products[0].args
         kernel, bias = right.name if right.is_Symbol else "", others[0].name
-        if (left.is_Symbol and kernel in graph.trainable and bias in graph.trainable
+        if (left.is_Symbol and np.ndim(values[left.name]) == 2
+                and kernel in graph.trainable and bias in graph.trainable
                 and np.ndim(graph.parameters[kernel]) == 2 and np.ndim(graph.parameters[bias]) == 1):
             found.append((node, left.name, kernel, bias))
     return found

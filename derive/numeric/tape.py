@@ -119,6 +119,9 @@ def _local_gradients(graph: Graph, values: Mapping[str, tf.Tensor], dtype: tf.DT
     For an array node this is the element-wise partial: the Jacobian itself for a scalar
     input, its diagonal for an input of the node's own shape.
     """
+    from ..symbolic.backprop import mixing_edges
+
+    mixing = mixing_edges(graph)
     local: dict[str, Value] = {}
     for node in graph.nodes:
         inputs = {name: tf.identity(tf.convert_to_tensor(values[name])) for name in node.inputs}
@@ -127,12 +130,16 @@ def _local_gradients(graph: Graph, values: Mapping[str, tf.Tensor], dtype: tf.DT
                 tape.watch(tensor)
             output = evaluate_tree(node.expression.tree, inputs, dtype)
         for name, tensor in inputs.items():
-            local[f"{node.name}/{name}"] = _partial(tape, output, tensor)
+            key = f"{node.name}/{name}"
+            local[key] = _partial(tape, output, tensor, full=key in mixing)
     return local
 
 
-def _partial(tape: tf.GradientTape, output: tf.Tensor, source: tf.Tensor) -> Value:
+def _partial(tape: tf.GradientTape, output: tf.Tensor, source: tf.Tensor, full: bool = False) -> Value:
+    """The element-wise partial, or with ``full`` (a node that mixes elements) the whole Jacobian."""
     zero = tf.UnconnectedGradients.ZERO
+    if full and output.shape.rank > 0:
+        return value_of(tape.jacobian(output, source, unconnected_gradients=zero))
     if output.shape.rank == 0 or source.shape.rank == 0:
         if output.shape.rank == 0:
             return value_of(tape.gradient(output, source, unconnected_gradients=zero))

@@ -15,7 +15,7 @@ from ..graph.dag import Graph, build_graph
 from ..graph.evaluate import forward_values, reduce_to
 from ..graph.functions import FUNCTIONS
 from ..numbers import agreed_digits, shown, shown_compact
-from ..numeric.checks import TOLERANCE, Check, three_way, verify_forward
+from ..numeric.checks import TOLERANCE, Check, kink_notes, three_way, verify_forward
 from ..spec.schema import Spec
 from ..symbolic.derivation import Derivation, EdgeDerivation, FunctionRule, derive
 from . import forms, model
@@ -45,7 +45,9 @@ def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation 
     checks = list(three_way(graph, derivation, tape, spec.display.dtype, exact))
     given = spec.display.precision  # inputs and parameters are shown as the spec gives them
     p = _trustworthy_digits(graph, tape, spec, rate)
-    t = Parts(graph, spec.notation, arrays=(name for name, value in exact.items() if np.ndim(value) > 0))
+    arrays = [name for name, value in exact.items() if np.ndim(value) > 0]
+    upstream = ["G"] if arrays else []  # the upstream gradient of a backward rule, dL/d(node)
+    t = Parts(graph, spec.notation, arrays=[*arrays, *upstream, *(f"{graph.loss}/{name}" for name in arrays)])
     gradient_sheet = bool(spec.gradients) and spec.train is None
     if gradient_sheet:  # no loss chain rules on the sheet, so no rows checking them
         checks = [check for check in checks if check.kind != "gradient"]
@@ -105,7 +107,9 @@ def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation 
         history_table=_sampled(history),
         gradient_tables=tables,
         backward_pass=_backward_pass(t, graph, derivation, exact, p),
-        notes=_dense_notes(graph, tape.gradients, spec.display.dtype),
+        notes=(*_dense_notes(graph, tape.gradients, spec.display.dtype), *_jacobian_notes(graph, derivation),
+               *(derivation.backward.notes if derivation.backward is not None else ()),
+               *kink_notes(graph, exact)),
         variant=variant,
     )
 
@@ -119,12 +123,26 @@ def _backward_pass(t: Parts, graph: Graph, derivation: Derivation, exact: dict,
 
     env = {graph.symbols[name]: value for name, value in exact.items()}
     rows = []
-    for name in derivation.backward.order[1:]:  # the first is the loss itself: dL/dL = 1
-        gradient = derivation.backward.gradients[name]
-        value = reduce_to(evaluate(gradient, env), np.shape(exact[name]))
+    passed = derivation.backward
+    for name in passed.order[1:]:  # the first is the loss itself: dL/dL = 1
+        value = reduce_to(evaluate(passed.gradients[name], env), np.shape(exact[name]))
+        written = passed.shown[name] if passed.shown else passed.gradients[name]
+        steps = [t.expr(passed.steps[name])] if passed.steps and name in passed.steps else []
         rows.append(model.Equation(name, "", Formula(t.partial(graph.loss, name), (
-            t.expr(gradient), Number(frozen(value), p)))))
+            *steps, t.expr(written), Number(frozen(value), p)))))
     return tuple(rows)
+
+
+def _jacobian_notes(graph: Graph, derivation: Derivation) -> tuple[str, ...]:
+    """Which local derivatives are whole Jacobians, and how the check compared them."""
+    mixing = [d.edge for d in derivation.edges.values() if d.through_matrix_product and not d.matrix_product]
+    if not mixing:
+        return ()
+    names = ", ".join(f"d{e.node}/d{e.input}" for e in mixing)
+    return (f"{names}: the node mixes the elements of its input, so its local derivative is a whole "
+            "Jacobian (one row per output element, one column per input element); the check compares "
+            "that Jacobian entry by entry: SymPy's backward rule applied to each one-hot upstream G, the "
+            "tape's jacobian, and central differences of the whole output per input element.",)
 
 
 def _dense_notes(graph: Graph, gradients, dtype: str) -> tuple[str, ...]:

@@ -28,7 +28,8 @@ def chain_view(t: Parts, loss: str, derivation: Derivation, chain: ChainRule, lo
     symbol = t.partial(loss, chain.parameter)
     result = Number(frozen(total), p)
     if chain.backward is not None:
-        symbols = t.expr(chain.backward)
+        written = chain.shown_backward if chain.shown_backward is not None else chain.backward
+        symbols = t.expr(written)
         formula = Formula(symbol, (symbols, result), width=1)  # one part per row
         return model.ChainRule(chain.parameter, t.name(chain.parameter), symbol, symbols, result, formula,
                                (), (), frozen(total), shown(total, p))

@@ -1,20 +1,71 @@
-"""The backward pass as vector-Jacobian products, for graphs with matrix products.
+r"""The backward pass as vector-Jacobian products, for graphs whose nodes mix elements.
 
-With ``@`` in a graph, a path's product of element-wise local derivatives no longer says
-what backpropagation does; the upstream gradient G of each node is passed to its inputs
-instead: element-wise parts multiply G by their local derivative, and ``A @ B`` sends
-``G B^T`` to A and ``A^T G`` to B. Run over the nodes in reverse order this gives, for
-seed 001's layer, dL/dy = 2y/n, dL/dW = x^T (2y/n) and dL/db = 2y/n, symbolically.
+Where a node's Jacobian is not diagonal (``@``, softmax, a sum or a mean whose value is
+broadcast back over an array, a cross-entropy per row), a path's product of element-wise
+local derivatives no longer says what backpropagation does; the upstream gradient G of each
+node is passed to its inputs instead: element-wise parts multiply G by their local
+derivative, ``A @ B`` sends ``G B^T`` to A and ``A^T G`` to B, and a registry function with a
+``vjp`` sends what its entry says (softmax: p ⊙ (G - Σ_j G_j p_j)). A scalar-valued call
+inside an array receives G summed over that array, which is what a broadcast's gradient is.
+
+Run over the nodes in reverse order this gives every dL/d(name) twice: ``gradients``,
+written out over inputs, parameters and nodes (for the numbers), and ``shown``, where a long
+upstream gradient stays a symbol dL/d(node) (for the sheet: dL/dW1 = x^T (dL/dh ⊙ h ⊙ (1 - h))).
+Shapes come from one float64 forward pass at the spec's values; they decide where sums go.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import sympy as sp
 
+from ..errors import SpecError
 from ..graph.dag import Graph
-from ..graph.functions import matmul, transpose
+from ..graph.evaluate import evaluate, forward_values
+from ..graph.functions import (
+    CUSTOM_CLASSES,
+    FUNCTIONS,
+    count,
+    matmul,
+    outer,
+    rowsum,
+    spread,
+    total,
+    transpose,
+)
+from ..graph.vectors import cross_entropy
+
+INLINE_OPS = 6
+"""An upstream gradient of at most this many operations (and no @) is written out where it is
+used; a longer one stays the symbol dL/d(node), defined in its own row."""
+
+
+class Upstream(sp.Symbol):
+    """dL/d(node) as one symbol, named ``"L/node"`` (a '/' no spec name can hold); the printers
+    write it as the partial it stands for (``_print_Upstream``)."""
+
+    @property
+    def partial(self) -> tuple[str, str]:
+        """The names of the loss and the node."""
+        of, wrt = self.name.split("/")
+        return of, wrt
+
+
+class Shapes:
+    """The shape of any expression over a graph's names, from its float64 values."""
+
+    def __init__(self, graph: Graph, values: dict | None = None) -> None:
+        values = values if values is not None else forward_values(graph, graph.values())
+        self.env = {graph.symbols[name]: value for name, value in values.items()}
+
+    def of(self, expression: sp.Expr) -> tuple[int, ...]:
+        return np.shape(evaluate(expression, self.env))
+
+    def given(self, symbol: sp.Symbol, shape: tuple[int, ...]) -> None:
+        """Let ``symbol`` (an upstream gradient) stand for an array of ``shape``."""
+        self.env[symbol] = np.ones(shape)
 
 
 @dataclass(frozen=True)
@@ -26,42 +77,226 @@ class Backward:
     """d(of)/d(name) for nodes, inputs and parameters, in node names (broadcasts not yet summed)."""
     order: tuple[str, ...]
     """Nodes in the order the backward pass visits them."""
+    shown: dict[str, sp.Expr] | None = None
+    """The same as the sheet writes them, a long upstream gradient kept as dL/d(node)."""
+    steps: dict[str, sp.Expr] | None = None
+    """A node's gradient before a simplification (softmax then cross-entropy: p ⊙ (Σ_j t - t/p))."""
+    notes: tuple[str, ...] = ()
+    """The simplifications used, in words."""
 
 
-def has_matrix_product(graph: Graph) -> bool:
-    """Whether any node multiplies matrices (then the sheet shows the backward pass)."""
-    return any(node.expression.sympy.atoms(matmul) for node in graph.nodes)
+def _mixes(call: sp.Basic) -> bool:
+    return isinstance(call, matmul) or (
+        type(call) in CUSTOM_CLASSES and FUNCTIONS[CUSTOM_CLASSES[type(call)]].vjp is not None)
 
 
-def backward(graph: Graph, of: str) -> Backward:
+def mixing_calls(expression: sp.Expr, shapes: Shapes) -> list[sp.Expr]:
+    """The outermost calls of ``expression`` whose Jacobian is not element-wise: every ``@``,
+    softmax and log-softmax, and a reduction unless it and all around it are scalars."""
+    found: list[sp.Expr] = []
+
+    def walk(node: sp.Basic, inside_array: bool) -> None:
+        here = inside_array or int(np.prod(shapes.of(node))) > 1  # one element reads as a scalar
+        if _mixes(node):
+            entry = FUNCTIONS.get(CUSTOM_CLASSES.get(type(node), ""))
+            plain = entry is not None and entry.reduces and not here
+            if not plain:
+                found.append(node)
+                return
+        for arg in node.args:
+            if not arg.is_Atom:
+                walk(arg, here)
+
+    walk(expression, False)
+    return list(dict.fromkeys(found))
+
+
+def mixing_edges(graph: Graph, values: dict | None = None) -> frozenset[str]:
+    """The edges (``node/input``) whose local derivative is a Jacobian, not element-wise."""
+    shapes = Shapes(graph, values)
+    keys = set()
+    for node in graph.nodes:
+        calls = mixing_calls(node.expression.sympy, shapes)
+        for name in node.inputs:
+            if any(call.has(graph.symbols[name]) for call in calls):
+                keys.add(f"{node.name}/{name}")
+    return frozenset(keys)
+
+
+def has_matrix_product(graph: Graph, values: dict | None = None) -> bool:
+    """Whether any node mixes elements (then the sheet shows the backward pass)."""
+    return bool(mixing_edges(graph, values))
+
+
+def node_terms(graph: Graph) -> dict[sp.Expr, sp.Symbol]:
+    """Each node's expression -> its name, so sigma(x W1 + b1)(1 - ...) reads h (1 - h)."""
+    return {node.expression.sympy: graph.symbols[node.name] for node in graph.nodes
+            if not node.expression.sympy.is_Atom}
+
+
+def backward(graph: Graph, of: str, values: dict | None = None) -> Backward:
     """Propagate d(of)/d(of) = 1 back through the graph, node by node."""
-    gradients: dict[sp.Symbol, sp.Expr] = {graph.symbols[of]: sp.Integer(1)}
-    visited: list[str] = []
+    shapes = Shapes(graph, values)
+    names = node_terms(graph)
+    targets = _distribution_rules(graph)
+    numeric: dict[sp.Symbol, sp.Expr] = {graph.symbols[of]: sp.Integer(1)}
+    display: dict[sp.Symbol, sp.Expr] = {graph.symbols[of]: sp.Integer(1)}
+    shown, steps, visited = {}, {}, []
     for node in reversed(graph.nodes[: graph.nodes.index(graph.node_by_name[of]) + 1]):
-        upstream = gradients.get(graph.symbols[node.name])
-        if upstream is None:
+        symbol = graph.symbols[node.name]
+        if symbol not in numeric:
             continue
         visited.append(node.name)
-        vjp(node.expression.sympy, upstream, gradients)
-    by_name = {name: sp.factor(gradients[symbol]) for name, symbol in graph.symbols.items()
-               if symbol in gradients}
-    return Backward(of, by_name, tuple(visited))
+        raw = display[symbol].xreplace(names)
+        tidied = tidy(raw.xreplace(targets))
+        shown[node.name] = tidied
+        if tidied != tidy(raw):
+            steps[node.name] = tidy(raw)
+        upstream = tidied
+        if tidied.has(matmul) or tidied.atoms(Upstream) or size(tidied) > INLINE_OPS:
+            upstream = Upstream(f"{of}/{node.name}", real=True)
+            shapes.given(upstream, shapes.of(symbol))
+        vjp(node.expression.sympy, numeric[symbol].xreplace(names), numeric, shapes)
+        vjp(node.expression.sympy, upstream, display, shapes)
+    gradients = {name: numeric[s].xreplace(names) for name, s in graph.symbols.items() if s in numeric}
+    for name, s in graph.symbols.items():
+        if s in display and name not in shown:
+            shown[name] = tidy(display[s].xreplace(names).xreplace(targets))
+    notes = (_SOFTMAX_NOTE,) if steps and targets else ()
+    return Backward(of, gradients, tuple(visited), shown, steps, notes)
 
 
-def vjp(expression: sp.Expr, upstream: sp.Expr, gradients: dict[sp.Symbol, sp.Expr]) -> None:
-    """Add what ``expression`` passes back to each symbol it uses, given its upstream gradient."""
-    products = [m for m in sp.preorder_traversal(expression) if isinstance(m, matmul)]
-    outermost = [m for m in products if not any(o is not m and o.has(m) for o in products)]
-    temporaries = {sp.Dummy(f"M{index}"): product for index, product in enumerate(outermost)}
-    flat = expression.xreplace({product: dummy for dummy, product in temporaries.items()})
+_SOFTMAX_NOTE = ("Cross-entropy after softmax: the softmax's backward rule p (G - sum_j G_j p_j), element "
+                 "by element, with G = -t/p gives p sum_j t_j - t = p - t, because the target t sums to 1.")
+
+
+def _distribution_rules(graph: Graph) -> dict[sp.Expr, sp.Expr]:
+    """Σ_j t_j = 1 for every cross-entropy target that is an input or parameter (checked to be
+    a distribution, so the rule holds): what turns the softmax's rule into p - t."""
+    rules = {}
+    for node in graph.nodes:
+        for call in node.expression.sympy.atoms(cross_entropy):
+            target = call.args[1]
+            if target.is_Symbol:
+                rules[rowsum(target)] = sp.Integer(1)
+    return rules
+
+
+def size(expression: sp.Expr) -> int:
+    """How long an expression reads: SymPy's operation count, n (a mean's count) as one symbol."""
+    return sp.count_ops(expression.replace(lambda e: isinstance(e, count), lambda e: _N))
+
+
+_N = sp.Symbol("n")
+
+
+def tidy(expression: sp.Expr) -> sp.Expr:
+    """The shortest of the expression's factoring, itself and its expansion (in that order on a
+    tie): 2 (o - y) / n rather than 2 o / n - 2 y / n, o (1 - o) rather than -o (o - 1)."""
+    counts = {call: sp.Dummy("n") for call in expression.atoms(count)}  # n stays n, never factored into
+    plain = expression.xreplace(counts)
+    candidates = []
+    for form in (sp.factor, lambda e: e, sp.expand):
+        try:
+            candidates.append(_sign_inside(form(plain)))
+        except (sp.PolynomialError, NotImplementedError, TypeError):
+            pass
+    back = {dummy: call for call, dummy in counts.items()}
+    return min(candidates, key=size).xreplace(back)
+
+
+def _sign_inside(expression: sp.Expr) -> sp.Expr:
+    """-2 (y - o) / n as 2 (o - y) / n: a product's minus sign taken into its one sum."""
+    def negated(factor: sp.Expr) -> sp.Expr:
+        if factor.is_Add:
+            return sp.Add(*(-term for term in factor.args))
+        return sp.Pow(negated(factor.base), factor.exp)
+
+    def flip(product: sp.Mul) -> sp.Expr:
+        coefficient, rest = product.as_coeff_Mul()
+        factors = sp.Mul.make_args(rest)
+        sums = [f for f in factors if f.is_Add]
+        below = [f for f in factors if f.is_Pow and f.base.is_Add and f.exp == -1]
+        if coefficient >= 0 or len(sums) + len(below) == 0 or (not below and len(sums) > 1):
+            return product
+        chosen = below[0] if below else sums[0]  # 1/(1 - p) rather than 1/(p - 1)
+        others = [f for f in factors if f is not chosen]
+        return sp.Mul(-coefficient, negated(chosen), *others)
+
+    def one_minus(product: sp.Mul) -> sp.Expr:
+        """(y - p) / (p - 1) as (p - y) / (1 - p): the denominator reads 1 - p, as sigma' does."""
+        factors = sp.Mul.make_args(product)
+        below = [f for f in factors if f.is_Pow and f.base.is_Add and f.exp == -1
+                 and any(t.is_Number and t.is_negative for t in f.base.args)]
+        above = [f for f in factors if f.is_Add]
+        if len(below) != 1 or len(above) != 1:
+            return product
+        others = [f for f in factors if f is not below[0] and f is not above[0]]
+        return sp.Mul(negated(below[0]), negated(above[0]), *others)
+
+    flipped = expression.replace(lambda e: e.is_Mul and e.as_coeff_Mul()[0].is_negative, flip)
+    return flipped.replace(lambda e: e.is_Mul, one_minus)
+
+
+def vjp(expression: sp.Expr, upstream: sp.Expr, gradients: dict[sp.Symbol, sp.Expr],
+        shapes: Shapes) -> None:
+    """Add what ``expression`` passes back to each symbol it uses, given its upstream gradient
+    (an array of the expression's shape)."""
+    calls = mixing_calls(expression, shapes)
+    temporaries = {sp.Dummy(f"M{index}"): call for index, call in enumerate(calls)}
+    flat = expression.xreplace({call: dummy for dummy, call in temporaries.items()})
+    shape = shapes.of(expression)
     for symbol in sorted(flat.free_symbols, key=lambda s: s.name):
-        local = sp.diff(flat, symbol)
+        local = sp.diff(flat, symbol).xreplace(temporaries)  # a sibling call stays that call
         if local == 0:
             continue
         passed = upstream * local
-        if symbol in temporaries:
-            left, right = temporaries[symbol].args
-            vjp(left, matmul(passed, transpose(right)), gradients)
-            vjp(right, matmul(transpose(left), passed), gradients)
-        else:
-            gradients[symbol] = gradients.get(symbol, sp.Integer(0)) + passed
+        if symbol not in temporaries:
+            gradients[symbol] = gradients.get(symbol, sp.Integer(0)) + _spread(passed, expression, shape,
+                                                                                shapes)
+            continue
+        call = temporaries[symbol]
+        passed = _summed_to(_spread(passed, expression, shape, shapes), shapes.of(call), shape, expression)
+        if isinstance(call, matmul):
+            _matmul_vjp(call, passed, gradients, shapes)
+            continue
+        parts = FUNCTIONS[CUSTOM_CLASSES[type(call)]].vjp(call.args, passed)
+        for argument, part in zip(call.args, parts, strict=True):
+            if argument.free_symbols:
+                vjp(argument, part, gradients, shapes)
+
+
+def _matmul_vjp(call: matmul, passed: sp.Expr, gradients: dict[sp.Symbol, sp.Expr], shapes: Shapes) -> None:
+    """A @ B sends G B^T to A and A^T G to B; a vector operand (1-D) makes these outer products."""
+    left, right = call.args
+    vector_left, vector_right = len(shapes.of(left)) == 1, len(shapes.of(right)) == 1
+    if vector_left and vector_right:  # a dot product: a scalar G times the other vector
+        to_left, to_right = passed * right, passed * left
+    else:
+        to_left = outer(passed, right, 1) if vector_right else matmul(passed, transpose(right))
+        to_right = outer(left, passed, 0) if vector_left else matmul(transpose(left), passed)
+    vjp(left, to_left, gradients, shapes)
+    vjp(right, to_right, gradients, shapes)
+
+
+def _spread(passed: sp.Expr, expression: sp.Expr, shape: tuple[int, ...], shapes: Shapes) -> sp.Expr:
+    """``passed`` as an array of ``shape`` where it holds no array itself (1/n under a sum)."""
+    own = shapes.of(passed)
+    if own == shape or np.broadcast_shapes(own, shape) == own or (not own and np.prod(shape) == 1):
+        return passed  # the same, or a single element (a loss of shape (1, 1)) needs no spreading
+    return spread(passed, expression)
+
+
+def _summed_to(passed: sp.Expr, target: tuple[int, ...], shape: tuple[int, ...],
+               expression: sp.Expr) -> sp.Expr:
+    """The gradient a call of shape ``target`` gets when its value is broadcast over ``shape``."""
+    if target == shape or not shape or len(target) > len(shape):
+        return passed
+    if not target:
+        return total(passed)
+    if target == (*shape[:-1], 1):
+        return rowsum(passed)
+    if target == shape[len(shape) - len(target):]:
+        return passed  # broadcast over leading (batch) axes: summed where the gradient is used
+    raise SpecError("graph", f"a value of shape {target} broadcast over {shape} in "
+                    f"{expression}: sum it explicitly first")

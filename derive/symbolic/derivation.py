@@ -15,9 +15,11 @@ from functools import cache
 
 import sympy as sp
 
+from ..errors import SpecError
 from ..graph.dag import Edge, Graph
+from ..graph.evaluate import forward_values
 from ..graph.functions import CUSTOM_CLASSES, FUNCTIONS, matmul
-from .backprop import Backward, backward, has_matrix_product, vjp
+from .backprop import Backward, Shapes, backward, mixing_calls, mixing_edges, node_terms, tidy, vjp
 
 UPSTREAM = sp.Symbol("G")
 """The upstream gradient in a vector-Jacobian rule (G -> x^T G)."""
@@ -49,7 +51,11 @@ class EdgeDerivation:
     """The same with node definitions replaced by node names (A2 for sigma(A1))."""
     rules: tuple[FunctionRule, ...]
     through_matrix_product: bool = False
-    """True when the input enters through ``@``: ``derivative`` is then the map G -> ... ."""
+    """True when the local derivative is a Jacobian that mixes elements (the input enters through
+    ``@``, a softmax, a sum broadcast back over an array): ``derivative`` is then the
+    vector-Jacobian map G -> ... that backpropagation applies."""
+    matrix_product: bool = False
+    """True when the input enters through ``@`` (a 4-index Jacobian, checked through the gradients)."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,8 @@ class ChainRule:
     simplifications: tuple[Simplification, ...]
     backward: sp.Expr | None = None
     """With matrix products: the gradient from the backward pass (paths are then empty)."""
+    shown_backward: sp.Expr | None = None
+    """The same as the sheet writes it, long upstream gradients kept as dL/d(node)."""
 
     @property
     def total(self) -> sp.Expr:
@@ -123,10 +131,14 @@ class Derivation:
 
 def derive(graph: Graph, targets: tuple[Target, ...] = ()) -> Derivation:
     """Derive every local derivative, every trainable parameter's chain rule, and ``targets``."""
-    edges = {edge.key: _derive_edge(graph, edge) for edge in graph.edges}
-    if has_matrix_product(graph):
-        passed = backward(graph, graph.loss)
-        chains = {name: ChainRule(graph.loss, name, (), (), passed.gradients.get(name, sp.Integer(0)))
+    values = forward_values(graph, graph.values())
+    check_arguments(graph, values)
+    mixing = mixing_edges(graph, values)
+    edges = {edge.key: _derive_edge(graph, edge, edge.key in mixing, values) for edge in graph.edges}
+    if mixing:
+        passed = backward(graph, graph.loss, values)
+        chains = {name: ChainRule(graph.loss, name, (), (), passed.gradients.get(name, sp.Integer(0)),
+                                  passed.shown.get(name, sp.Integer(0)))
                   for name in graph.trainable}
     else:
         passed = None
@@ -143,16 +155,37 @@ def derive(graph: Graph, targets: tuple[Target, ...] = ()) -> Derivation:
     return Derivation(edges, chains, passed, derived)
 
 
-def _derive_edge(graph: Graph, edge: Edge) -> EdgeDerivation:
+def check_arguments(graph: Graph, values: dict) -> None:
+    """Refuse a call whose arguments its registry entry does not allow (a cross-entropy target
+    that is not a distribution), naming the node: a one-line SpecError."""
+    from ..graph.evaluate import evaluate
+
+    env = {graph.symbols[name]: value for name, value in values.items()}
+    for node in graph.nodes:
+        for call in sp.preorder_traversal(node.expression.sympy):
+            entry = FUNCTIONS.get(CUSTOM_CLASSES.get(type(call), ""))
+            if entry is None or entry.check is None:
+                continue
+            problem = entry.check(*(evaluate(arg, env) for arg in call.args))
+            if problem:
+                raise SpecError(f"graph.{node.name}", f"{entry.name}(): {problem}")
+
+
+def _derive_edge(graph: Graph, edge: Edge, mixing: bool, values: dict) -> EdgeDerivation:
     expression = graph.node_by_name[edge.node].expression.sympy
     variable = graph.symbols[edge.input]
-    if any(product.has(variable) for product in expression.atoms(matmul)):
-        # through a matrix product the local derivative is a 4-index Jacobian; what the
-        # backward pass does with it is the vector-Jacobian product, G -> G B^T or A^T G
+    if mixing:
+        # the local derivative is a Jacobian that mixes elements (4 indices through a matrix
+        # product); what the backward pass does with it is the vector-Jacobian product,
+        # G -> G B^T or A^T G, G -> p (G - sum_j G_j p_j) for a softmax
+        shapes = Shapes(graph, values)
+        shapes.given(UPSTREAM, shapes.of(expression))
         passed: dict[sp.Symbol, sp.Expr] = {}
-        vjp(expression, UPSTREAM, passed)
-        rule = passed.get(variable, sp.Integer(0))
-        return EdgeDerivation(edge, expression, rule, rule, _rules_used(expression, variable), True)
+        vjp(expression, UPSTREAM, passed, shapes)
+        rule = tidy(passed.get(variable, sp.Integer(0)).xreplace(node_terms(graph)))
+        products = [call for call in mixing_calls(expression, shapes) if isinstance(call, matmul)]
+        through = any(call.has(variable) for call in products)
+        return EdgeDerivation(edge, expression, rule, rule, _rules_used(expression, variable), True, through)
     derivative = sp.diff(expression, variable)
     return EdgeDerivation(
         edge, expression, derivative, _in_node_terms(graph, derivative, edge.node),
@@ -188,6 +221,9 @@ def _rules_used(expression: sp.Expr, variable: sp.Symbol) -> tuple[FunctionRule,
 def function_rule(name: str, argindex: int) -> FunctionRule:
     """The general rule of function ``name`` in its argument ``argindex``, with steps."""
     spec = FUNCTIONS[name]
+    if spec.rule is not None:  # a vector function: its Jacobian in index form
+        derivative, result, steps = spec.rule(argindex)
+        return FunctionRule(name, derivative, result, steps)
     parameters = [sp.Symbol(p, real=True) for p in spec.parameters]
     applied = spec.build(*parameters)
     wrt = parameters[argindex]

@@ -17,7 +17,11 @@ POINTS = {"bce": [(0.3, 1.0), (0.8, 0.0), (0.6, 0.25)], "mse": [(0.3, 1.0), (2.0
 DEFAULT_POINTS = [(-1.3,), (0.7,), (2.1,)]
 
 
-@pytest.mark.parametrize("name", [n for n in FUNCTIONS if n not in ("mean", "sum")])
+SCALAR = [n for n in FUNCTIONS if not FUNCTIONS[n].vector]
+"""Functions of one number each (the vector ones, softmax and cross_entropy: tests/graph/test_vectors.py)."""
+
+
+@pytest.mark.parametrize("name", [n for n in SCALAR if n not in ("mean", "sum")])
 def test_rule_matches_definition(name):
     spec = FUNCTIONS[name]
     symbols = [sp.Symbol(p, real=True) for p in spec.parameters]
@@ -59,7 +63,7 @@ def _draws(entry, count: int = 5) -> list[tuple[float, ...]]:
     return points
 
 
-@pytest.mark.parametrize("name", [n for n in FUNCTIONS if not FUNCTIONS[n].reduces])
+@pytest.mark.parametrize("name", [n for n in SCALAR if not FUNCTIONS[n].reduces])
 def test_every_entry_agrees_with_itself(name):
     """Value: NumPy = the definition = TensorFlow; derivative: SymPy's = the definition's =
     the tape's = a central difference of the NumPy op, at random points of its domain."""
@@ -91,7 +95,7 @@ def test_every_entry_agrees_with_itself(name):
             assert float(central) == pytest.approx(by_definition, rel=1e-6, abs=1e-8)
 
 
-@pytest.mark.parametrize("name", [n for n in FUNCTIONS if FUNCTIONS[n].reduces])
+@pytest.mark.parametrize("name", [n for n in SCALAR if FUNCTIONS[n].reduces])
 def test_every_reduction_agrees_with_itself(name):
     """mean and sum of an array: NumPy = TensorFlow, and the tape's gradient is 1/n or 1 per element."""
     import numpy as np

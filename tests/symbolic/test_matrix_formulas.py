@@ -58,8 +58,11 @@ def _by_hand_two_layers() -> dict[str, np.ndarray]:
 
 
 def _names(sheet, n: int) -> dict[str, object]:
+    """Each name's TeX -> value, and each backward-pass row's dL/d(node) -> its number (a long
+    upstream gradient is printed as that symbol where it is used)."""
     values = {q.tex: np.asarray(q.value) for q in (*sheet.inputs, *sheet.parameters, *sheet.forward)}
-    return {**values, "n": n}
+    upstream = {row.formula.lhs.tex: np.asarray(row.formula.parts[-1].value) for row in sheet.backward_pass}
+    return {**values, **upstream, "n": n}
 
 
 def _formula_parts(formula: Formula) -> list[str]:
@@ -92,6 +95,9 @@ def test_the_backward_pass_of_the_two_layers_evaluates_to_each_node_gradient():
     o = np.maximum(a, 0) @ W2 + b2
     d_o = 2 * (o - 0.5)
     expected = {"o": d_o, "h": d_o @ W2.T, "a": (d_o @ W2.T) * (a > 0)}
+    assert [row.formula.parts[0].tex for row in sheet.backward_pass] == [
+        r"\frac{2 \left(o - y\right)}{n}", r"\frac{2 \left(o - y\right)}{n} W_{2}^{T}",
+        r"\frac{\partial L}{\partial h} \odot \mathbf{1}\left[a > 0\right]"]
     for row in sheet.backward_pass:
         (part,) = _formula_parts(row.formula)
         np.testing.assert_allclose(evaluate(part), expected[row.name], rtol=1e-5, err_msg=part)
@@ -129,6 +135,8 @@ def test_a_formula_without_its_parentheses_reads_as_another_value():
     lambda a, b, c, n: (a + c) * sp.Heaviside(b) * b,
     lambda a, b, c, n: matmul(transpose(a + c), b * c),
     lambda a, b, c, n: matmul(a, transpose(b)) * sp.Rational(1, 3),
+    lambda a, b, c, n: -c / b,
+    lambda a, b, c, n: (a - c) / (n * b * (1 - b)),
 ])
 def test_printed_products_of_arrays_evaluate_to_the_products(build):
     """Element-wise products, scalings, matrix products and transposes, printed and read back."""
@@ -152,7 +160,9 @@ def evaluate_sympy(expression, values):
 
 def _mathml_names(sheet, n: int) -> dict[str, object]:
     quantities = (*sheet.inputs, *sheet.parameters, *sheet.forward)
-    return {**{part_text(q.symbol, MATHML): q.value for q in quantities}, "<mi>n</mi>": n}
+    upstream = {part_text(row.formula.lhs, MATHML): row.formula.parts[-1].value
+                for row in sheet.backward_pass}
+    return {**{part_text(q.symbol, MATHML): q.value for q in quantities}, **upstream, "<mi>n</mi>": n}
 
 
 @pytest.mark.parametrize("name, n", [("two", 1), ("matrix-layer", 2)])
@@ -177,6 +187,8 @@ def test_the_mathml_of_every_matrix_formula_evaluates_as_its_tex_does(name, n):
     lambda a, b, c, n: matmul(transpose(a + c), b * c),
     lambda a, b, c, n: matmul(a, transpose(b)) * sp.Rational(1, 3),
     lambda a, b, c, n: -matmul(a - b, transpose(c)) / n,
+    lambda a, b, c, n: -c / b,
+    lambda a, b, c, n: (a - c) / (n * b * (1 - b)),
 ])
 def test_printed_mathml_of_products_of_arrays_evaluates_to_the_products(build):
     from derive.sheet.formula import Notation

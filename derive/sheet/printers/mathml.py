@@ -25,9 +25,14 @@ from sympy.printing.precedence import PRECEDENCE, precedence_traditional
 from sympy.printing.pretty.pretty_symbology import greek_unicode
 
 from ...errors import DeriveError
-from ...graph.functions import NamedFunctionBase, count, matmul, mean, total, transpose
+from ...graph.functions import count, matmul, mean, total, transpose
+from ...graph.named import NamedFunctionBase
+from ...graph.products import outer
+from ...graph.vectors import rowsum, spread
+from ...symbolic.backprop import Upstream
+from .. import forms
 from .mathml_forms import FormsMathML
-from .tex import factor_rank
+from .tex import factor_rank, split_quotient
 
 Element = minidom.Element
 UPRIGHT_FUNCTIONS = frozenset("log ln sin cos tan sinh cosh tanh".split())
@@ -194,18 +199,25 @@ class DeriveMathMLPrinter(FormsMathML, MathMLPresentationPrinter):
         if scalar.could_extract_minus_sign():
             node.appendChild(self.mo("\u2212"))
             scalar = -scalar
+        under, over = split_quotient(arrays if self.source_order else sorted(arrays, key=factor_rank))
+        body = self._odot(over) if over else self.element("mn", text="1")
+        if under:
+            body = self.element("mfrac", body, self._odot(under))
+        if scalar != 1:
+            node.appendChild(self.fenced(self._print(scalar)) if scalar.is_Add else self._print(scalar))
+            body = body if under else self.fenced(body)
+        node.appendChild(body)
+        return node
+
+    def _odot(self, factors: list[sp.Expr]) -> Element:
         body = self.row()
-        for index, f in enumerate(arrays if self.source_order else sorted(arrays, key=factor_rank)):
+        for index, f in enumerate(factors):
             if index:
                 body.appendChild(self.mo("\u2299"))
-            printed = self._print(f)
-            body.appendChild(self.fenced(printed) if f.is_Add or isinstance(f, matmul) else printed)
-        if scalar == 1:
-            node.appendChild(body)
-            return node
-        node.appendChild(self.fenced(self._print(scalar)) if scalar.is_Add else self._print(scalar))
-        node.appendChild(self.fenced(body))
-        return node
+            printed, many = self._print(f), len(factors) > 1
+            grouped = many and (f.is_Add or isinstance(f, matmul))
+            body.appendChild(self.fenced(printed) if grouped else printed)
+        return body
 
     # --- arithmetic -----------------------------------------------------------------------
 
@@ -267,8 +279,10 @@ class DeriveMathMLPrinter(FormsMathML, MathMLPresentationPrinter):
     def _print_Pow(self, expr: sp.Pow) -> Element:
         if expr.base == sp.E:
             return self.element("msup", self._print_Exp1(expr), self._print(expr.exp))
+        if isinstance(expr.base, rowsum | spread):
+            return self.element("msup", self.fenced(self._print(expr.base)), self._print(expr.exp))
         if isinstance(expr.base, sp.Function) and expr.exp.is_Integer and expr.exp > 0 \
-                and not isinstance(expr.base, count):
+                and not isinstance(expr.base, count | matmul | transpose | outer):
             # sigma^2(z), as TeX writes a function's power: the power on the name
             return self._function(expr.base, self._print(expr.exp))
         return super()._print_Pow(expr)
@@ -295,6 +309,27 @@ class DeriveMathMLPrinter(FormsMathML, MathMLPresentationPrinter):
 
     def _print_count(self, expr: count) -> Element:
         return self.element("mi", text="n")
+
+    def _print_rowsum(self, expr: rowsum) -> Element:
+        inner = self._print(expr.args[0])
+        inner = inner if expr.args[0].is_Atom else self.fenced(inner)
+        return self.row(self.element("munder", self.mo("\u2211"), self.element("mi", text="j")), inner)
+
+    def _print_spread(self, expr: spread) -> Element:
+        return self._print(expr.args[0])
+
+    def _print_Upstream(self, expr: Upstream) -> Element:
+        """dL/d(node), a backward rule's upstream gradient, as the partial it stands for."""
+        return self._print(forms.partial(*(sp.Symbol(name) for name in expr.partial)))
+
+    def _print_outer(self, expr: outer) -> Element:
+        a, b, side = expr.args
+        return self._print(matmul(transpose(a), b) if side == 0 else matmul(a, transpose(b)))
+
+    def _print_KroneckerDelta(self, expr: sp.KroneckerDelta) -> Element:
+        """delta_ij, as TeX's ``\\delta_{i j}``."""
+        indices = self.row(*(self._print(index) for index in expr.args[:2]))
+        return self.element("msub", self.element("mi", text="\u03b4"), indices)
 
     def _print_Heaviside(self, expr: sp.Heaviside) -> Element:
         inside = self.row(self._print(expr.args[0]), self.mo(">"), self.element("mn", text="0"))

@@ -81,6 +81,8 @@ def number_mathml(value, digits: int, factor: bool = False) -> str:
     """A number as the key shows it (as ``numbers.tex_number``): digits, a power of ten for a
     very small or large value, a vector in brackets (long ones elided), a matrix as a table."""
     array = np.asarray(value, dtype=np.float64)
+    if array.ndim > 2:  # as the TeX printer: the nested lists, as text
+        return f"<mtext>{shown(array, digits)}</mtext>"
     if array.ndim == 2:
         rows = "".join("<mtr>" + "".join(f"<mtd>{number_mathml(v, digits)}</mtd>" for v in row) + "</mtr>"
                        for row in array)

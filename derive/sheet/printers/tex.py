@@ -18,9 +18,19 @@ from collections.abc import Iterable, Mapping
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from ...graph.functions import NamedFunctionBase, count, matmul, mean, total, transpose
+from ...graph.functions import count, matmul, mean, total, transpose
+from ...graph.named import NamedFunctionBase
+from ...graph.products import outer
+from ...graph.vectors import rowsum, spread
 from ...numbers import tex_factor, tex_number
+from ...symbolic.backprop import Upstream
 from .. import forms
+
+
+def split_quotient(factors: list[sp.Expr]) -> tuple[list[sp.Expr], list[sp.Expr]]:
+    """Array factors under a fraction bar (those with a negative power, as positive powers) and over it."""
+    under = [f.base ** -f.exp for f in factors if f.is_Pow and f.exp.is_negative]
+    return under, [f for f in factors if not (f.is_Pow and f.exp.is_negative)]
 
 
 def factor_rank(factor: sp.Expr) -> int:
@@ -70,20 +80,29 @@ class DerivePrinter(LatexPrinter):
         return f"{inner}^{{T}}"
 
     def _elementwise(self, expr: sp.Mul) -> str | None:
-        r"""``c A \odot B`` for a product of two or more array-valued factors, else None."""
+        r"""``c A \odot B`` for a product of two or more array-valued factors, else None; array
+        factors with a negative power go under a fraction bar (``\frac{t}{p}``, not ``1/p \odot t``)."""
         factors = expr.as_ordered_factors()
         arrays = [f for f in factors if self.is_array(f)]
         if len(arrays) < 2:
             return None
         scalar = sp.Mul(*[f for f in factors if not self.is_array(f)])
         sign, scalar = ("- ", -scalar) if scalar.could_extract_minus_sign() else ("", scalar)
-        parts = [rf"\left({self._print(f)}\right)" if f.is_Add or isinstance(f, matmul) else self._print(f)
-                 for f in (arrays if self.source_order else sorted(arrays, key=factor_rank))]
-        body = r" \odot ".join(parts)
+        ordered = arrays if self.source_order else sorted(arrays, key=factor_rank)
+        under, over = split_quotient(ordered)
+        body = self._odot(over) if over else "1"
+        if under:
+            body = rf"\frac{{{body}}}{{{self._odot(under)}}}"
         if scalar == 1:
             return f"{sign}{body}"
         head = rf"\left({self._print(scalar)}\right)" if scalar.is_Add else self._print(scalar)
-        return rf"{sign}{head} \left({body}\right)"
+        return rf"{sign}{head} {body}" if under else rf"{sign}{head} \left({body}\right)"
+
+    def _odot(self, factors: list[sp.Expr]) -> str:
+        many = len(factors) > 1
+        grouped = [many and (f.is_Add or isinstance(f, matmul)) for f in factors]
+        return r" \odot ".join(rf"\left({self._print(f)}\right)" if group else self._print(f)
+                                for f, group in zip(factors, grouped, strict=True))
 
     def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
         if expr.name in self.notation:
@@ -137,6 +156,27 @@ class DerivePrinter(LatexPrinter):
 
     def _print_count(self, expr: count, exp: str | None = None) -> str:
         return f"n^{{{exp}}}" if exp else "n"
+
+    def _print_rowsum(self, expr: rowsum, exp: str | None = None) -> str:
+        inner = self._print(expr.args[0])
+        if not expr.args[0].is_Atom:
+            inner = rf"\left({inner}\right)"
+        return rf"\left(\sum_{{j}} {inner}\right)^{{{exp}}}" if exp else rf"\sum_{{j}} {inner}"
+
+    def _print_spread(self, expr: spread, exp: str | None = None) -> str:
+        """A term summed over the array it is broadcast across: printed as the term."""
+        inner = self._print(expr.args[0])
+        return rf"\left({inner}\right)^{{{exp}}}" if exp else inner
+
+    def _print_Upstream(self, expr: Upstream, exp: str | None = None) -> str:
+        """dL/d(node), a backward rule's upstream gradient, as the partial it stands for."""
+        printed = self._print(forms.partial(*(sp.Symbol(name) for name in expr.partial)))
+        return rf"\left({printed}\right)^{{{exp}}}" if exp else printed
+
+    def _print_outer(self, expr: outer) -> str:
+        """An outer product as the matrix product it is: x^T G, or G v^T."""
+        a, b, side = expr.args
+        return self._print(matmul(transpose(a), b) if side == 0 else matmul(a, transpose(b)))
 
     def _print_Partial(self, expr: forms.Partial) -> str:
         top, bottom = self._print(expr.top), self._print(expr.bottom)
