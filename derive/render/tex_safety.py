@@ -30,7 +30,7 @@ node draw fill footnotesize scriptsize
 _CONTROL_SEQUENCE = re.compile(r"\\([A-Za-z]+|.)", re.DOTALL)
 _ENVIRONMENT = re.compile(r"\\(?:begin|end)\{([A-Za-z*]+)\}")
 _BEGIN_OR_END = re.compile(r"\\(?:begin|end)(?![A-Za-z])")
-ENVIRONMENTS = frozenset("document center tabular align* enumerate itemize verbatim bmatrix "
+ENVIRONMENTS = frozenset("document center tabular longtable align* enumerate itemize verbatim bmatrix "
                          "cases tikzpicture".split())
 """The environments derive's template, printers and figures open."""
 
