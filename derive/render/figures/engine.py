@@ -17,6 +17,7 @@ import graphviz
 from .geometry import ARROW, Cubic, Point, Rect
 
 NODESEP, RANKSEP = 0.18, 0.14  # inches: between boxes of one rank, between ranks
+PAD = 6.0  # px of air around a label that dot keeps clear (the label is drawn without it)
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,8 @@ def source(sizes: list[tuple[float, float]], first: list[int],
         if label is None:
             lines.append(f"n{src} -> n{dst};")
         else:
-            table = (f'<TABLE FIXEDSIZE="TRUE" WIDTH="{label[0]:.0f}" HEIGHT="{label[1]:.0f}" BORDER="0" '
-                     'CELLPADDING="0" CELLSPACING="0"><TR><TD></TD></TR></TABLE>')
+            table = (f'<TABLE FIXEDSIZE="TRUE" WIDTH="{label[0] + PAD:.0f}" HEIGHT="{label[1] + PAD:.0f}" '
+                     'BORDER="0" CELLPADDING="0" CELLSPACING="0"><TR><TD></TD></TR></TABLE>')
             lines.append(f"n{src} -> n{dst} [label=<{table}>];")
     return "\n".join([*lines, "}", ""])
 

@@ -98,7 +98,8 @@ def _placed(key: _Key, labelled: bool) -> Layout:
     routes = tuple(
         _Edge(d, tuple(tuple((x + dx, y + dy) for x, y in c) for c in curve), (tip[0] + dx, tip[1] + dy),
               moved(label) if label else None, n)
-        for d, curve, tip, label, n in zip(key.local, done.curves, done.tips, done.labels, lines, strict=True))
+        for d, curve, tip, label, n in zip(key.local, done.curves, done.tips, done.labels, lines,
+                                           strict=True))
     legend_right = _legend(0.0)[-1][0][2] + 5 + _width(STYLE["loss"][4], LABEL_PX)
     width = max(done.size[0] + 2 * MARGIN, legend_right + MARGIN)
     return Layout(boxes, routes, (0.0, 0.0, width, done.size[1] + dy + MARGIN), labelled)

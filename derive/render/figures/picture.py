@@ -220,15 +220,16 @@ def graph_tikz(sheet: Worksheet) -> str:
         rf"\begin{{tikzpicture}}[x={TIKZ_PT}pt,y=-{TIKZ_PT}pt,inner sep=0pt,line cap=round,line join=round]",
         *body, r"\end{tikzpicture}}%",
         r"\ifdim\wd0>\linewidth\setbox0=\hbox{\resizebox{\linewidth}{!}{\box0}}\fi",
-        r"\par\noindent\makebox[\linewidth]{\box0}\par\endgroup", *([] if lay.labelled else _tikz_table(sheet)),
+        r"\par\noindent\makebox[\linewidth]{\box0}\par\endgroup",
+        *([] if lay.labelled else _tikz_table(sheet)),
         ""])
 
 
 def _tikz_table(sheet: Worksheet) -> list[str]:
     """The left-out labels as a LaTeX table, with the sentence that says why."""
     tex = {q.name: q.tex for q in (*sheet.inputs, *sheet.parameters, *sheet.forward)}
-    rows = [rf"${head}$ & ${number}$ \\" for head, number in
-            ((rf"\partial {tex[d.node]}/\partial {tex[d.input]}", "= " + _tex_number(d.shown)) for d in sheet.local)]
+    rows = [rf"$\partial {tex[d.node]}/\partial {tex[d.input]}$ & $= {_tex_number(d.shown)}$ \\"
+            for d in sheet.local]
     return [r"\par\smallskip The graph has too many arrows to label them readably, so their local "
             r"derivatives are listed here instead.\par\smallskip",
             r"\begin{tabular}{ll}", r"Arrow & Local derivative \\ \hline", *rows, r"\end{tabular}\par"]
