@@ -58,7 +58,8 @@ def network(inputs: int, hidden: int, biases: int, squash: bool) -> str:
     graph["L"] = f"({out} - t)**2"
     lines = ['title = "Generated"', "[inputs]", *(f"{x} = {0.5 * i}" for i, x in enumerate(xs, 1)), "t = 1.0",
              "[parameters]", *(f"{k} = {v}" for k, v in params.items()),
-             "[graph]", *(f'{k} = "{v}"' for k, v in graph.items()), "[train]", 'loss = "L"', "learning_rate = 0.1"]
+             "[graph]", *(f'{k} = "{v}"' for k, v in graph.items()),
+             "[train]", 'loss = "L"', "learning_rate = 0.1"]
     return "\n".join(lines) + "\n"
 
 
