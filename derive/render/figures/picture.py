@@ -230,6 +230,6 @@ def _tikz_table(sheet: Worksheet) -> list[str]:
     tex = {q.name: q.tex for q in (*sheet.inputs, *sheet.parameters, *sheet.forward)}
     rows = [rf"$\partial {tex[d.node]}/\partial {tex[d.input]}$ & $= {_tex_number(d.shown)}$ \\"
             for d in sheet.local]
-    return [r"\par\smallskip The graph has too many arrows to label them readably, so their local "
-            r"derivatives are listed here instead.\par\smallskip",
-            r"\begin{tabular}{ll}", r"Arrow & Local derivative \\ \hline", *rows, r"\end{tabular}\par"]
+    return [r"\par The graph has too many arrows to label them readably, so their local "
+            r"derivatives are listed here instead.\par",
+            r"\begin{tabular}{ll}", r"Arrow & Local derivative \\[2pt]", *rows, r"\end{tabular}\par"]
