@@ -58,9 +58,9 @@ def _render(template: str, sheet: Worksheet, math: tuple[Style, Callable[..., Ma
             pieces: bool = False, **extra: object) -> str:
     """``template`` filled in; ``extra`` may bring its own ``picture`` (the graph)."""
     if "picture" not in extra:
-        from .figures.picture import graph_svg
+        from .figures.picture import graph_html
 
-        extra["picture"] = Markup(graph_svg(sheet))
+        extra["picture"] = Markup(graph_html(sheet))
     style, wrap = math
     lines = partial(formula_lines, sheet, style=style, pieces=pieces)
     m = partial(_math, sheet, style, wrap)

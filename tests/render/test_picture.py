@@ -12,7 +12,7 @@ import pytest
 
 from derive.classset.blanks import student_sheet
 from derive.render.figures import layout as layout_module
-from derive.render.figures.geometry import BOX_H, SVG_WIDTH, TIKZ_WIDTH
+from derive.render.figures.geometry import SVG_WIDTH
 from derive.render.figures.layout import _placed, layout
 from derive.render.figures.picture import _tex_number, graph_svg, graph_tikz
 from derive.sheet.build import build_worksheet
@@ -56,7 +56,7 @@ def test_svg_is_an_inline_accessible_element_without_ids_links_or_scripts(sheet:
     assert "<script" not in svg and "href" not in svg and "url(" not in svg and "<style" not in svg
     assert root.get("role") == "img" and sheet.loss in root.get("aria-label", "")
     assert root.find(f"{{{SVG_NS}}}title") is not None
-    assert root.get("viewBox") and 600 <= float(root.get("width", 0)) <= SVG_WIDTH
+    assert root.get("viewBox") and 200 <= float(root.get("width", 0)) <= SVG_WIDTH
     assert "max-width" in root.get("style", "") and "DejaVu Sans" in root.get("font-family", "")
 
 
@@ -89,19 +89,17 @@ def test_output_is_deterministic(sheet: Worksheet) -> None:
     assert graph_tikz(sheet) == graph_tikz(sheet)
 
 
-@pytest.mark.parametrize("target", [SVG_WIDTH, TIKZ_WIDTH])
-def test_layout_columns_and_labels_clear_of_boxes(sheet: Worksheet, target: float) -> None:
-    lay = layout(sheet, target)
-    layer = {b.q.name: b.layer for b in lay.boxes if b.q}
-    assert all(layer[q.name] == 0 for q in (*sheet.inputs, *sheet.parameters))
-    for q in sheet.forward:  # one column right of its deepest input
-        assert layer[q.name] == 1 + max(layer[d.input] for d in sheet.local if d.node == q.name)
-    for column in set(layer.values()):  # spec order kept top to bottom
-        ys = [b.y for b in lay.boxes if b.layer == column]
-        assert ys == sorted(ys)
-    boxes = [(lay.left[b.layer], b.y - BOX_H / 2, lay.left[b.layer] + lay.widths[b.layer], b.y + BOX_H / 2)
-             for b in lay.boxes]
-    labels = [r.label for r in lay.routes]
+def test_layout_runs_left_to_right_and_labels_clear_of_boxes(sheet: Worksheet) -> None:
+    lay = layout(sheet)
+    rect = {b.q.name: b.rect for b in lay.boxes}
+    assert set(rect) == {q.name for q in (*sheet.inputs, *sheet.parameters, *sheet.forward)}
+    for d in sheet.local:  # every arrow runs rightwards, into its node's left side
+        assert rect[d.input][2] < rect[d.node][0], d.key
+    for r in lay.routes:  # the arrow's tip touches its node's box
+        left, top, right, bottom = rect[r.d.node]
+        assert left - 2 <= r.tip[0] <= right + 2 and top - 2 <= r.tip[1] <= bottom + 2, r.d
+    boxes, labels = list(rect.values()), [r.label for r in lay.routes]
+    assert all(labels)
 
     def overlap(a: tuple, b: tuple) -> bool:
         return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
@@ -113,32 +111,26 @@ def test_layout_columns_and_labels_clear_of_boxes(sheet: Worksheet, target: floa
 def test_layout_is_computed_once_for_the_same_sheet(monkeypatch: pytest.MonkeyPatch) -> None:
     sheet = build_worksheet(spec_from(DEFAULT))
     retitled = build_worksheet(spec_from(DEFAULT, "title=Other"))  # the same names and numbers
-    real, calls = layout_module._labels, []
+    real, calls = layout_module.place, []
 
-    def counted(*arguments: object) -> None:
+    def counted(*arguments: object) -> object:
         calls.append(arguments)
-        real(*arguments)
+        return real(*arguments)
 
-    monkeypatch.setattr(layout_module, "_labels", counted)
+    monkeypatch.setattr(layout_module, "place", counted)
     _placed.cache_clear()
     svg = graph_svg(sheet)
     assert len(calls) == 1
     assert graph_svg(sheet) == svg == graph_svg(retitled)
-    assert len(calls) == 1
-    tikz = graph_tikz(sheet)  # narrower: its own layout unless both widths stretch the gaps alike
-    once = len(calls)
-    assert once <= 2
-    assert graph_tikz(sheet) == tikz == graph_tikz(retitled) and graph_svg(sheet) == svg
-    assert len(calls) == once
-    assert layout(sheet, SVG_WIDTH) is layout(retitled, SVG_WIDTH)
-    assert len(calls) == once
+    tikz = graph_tikz(sheet)  # the same layout: TikZ scales the SVG's pixels
+    assert graph_tikz(sheet) == tikz == graph_tikz(retitled) and len(calls) == 1
+    assert layout(sheet) is layout(retitled)
     moved = build_worksheet(spec_from(DEFAULT, "x1=1.7"))  # other numbers: laid out anew
-    assert layout(moved, SVG_WIDTH) is not layout(sheet, SVG_WIDTH)
-    assert layout(student_sheet(sheet), SVG_WIDTH) is not layout(sheet, SVG_WIDTH)  # blanks are narrower
+    assert layout(moved) is not layout(sheet)
+    assert layout(student_sheet(sheet)) is not layout(sheet)  # blanks are narrower
 
 
-def test_svg_and_tikz_share_the_layout_when_the_gaps_stretch_alike() -> None:
-    # so narrow that both the SVG and the TikZ width stretch every gap by the cap
+def test_svg_and_tikz_share_the_layout() -> None:
     small = build_worksheet(spec_from(textwrap.dedent('''
         title = "Small"
         [inputs]
@@ -151,19 +143,18 @@ def test_svg_and_tikz_share_the_layout_when_the_gaps_stretch_alike() -> None:
         learning_rate = 0.1
     ''')))
     _placed.cache_clear()
-    assert layout(small, SVG_WIDTH) is layout(small, TIKZ_WIDTH)
     graph_svg(small), graph_tikz(small)
     assert _placed.cache_info().misses == 1
 
 
 def test_a_shared_layout_cannot_be_changed(sheet: Worksheet) -> None:
-    lay = layout(sheet, SVG_WIDTH)
+    lay = layout(sheet)
     for value in (lay, lay.boxes[0], lay.routes[0]):
         with pytest.raises(FrozenInstanceError):
-            value.layer = 0  # type: ignore[misc]
-    assert all(isinstance(v, tuple) for v in (lay.boxes, lay.routes, lay.left, lay.widths, lay.view,
+            value.labelled = False  # type: ignore[misc]
+    assert all(isinstance(v, tuple) for v in (lay.boxes, lay.routes, lay.view, lay.boxes[0].rect,
                                               lay.routes[0].segments, lay.routes[0].label))
-    assert layout(sheet, SVG_WIDTH) is lay
+    assert layout(sheet) is lay
 
 
 def test_tikz_needs_no_library_and_uses_the_model_tex(sheet: Worksheet) -> None:

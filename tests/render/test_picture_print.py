@@ -66,11 +66,20 @@ def test_the_svg_holds_only_shapes_and_one_box_takes_the_labels(sheet):
     assert f"width:{labels.width:.2f}px;height:{labels.height:.2f}px" in printed
 
 
+def test_a_line_too_narrow_for_7_pt_labels_prints_them_in_a_table():
+    sheet = build_worksheet(load_spec(example_path("neuron-bce")), "neuron-bce")
+    boxes = FormulaBoxes()
+    printed = str(graph_print_html(sheet, 300.0, boxes))
+    assert printed.count("<tr><td>∂") == len(sheet.local) and "listed here instead" in printed
+
+
 def test_the_graph_shrinks_to_the_printed_line_only():
     sheet = build_worksheet(load_spec(example_path("neuron-bce")), "neuron-bce")
     boxes = FormulaBoxes()
-    wide, narrow = (str(graph_print_html(sheet, px, boxes)) for px in (2000.0, 400.0))
+    wide = str(graph_print_html(sheet, 2000.0, boxes))
     width = lambda html: float(re.search(r"width:([\d.]+)px;height", html).group(1))  # noqa: E731
-    assert width(wide) <= 680.0 and width(narrow) == pytest.approx(400.0)
+    line = 0.9 * width(wide)  # a little narrower: the labels shrink, staying above 7 pt
+    narrow = str(graph_print_html(sheet, line, boxes))
+    assert width(wide) <= 680.0 and width(narrow) == pytest.approx(line) and "graph-derivatives" not in narrow
     scale = lambda shape: float(shape.operators.split()[1])  # noqa: E731 - the labels' "q s 0 0 s 0 0 cm"
-    assert scale(boxes.placed[1]) / scale(boxes.placed[0]) == pytest.approx(400.0 / width(wide), rel=1e-4)
+    assert scale(boxes.placed[1]) / scale(boxes.placed[0]) == pytest.approx(line / width(wide), rel=1e-4)

@@ -16,16 +16,17 @@ from html import escape
 from markupsafe import Markup
 
 from ...sheet.model import Worksheet
-from ..figures.geometry import NAME_PX, SUB, SVG_WIDTH
-from ..figures.layout import layout
-from ..figures.picture import SVG_ELEMENTS, describe, scene
+from ..figures.geometry import LABEL_PX, NAME_PX, SUB, SVG_WIDTH
+from ..figures.layout import fitted
+from ..figures.picture import MIN_PRINT_PT, SVG_ELEMENTS, derivative_table, describe, scene
 from .formulas import Drawing, FormulaBoxes, Ink, merged
 from .outline_text import TEXT_COLOUR, set_line
 
 
 def graph_print_html(sheet: Worksheet, width_px: float, boxes: FormulaBoxes) -> Markup:
-    """The picture at most ``width_px`` wide (the printed line); ``boxes`` draws its labels."""
-    lay = layout(sheet, SVG_WIDTH)
+    """The picture at most ``width_px`` wide (the printed line); ``boxes`` draws its labels.
+    Labels that would print below 7 pt are left out, and listed in a table under the picture."""
+    lay = fitted(sheet, min(SVG_WIDTH, width_px) * LABEL_PX * 0.75 / MIN_PRINT_PT)
     x0, y0, w, h = lay.view
     scale = min(1.0, SVG_WIDTH / w, width_px / w)
     about = escape(describe(sheet))
@@ -44,16 +45,19 @@ def graph_print_html(sheet: Worksheet, width_px: float, boxes: FormulaBoxes) -> 
     return Markup(
         f'<div class="graph" role="img" aria-label="{about}" style="position:relative;{size}">\n{svg}\n'
         f'<span class="graph-labels" id="{boxes.place(drawing)}" '
-        f'style="position:absolute;left:0;top:0;display:block;{size}"></span>\n</div>')
+        f'style="position:absolute;left:0;top:0;display:block;{size}"></span>\n</div>'
+        + ("" if lay.labelled else "\n" + derivative_table(sheet)))
 
 
 @lru_cache(maxsize=4096)
-def _label(x: float, y: float, px: float, runs: tuple[tuple[str, bool], ...], start: bool) -> Ink:
+def _label(x: float, y: float, px: float, runs: tuple[tuple[str, int], ...], start: bool) -> Ink:
     """One SVG ``<text>`` of ``picture._svg_text`` (middle at ``y``, baseline 0.35 em lower) as
-    PDF operators in the picture's units: each run set in turn, subscripts smaller and 0.3 em low."""
+    PDF operators in the picture's units: each run set in turn, scripts smaller, subscripts
+    0.3 em low and superscripts 0.35 em high."""
     bold = px == NAME_PX
     face = "sans-bold" if bold else "sans"
-    pieces = [(set_line(text, px * SUB if sub else px, face), 0.3 * px if sub else 0.0) for text, sub in runs]
+    pieces = [(set_line(text, px * SUB if shift else px, face), {1: 0.3, -1: -0.35}.get(shift, 0.0) * px)
+              for text, shift in runs]
     width = sum(advance for (advance, _), _ in pieces)
     left = x if start else x - width / 2
     out = []

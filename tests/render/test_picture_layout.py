@@ -1,0 +1,184 @@
+"""The graph picture's layout by Graphviz ``dot``: readable from 3 to 25 boxes, names from ``[notation]``.
+
+Every check is computed from the positions: no label box over another label, a box or any
+edge's curve; labels never shown below 9 px (HTML) or 7 pt (print, LaTeX), and when they
+would be, the picture leaves them out and a table lists every one.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from derive.render.figures.geometry import LABEL_PX, SVG_WIDTH, TIKZ_PT, _at
+from derive.render.figures.layout import _placed, fitted, layout
+from derive.render.figures.picture import (
+    HTML_MOST,
+    TEX_LABEL_PT,
+    TEX_LINE_PT,
+    TEX_MOST,
+    graph_html,
+    graph_svg,
+    graph_tikz,
+)
+from derive.render.pdf.formulas import FormulaBoxes
+from derive.render.pdf.picture_print import graph_print_html
+from derive.sheet.build import build_worksheet
+from derive.sheet.model import Worksheet
+
+from ..conftest import DEFAULT, spec_from
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+A4_LINE_PX = 657.64
+
+
+def network(inputs: int, hidden: int, biases: int, squash: bool) -> str:
+    """A spec of ``inputs`` inputs, ``hidden`` tanh units (the first ``biases`` with a bias),
+    one linear output, optionally squashed, and a squared error: a graph of a chosen size."""
+    xs = [f"x{i}" for i in range(1, inputs + 1)]
+    params, graph = {}, {}
+    for j in range(1, hidden + 1):
+        terms = []
+        for i, x in enumerate(xs, 1):
+            params[f"w{i}{j}"] = round(0.3 * (-1) ** (i + j) + 0.1 * j, 2)
+            terms.append(f"{x}*w{i}{j}")
+        if j <= biases:
+            params[f"b{j}"] = 0.1 * j
+            terms.append(f"b{j}")
+        graph[f"a{j}"], graph[f"h{j}"] = " + ".join(terms), f"tanh(a{j})"
+        params[f"v{j}"] = round(0.5 - 0.3 * j, 2)
+    graph["o"] = " + ".join(f"v{j}*h{j}" for j in range(1, hidden + 1))
+    out = "o"
+    if squash:
+        graph["p"], out = "sigmoid(o)", "p"
+    graph["L"] = f"({out} - t)**2"
+    lines = ['title = "Generated"', "[inputs]", *(f"{x} = {0.5 * i}" for i, x in enumerate(xs, 1)), "t = 1.0",
+             "[parameters]", *(f"{k} = {v}" for k, v in params.items()),
+             "[graph]", *(f'{k} = "{v}"' for k, v in graph.items()),
+             "[train]", 'loss = "L"', "learning_rate = 0.1"]
+    return "\n".join(lines) + "\n"
+
+
+THREE = textwrap.dedent('''
+    title = "Three boxes"
+    [inputs]
+    x = 2.0
+    [parameters]
+    w = 3.0
+    [graph]
+    y = "x*w"
+    [train]
+    learning_rate = 0.1
+''')
+SPECS = {3: THREE, 13: network(1, 2, 1, False), 20: network(2, 3, 0, False), 25: network(3, 3, 0, True)}
+
+
+@pytest.fixture(scope="module", params=sorted(SPECS))
+def sized(request: pytest.FixtureRequest) -> tuple[int, Worksheet]:
+    return request.param, build_worksheet(spec_from(SPECS[request.param]))
+
+
+def boxes_of(sheet: Worksheet) -> int:
+    return len(sheet.inputs) + len(sheet.parameters) + len(sheet.forward)
+
+
+def overlap(a: tuple, b: tuple) -> bool:
+    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
+
+
+def test_the_generated_specs_have_the_sizes_they_claim(sized: tuple[int, Worksheet]) -> None:
+    size, sheet = sized
+    assert boxes_of(sheet) == size
+
+
+@pytest.mark.parametrize("labelled", [True, False])
+def test_no_label_covers_a_box_another_label_or_an_edge(sized: tuple[int, Worksheet], labelled: bool) -> None:
+    _, sheet = sized
+    lay = layout(sheet, labelled)
+    labels = [r.label for r in lay.routes if r.label]
+    assert len(labels) == (len(sheet.local) if labelled else 0)
+    boxes = [b.rect for b in lay.boxes]
+    assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:] if overlap(a, b)]
+    assert not [(r.d, b) for r in lay.routes if r.label for b in boxes if overlap(r.label, b)]
+    assert not [(a, b) for i, a in enumerate(labels) for b in labels[i + 1:] if overlap(a, b)]
+    for route in lay.routes:
+        if route.label is None:
+            continue
+        left, top, right, bottom = route.label
+        inside = [(other.d.node, other.d.input, p) for other in lay.routes for c in other.segments
+                  for p in (_at(c, k / 40) for k in range(41))
+                  if left + 1 < p[0] < right - 1 and top + 1 < p[1] < bottom - 1]
+        assert not inside, (route.d.node, route.d.input, inside[:3])
+    x0, y0, w, h = lay.view  # everything inside the picture
+    for left, top, right, bottom in boxes + labels:
+        assert x0 <= left and right <= x0 + w and y0 <= top and bottom <= y0 + h
+
+
+def test_label_sizes_never_go_below_the_limits(sized: tuple[int, Worksheet]) -> None:
+    _, sheet = sized
+    root = ET.fromstring(graph_svg(sheet))
+    scale = float(root.get("width")) / float(root.get("viewBox").split()[2])
+    labelled = fitted(sheet, HTML_MOST).labelled
+    assert scale <= 1.0 and (not labelled or LABEL_PX * scale >= 9.0 - 1e-9)
+    assert all(float(t.get("font-size")) * scale >= 9.0 - 0.06 for t in root.iter(f"{SVG_NS}text")
+               if not labelled or t.get("font-size") == f"{LABEL_PX:.1f}")
+    printed = str(graph_print_html(sheet, A4_LINE_PX, FormulaBoxes()))
+    width = float(re.search(r"width:([\d.]+)px;height", printed).group(1))
+    print_lay = fitted(sheet, A4_LINE_PX * LABEL_PX * 0.75 / 7.0)
+    if print_lay.labelled:
+        assert LABEL_PX * width / print_lay.view[2] * 0.75 >= 7.0 - 1e-9  # CSS px -> pt
+    tex_lay = fitted(sheet, TEX_MOST)
+    if tex_lay.labelled:
+        assert TEX_LABEL_PT * min(1.0, TEX_LINE_PT / (tex_lay.view[2] * TIKZ_PT)) >= 7.0 - 1e-9
+
+
+def test_a_large_graph_lists_its_local_derivatives_in_a_table_instead() -> None:
+    sheet = build_worksheet(spec_from(SPECS[25]))
+    assert layout(sheet, True).view[2] > TEX_MOST  # labelled, print and LaTeX would go below 7 pt
+    tikz = graph_tikz(sheet)
+    printed = str(graph_print_html(sheet, A4_LINE_PX, FormulaBoxes()))
+    assert "listed here instead" in printed and '<table class="graph-derivatives">' in printed
+    rows = re.findall(r"<tr><td>(.*?)</td><td>= (.*?)</td></tr>", printed)
+    assert {(re.sub("<.*?>", "", a), b) for a, b in rows} == {
+        (f"∂{d.node}/∂{d.input}", d.shown) for d in sheet.local} and len(rows) == len(sheet.local)
+    assert "listed here instead" in tikz and tikz.count(r"\partial") == 2 * len(sheet.local)
+    assert r"\partial" not in tikz[:tikz.index(r"\end{tikzpicture}")]
+    html = graph_html(sheet)  # 787 px wide: shown at 680 px its labels are 9.5 px, so the HTML keeps them
+    assert fitted(sheet, HTML_MOST).labelled == ("graph-derivatives" not in html)
+    narrow = fitted(sheet, 500.0)
+    assert not narrow.labelled and all(r.label is None for r in narrow.routes)
+    svg = graph_svg(sheet, narrow)
+    assert "∂" not in "".join(ET.fromstring(svg).itertext())
+
+
+def test_a_small_graph_keeps_its_labels_and_no_table() -> None:
+    sheet = build_worksheet(spec_from(DEFAULT))
+    assert fitted(sheet, HTML_MOST).labelled and "graph-derivatives" not in graph_html(sheet)
+    assert "listed here instead" not in graph_tikz(sheet)
+
+
+def test_notation_names_the_boxes_and_labels() -> None:
+    text = DEFAULT.replace('A1 = "x1*w1 + x2*w2 + b"', 'A1 = "x1*w1 + x2*w2 + lam*b"').replace(
+        "Y  = 1.0", "Y  = 1.0\nlam = 0.5") + '[notation]\nlam = "\\\\lambda"\nA2 = "\\\\hat{y}"\n'
+    sheet = build_worksheet(spec_from(text))
+    svg = graph_svg(sheet)
+    shown = ["".join(t.itertext()) for t in ET.fromstring(svg).iter(f"{SVG_NS}text")]
+    assert "λ" in shown and "lam" not in shown
+    assert "y\u0302" in shown and "A2" not in shown
+    assert any(s.startswith("∂A1/∂λ") for s in shown)
+    assert r"$\lambda$" in graph_tikz(sheet) and r"\hat{y}" in graph_tikz(sheet)
+
+
+def test_layout_is_quick_and_computed_once_per_graph() -> None:
+    sheet = build_worksheet(spec_from(SPECS[25]))
+    _placed.cache_clear()
+    start = time.perf_counter()
+    layout(sheet, True), layout(sheet, False)
+    assert time.perf_counter() - start < 2.0  # dot takes about 0.05 s a graph on a busy machine
+    graph_svg(sheet), graph_tikz(sheet), graph_print_html(sheet, A4_LINE_PX, FormulaBoxes())
+    assert _placed.cache_info().misses == 2
+    assert SVG_WIDTH < HTML_MOST
