@@ -158,6 +158,9 @@ class count(sp.Function):  # noqa: N801
 
     nargs = 1
 
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return sp.Integer(0)  # a size, not a value: a second derivative of a mean keeps 1/n fixed
+
     def _latex(self, printer, exp=None) -> str:
         return f"n^{{{exp}}}" if exp else "n"
 

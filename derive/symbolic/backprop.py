@@ -15,6 +15,7 @@ import sympy as sp
 
 from ..graph.dag import Graph
 from ..graph.functions import matmul, transpose
+from .bounds import bounded, small
 
 
 @dataclass(frozen=True)
@@ -42,9 +43,10 @@ def backward(graph: Graph, of: str) -> Backward:
         if upstream is None:
             continue
         visited.append(node.name)
+        bounded(upstream, f"graph.{node.name}", f"d{of}/d{node.name}")
         vjp(node.expression.sympy, upstream, gradients)
-    by_name = {name: sp.factor(gradients[symbol]) for name, symbol in graph.symbols.items()
-               if symbol in gradients}
+    by_name = {name: sp.factor(gradients[symbol]) if small(gradients[symbol]) else gradients[symbol]
+               for name, symbol in graph.symbols.items() if symbol in gradients}
     return Backward(of, by_name, tuple(visited))
 
 

@@ -15,9 +15,10 @@ from functools import cache
 
 import sympy as sp
 
-from ..graph.dag import Edge, Graph
+from ..graph.dag import MAX_PATHS, Edge, Graph
 from ..graph.functions import CUSTOM_CLASSES, FUNCTIONS, matmul
 from .backprop import Backward, backward, has_matrix_product, vjp
+from .bounds import bounded, small
 
 UPSTREAM = sp.Symbol("G")
 """The upstream gradient in a vector-Jacobian rule (G -> x^T G)."""
@@ -124,7 +125,7 @@ class Derivation:
 def derive(graph: Graph, targets: tuple[Target, ...] = ()) -> Derivation:
     """Derive every local derivative, every trainable parameter's chain rule, and ``targets``."""
     edges = {edge.key: _derive_edge(graph, edge) for edge in graph.edges}
-    if has_matrix_product(graph):
+    if has_matrix_product(graph) or _too_many_paths(graph, graph.loss, graph.trainable):
         passed = backward(graph, graph.loss)
         chains = {name: ChainRule(graph.loss, name, (), (), passed.gradients.get(name, sp.Integer(0)))
                   for name in graph.trainable}
@@ -133,7 +134,10 @@ def derive(graph: Graph, targets: tuple[Target, ...] = ()) -> Derivation:
         chains = {name: _chain_rule(graph, graph.loss, name, edges) for name in graph.trainable}
     derived: dict[Target, ChainRule | HigherDerivative] = {}
     for target in targets:
-        if target.order == 1:
+        if target.order == 1 and _too_many_paths(graph, target.of, (target.wrt,)):
+            gradient = backward(graph, target.of).gradients.get(target.wrt, sp.Integer(0))
+            derived[target] = ChainRule(target.of, target.wrt, (), (), gradient)
+        elif target.order == 1:
             derived[target] = _chain_rule(graph, target.of, target.wrt, edges)
         else:
             function = graph.inlined(target.of)
@@ -141,6 +145,11 @@ def derive(graph: Graph, targets: tuple[Target, ...] = ()) -> Derivation:
             derivatives = tuple(sp.factor(sp.diff(function, variable, k)) for k in range(1, target.order + 1))
             derived[target] = HigherDerivative(target, function, derivatives)
     return Derivation(edges, chains, passed, derived)
+
+
+def _too_many_paths(graph: Graph, of: str, sources: tuple[str, ...]) -> bool:
+    """Whether a sum over paths would be too long to show (then the backward recursion is)."""
+    return any(graph.path_count(source, of) > MAX_PATHS for source in sources)
 
 
 def _derive_edge(graph: Graph, edge: Edge) -> EdgeDerivation:
@@ -153,7 +162,8 @@ def _derive_edge(graph: Graph, edge: Edge) -> EdgeDerivation:
         vjp(expression, UPSTREAM, passed)
         rule = passed.get(variable, sp.Integer(0))
         return EdgeDerivation(edge, expression, rule, rule, _rules_used(expression, variable), True)
-    derivative = sp.diff(expression, variable)
+    derivative = bounded(sp.diff(expression, variable), f"graph.{edge.node}",
+                         f"d{edge.node}/d{edge.input}")
     return EdgeDerivation(
         edge, expression, derivative, _in_node_terms(graph, derivative, edge.node),
         _rules_used(expression, variable),
@@ -221,6 +231,8 @@ def _chain_rule(graph: Graph, of: str, parameter: str, edges: dict[str, EdgeDeri
 
 
 def _shorter(product: sp.Expr) -> sp.Expr | None:
+    if not small(product):
+        return None
     candidate = sp.factor(sp.cancel(product))
     if sp.count_ops(candidate) < sp.count_ops(product):
         return candidate
