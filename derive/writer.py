@@ -22,7 +22,8 @@ class WriteError(DeriveError):
     """A file could not be written: the key is its path, the message the OS's reason."""
 
     def __init__(self, path: Path, error: OSError) -> None:
-        super().__init__(str(path), f"cannot write it ({error.strerror or error})")
+        self.reason = str(error.strerror or error)
+        super().__init__(str(path), f"cannot write it ({self.reason})")
         self.errno = error.errno
 
 
