@@ -41,6 +41,8 @@ def _split(override: str) -> tuple[str, Any]:
         value = tomllib.loads(f"value = {raw.strip()}")["value"]
     except tomllib.TOMLDecodeError:
         value = raw.strip()
+    except (ValueError, RecursionError):  # an integer of over 4300 digits, arrays nested too deep
+        raise SpecError(f"--set {key}", f"value out of range ({len(raw):,} characters)") from None
     if isinstance(value, dict | list):
         raise SpecError(f"--set {key}", "expected a single value, not a table or array")
     return key, value
