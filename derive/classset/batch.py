@@ -89,6 +89,7 @@ def run_batch(spec_text: str, source: str, stem: str, out: Path, settings: Setti
         raise SpecError("--blanks", f"expected one of {', '.join(MODES)}, got {quoted(settings.blanks)}")
     spec = parse_spec(spec_text, settings.overrides, source)
     plan = plan_for(spec, spec_text, stem, settings.seed)
+    _check_names(source, expected_files(plan.variant_id(settings.count), settings.formats))
     derivation = portable(derive(build_graph(spec)))
     with locked(out):
         return _run_locked(spec, plan, derivation, spec_text, source, stem, out, settings, executor,
@@ -188,6 +189,19 @@ def _manifest(spec_text: str, stem: str, seed: int, settings: Settings) -> dict[
             "seed": seed, "formats": list(settings.formats), "blanks": settings.blanks,
             "overrides": list(settings.overrides), "math": settings.options.math,
             "paper": settings.options.paper, "derive": version("derive")}
+
+
+MAX_NAME_BYTES = 255
+"""The longest file name Linux's and macOS's file systems take."""
+
+
+def _check_names(source: str, names: list[str]) -> None:
+    """Refuse, before any work, a spec whose name makes its variants' file names too long (a
+    failure at the first write that a rerun could never get past)."""
+    longest = max(names, key=lambda name: len(name.encode()))
+    if len(longest.encode()) > MAX_NAME_BYTES:
+        raise SpecError(source, f"its name gives file names of {len(longest.encode())} bytes "
+                                f"({quoted(longest)}); the limit is {MAX_NAME_BYTES}: rename the spec")
 
 
 def _complete(out: Path, variant: str, formats: tuple[str, ...]) -> bool:

@@ -201,3 +201,13 @@ def test_ctrl_c_during_a_batch_is_one_line_in_every_process(tmp_path):
     assert stderr == ("derive: interrupted; every file written is whole (a class set: rerun the same "
                       "command to finish it)\n")
     assert _gone(process.pid, 5.0) == []
+
+
+def test_a_spec_name_too_long_for_its_variants_files_is_refused_before_any_work(tmp_path):
+    with pytest.raises(DeriveError) as caught:
+        run_batch(CLASS, "a" * 240 + ".toml", "a" * 240, tmp_path / "out", SETTINGS)
+    assert caught.value.key == "a" * 80 + "… (245 characters)"  # keys are cut to 80 characters
+    longest = len("a" * 240 + "-2026-04.student.json")  # the stem, the seed and index, the role
+    assert f"gives file names of {longest} bytes" in caught.value.message
+    assert caught.value.message.endswith("the limit is 255: rename the spec")
+    assert not (tmp_path / "out").exists()
