@@ -237,7 +237,11 @@ class _Builder:
                                 f"power of numbers must stay within 1e±{MAX_POWER_DIGITS} (float64)")
         if left == 0 and right.is_Number and right < 0:
             raise self.fail("zero raised to a negative power")
-        return left**right
+        power = left**right
+        if power.is_Pow and power.exp.is_Number and abs(power.exp) > MAX_EXPONENT:  # (x**64)**64 = x**4096
+            raise self.fail(f"exponent {power.exp} (powers of powers multiply) is too large "
+                            f"(at most {MAX_EXPONENT})")
+        return power
 
     def chain(self, op: ast.operator, left: sp.Expr, right: sp.Expr) -> sp.Expr:
         """An unevaluated sum or product that keeps a chain like a + b + c flat."""

@@ -43,6 +43,14 @@ def bounded(expression: sp.Expr, key: str, what: str) -> sp.Expr:
     return expression
 
 
+MAX_EXPANDED_POWER = 6
+"""A power of a sum above this is never factored: cancelling expands it ((x + w + b)**64 has
+2,145 terms, and factoring them ran out of memory)."""
+
+
 def small(expression: sp.Expr) -> bool:
     """Whether ``expression`` is small enough to be factored and cancelled quickly."""
-    return tree_size(expression) <= 4 * SIMPLIFY_OPS and sp.count_ops(expression) <= SIMPLIFY_OPS
+    if tree_size(expression) > 4 * SIMPLIFY_OPS or sp.count_ops(expression) > SIMPLIFY_OPS:
+        return False
+    return not any(power.base.is_Add and power.exp.is_Number and abs(power.exp) > MAX_EXPANDED_POWER
+                   for power in expression.atoms(sp.Pow))

@@ -121,3 +121,19 @@ def test_a_long_chain_has_no_recursion_error():
     lines = ['n0 = "x*w"'] + [f'n{i} = "0.5*n{i - 1}"' for i in range(1, 40)]
     graph = build_graph(spec_from(spec_text("\n".join(lines))))
     assert graph.paths("w") == (tuple(f"n{i}" for i in range(39, -1, -1)) + ("w",),)
+
+
+@pytest.mark.parametrize("source", ["(x + w)**64 * (x - w)**64", "sigmoid((x + w)**64)**64",
+                                    "(x + w + b)**64"])
+def test_powers_of_sums_are_derived_without_expanding_them(source):
+    names = {**NAMES, "b": sp.Symbol("b", real=True)}
+    text = spec_text(f'A1 = "{source}"').replace("w = 0.8", "w = 0.8\nb = 0.1")
+    assert parse_expression(source, "graph.A1", names)
+    started = time.perf_counter()
+    derive(build_graph(spec_from(text)))  # factoring the expanded polynomial ran out of memory
+    assert time.perf_counter() - started < 1.0
+
+
+def test_a_power_of_a_power_is_bounded_by_the_combined_exponent():
+    with pytest.raises(ExpressionError, match=r"exponent 4096 \(powers of powers multiply\) is too large"):
+        parse_expression("((x + w)**64)**64", "graph.A1", NAMES)
