@@ -44,10 +44,10 @@ def processed(text: str, extra: tuple[str, ...] = (), render: bool = False) -> N
             plan = plan_for(spec, text, "fuzz", None)
             parse_spec(text, (*extra, *plan.draw(1).overrides(plan)))
         if render:
-            from derive.render.json import render_json
+            from derive.render.json import to_json
             from derive.sheet.build import build_worksheet
 
-            render_json(build_worksheet(spec, "fuzz"))
+            to_json(build_worksheet(spec, "fuzz"))
     except DeriveError as error:
         message = str(error)
         assert "\n" not in message and error.key, message

@@ -50,7 +50,7 @@ def evaluate(expression: sp.Expr, values: Mapping[sp.Symbol, Value]) -> Value:
 def _walk(expression: sp.Basic, values: Mapping[sp.Symbol, float]) -> np.ndarray:
     if expression.is_Symbol:
         return np.asarray(values[expression], dtype=np.float64)
-    if expression.is_Number:
+    if expression.is_Number or isinstance(expression, sp.NumberSymbol):  # 2, or e from exp(cos(0))
         return np.float64(float(expression))
     args = [_walk(arg, values) for arg in expression.args]
     if expression.is_Add:

@@ -137,3 +137,8 @@ def test_powers_of_sums_are_derived_without_expanding_them(source):
 def test_a_power_of_a_power_is_bounded_by_the_combined_exponent():
     with pytest.raises(ExpressionError, match=r"exponent 4096 \(powers of powers multiply\) is too large"):
         parse_expression("((x + w)**64)**64", "graph.A1", NAMES)
+
+
+def test_a_constant_that_simplifies_to_e_is_evaluated():  # found by make fuzz: exp(cos(0)) is E
+    graph = build_graph(spec_from(spec_text('A1 = "w*exp(cos(0)) - exp(cos(0))"')))
+    assert derive(graph).chains["w"].total is not None
