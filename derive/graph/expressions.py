@@ -98,7 +98,10 @@ def parse_expression(
         raise ExpressionError(key, f"calls nested {depth} deep; the limit is {MAX_CALL_DEPTH} (write inner "
                                    "calls as nodes of their own: A2 = \"sigmoid(A1)\")")
     builder = _Builder(key, known, defined_later)
-    expression = builder.build(tree)
+    try:
+        expression = builder.build(tree)
+    except (ValueError, TypeError, ArithmeticError) as error:  # SymPy's own refusal: max(x, 0 @ 0)
+        raise ExpressionError(key, f"cannot build {quoted(source)}: {error}") from None
     if not SOURCE_CHARACTERS.fullmatch(source):  # what the tree no longer shows: a comment, a "\\"
         stray = next(c for c in source if not SOURCE_CHARACTERS.fullmatch(c))
         raise ExpressionError(key, f"{quoted(stray)} is not allowed; expressions use only {GRAMMAR}")

@@ -154,7 +154,7 @@ def _start_batch(tmp_path: Path) -> subprocess.Popen:
     spec = tmp_path / "class.toml"
     spec.write_text(CLASS)
     derive = Path(sys.executable).with_name("derive")
-    process = subprocess.Popen([str(derive), "batch", str(spec), "--count", "30", "--format", "json",
+    process = subprocess.Popen([str(derive), "batch", str(spec), "--count", "2000", "--format", "json",
                                 "--out", str(tmp_path / "out"), "--workers", "2"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)

@@ -142,3 +142,8 @@ def test_a_power_of_a_power_is_bounded_by_the_combined_exponent():
 def test_a_constant_that_simplifies_to_e_is_evaluated():  # found by make fuzz: exp(cos(0)) is E
     graph = build_graph(spec_from(spec_text('A1 = "w*exp(cos(0)) - exp(cos(0))"')))
     assert derive(graph).chains["w"].total is not None
+
+
+def test_what_sympy_itself_refuses_is_a_one_line_error():  # found by make fuzz
+    with pytest.raises(ExpressionError, match=r"^graph\.A1: cannot build 'max\(x, 0 @ 0\)': "):
+        parse_expression("max(x, 0 @ 0)", "graph.A1", NAMES)
