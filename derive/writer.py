@@ -2,7 +2,9 @@
 
 Every file derive writes is named inside an output folder (``--out``) with ``inside``,
 which refuses a name that would resolve outside it: a ``..``, an absolute name, or a
-symlink pointing out.
+symlink pointing out. A file-system failure (a full disk, a read-only folder, a name too long,
+``--out`` a file or a dangling symlink) is a WriteError naming the path and the OS's reason,
+with the temporary file removed.
 """
 
 from __future__ import annotations
@@ -14,6 +16,29 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .errors import DeriveError, quoted
+
+
+class WriteError(DeriveError):
+    """A file could not be written: the key is its path, the message the OS's reason."""
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        self.reason = str(error.strerror or error)
+        super().__init__(str(path), f"cannot write it ({self.reason})")
+        self.errno = error.errno
+
+
+def _folder(path: Path) -> None:
+    """Create ``path``'s folder, or a WriteError naming the part of it that is in the way."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as error:  # --out a file, or a dangling symlink
+        where = Path(error.filename or path.parent)
+        why = "not a folder"
+        if where.is_symlink():
+            why = f"a symlink to {os.readlink(where)}, which does not exist"
+        raise WriteError(where, OSError(error.errno, why)) from None
+    except OSError as error:
+        raise WriteError(Path(error.filename or path.parent), error) from None
 
 
 def inside(out: Path, name: str) -> Path:
@@ -33,14 +58,34 @@ def write_atomic(path: Path, content: str | bytes) -> Path:
 
 def write_atomic_stream(path: Path, write: Callable[[BinaryIO], object]) -> Path:
     """Let ``write`` fill a temporary file beside ``path``, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
+
+    def fill(temporary: Path) -> None:
+        with open(temporary, "wb") as stream:
             write(stream)
+
+    return write_atomic_path(path, fill)
+
+
+def write_atomic_path(path: Path, fill: Callable[[Path], object]) -> Path:
+    """Let ``fill`` write a temporary file beside ``path`` by its name, then rename it into place.
+
+    For writers that want a file name rather than a Python stream (qpdf, so that a full disk is
+    its error to report rather than a Python exception inside its C++ writer)."""
+    _folder(path)
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{path.name[:200]}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:
+        raise WriteError(path, error) from None
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        fill(temporary)
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise WriteError(path, error) from None
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
     return path

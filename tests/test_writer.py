@@ -29,3 +29,46 @@ def test_a_symlink_pointing_out_is_refused_and_its_target_untouched(tmp_path):
         with pytest.raises(DeriveError, match="outside"):
             write_atomic(inside(out, name), "<p>x</p>")
     assert elsewhere.read_text() == "mine" and not (tmp_path / "x.html").exists()
+
+
+def test_a_dangling_symlink_as_out_is_one_line_naming_it(tmp_path):
+    from derive.writer import WriteError
+
+    (tmp_path / "out").symlink_to(tmp_path / "missing")
+    with pytest.raises(WriteError) as caught:
+        write_atomic(inside(tmp_path / "out", "sheet.html"), "x")
+    assert str(caught.value) == (f"{tmp_path / 'out'}: cannot write it (a symlink to "
+                                 f"{tmp_path / 'missing'}, which does not exist)")
+
+
+def test_a_file_in_the_way_of_out_is_one_line(tmp_path):
+    from derive.writer import WriteError
+
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(WriteError, match=r"cannot write it \((Not a directory|not a folder)\)$"):
+        write_atomic(inside(tmp_path / "file" / "sub", "sheet.html"), "x")
+
+
+@pytest.mark.parametrize(("code", "reason"), [(28, "No space left on device"), (13, "Permission denied"),
+                                              (30, "Read-only file system")])
+def test_a_failing_disk_is_one_line_naming_the_file_and_leaves_no_temporary(tmp_path, code, reason):
+    import os
+
+    from derive.writer import WriteError, write_atomic_stream
+
+    def half_then_fail(stream):
+        stream.write(b"half")
+        raise OSError(code, os.strerror(code))
+
+    with pytest.raises(WriteError) as caught:
+        write_atomic_stream(tmp_path / "sheet.pdf", half_then_fail)
+    assert str(caught.value) == f"{tmp_path / 'sheet.pdf'}: cannot write it ({reason})"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_name_too_long_for_the_file_system_is_one_line(tmp_path):
+    from derive.writer import WriteError
+
+    with pytest.raises(WriteError, match=r"cannot write it \(File name too long\)$"):
+        write_atomic(inside(tmp_path, "a" * 240 + ".student.fragment.html"), "x")
+    assert list(tmp_path.iterdir()) == []

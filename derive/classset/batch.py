@@ -12,7 +12,6 @@ from the variants' PDFs without drawing them again).
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -26,9 +25,10 @@ from typing import Any, TypeVar
 from ..errors import DeriveError, SpecError, quoted
 from ..render.formats import FORMATS, Options
 from ..spec.schema import parse_spec
-from ..writer import inside, write_atomic, write_atomic_stream
+from ..writer import WriteError, inside, write_atomic, write_atomic_stream
 from .answers import answers_csv, answers_json
 from .blanks import MODES
+from .ledger import AGGREGATES, MANIFEST, claim, locked, record  # noqa: F401 - names re-exported
 from .variant_job import (  # noqa: F401 - the task's types re-exported
     VariantResult,
     VariantTask,
@@ -38,8 +38,6 @@ from .variant_job import (  # noqa: F401 - the task's types re-exported
 )
 from .variants import check_count, plan_for
 
-AGGREGATES = ("answers.csv", "answers.json", "students.pdf", "keys.pdf")
-MANIFEST = "batch.json"
 FIXED_PDF_DATE = "D:20000101000000Z"
 T = TypeVar("T")
 R = TypeVar("R")
@@ -91,18 +89,34 @@ def run_batch(spec_text: str, source: str, stem: str, out: Path, settings: Setti
         raise SpecError("--blanks", f"expected one of {', '.join(MODES)}, got {quoted(settings.blanks)}")
     spec = parse_spec(spec_text, settings.overrides, source)
     plan = plan_for(spec, spec_text, stem, settings.seed)
-    resume = _claim(out, _manifest(spec_text, stem, plan.seed, settings))
+    _check_names(source, expected_files(plan.variant_id(settings.count), settings.formats))
+    derivation = portable(derive(build_graph(spec)))
+    with locked(out):
+        return _run_locked(spec, plan, derivation, spec_text, source, stem, out, settings, executor,
+                           window, progress)
+
+
+def _run_locked(spec, plan, derivation, spec_text: str, source: str, stem: str, out: Path,
+                settings: Settings, executor: Executor | None, window: int | None,
+                progress: Callable[[VariantResult], None] | None) -> Report:
+    """``run_batch`` once it holds ``out``'s lock."""
+    manifest = _manifest(spec_text, stem, plan.seed, settings)
+    complete = claim(out, manifest)
     base = VariantTask(spec_text, source, stem, plan.seed, 0, settings.overrides, settings.formats,
-                       settings.blanks, settings.options, portable(derive(build_graph(spec))))
+                       settings.blanks, settings.options, derivation)
 
     def task(k: int) -> VariantTask:
-        done = resume and _complete(out, plan.variant_id(k), settings.formats)
+        done = k <= complete and _complete(out, plan.variant_id(k), settings.formats)
         return replace(base, index=k, formats=() if done else settings.formats)
+
+    def written(k: int) -> None:
+        if k > complete:
+            record(out, manifest, k)
 
     tasks = (task(k) for k in range(1, settings.count + 1))
     report = Report(out, settings.count)
     rows, records = _write_variants(out, tasks, executor, window or 2 * (os.cpu_count() or 1), report,
-                                    progress, plan.variant_id)
+                                    progress, plan.variant_id, written)
     about = {"title": spec.title, "spec": stem, "seed": plan.seed, "count": settings.count,
              "blanks": settings.blanks, "rules": dict(spec.variants)}
     report.files.append(write_atomic(inside(out, "answers.csv"), answers_csv(rows)))
@@ -116,7 +130,7 @@ def run_batch(spec_text: str, source: str, stem: str, out: Path, settings: Setti
 
 def _write_variants(out: Path, tasks: Iterator[VariantTask], executor: Executor | None, window: int,
                     report: Report, progress: Callable[[VariantResult], None] | None,
-                    variant_id: Callable[[int], str]) -> tuple[list, list]:
+                    variant_id: Callable[[int], str], written: Callable[[int], None]) -> tuple[list, list]:
     """Write each variant's files in order; stop at the first failure. Returns rows and records."""
     rows, records, seen = [], [], {}
     with closing(ordered_results(make_variant, tasks, executor, window)) as results:
@@ -133,9 +147,11 @@ def _write_variants(out: Path, tasks: Iterator[VariantTask], executor: Executor 
             for name, content in result.documents.items():
                 try:
                     write_atomic(inside(out, name), content)
-                except OSError as error:
+                except (OSError, WriteError) as error:
+                    reason = error.reason if isinstance(error, WriteError) else error.strerror or error
                     raise BatchFailure(result.index, result.variant,
-                                       f"cannot write {name}: {error.strerror or error}") from None
+                                       f"cannot write {name}: {reason}") from None
+            written(result.index)
             report.rendered += bool(result.documents)
             report.refused.update(reason for _, reason, _ in result.refused)
             if result.drawn in seen:
@@ -175,18 +191,17 @@ def _manifest(spec_text: str, stem: str, seed: int, settings: Settings) -> dict[
             "paper": settings.options.paper, "derive": version("derive")}
 
 
-def _claim(out: Path, manifest: dict[str, Any]) -> bool:
-    """True if ``out`` holds (part of) this very set; otherwise clear its stale aggregates."""
-    path = inside(out, MANIFEST)
-    try:
-        if json.loads(path.read_text(encoding="utf-8")) == manifest:
-            return True
-    except (OSError, ValueError):
-        pass
-    for name in AGGREGATES:
-        (out / name).unlink(missing_ok=True)
-    write_atomic(path, json.dumps(manifest, indent=2) + "\n")
-    return False
+MAX_NAME_BYTES = 255
+"""The longest file name Linux's and macOS's file systems take."""
+
+
+def _check_names(source: str, names: list[str]) -> None:
+    """Refuse, before any work, a spec whose name makes its variants' file names too long (a
+    failure at the first write that a rerun could never get past)."""
+    longest = max(names, key=lambda name: len(name.encode()))
+    if len(longest.encode()) > MAX_NAME_BYTES:
+        raise SpecError(source, f"its name gives file names of {len(longest.encode())} bytes "
+                                f"({quoted(longest)}); the limit is {MAX_NAME_BYTES}: rename the spec")
 
 
 def _complete(out: Path, variant: str, formats: tuple[str, ...]) -> bool:

@@ -24,6 +24,35 @@ from pikepdf import Dictionary, ObjectStreamMode, OutlineItem, Pdf
 from ..errors import DeriveError
 
 
+class _Guarded(io.RawIOBase):
+    """A stream for qpdf that never raises: an exception inside qpdf's C++ writer (a full disk)
+    aborts the process, so the first OSError is kept, later writes dropped, and ``join_pdfs``
+    raises it once qpdf has returned."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        super().__init__()
+        self.stream = stream
+        self.error: OSError | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        if self.error is None:
+            try:
+                self.stream.write(data)
+            except OSError as error:
+                self.error = error
+        return len(data)
+
+    def flush(self) -> None:
+        if self.error is None:
+            try:
+                self.stream.flush()
+            except OSError as error:
+                self.error = error
+
+
 class PDFError(DeriveError, ValueError):
     """A document that cannot be read as a PDF, named by its title."""
 
@@ -103,6 +132,10 @@ def join_pdfs(documents: Iterable[bytes], out: BinaryIO, titles: Iterable[str],
         # deterministic_id: both halves of /ID are a digest of the content written (so of the
         # inputs, titles and info) instead of the time and file name. Flate streams are copied
         # as they are; the other objects go into compressed object streams.
-        pdf.save(out, min_version=version, object_stream_mode=ObjectStreamMode.generate,
+        guarded = _Guarded(out)
+        pdf.save(guarded, min_version=version, object_stream_mode=ObjectStreamMode.generate,
                  deterministic_id=True)
+        if guarded.error is not None:
+            raise guarded.error
+        out.flush()
         return len(pdf.pages)

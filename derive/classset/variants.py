@@ -122,6 +122,9 @@ def _rule(name: str, value: object, spec: Spec, raw: dict) -> Rule:
         message = error.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
         raise SpecError(key, message) from None
     section = "inputs" if name in spec.inputs else "parameters"
+    if isinstance(spec.parameter_values().get(name, spec.inputs.get(name)), list):
+        raise SpecError(key, f"{name} is an array; a rule draws one number, so rules apply to scalar "
+                             "inputs and parameters only")
     target = f"{section}.{name}"
     if isinstance(raw.get(section, {}).get(name), dict):
         target += ".value"  # a parameter written as a table: { value = 3.0, trainable = false }

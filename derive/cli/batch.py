@@ -55,7 +55,9 @@ def executor_for(workers: int | None) -> Iterator[Executor | None]:
     if workers == 1:
         yield None
         return
-    pool = ProcessPoolExecutor(workers, mp_context=_worker_context())
+    from ..classset.lifeline import start_worker
+
+    pool = ProcessPoolExecutor(workers, mp_context=_worker_context(), initializer=start_worker)
     try:
         yield pool
     finally:
@@ -67,7 +69,7 @@ def _worker_context() -> multiprocessing.context.BaseContext:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["derive.classset.warm"])
+    context.set_forkserver_preload(["derive.classset.lifeline", "derive.classset.warm"])
     with _fork_server_environment():
         multiprocessing.forkserver.ensure_running()
     return context
@@ -78,11 +80,12 @@ def _fork_server_environment() -> Iterator[None]:
     """The environment the fork server starts in (this process's is restored after).
 
     BLAS is single-threaded, read when the fork server imports numpy, so that it runs no
-    thread; and this very ``derive`` comes first on the path, so that workers run the code
-    this process runs (the fork server does not take this process's ``sys.path``).
+    thread; the fork server ends with this process (``classset.lifeline``); and this very
+    ``derive`` comes first on the path, so that workers run the code this process runs (the
+    fork server does not take this process's ``sys.path``).
     """
     here = str(Path(__file__).resolve().parents[2])  # the folder holding this derive package
-    settings = {"OPENBLAS_NUM_THREADS": "1",
+    settings = {"OPENBLAS_NUM_THREADS": "1", "DERIVE_LIFELINE": "1",
                 "PYTHONPATH": os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p)}
     saved = {name: os.environ.get(name) for name in settings}
     os.environ.update(settings)

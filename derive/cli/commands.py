@@ -6,6 +6,7 @@ on stderr naming the key, with exit status 2, and no file is written.
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -128,10 +129,25 @@ register(cli)
 cli.add_command(preview)
 
 
+class Interrupted(BaseException):
+    """Ctrl-C, raised in place of KeyboardInterrupt so that neither click (which prints a blank
+    line for it) nor a handler of Exception takes it for something else."""
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise Interrupted()
+
+
 def main() -> None:
-    """Console entry point: user errors become one line and exit status 2."""
+    """Console entry point: user errors become one line and exit status 2; Ctrl-C one line, 130."""
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _interrupt)
     try:
         cli.main(standalone_mode=False)
+    except Interrupted:
+        click.echo("derive: interrupted; every file written is whole (a class set: rerun the same "
+                   "command to finish it)", err=True)
+        sys.exit(130)
     except DeriveError as error:
         click.echo(f"derive: error: {error}", err=True)
         sys.exit(2)

@@ -13,10 +13,16 @@ from functools import cached_property
 import numpy as np
 import sympy as sp
 
+from ..errors import SpecError
 from ..spec.schema import Spec
 from .expressions import ParsedExpression, parse_expression
 
-MAX_PATHS = 256
+MAX_PATHS = 32
+"""Paths from the loss to one parameter that a sheet writes out as a sum of products; beyond
+this the chain rule is the backward recursion instead (dL/dnode, node by node), as with ``@``."""
+MAX_INLINED = 5000
+"""Parts of a node written out over inputs and parameters (higher derivatives need it): a
+graph that reuses each node twice doubles the size a level, so 40 such nodes never finish."""
 
 
 @dataclass(frozen=True)
@@ -68,26 +74,57 @@ class Graph:
         """Every input and parameter with its starting value."""
         return {**self.inputs, **self.parameters}
 
+    def path_count(self, target: str, source: str | None = None) -> int:
+        """How many paths lead from ``source`` (default: the loss) to ``target``, counted by
+        dynamic programming over the nodes, so a graph with Fibonacci-many paths costs nothing."""
+        start = source or self.loss
+        counts: dict[str, int] = {target: 1}
+        for node in self.nodes:
+            if node.name != target:
+                counts[node.name] = sum(counts.get(name, 0) for name in node.inputs)
+            if node.name == start:
+                break
+        return counts.get(start, 0)
+
     def paths(self, target: str, source: str | None = None) -> tuple[tuple[str, ...], ...]:
-        """Every path source (default: the loss) -> ... -> target along edges, in a stable order."""
+        """Every path source (default: the loss) -> ... -> target along edges, in a stable order.
+
+        At most ``MAX_PATHS`` (count them with ``path_count`` first); more is a SpecError."""
+        start = source or self.loss
+        count = self.path_count(target, start)
+        if count > MAX_PATHS:
+            raise SpecError(f"graph.{start}", f"{count:,} paths lead to {target}; the limit is {MAX_PATHS}")
         found: list[tuple[str, ...]] = []
-
-        def walk(path: tuple[str, ...]) -> None:
-            head = path[-1]
-            if head == target:
+        stack: list[tuple[str, ...]] = [(start,)]
+        while stack:  # depth first, without recursion (a chain may be as long as the graph)
+            path = stack.pop()
+            if path[-1] == target:
                 found.append(path)
-                return
-            node = self.node_by_name.get(head)
-            for name in node.inputs if node else ():
-                walk((*path, name))
-                if len(found) > MAX_PATHS:
-                    raise ValueError(f"more than {MAX_PATHS} paths lead to {target}")
-
-        walk((source or self.loss,))
+                continue
+            node = self.node_by_name.get(path[-1])
+            stack.extend((*path, name) for name in reversed(node.inputs if node else ()))
         return tuple(found)
 
+    def inlined_size(self, name: str) -> int:
+        """How many parts ``inlined(name)`` has, counted without building it."""
+        sizes: dict[sp.Symbol, int] = {}
+        for node in self.nodes:
+            size = 0
+            for part in sp.preorder_traversal(node.expression.sympy):
+                size += sizes.get(part, 1)
+            sizes[self.symbols[node.name]] = size
+            if node.name == name:
+                return size
+        raise KeyError(name)
+
     def inlined(self, name: str) -> sp.Expr:
-        """Node ``name``'s expression over inputs and parameters only (nodes substituted)."""
+        """Node ``name``'s expression over inputs and parameters only (nodes substituted).
+
+        At most ``MAX_INLINED`` parts; more is a SpecError naming the node."""
+        size = self.inlined_size(name)
+        if size > MAX_INLINED:
+            raise SpecError(f"graph.{name}", f"written out over inputs and parameters it has {size:,} "
+                                             f"parts; the limit is {MAX_INLINED:,}")
         expression = self.node_by_name[name].expression.sympy
         for node in reversed(self.nodes[: self.nodes.index(self.node_by_name[name])]):
             expression = expression.xreplace({self.symbols[node.name]: node.expression.sympy})

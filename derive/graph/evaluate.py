@@ -15,7 +15,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import SpecError
-from .functions import NUMPY_OPERATIONS
+from .functions import NUMPY_OPERATIONS, count
 
 Value = float | np.ndarray
 """A scalar, or an array for element-wise nodes and matrices."""
@@ -52,7 +52,7 @@ def evaluate(expression: sp.Expr, values: Mapping[sp.Symbol, Value]) -> Value:
 def _walk(expression: sp.Basic, values: Mapping[sp.Symbol, float]) -> np.ndarray:
     if expression.is_Symbol:
         return np.asarray(values[expression], dtype=np.float64)
-    if expression.is_Number:
+    if expression.is_Number or isinstance(expression, sp.NumberSymbol):  # 2, or e from exp(cos(0))
         return np.float64(float(expression))
     args = [_walk(arg, values) for arg in expression.args]
     if expression.is_Add:
@@ -64,6 +64,11 @@ def _walk(expression: sp.Basic, values: Mapping[sp.Symbol, float]) -> np.ndarray
     operation = NUMPY_OPERATIONS.get(type(expression))
     if operation is None:
         raise TypeError(f"cannot evaluate {type(expression).__name__} numerically")
+    if isinstance(expression, count):
+        # n in a mean's derivative 1/n is each element's share: it has the shape of the array the
+        # mean runs over, so that summing the derivative over the elements gives d mean/d b = 1
+        # even where nothing else in it is an array (mean(w*x + b - y) in b)
+        return np.broadcast_to(operation(*args), np.shape(args[0]))
     return operation(*args)
 
 

@@ -11,7 +11,7 @@ import copy
 import tomllib
 from typing import Any
 
-from ..errors import SpecError
+from ..errors import SpecError, quoted
 
 SCALAR_TABLES = ("inputs", "parameters")
 TOP_LEVEL_SCALARS = ("title", "intro")
@@ -41,6 +41,8 @@ def _split(override: str) -> tuple[str, Any]:
         value = tomllib.loads(f"value = {raw.strip()}")["value"]
     except tomllib.TOMLDecodeError:
         value = raw.strip()
+    except (ValueError, RecursionError):  # an integer of over 4300 digits, arrays nested too deep
+        raise SpecError(f"--set {key}", f"value out of range ({len(raw):,} characters)") from None
     if isinstance(value, dict | list):
         raise SpecError(f"--set {key}", "expected a single value, not a table or array")
     return key, value
@@ -50,8 +52,11 @@ def _locate(data: dict[str, Any], key: str) -> tuple[dict[str, Any], str]:
     parts = key.split(".")
     if len(parts) == 1:
         for section in SCALAR_TABLES:
-            if key in data.get(section, {}):
-                return data[section], key
+            table = data.get(section, {})
+            if not isinstance(table, dict):
+                raise SpecError(section, f"expected a table of names and values, got {quoted(table)}")
+            if key in table:
+                return table, key
         if key in TOP_LEVEL_SCALARS:
             return data, key
         raise SpecError(f"--set {key}", "no input or parameter has this name")

@@ -16,11 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ..errors import SpecError, quoted
 from ..notation import check_notation
+from .limits import MAX_ELEMENTS, MAX_STEPS, check_sizes, check_text_size
 from .overrides import apply_overrides
 
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
-Vector = Annotated[list[Number], Field(min_length=1, max_length=10_000)]
-Matrix = Annotated[list[Vector], Field(min_length=1, max_length=1_000)]
+Vector = Annotated[list[Number], Field(min_length=1, max_length=MAX_ELEMENTS)]
+Matrix = Annotated[list[Vector], Field(min_length=1, max_length=MAX_ELEMENTS)]
 Value = Number | Vector | Matrix
 """A scalar, an array x = [-1, 0, 1], or a matrix w = [[1, 2], [3, 4]] (rows of equal length)."""
 
@@ -36,7 +37,7 @@ class Train(_Section):
     """The node to minimise; default: the last node of [graph]."""
     learning_rate: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
     """The step size gamma in w <- w - gamma dL/dw."""
-    steps: Annotated[int, Field(strict=True, ge=1, le=100_000)] = 1
+    steps: Annotated[int, Field(strict=True, ge=1, le=MAX_STEPS)] = 1
     """Gradient-descent steps; more than one adds a step table and a loss plot."""
 
 
@@ -147,10 +148,15 @@ def load_spec(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> 
 
 def parse_spec(text: str, overrides: list[str] | tuple[str, ...] = (), source: str = "spec") -> Spec:
     """Validate spec text (TOML) after applying ``--set`` overrides."""
+    check_text_size(text, source)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise SpecError(source, f"TOML syntax error: {error}") from None
+    except RecursionError:
+        raise SpecError(source, "TOML nests arrays or tables too deeply") from None
+    except ValueError as error:  # an integer of over 4300 digits: Python refuses to convert it
+        raise SpecError(source, f"TOML value out of range: {str(error).split(':')[0].lower()}") from None
     return validate(apply_overrides(data, overrides))
 
 
@@ -158,6 +164,7 @@ def validate(data: dict[str, Any]) -> Spec:
     """Check the schema, then the names and cross-references the schema cannot see."""
     if "graph" not in data:
         raise SpecError("graph", "missing: every worksheet needs a [graph] table of named nodes")
+    check_sizes(data)
     try:
         spec = Spec.model_validate(data)
     except ValidationError as error:

@@ -36,6 +36,7 @@ from ..graph.functions import (
     transpose,
 )
 from ..graph.vectors import cross_entropy
+from .bounds import bounded, small
 
 INLINE_OPS = 6
 """An upstream gradient of at most this many operations (and no @) is written out where it is
@@ -156,6 +157,7 @@ def backward(graph: Graph, of: str, values: dict | None = None) -> Backward:
         if tidied.has(matmul) or tidied.atoms(Upstream) or size(tidied) > INLINE_OPS:
             upstream = Upstream(f"{of}/{node.name}", real=True)
             shapes.given(upstream, shapes.of(symbol))
+        bounded(numeric[symbol], f"graph.{node.name}", f"d{of}/d{node.name}")
         vjp(node.expression.sympy, numeric[symbol].xreplace(names), numeric, shapes)
         vjp(node.expression.sympy, upstream, display, shapes)
     gradients = {name: numeric[s].xreplace(names) for name, s in graph.symbols.items() if s in numeric}
@@ -193,6 +195,8 @@ _N = sp.Symbol("n")
 def tidy(expression: sp.Expr) -> sp.Expr:
     """The shortest of the expression's factoring, itself and its expansion (in that order on a
     tie): 2 (o - y) / n rather than 2 o / n - 2 y / n, o (1 - o) rather than -o (o - 1)."""
+    if not small(expression):  # factoring a large expression can take minutes and gigabytes
+        return expression
     counts = {call: sp.Dummy("n") for call in expression.atoms(count)}  # n stays n, never factored into
     plain = expression.xreplace(counts)
     candidates = []

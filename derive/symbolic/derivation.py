@@ -16,10 +16,11 @@ from functools import cache
 import sympy as sp
 
 from ..errors import SpecError
-from ..graph.dag import Edge, Graph
+from ..graph.dag import MAX_PATHS, Edge, Graph
 from ..graph.evaluate import forward_values
 from ..graph.functions import CUSTOM_CLASSES, FUNCTIONS, matmul
 from .backprop import Backward, Shapes, backward, mixing_calls, mixing_edges, node_terms, tidy, vjp
+from .bounds import bounded, small
 
 UPSTREAM = sp.Symbol("G")
 """The upstream gradient in a vector-Jacobian rule (G -> x^T G)."""
@@ -135,7 +136,7 @@ def derive(graph: Graph, targets: tuple[Target, ...] = ()) -> Derivation:
     check_arguments(graph, values)
     mixing = mixing_edges(graph, values)
     edges = {edge.key: _derive_edge(graph, edge, edge.key in mixing, values) for edge in graph.edges}
-    if mixing:
+    if mixing or _too_many_paths(graph, graph.loss, graph.trainable):
         passed = backward(graph, graph.loss, values)
         chains = {name: ChainRule(graph.loss, name, (), (), passed.gradients.get(name, sp.Integer(0)),
                                   passed.shown.get(name, sp.Integer(0)))
@@ -145,7 +146,10 @@ def derive(graph: Graph, targets: tuple[Target, ...] = ()) -> Derivation:
         chains = {name: _chain_rule(graph, graph.loss, name, edges) for name in graph.trainable}
     derived: dict[Target, ChainRule | HigherDerivative] = {}
     for target in targets:
-        if target.order == 1:
+        if target.order == 1 and _too_many_paths(graph, target.of, (target.wrt,)):
+            gradient = backward(graph, target.of).gradients.get(target.wrt, sp.Integer(0))
+            derived[target] = ChainRule(target.of, target.wrt, (), (), gradient)
+        elif target.order == 1:
             derived[target] = _chain_rule(graph, target.of, target.wrt, edges)
         else:
             function = graph.inlined(target.of)
@@ -171,6 +175,11 @@ def check_arguments(graph: Graph, values: dict) -> None:
                 raise SpecError(f"graph.{node.name}", f"{entry.name}(): {problem}")
 
 
+def _too_many_paths(graph: Graph, of: str, sources: tuple[str, ...]) -> bool:
+    """Whether a sum over paths would be too long to show (then the backward recursion is)."""
+    return any(graph.path_count(source, of) > MAX_PATHS for source in sources)
+
+
 def _derive_edge(graph: Graph, edge: Edge, mixing: bool, values: dict) -> EdgeDerivation:
     expression = graph.node_by_name[edge.node].expression.sympy
     variable = graph.symbols[edge.input]
@@ -186,7 +195,8 @@ def _derive_edge(graph: Graph, edge: Edge, mixing: bool, values: dict) -> EdgeDe
         products = [call for call in mixing_calls(expression, shapes) if isinstance(call, matmul)]
         through = any(call.has(variable) for call in products)
         return EdgeDerivation(edge, expression, rule, rule, _rules_used(expression, variable), True, through)
-    derivative = sp.diff(expression, variable)
+    derivative = bounded(sp.diff(expression, variable), f"graph.{edge.node}",
+                         f"d{edge.node}/d{edge.input}")
     return EdgeDerivation(
         edge, expression, derivative, _in_node_terms(graph, derivative, edge.node),
         _rules_used(expression, variable),
@@ -257,6 +267,8 @@ def _chain_rule(graph: Graph, of: str, parameter: str, edges: dict[str, EdgeDeri
 
 
 def _shorter(product: sp.Expr) -> sp.Expr | None:
+    if not small(product):
+        return None
     candidate = sp.factor(sp.cancel(product))
     if sp.count_ops(candidate) < sp.count_ops(product):
         return candidate

@@ -121,3 +121,12 @@ def test_a_huge_grid_is_refused_before_anything_is_drawn():
 
 def test_the_rules_text_is_reused_by_the_shared_fixture():
     assert RULES in CLASS and plan().distinct == 41 * 41 * 2 * 4
+
+
+def test_a_rule_on_an_array_is_refused_naming_the_rule_not_an_override():
+    text = ('title = "t"\n[inputs]\nx = [1.0, 2.0]\n[parameters]\nw = 0.5\n[graph]\nL = "mean(w*x)"\n'
+            '[variants]\nx = { min = 0.0, max = 1.0, step = 0.5 }\n')
+    with pytest.raises(SpecError) as caught:
+        plan_for(parse_spec(text), text, "t")
+    assert str(caught.value) == ("variants.x: x is an array; a rule draws one number, so rules apply to "
+                                 "scalar inputs and parameters only")

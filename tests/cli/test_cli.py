@@ -142,11 +142,15 @@ def test_control_characters_in_keys_are_shown_escaped_on_one_line(monkeypatch, c
 
 def test_a_huge_input_is_quoted_cut_with_its_length(monkeypatch, capsys, tmp_path):
     spec = tmp_path / "bad.toml"
-    spec.write_text(DEFAULT.replace('x1 = 1.3', 'x1 = "' + "A" * 5_000_000 + '"'))
+    spec.write_text(DEFAULT.replace('x1 = 1.3', 'x1 = "' + "A" * 150_000 + '"'))
     code, _, err = run(monkeypatch, capsys, "render", str(spec), "--format", "json", "--out", str(tmp_path))
     assert code == 2 and err.count("\n") == 1 and len(err) < 300
     assert err.startswith("derive: error: inputs.x1: expected a finite number, got 'AAAA")
-    assert "(5,000,000 characters)" in err
+    assert "(150,000 characters)" in err
+    spec.write_text(DEFAULT.replace('x1 = 1.3', 'x1 = "' + "A" * 5_000_000 + '"'))  # past the text limit
+    code, _, err = run(monkeypatch, capsys, "render", str(spec), "--format", "json", "--out", str(tmp_path))
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith("derive: error: inputs.x1: the spec has 5,000,")
 
 
 @pytest.mark.parametrize("arguments", [("render", "x.toml", "extra", "X\nderive: error: forged"),

@@ -1,0 +1,213 @@
+"""A class set is one spec's: an edited spec never reuses old files, one batch at a time per
+folder, a full disk while joining PDFs is one line, and workers end with their parent."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from derive.classset import batch
+from derive.classset.batch import BatchFailure, Settings, run_batch
+from derive.errors import DeriveError
+
+from ..classsets import CLASS
+
+SETTINGS = Settings(count=4, formats=("json",))
+EDITED = CLASS.replace("learning_rate = 0.1", "learning_rate = 0.2")
+
+
+def run(out: Path, text: str = CLASS) -> batch.Report:
+    return run_batch(text, "class.toml", "neuron", out, SETTINGS)
+
+
+def files(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+
+def test_an_edited_spec_killed_part_way_and_rerun_never_keeps_the_old_spec_files(tmp_path, monkeypatch):
+    run(tmp_path / "clean-edited", EDITED)
+    out = tmp_path / "set"
+    run(out)  # the set of the spec as it was
+    real = batch.make_variant
+
+    def killed_at_3(task):
+        if task.index == 3:
+            raise KeyboardInterrupt  # as a kill part-way: variants 1 and 2 written, 3 and 4 the old ones
+        return real(task)
+
+    monkeypatch.setattr(batch, "make_variant", killed_at_3)
+    with pytest.raises(KeyboardInterrupt):
+        run(out, EDITED)
+    monkeypatch.setattr(batch, "make_variant", real)
+    report = run(out, EDITED)
+    assert report.rendered == 2  # 1 and 2 were the edited spec's; 3 and 4 were the old spec's, redone
+    assert files(out) == files(tmp_path / "clean-edited")
+    assert b"0.2" in (out / "neuron-2026-04.key.json").read_bytes()
+
+
+def test_a_failed_rerun_of_the_same_spec_still_resumes(tmp_path, monkeypatch):
+    real = batch.make_variant
+    monkeypatch.setattr(batch, "make_variant", lambda task: batch.VariantResult(
+        task.index, "v", error="injected") if task.index == 3 else real(task))
+    with pytest.raises(BatchFailure):
+        run(tmp_path)
+    monkeypatch.setattr(batch, "make_variant", real)
+    assert run(tmp_path).rendered == 2
+
+
+HOLD = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    from derive.classset.ledger import locked
+    with locked(Path(sys.argv[1])):
+        print("held", flush=True)
+        time.sleep(60)
+""")
+
+
+def test_a_second_batch_into_the_same_folder_is_refused_while_one_runs(tmp_path):
+    out = tmp_path / "busy"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(out)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(DeriveError) as caught:
+            run(out)
+        assert str(caught.value) == (f"--out: {out} is in use by another derive batch (process "
+                                     f"{holder.pid}); wait for it to finish, or write into another folder")
+        assert not (out / "batch.json").exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    run(out)  # the kernel released the lock of the killed holder
+    assert not (out / ".batch.lock").exists()
+
+
+def test_leftover_temporary_files_are_removed_by_the_next_batch(tmp_path):
+    tmp_path.joinpath(".students.pdf.abc123.tmp").write_bytes(b"half a pdf")
+    run(tmp_path)
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+JOIN_ON_A_FULL_DISK = textwrap.dedent("""
+    import errno, io, os, sys
+    import pikepdf
+    from pathlib import Path
+    from derive import writer
+    from derive.classset.pdfjoin import join_pdfs
+
+    def document():
+        pdf = pikepdf.new()
+        pdf.add_blank_page()
+        pdf.pages[0].Contents = pdf.make_stream(os.urandom(100_000))
+        buffer = io.BytesIO()
+        pdf.save(buffer)
+        return buffer.getvalue()
+
+    class Full(io.FileIO):
+        written = 0
+        def write(self, data):
+            Full.written += len(data)
+            if Full.written > 50_000:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            return super().write(data)
+
+    writer.open = lambda path, mode: Full(path, "w")
+    out = Path(sys.argv[1])
+    try:
+        writer.write_atomic_stream(out / "students.pdf", lambda stream: join_pdfs(
+            [document(), document()], stream, ["a", "b"], {}))
+    except writer.WriteError as error:
+        print(error)
+""")
+
+
+def test_a_full_disk_while_joining_pdfs_is_one_line_and_leaves_no_temporary(tmp_path):
+    done = subprocess.run([sys.executable, "-c", JOIN_ON_A_FULL_DISK, str(tmp_path)], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-500:]  # qpdf used to abort the process (SIGABRT)
+    assert done.stdout == f"{tmp_path / 'students.pdf'}: cannot write it (No space left on device)\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def _group(pgid: int) -> list[int]:
+    """The live processes of a process group (zombies left out)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                found.append(int(entry.name))
+    return found
+
+
+def _start_batch(tmp_path: Path) -> subprocess.Popen:
+    spec = tmp_path / "class.toml"
+    spec.write_text(CLASS)
+    derive = Path(sys.executable).with_name("derive")
+    process = subprocess.Popen([str(derive), "batch", str(spec), "--count", "2000", "--format", "json",
+                                "--out", str(tmp_path / "out"), "--workers", "2"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    deadline = time.monotonic() + 90
+    manifest = tmp_path / "out" / "batch.json"
+    # the batch, the resource tracker, the fork server and 2 workers, which have finished a variant
+    while len(_group(process.pid)) < 5 or b'"complete": 0' in _read(manifest):
+        assert process.poll() is None and time.monotonic() < deadline, "the workers never started"
+        time.sleep(0.2)
+    return process
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return b'"complete": 0'
+
+
+
+def _gone(pgid: int, seconds: float) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while _group(pgid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return _group(pgid)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_kill_9_of_a_batch_leaves_no_process_behind(tmp_path):
+    process = _start_batch(tmp_path)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    left = _gone(process.pid, 5.0)
+    for pid in left:  # do not leave them to the rest of the suite
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
+
+
+def test_ctrl_c_during_a_batch_is_one_line_in_every_process(tmp_path):
+    process = _start_batch(tmp_path)
+    os.killpg(process.pid, signal.SIGINT)  # what a terminal sends: the whole process group
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert stderr == ("derive: interrupted; every file written is whole (a class set: rerun the same "
+                      "command to finish it)\n")
+    assert _gone(process.pid, 5.0) == []
+
+
+def test_a_spec_name_too_long_for_its_variants_files_is_refused_before_any_work(tmp_path):
+    with pytest.raises(DeriveError) as caught:
+        run_batch(CLASS, "a" * 240 + ".toml", "a" * 240, tmp_path / "out", SETTINGS)
+    assert caught.value.key == "a" * 80 + "… (245 characters)"  # keys are cut to 80 characters
+    longest = len("a" * 240 + "-2026-04.student.json")  # the stem, the seed and index, the role
+    assert f"gives file names of {longest} bytes" in caught.value.message
+    assert caught.value.message.endswith("the limit is 255: rename the spec")
+    assert not (tmp_path / "out").exists()

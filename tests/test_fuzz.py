@@ -1,0 +1,102 @@
+"""Fuzzing: every generated spec is derived or refused with derive's own one-line error, quickly.
+
+The property ``derive check`` and ``derive batch`` rely on: whatever a spec holds (valid, near-valid
+TOML, any key, any expression), processing it either succeeds or raises a DeriveError whose
+message is one line naming a key, within 2 s, never another exception. ``make test`` runs a
+few examples (the ``quick`` profile); ``make fuzz`` sets ``DERIVE_FUZZ_PROFILE=fuzz`` for 10,000.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from derive.errors import DeriveError
+from derive.spec.schema import parse_spec
+
+from .conftest import DEFAULT
+from .fuzz_strategies import expressions, overrides, specs
+
+settings.register_profile("quick", max_examples=40, deadline=None, derandomize=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("fuzz", max_examples=10_000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+PROFILE = settings.get_profile(os.environ.get("DERIVE_FUZZ_PROFILE", "quick"))
+RENDERED = settings(PROFILE, max_examples=max(4, PROFILE.max_examples // 50))
+TIME_LIMIT = 2.0
+SLOWEST: list[tuple[float, str]] = []
+
+
+_WARMED: list[bool] = []
+
+
+def _warm() -> None:
+    """Do once, untimed, what the first input pays alone: SymPy's rules, TensorFlow's import."""
+    if not _WARMED:
+        _WARMED.append(True)
+        from derive.graph.functions import FUNCTIONS
+        from derive.render.json import to_json
+        from derive.sheet.build import build_worksheet
+        from derive.symbolic.derivation import function_rule
+
+        for name, entry in FUNCTIONS.items():
+            for index in range(entry.arity):
+                function_rule(name, index)
+        to_json(build_worksheet(parse_spec(DEFAULT), "warm"))
+
+
+def processed(text: str, extra: tuple[str, ...] = (), render: bool = False) -> None:
+    """Check ``text`` as ``derive check`` does (and, with ``render``, compute its JSON): succeed,
+    or raise a one-line DeriveError naming a key, in under ``TIME_LIMIT`` seconds."""
+    from derive.classset.variants import plan_for
+    from derive.graph.dag import build_graph
+    from derive.symbolic.derivation import derive
+
+    _warm()
+    started = time.perf_counter()
+    try:
+        spec = parse_spec(text, extra)
+        derive(build_graph(spec))
+        if spec.variants:
+            plan = plan_for(spec, text, "fuzz", None)
+            parse_spec(text, (*extra, *plan.draw(1).overrides(plan)))
+        if render:
+            from derive.render.json import to_json
+            from derive.sheet.build import build_worksheet
+
+            to_json(build_worksheet(spec, "fuzz"))
+    except DeriveError as error:
+        message = str(error)
+        assert "\n" not in message and error.key, message
+    elapsed = time.perf_counter() - started
+    SLOWEST.append((elapsed, text[:200]))
+    assert elapsed < TIME_LIMIT, f"{elapsed:.2f} s for {text[:300]!r}"
+
+
+@PROFILE
+@given(specs(), overrides())
+def test_every_generated_spec_is_checked_or_refused_in_one_line(text, extra):
+    processed(text, extra)
+
+
+@PROFILE
+@given(st.lists(expressions(["x", "w", "b"]), min_size=1, max_size=3))
+def test_every_generated_expression_is_derived_or_refused_in_one_line(sources):
+    graph = "".join(f'A{i} = {source!r}\n'.replace("'", '"') if '"' not in source and "\\" not in source
+                    else f"A{i} = '''{source}'''\n" for i, source in enumerate(sources, 1))
+    processed(f'title = "t"\n[inputs]\nx = [0.5, 1.5]\n[parameters]\nw = 0.8\nb = 0.1\n[graph]\n{graph}')
+
+
+@RENDERED
+@given(specs())
+def test_generated_specs_that_check_also_compute(text):
+    processed(text, render=True)
+
+
+def teardown_module() -> None:
+    if SLOWEST and os.environ.get("DERIVE_FUZZ_PROFILE") == "fuzz":
+        worst = max(SLOWEST)
+        print(f"\nfuzz: {len(SLOWEST):,} inputs, slowest {worst[0]:.2f} s: {worst[1]!r}")
