@@ -22,6 +22,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import SpecError
+from ..graph.axes import axis_mean, axis_sum, reduction_note
 from ..graph.dag import Graph
 from ..graph.evaluate import evaluate, forward_values
 from ..graph.functions import (
@@ -99,7 +100,7 @@ def mixing_calls(expression: sp.Expr, shapes: Shapes) -> list[sp.Expr]:
         here = inside_array or int(np.prod(shapes.of(node))) > 1  # one element reads as a scalar
         if _mixes(node):
             entry = FUNCTIONS.get(CUSTOM_CLASSES.get(type(node), ""))
-            plain = entry is not None and entry.reduces and not here
+            plain = entry is not None and entry.reduces and not here and len(node.args) == 1
             if not plain:
                 found.append(node)
                 return
@@ -163,6 +164,9 @@ def backward(graph: Graph, of: str, values: dict | None = None) -> Backward:
         if s in display and name not in shown:
             shown[name] = tidy(display[s].xreplace(names).xreplace(targets))
     notes = (_SOFTMAX_NOTE,) if steps and targets else ()
+    reductions = [(name, call) for name in visited
+                  for call in graph.node_by_name[name].expression.sympy.atoms(axis_sum, axis_mean)]
+    notes += tuple(reduction_note(call, name, shapes.of(call.args[0])) for name, call in reductions)
     return Backward(of, gradients, tuple(visited), shown, steps, notes)
 
 

@@ -224,7 +224,7 @@ def function_rule(name: str, argindex: int) -> FunctionRule:
     if spec.rule is not None:  # a vector function: its Jacobian in index form
         derivative, result, steps = spec.rule(argindex)
         return FunctionRule(name, derivative, result, steps)
-    parameters = [sp.Symbol(p, real=True) for p in spec.parameters]
+    parameters = [sp.Symbol(p, real=True) for p in spec.parameters[:spec.arity - int(spec.axis)]]
     applied = spec.build(*parameters)
     wrt = parameters[argindex]
     result = sp.diff(applied, wrt)
