@@ -55,6 +55,26 @@ class along(sp.Function):  # noqa: N801
     nargs = 2
 
 
+class scaled_sum(sp.Function):  # noqa: N801
+    """c Σ_i u: a path's product summed over the elements into a scalar's gradient, its scalar
+    factor c (1/n for a mean) written before the sum, as a textbook does."""
+
+    nargs = 2
+
+
+def summed_over_elements(expression: sp.Expr) -> sp.Expr:
+    """(1/n) Σ_i (p - y) x, as a textbook writes a mean's gradient: the scalar factors (numbers,
+    1/n) before the sum, the element-wise rest under it."""
+    factors = sp.Mul.make_args(expression)
+    scale = [f for f in factors if f.is_Number or (f.is_Pow and isinstance(f.base, count))]
+    body = sp.Mul(*(f for f in factors if f not in scale))
+    return scaled_sum(sp.Mul(*scale), body)
+
+
+def np_scaled_sum(scale: Array, body: Array) -> Array:
+    return scale * np.sum(body)
+
+
 def axis_of(tree: ast.expr) -> int | None:
     """The integer a literal axis argument spells (``0``, ``-1``), or None if it is not one."""
     sign = 1

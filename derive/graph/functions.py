@@ -355,6 +355,7 @@ NUMPY_OPERATIONS: dict[type, Callable[..., Array]] = {
     axis_mean: axes.np_axis_mean,
     count_along: axes.np_count_along,
     along: axes.np_along,
+    axes.scaled_sum: axes.np_scaled_sum,
     rowsum: vectors.np_rowsum,
     spread: vectors.np_spread,
     matmul: _np_matmul,

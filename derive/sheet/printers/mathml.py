@@ -25,7 +25,7 @@ from sympy.printing.precedence import PRECEDENCE, precedence_traditional
 from sympy.printing.pretty.pretty_symbology import greek_unicode
 
 from ...errors import DeriveError
-from ...graph.axes import along, axis_mean, axis_sum, count_along
+from ...graph.axes import along, axis_mean, axis_sum, count_along, scaled_sum
 from ...graph.functions import count, matmul, mean, total, transpose
 from ...graph.named import NamedFunctionBase
 from ...graph.products import outer
@@ -334,6 +334,18 @@ class DeriveMathMLPrinter(FormsMathML, MathMLPresentationPrinter):
                         self._print(expr.args[1]))
         head = self.element("msub", self.element("mi", text=name, mathvariant="normal"), axis)
         return self.row(head, self._paren_comma_separated(expr.args[0]))
+
+    def _print_scaled_sum(self, expr: scaled_sum) -> Element:
+        """A scalar factor, then the sum over the elements, as ``tex.DerivePrinter`` prints it."""
+        scale, body = expr.args
+        inner = self._print(body)
+        inner = self.fenced(inner) if body.is_Add else inner
+        total = self.element("munder", self.mo("\u2211"), self.element("mi", text="i"))
+        if scale == 1:
+            return self.row(total, inner)
+        if scale == -1:
+            return self.row(self.mo("\u2212"), total, inner)
+        return self.row(self._print(scale), total, inner)
 
     def _print_along(self, expr: along) -> Element:
         return self._print(expr.args[0])

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from ...graph.axes import along, axis_mean, axis_sum, count_along
+from ...graph.axes import along, axis_mean, axis_sum, count_along, scaled_sum
 from ...graph.functions import count, matmul, mean, total, transpose
 from ...graph.named import NamedFunctionBase
 from ...graph.products import outer
@@ -184,6 +184,14 @@ class DerivePrinter(LatexPrinter):
         head = rf"\operatorname{{{name}}}_{{\mathrm{{axis}}={self._print(expr.args[1])}}}"
         head = f"{head}^{{{exp}}}" if exp else head
         return rf"{head}\left({self._print(expr.args[0])}\right)"
+
+    def _print_scaled_sum(self, expr: scaled_sum) -> str:
+        r"""``\frac{1}{n} \sum_{i} (p - y) \odot x``: a scalar factor, then the sum over the elements."""
+        scale, body = expr.args
+        inner = self._print(body)
+        inner = rf"\left({inner}\right)" if body.is_Add else inner
+        head = "" if scale == 1 else ("- " if scale == -1 else self._print(scale) + " ")
+        return rf"{head}\sum_{{i}} {inner}"
 
     def _print_along(self, expr: along, exp: str | None = None) -> str:
         """A reduction's gradient broadcast back along its axis: printed as the gradient (the sheet's
