@@ -25,13 +25,13 @@ from sympy.printing.precedence import PRECEDENCE, precedence_traditional
 from sympy.printing.pretty.pretty_symbology import greek_unicode
 
 from ...errors import DeriveError
-from ...graph.axes import along, axis_mean, axis_sum, count_along, scaled_sum
 from ...graph.functions import count, matmul, mean, total, transpose
 from ...graph.named import NamedFunctionBase
 from ...graph.products import outer
 from ...graph.vectors import rowsum, spread
 from ...symbolic.backprop import Upstream
 from .. import forms
+from .mathml_axes import AxesMathML
 from .mathml_forms import FormsMathML
 from .tex import factor_rank, split_quotient
 
@@ -57,7 +57,7 @@ def plain_row(node: Element) -> bool:
     return not (first is not None and first.nodeType == first.ELEMENT_NODE and first.getAttribute("fence"))
 
 
-class DeriveMathMLPrinter(FormsMathML, MathMLPresentationPrinter):
+class DeriveMathMLPrinter(AxesMathML, FormsMathML, MathMLPresentationPrinter):
     """Presentation MathML with the spec's notation; ``source_order`` keeps unevaluated trees."""
 
     def __init__(self, notation: Mapping[str, str] | None = None, source_order: bool = False,
@@ -311,43 +311,12 @@ class DeriveMathMLPrinter(FormsMathML, MathMLPresentationPrinter):
     def _print_count(self, expr: count) -> Element:
         return self.element("mi", text="n")
 
-    def _print_count_along(self, expr: count_along) -> Element:
-        return self._print_count(expr)
-
     def _print_rowsum(self, expr: rowsum) -> Element:
         inner = self._print(expr.args[0])
         inner = inner if expr.args[0].is_Atom else self.fenced(inner)
         return self.row(self.element("munder", self.mo("\u2211"), self.element("mi", text="j")), inner)
 
     def _print_spread(self, expr: spread) -> Element:
-        return self._print(expr.args[0])
-
-    def _print_axis_sum(self, expr: axis_sum) -> Element:
-        """sum(x, 0) as sum with the subscript axis=0, as ``tex.DerivePrinter`` prints it."""
-        return self._reduction("sum", expr)
-
-    def _print_axis_mean(self, expr: axis_mean) -> Element:
-        return self._reduction("mean", expr)
-
-    def _reduction(self, name: str, expr: sp.Expr) -> Element:
-        axis = self.row(self.element("mi", text="axis", mathvariant="normal"), self.mo("="),
-                        self._print(expr.args[1]))
-        head = self.element("msub", self.element("mi", text=name, mathvariant="normal"), axis)
-        return self.row(head, self._paren_comma_separated(expr.args[0]))
-
-    def _print_scaled_sum(self, expr: scaled_sum) -> Element:
-        """A scalar factor, then the sum over the elements, as ``tex.DerivePrinter`` prints it."""
-        scale, body = expr.args
-        inner = self._print(body)
-        inner = self.fenced(inner) if body.is_Add else inner
-        total = self.element("munder", self.mo("\u2211"), self.element("mi", text="i"))
-        if scale == 1:
-            return self.row(total, inner)
-        if scale == -1:
-            return self.row(self.mo("\u2212"), total, inner)
-        return self.row(self._print(scale), total, inner)
-
-    def _print_along(self, expr: along) -> Element:
         return self._print(expr.args[0])
 
     def _print_Upstream(self, expr: Upstream) -> Element:
