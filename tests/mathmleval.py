@@ -114,6 +114,8 @@ class MathMLEvaluator:
             base, exponent = item
             value = self.row([base])
             return value.T if exponent.tag == "mi" and exponent.text == "T" else value ** self.row([exponent])
+        if item.tag == "munder" and item[0].text == "\u2211":  # a sum over the batch (the first axis)
+            return np.sum(self.elementwise(), axis=0)
         if item.tag == "mrow" and len(item) and item[0].get("fence"):
             return self.row(list(item)[1:-1])
         if item.tag == "mrow":

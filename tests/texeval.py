@@ -4,7 +4,8 @@ It reads a printed formula back as mathematics and computes it with NumPy, so a 
 checked by its value, not by its text: a missing parenthesis changes the value (or the
 shapes stop fitting) and the test fails. Juxtaposition of two arrays is a matrix product
 (as the sheet prints ``A B`` for ``A @ B``), of a scalar and anything a scaling; ``\\odot``
-is element-wise; ``^{T}`` transposes; ``\\mathbf{1}[a > 0]`` is the indicator.
+is element-wise; ``^{T}`` transposes; ``\\sum_{i}`` sums what follows over its first axis;
+``\\mathbf{1}[a > 0]`` is the indicator.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ import re
 
 import numpy as np
 
-_TOKEN = re.compile(r"\\left\(|\\right\)|\\left\[|\\right\]|\\frac|\\odot|\\mathbf\{1\}|\\cdot|\^\{T\}"
-                    r"|\^\{\d+\}|\{-\}\d+(?:\.\d+)?|\d+(?:\.\d+)?|[{}+\->]|\s+|.")
+_TOKEN = re.compile(r"\\sum_\{i\}|\\left\(|\\right\)|\\left\[|\\right\]|\\frac|\\odot|\\mathbf\{1\}|\\cdot"
+                    r"|\^\{T\}|\^\{\d+\}|\{-\}\d+(?:\.\d+)?|\d+(?:\.\d+)?|[{}+\->]|\s+|.")
 
 
 class TexEvaluator:
@@ -103,6 +104,8 @@ class TexEvaluator:
             denominator = self.expression()
             self.take("}")
             return numerator / denominator
+        if token == r"\sum_{i}":  # a sum over the batch (the first axis), to the end of the product
+            return np.sum(self.elementwise(), axis=0)
         if token == r"\mathbf{1}":
             self.take(r"\left[")
             inner = self.expression()

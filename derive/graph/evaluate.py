@@ -15,6 +15,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import SpecError
+from .axes import AxisError
 from .functions import NUMPY_OPERATIONS, count
 
 Value = float | np.ndarray
@@ -86,6 +87,8 @@ def forward_values(graph, values: Mapping[str, Value]) -> dict[str, Value]:
             continue
         try:
             value = evaluate(node.expression.sympy, env)
+        except AxisError as error:
+            raise SpecError(f"graph.{node.name}", str(error)) from None
         except ValueError as error:
             shapes = ", ".join(f"{name} {np.shape(result[name]) or 'scalar'}" for name in node.inputs)
             raise SpecError(f"graph.{node.name}", f"the shapes do not fit ({shapes}): {error}") from None

@@ -24,6 +24,7 @@ from fractions import Fraction
 import sympy as sp
 
 from ..errors import ExpressionError, cut, quoted
+from .axes import axis_of
 from .functions import FUNCTIONS, function_names, matmul
 
 MAX_SOURCE_CHARS = 2000
@@ -268,14 +269,24 @@ class _Builder:
                 f"unknown function '{name}'; {suggestion}functions are {function_names()}"
             )
         if node.keywords or not rule.required <= len(node.args) <= rule.arity:
-            count = str(rule.arity) if not rule.defaults else f"{rule.required} to {rule.arity}"
+            count = str(rule.arity) if rule.required == rule.arity else f"{rule.required} to {rule.arity}"
             plural = "s" if rule.arity > 1 else ""
             optional = "".join(f", {p} = {v:g} if left out" for p, v in
-                               zip(rule.parameters[rule.required:], rule.defaults, strict=True))
+                               zip(rule.parameters[rule.arity - len(rule.defaults):], rule.defaults,
+                                   strict=True))
+            if rule.axis:
+                optional += f"; {rule.parameters[-1]} is an integer, left out: over every element"
             raise self.fail(
                 f"{name}() takes {count} positional argument{plural} "
                 f"({', '.join(rule.parameters)}{optional})"
             )
+        if rule.axis and len(node.args) == rule.arity:
+            axis = axis_of(node.args[-1])
+            if axis is None:
+                raise self.fail(f"{name}(): the axis must be an integer such as 0 or -1, "
+                                f"got {quoted(ast.unparse(node.args[-1]))}")
+            given = [self.build(arg) for arg in node.args[:-1]]
+            return rule.build(*given, sp.Integer(axis))
         given = [self.build(arg) for arg in node.args]
         result = rule.build(*given, *rule.default_arguments(len(given)))
         if not result.free_symbols and result.has(*_NOT_REAL):

@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from . import vectors
+from . import axes, vectors
+from .axes import along, axis_mean, axis_sum, count_along
 from .named import Head, NamedFunctionBase
 from .products import count, matmul, outer, transpose
 from .vectors import cross_entropy, log_softmax, rowsum, softmax, spread
@@ -148,6 +149,9 @@ class total(NamedFunctionBase):  # noqa: N801
     head = Head(r"\operatorname{sum}", "sum")
 
 
+def _reduction(whole: type, along_axis: type) -> Callable[..., sp.Expr]:
+    """``sum(u)`` over every element, or ``sum(u, axis)`` along one axis (likewise mean)."""
+    return lambda u, axis=None: whole(u) if axis is None else along_axis(u, axis)
 
 
 Array = Any
@@ -185,6 +189,9 @@ class Function:
     """A reduction (mean, sum): it takes an array and gives a scalar."""
     defaults: tuple[float, ...] = ()
     """Values of the last parameters when a call leaves them out (leaky_relu's alpha = 0.2)."""
+    axis: bool = False
+    """Its last parameter is an optional integer axis, a literal in the text (sum, mean): left out,
+    the call reduces every element."""
     vector: bool = False
     """It acts on the last axis of a vector (softmax, cross_entropy), not element by element."""
     vjp: Callable[[tuple[sp.Expr, ...], sp.Expr], tuple[sp.Expr, ...]] | None = None
@@ -208,7 +215,7 @@ class Function:
     @property
     def required(self) -> int:
         """How many arguments a call must give."""
-        return self.arity - len(self.defaults)
+        return self.arity - len(self.defaults) - int(self.axis)
 
     def default_arguments(self, given: int) -> tuple[sp.Expr, ...]:
         """The SymPy numbers for the parameters a call with ``given`` arguments leaves out."""
@@ -218,7 +225,7 @@ class Function:
     @property
     def node_class(self) -> type | None:
         """The class of the SymPy node a call builds (None where SymPy rewrites it, as sqrt to a power)."""
-        built = self.build(*sp.symbols(f"_a0:{self.arity}"))
+        built = self.build(*sp.symbols(f"_a0:{self.arity - int(self.axis)}"))
         return None if built.is_Atom or built.is_Add or built.is_Mul or built.is_Pow else type(built)
 
 
@@ -307,10 +314,12 @@ FUNCTIONS: dict[str, Function] = {
         Function("min", "The minimum", ("a", "b"), sp.Min, sp.Min,
                  lambda *args: functools.reduce(np.minimum, args), lambda tf: tf.math.minimum, (REAL, REAL),
                  switch=lambda a, b: a - b),
-        Function("mean", "The mean", ("u",), mean, mean, np.mean, lambda tf: tf.math.reduce_mean, (REAL,),
-                 reduces=True, vjp=lambda args, g: (g / count(args[0]),)),
-        Function("sum", "The sum", ("u",), total, total, np.sum, lambda tf: tf.math.reduce_sum, (REAL,),
-                 reduces=True, vjp=lambda args, g: (g,)),
+        Function("mean", "The mean", ("u", "axis"), _reduction(mean, axis_mean), mean, np.mean,
+                 lambda tf: axes.tf_reduction(tf, "mean"), (REAL,), reduces=True, axis=True,
+                 vjp=axes.mean_vjp),
+        Function("sum", "The sum", ("u", "axis"), _reduction(total, axis_sum), total, np.sum,
+                 lambda tf: axes.tf_reduction(tf, "sum"), (REAL,), reduces=True, axis=True,
+                 vjp=axes.sum_vjp),
         Function("softmax", "The softmax", ("z",), softmax, lambda z: sp.exp(z) / total(sp.exp(z)),
                  vectors.np_softmax, lambda tf: tf.nn.softmax, (REAL,), vector=True, vjp=vectors.softmax_vjp,
                  rule=vectors.softmax_rule),
@@ -325,7 +334,8 @@ FUNCTIONS: dict[str, Function] = {
 }
 
 CUSTOM_CLASSES: dict[type, str] = {
-    entry.node_class: name for name, entry in FUNCTIONS.items() if entry.node_class is not None
+    **{entry.node_class: name for name, entry in FUNCTIONS.items() if entry.node_class is not None},
+    axis_sum: "sum", axis_mean: "mean",
 }
 """The SymPy class of each function's node -> its name (sqrt has none: SymPy makes it a power)."""
 
@@ -341,6 +351,11 @@ NUMPY_OPERATIONS: dict[type, Callable[..., Array]] = {
     sp.sign: np.sign,
     sp.Heaviside: lambda z, at_zero=0.5: np.heaviside(z, at_zero),
     count: lambda u: np.float64(np.size(u)),
+    axis_sum: axes.np_axis_sum,
+    axis_mean: axes.np_axis_mean,
+    count_along: axes.np_count_along,
+    along: axes.np_along,
+    axes.scaled_sum: axes.np_scaled_sum,
     rowsum: vectors.np_rowsum,
     spread: vectors.np_spread,
     matmul: _np_matmul,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..graph.axes import axis_of
 from ..graph.dag import Graph
 from ..graph.evaluate import Value, as_value
 from ..graph.functions import FUNCTIONS
@@ -65,6 +66,10 @@ def evaluate_tree(tree: ast.expr, values: Mapping[str, tf.Tensor], dtype: tf.DTy
         operand = evaluate_tree(tree.operand, values, dtype)
         return -operand if isinstance(tree.op, ast.USub) else operand
     if isinstance(tree, ast.Call):
+        entry = FUNCTIONS[tree.func.id]
+        if entry.axis and len(tree.args) == entry.arity:  # a literal integer axis, as TensorFlow takes it
+            arguments = [evaluate_tree(arg, values, dtype) for arg in tree.args[:-1]]
+            return _FUNCTIONS[tree.func.id](*arguments, axis_of(tree.args[-1]))
         arguments = [evaluate_tree(arg, values, dtype) for arg in tree.args]
         return _FUNCTIONS[tree.func.id](*arguments)
     left = evaluate_tree(tree.left, values, dtype)

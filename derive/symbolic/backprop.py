@@ -22,6 +22,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import SpecError
+from ..graph.axes import axis_mean, axis_sum, reduction_note, summed_over_elements
 from ..graph.dag import Graph
 from ..graph.evaluate import evaluate, forward_values
 from ..graph.functions import (
@@ -100,7 +101,7 @@ def mixing_calls(expression: sp.Expr, shapes: Shapes) -> list[sp.Expr]:
         here = inside_array or int(np.prod(shapes.of(node))) > 1  # one element reads as a scalar
         if _mixes(node):
             entry = FUNCTIONS.get(CUSTOM_CLASSES.get(type(node), ""))
-            plain = entry is not None and entry.reduces and not here
+            plain = entry is not None and entry.reduces and not here and len(node.args) == 1
             if not plain:
                 found.append(node)
                 return
@@ -164,8 +165,23 @@ def backward(graph: Graph, of: str, values: dict | None = None) -> Backward:
     for name, s in graph.symbols.items():
         if s in display and name not in shown:
             shown[name] = tidy(display[s].xreplace(names).xreplace(targets))
+    for name in graph.trainable:  # a broadcast parameter (a bias over the batch): its gradient sums
+        if name in shown and _broadcast(shapes, numeric.get(graph.symbols[name]), graph.symbols[name]):
+            shown[name] = summed_over_elements(shown[name])
     notes = (_SOFTMAX_NOTE,) if steps and targets else ()
+    reductions = [(name, call) for name in visited
+                  for call in graph.node_by_name[name].expression.sympy.atoms(axis_sum, axis_mean)]
+    notes += tuple(reduction_note(call, name, shapes.of(call.args[0])) for name, call in reductions)
     return Backward(of, gradients, tuple(visited), shown, steps, notes)
+
+
+def _broadcast(shapes: Shapes, gradient: sp.Expr | None, symbol: sp.Symbol) -> bool:
+    """Whether ``symbol``'s gradient, before summing, is an array over more rows than it has: a
+    scalar or a bias broadcast over a batch (summed over its leading axis or all elements)."""
+    if gradient is None or gradient.has(matmul):
+        return False
+    own, full = shapes.of(symbol), shapes.of(gradient)
+    return full != own and (not own or (len(full) == len(own) + 1 or full[0] != own[0]))
 
 
 _SOFTMAX_NOTE = ("Cross-entropy after softmax: the softmax's backward rule p (G - sum_j G_j p_j), element "

@@ -16,6 +16,7 @@ from functools import cache
 import sympy as sp
 
 from ..errors import SpecError
+from ..graph.axes import summed_over_elements
 from ..graph.dag import MAX_PATHS, Edge, Graph
 from ..graph.evaluate import forward_values
 from ..graph.functions import CUSTOM_CLASSES, FUNCTIONS, matmul
@@ -143,7 +144,8 @@ def derive(graph: Graph, targets: tuple[Target, ...] = ()) -> Derivation:
                   for name in graph.trainable}
     else:
         passed = None
-        chains = {name: _chain_rule(graph, graph.loss, name, edges) for name in graph.trainable}
+        shapes = Shapes(graph, values)
+        chains = {name: _chain_rule(graph, graph.loss, name, edges, shapes) for name in graph.trainable}
     derived: dict[Target, ChainRule | HigherDerivative] = {}
     for target in targets:
         if target.order == 1 and _too_many_paths(graph, target.of, (target.wrt,)):
@@ -234,7 +236,7 @@ def function_rule(name: str, argindex: int) -> FunctionRule:
     if spec.rule is not None:  # a vector function: its Jacobian in index form
         derivative, result, steps = spec.rule(argindex)
         return FunctionRule(name, derivative, result, steps)
-    parameters = [sp.Symbol(p, real=True) for p in spec.parameters]
+    parameters = [sp.Symbol(p, real=True) for p in spec.parameters[:spec.arity - int(spec.axis)]]
     applied = spec.build(*parameters)
     wrt = parameters[argindex]
     result = sp.diff(applied, wrt)
@@ -250,14 +252,18 @@ def function_rule(name: str, argindex: int) -> FunctionRule:
     return FunctionRule(name, derivative, result, tuple(steps))
 
 
-def _chain_rule(graph: Graph, of: str, parameter: str, edges: dict[str, EdgeDerivation]) -> ChainRule:
+def _chain_rule(graph: Graph, of: str, parameter: str, edges: dict[str, EdgeDerivation],
+                shapes: Shapes | None = None) -> ChainRule:
     products: list[PathProduct] = []
     simplifications: list[Simplification] = []
     for path in graph.paths(parameter, of):
         path_edges = tuple(Edge(a, b) for a, b in zip(path, path[1:], strict=False))
         factors = [edges[edge.key].in_nodes for edge in path_edges]
         product = sp.Mul(*factors)
-        products.append(PathProduct(path, path_edges, product, _shorter(product)))
+        shorter = _shorter(product)
+        if shorter is not None and shapes is not None and _summed(shapes, product, parameter, graph):
+            shorter = summed_over_elements(shorter)
+        products.append(PathProduct(path, path_edges, product, shorter))
         for first, second in zip(path_edges, path_edges[1:], strict=False):
             pair = _shorter(edges[first.key].in_nodes * edges[second.key].in_nodes)
             found = Simplification((first, second), pair) if pair is not None else None
@@ -266,10 +272,20 @@ def _chain_rule(graph: Graph, of: str, parameter: str, edges: dict[str, EdgeDeri
     return ChainRule(of, parameter, tuple(products), tuple(simplifications))
 
 
+def _summed(shapes: Shapes, product: sp.Expr, parameter: str, graph: Graph) -> bool:
+    """Whether a path's product is an array summed into a scalar parameter's gradient."""
+    try:
+        return not shapes.of(graph.symbols[parameter]) and bool(shapes.of(product))
+    except (ValueError, TypeError, KeyError):
+        return False
+
+
 def _shorter(product: sp.Expr) -> sp.Expr | None:
+    """A shorter equal form of a product, where cancelling finds one, signs taken inside
+    (p - y, not -(y - p))."""
     if not small(product):
         return None
-    candidate = sp.factor(sp.cancel(product))
+    candidate = tidy(sp.factor(sp.cancel(product)))
     if sp.count_ops(candidate) < sp.count_ops(product):
         return candidate
     return None

@@ -31,6 +31,7 @@ from ...graph.products import outer
 from ...graph.vectors import rowsum, spread
 from ...symbolic.backprop import Upstream
 from .. import forms
+from .mathml_axes import AxesMathML
 from .mathml_forms import FormsMathML
 from .tex import factor_rank, split_quotient
 
@@ -56,7 +57,7 @@ def plain_row(node: Element) -> bool:
     return not (first is not None and first.nodeType == first.ELEMENT_NODE and first.getAttribute("fence"))
 
 
-class DeriveMathMLPrinter(FormsMathML, MathMLPresentationPrinter):
+class DeriveMathMLPrinter(AxesMathML, FormsMathML, MathMLPresentationPrinter):
     """Presentation MathML with the spec's notation; ``source_order`` keeps unevaluated trees."""
 
     def __init__(self, notation: Mapping[str, str] | None = None, source_order: bool = False,

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
+from ...graph.axes import along, axis_mean, axis_sum, count_along, scaled_sum
 from ...graph.functions import count, matmul, mean, total, transpose
 from ...graph.named import NamedFunctionBase
 from ...graph.products import outer
@@ -157,6 +158,10 @@ class DerivePrinter(LatexPrinter):
     def _print_count(self, expr: count, exp: str | None = None) -> str:
         return f"n^{{{exp}}}" if exp else "n"
 
+    def _print_count_along(self, expr: count_along, exp: str | None = None) -> str:
+        """n, the length of the axis a mean runs over (SymPy's lookup skips a renamed subclass)."""
+        return self._print_count(expr, exp)
+
     def _print_rowsum(self, expr: rowsum, exp: str | None = None) -> str:
         inner = self._print(expr.args[0])
         if not expr.args[0].is_Atom:
@@ -165,6 +170,32 @@ class DerivePrinter(LatexPrinter):
 
     def _print_spread(self, expr: spread, exp: str | None = None) -> str:
         """A term summed over the array it is broadcast across: printed as the term."""
+        inner = self._print(expr.args[0])
+        return rf"\left({inner}\right)^{{{exp}}}" if exp else inner
+
+    def _print_axis_sum(self, expr: axis_sum, exp: str | None = None) -> str:
+        r"""sum(x, 0) as ``\operatorname{sum}_{\mathrm{axis}=0}(x)``, the reduction the code line names."""
+        return self._reduction("sum", expr, exp)
+
+    def _print_axis_mean(self, expr: axis_mean, exp: str | None = None) -> str:
+        return self._reduction("mean", expr, exp)
+
+    def _reduction(self, name: str, expr: sp.Expr, exp: str | None) -> str:
+        head = rf"\operatorname{{{name}}}_{{\mathrm{{axis}}={self._print(expr.args[1])}}}"
+        head = f"{head}^{{{exp}}}" if exp else head
+        return rf"{head}\left({self._print(expr.args[0])}\right)"
+
+    def _print_scaled_sum(self, expr: scaled_sum) -> str:
+        r"""``\frac{1}{n} \sum_{i} (p - y) \odot x``: a scalar factor, then the sum over the elements."""
+        scale, body = expr.args
+        inner = self._print(body)
+        inner = rf"\left({inner}\right)" if body.is_Add else inner
+        head = "" if scale == 1 else ("- " if scale == -1 else self._print(scale) + " ")
+        return rf"{head}\sum_{{i}} {inner}"
+
+    def _print_along(self, expr: along, exp: str | None = None) -> str:
+        """A reduction's gradient broadcast back along its axis: printed as the gradient (the sheet's
+        note says so)."""
         inner = self._print(expr.args[0])
         return rf"\left({inner}\right)^{{{exp}}}" if exp else inner
 
