@@ -200,12 +200,13 @@ def _rule(t: Parts, rule: FunctionRule) -> model.GeneralRule:
     definitions = 0
     while definitions < len(rule.steps) and not isinstance(rule.steps[definitions][0], sp.Derivative):
         definitions += 1
-    steps = tuple(Formula(t.expr(left, "given"), (t.expr(right, "given" if i < definitions else "step"),))
+    steps = tuple(Formula(t.general(left, "given"),
+                          (t.general(right, "given" if i < definitions else "step"),))
                   for i, (left, right) in enumerate(rule.steps))
     title = FUNCTIONS[rule.name].title
     if len(rule.derivative.expr.args) > 1:
         title = f"{title}, with respect to {rule.derivative.variables[0]}"
-    formula = Formula(t.expr(rule.derivative, "given"), (t.expr(rule.result),))
+    formula = Formula(t.general(rule.derivative, "given"), (t.general(rule.result),))
     return model.GeneralRule(rule.name, title, formula, steps, definitions)
 
 

@@ -32,6 +32,12 @@ class Parts:
     def expr(self, expression: sp.Basic, role: str = "step") -> Symbolic:
         return Symbolic(expression, self.notation, role)
 
+    def general(self, expression: sp.Basic, role: str = "step") -> Symbolic:
+        """A function's general rule: its letters (z, p, y) are the rule's own, not the graph's
+        names, so neither the notation nor the graph's arrays apply (sigma(z)(1 - sigma(z)),
+        never an element-wise product because the graph holds an array named z)."""
+        return Symbolic(expression, PLAIN, role)
+
     def written(self, expression: sp.Basic, role: str = "given") -> Symbolic:
         """An unevaluated expression in the order the spec wrote it."""
         return Symbolic(expression, self.notation, role, written=True)

@@ -104,3 +104,16 @@ def test_no_float32_noise_digit_on_the_sheet():
     assert sheet.precision == 6
     default = build_worksheet(spec_from(DEFAULT))
     assert default.precision == 7 and [q.shown for q in default.forward] == ["1.28", "0.7824498", "0.2453255"]
+
+
+def test_a_general_rule_keeps_its_own_letters_when_the_graph_has_arrays_of_those_names():
+    """The sigmoid's rule is about a scalar z, even on a sheet whose graph has arrays z and p:
+    a plain product, never an element-wise one, and no notation of the graph's names."""
+    from derive.spec.examples import example_path
+    from derive.spec.schema import load_spec
+
+    sheet = build_worksheet(load_spec(example_path("minibatch-logistic-regression")), "logistic")
+    sigmoid = next(rule for rule in sheet.rules if rule.function == "sigmoid")
+    assert sigmoid.formula.tex == (r"\frac{d}{d z} \sigma\left(z\right) = "
+                                   r"\sigma\left(z\right) \left(1 - \sigma\left(z\right)\right)")
+    assert all(r"\odot" not in step.tex for rule in sheet.rules for step in (*rule.steps, rule.formula))

@@ -66,7 +66,8 @@ class FormsMathML:
 
     def _print_Jacobian(self, expr: forms.Jacobian) -> Element:
         indices, upstream, mapped = expr.args
-        words = f"a Jacobian with {int(indices)} indices; backpropagation maps\u00a0"
+        count = "index" if int(indices) == 1 else "indices"
+        words = f"a Jacobian with {int(indices)} {count}; backpropagation maps\u00a0"
         return self.row(self.element("mtext", text=words), self._print(upstream), self.mo("\u21a6"),
                         self._print(mapped))
 

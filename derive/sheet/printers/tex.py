@@ -241,7 +241,8 @@ class DerivePrinter(LatexPrinter):
 
     def _print_Jacobian(self, expr: forms.Jacobian) -> str:
         indices, upstream, mapped = expr.args
-        return (rf"\text{{a Jacobian with {int(indices)} indices; backpropagation maps }} "
+        count = "index" if int(indices) == 1 else "indices"
+        return (rf"\text{{a Jacobian with {int(indices)} {count}; backpropagation maps }} "
                 rf"{self._print(upstream)} \mapsto {self._print(mapped)}")
 
     def _print_Path(self, expr: forms.Path) -> str:
