@@ -43,7 +43,7 @@ def _warm() -> None:
         from derive.symbolic.derivation import function_rule
 
         for name, entry in FUNCTIONS.items():
-            for index in range(entry.arity):
+            for index in range(entry.arity - int(entry.axis)):  # an axis is no argument to differentiate in
                 function_rule(name, index)
         to_json(build_worksheet(parse_spec(DEFAULT), "warm"))
 

@@ -15,6 +15,9 @@ class count(sp.Function):  # noqa: N801
 
     nargs = 1
 
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return sp.Integer(0)  # a size, not a value: a second derivative of a mean keeps 1/n fixed
+
 
 class matmul(sp.Function):  # noqa: N801
     """The matrix product ``a @ b`` (numbers come from the tape and NumPy; derivatives per entry).

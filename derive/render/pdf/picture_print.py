@@ -17,10 +17,14 @@ from markupsafe import Markup
 
 from ...sheet.model import Worksheet
 from ..figures.geometry import LABEL_PX, NAME_PX, SUB, SVG_WIDTH
-from ..figures.layout import fitted
+from ..figures.layout import fitted, layout
 from ..figures.picture import MIN_PRINT_PT, SVG_ELEMENTS, derivative_table, describe, scene
 from .formulas import Drawing, FormulaBoxes, Ink, merged
 from .outline_text import TEXT_COLOUR, set_line
+
+MAX_HEIGHT_PX = 760.0
+"""The tallest the printed picture may be (about 200 mm): with its heading and caption it fits
+an A4 or Letter page, so the heading never stands alone above a picture pushed to the next page."""
 
 
 def graph_print_html(sheet: Worksheet, width_px: float, boxes: FormulaBoxes) -> Markup:
@@ -28,7 +32,11 @@ def graph_print_html(sheet: Worksheet, width_px: float, boxes: FormulaBoxes) -> 
     Labels that would print below 7 pt are left out, and listed in a table under the picture."""
     lay = fitted(sheet, min(SVG_WIDTH, width_px) * LABEL_PX * 0.75 / MIN_PRINT_PT)
     x0, y0, w, h = lay.view
-    scale = min(1.0, SVG_WIDTH / w, width_px / w)
+    scale = min(1.0, SVG_WIDTH / w, width_px / w, MAX_HEIGHT_PX / h)
+    if lay.labelled and LABEL_PX * scale * 0.75 < MIN_PRINT_PT:  # too tall to label readably
+        lay = layout(sheet, False)
+        x0, y0, w, h = lay.view
+        scale = min(1.0, SVG_WIDTH / w, width_px / w, MAX_HEIGHT_PX / h)
     about = escape(describe(sheet))
     shapes = scene(sheet, lay)
     svg = "\n".join([
