@@ -25,7 +25,7 @@ from sympy.printing.precedence import PRECEDENCE, precedence_traditional
 from sympy.printing.pretty.pretty_symbology import greek_unicode
 
 from ...errors import DeriveError
-from ...graph.functions import count, matmul, mean, total, transpose
+from ...graph.functions import count, matmul, transpose
 from ...graph.named import NamedFunctionBase
 from ...graph.products import outer
 from ...graph.vectors import rowsum, spread
@@ -33,7 +33,7 @@ from ...symbolic.backprop import Upstream
 from .. import forms
 from .mathml_axes import AxesMathML
 from .mathml_forms import FormsMathML
-from .tex import factor_rank, split_quotient
+from .tex import array_valued, factor_rank, split_quotient
 
 Element = minidom.Element
 UPRIGHT_FUNCTIONS = frozenset("log ln sin cos tan sinh cosh tanh".split())
@@ -166,14 +166,7 @@ class DeriveMathMLPrinter(AxesMathML, FormsMathML, MathMLPresentationPrinter):
     # --- arrays ---------------------------------------------------------------------------
 
     def is_array(self, expr: sp.Basic) -> bool:
-        """Whether ``expr`` is array-valued (as ``tex.DerivePrinter.is_array``)."""
-        if isinstance(expr, mean | total | count):
-            return False
-        if isinstance(expr, matmul | transpose):
-            return True
-        if expr.is_Symbol:
-            return expr.name in self.arrays
-        return any(self.is_array(arg) for arg in expr.args)
+        return array_valued(expr, self.arrays)
 
     def _print_matmul(self, expr: matmul) -> Element:
         return self.row(*(self._matrix_operand(arg) for arg in expr.args))

@@ -3,7 +3,6 @@ chains of equalities as the inside of a ``<math>``, for HTML pages and the PDF's
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Mapping
 from xml.etree import ElementTree
 
@@ -12,26 +11,13 @@ import sympy as sp
 
 from ...numbers import shown
 from .mathml import DeriveMathMLPrinter, plain_row
+from .tex import per_thread
 
 _BOX_SIZES = {"number": ("1.1em", "6em"), "array": ("1.5em", "10em"), "step": ("1.5em", "13em")}
 _OPERATORS = {"+": "<mo>+</mo>", "-": "<mo>−</mo>", "cdot": "<mo>·</mo>",
               "sum": "<munder><mo>∑</mo><mi>i</mi></munder>"}
 _RELATIONS = {"=": "<mo>=</mo>", "leftarrow": "<mo>←</mo>"}
 INVISIBLE = "⁢"
-
-
-_THREAD = threading.local()
-
-
-def _printer(notation: tuple[tuple[str, str], ...], arrays: frozenset[str],
-             written: bool) -> DeriveMathMLPrinter:
-    """One printer per notation and thread: a printer keeps state while it prints (its settings,
-    its DOM), so threads rendering sheets side by side never share one."""
-    printers = _THREAD.__dict__.setdefault("printers", {})
-    key = (notation, arrays, written)
-    if key not in printers:
-        printers[key] = DeriveMathMLPrinter(dict(notation), source_order=written, arrays=arrays)
-    return printers[key]
 
 
 class MathMLStyle:
@@ -41,7 +27,7 @@ class MathMLStyle:
 
     def expression(self, expr: sp.Basic, notation: Mapping[str, str], arrays: frozenset[str],
                    written: bool) -> str:
-        printer = _printer(tuple(sorted(notation.items())), arrays, written)
+        printer = per_thread(DeriveMathMLPrinter, tuple(sorted(notation.items())), arrays, written)
         node = printer._print(expr)
         return "".join(child.toxml() for child in node.childNodes) if plain_row(node) else node.toxml()
 

@@ -28,6 +28,18 @@ from ...symbolic.backprop import Upstream
 from .. import forms
 
 
+def array_valued(expr: sp.Basic, arrays: frozenset[str]) -> bool:
+    """Whether ``expr`` is array-valued: it holds an array name outside any reduction (both
+    printers ask, to print a product of arrays as element-wise)."""
+    if isinstance(expr, mean | total | count):
+        return False
+    if isinstance(expr, matmul | transpose):
+        return True
+    if expr.is_Symbol:
+        return expr.name in arrays
+    return any(array_valued(arg, arrays) for arg in expr.args)
+
+
 def split_quotient(factors: list[sp.Expr]) -> tuple[list[sp.Expr], list[sp.Expr]]:
     """Array factors under a fraction bar (those with a negative power, as positive powers) and over it."""
     under = [f.base ** -f.exp for f in factors if f.is_Pow and f.exp.is_negative]
@@ -54,14 +66,7 @@ class DerivePrinter(LatexPrinter):
         self.arrays = frozenset(arrays)
 
     def is_array(self, expr: sp.Basic) -> bool:
-        """Whether ``expr`` is array-valued: it holds an array name outside any reduction."""
-        if isinstance(expr, mean | total | count):
-            return False
-        if isinstance(expr, matmul | transpose):
-            return True
-        if expr.is_Symbol:
-            return expr.name in self.arrays
-        return any(self.is_array(arg) for arg in expr.args)
+        return array_valued(expr, self.arrays)
 
     def _print_matmul(self, expr: matmul) -> str:
         left, right = (self._matrix_operand(arg) for arg in expr.args)
@@ -264,13 +269,14 @@ _RELATIONS = {"=": "=", "leftarrow": r"\leftarrow"}
 _THREAD = threading.local()
 
 
-def _printer(notation: tuple[tuple[str, str], ...], arrays: frozenset[str], written: bool) -> DerivePrinter:
-    """One printer per notation and thread: a printer keeps state while it prints (its settings,
-    its DOM), so threads rendering sheets side by side never share one."""
+def per_thread(printer: type, notation: tuple[tuple[str, str], ...], arrays: frozenset[str],
+               written: bool):
+    """One ``printer`` per notation and thread: a printer keeps state while it prints (its
+    settings, its DOM), so threads rendering sheets side by side never share one."""
     printers = _THREAD.__dict__.setdefault("printers", {})
-    key = (notation, arrays, written)
+    key = (printer, notation, arrays, written)
     if key not in printers:
-        printers[key] = DerivePrinter(dict(notation), source_order=written, arrays=arrays)
+        printers[key] = printer(dict(notation), source_order=written, arrays=arrays)
     return printers[key]
 
 
@@ -281,7 +287,7 @@ class TexStyle:
 
     def expression(self, expr: sp.Basic, notation: Mapping[str, str], arrays: frozenset[str],
                    written: bool) -> str:
-        return _printer(tuple(sorted(notation.items())), arrays, written).doprint(expr)
+        return per_thread(DerivePrinter, tuple(sorted(notation.items())), arrays, written).doprint(expr)
 
     def number(self, value: float | tuple, digits: int, factor: bool) -> str:
         return tex_factor(value, digits) if factor else tex_number(value, digits)
