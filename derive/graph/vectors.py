@@ -61,13 +61,14 @@ class rowsum(sp.Function):  # noqa: N801
 
     nargs = 1
 
-    @classmethod
-    def eval(cls, u: sp.Expr) -> sp.Expr | None:
-        coefficient, rest = u.as_coeff_Mul()
-        return coefficient * cls(rest) if coefficient != 1 else None
-
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         return sp.Integer(1)
+
+
+def row_sum(u: sp.Expr) -> sp.Expr:
+    """``rowsum(u)`` with a number in front of ``u`` taken outside the sum: 2 Σ_j x, not Σ_j (2 x)."""
+    coefficient, rest = u.as_coeff_Mul()
+    return coefficient * rowsum(rest) if coefficient != 1 else rowsum(u)
 
 
 class spread(sp.Function):  # noqa: N801
@@ -136,11 +137,11 @@ def target_problem(p: Array, t: Array) -> str | None:
 
 def softmax_vjp(args: tuple[sp.Expr, ...], g: sp.Expr) -> tuple[sp.Expr, ...]:
     s = softmax(args[0])
-    return (s * (g - rowsum(g * s)),)
+    return (s * (g - row_sum(g * s)),)
 
 
 def log_softmax_vjp(args: tuple[sp.Expr, ...], g: sp.Expr) -> tuple[sp.Expr, ...]:
-    return (g - softmax(args[0]) * rowsum(g),)
+    return (g - softmax(args[0]) * row_sum(g),)
 
 
 def cross_entropy_vjp(args: tuple[sp.Expr, ...], g: sp.Expr) -> tuple[sp.Expr, ...]:

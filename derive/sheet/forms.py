@@ -15,7 +15,7 @@ class Form(sp.Expr):
     """A sheet form: an expression SymPy holds and compares but never evaluates."""
 
     def __new__(cls, *args: sp.Basic) -> Form:
-        return sp.Expr.__new__(cls, *(sp.sympify(a) if isinstance(a, int) else a for a in args))
+        return sp.Expr.__new__(cls, *(sp.Integer(a) if isinstance(a, int) else a for a in args))
 
 
 class Partial(Form):

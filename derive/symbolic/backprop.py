@@ -31,12 +31,11 @@ from ..graph.functions import (
     count,
     matmul,
     outer,
-    rowsum,
     spread,
     total,
     transpose,
 )
-from ..graph.vectors import cross_entropy
+from ..graph.vectors import cross_entropy, row_sum
 from .bounds import bounded, small
 
 INLINE_OPS = 6
@@ -196,7 +195,7 @@ def _distribution_rules(graph: Graph) -> dict[sp.Expr, sp.Expr]:
         for call in node.expression.sympy.atoms(cross_entropy):
             target = call.args[1]
             if target.is_Symbol:
-                rules[rowsum(target)] = sp.Integer(1)
+                rules[row_sum(target)] = sp.Integer(1)
     return rules
 
 
@@ -315,7 +314,7 @@ def _summed_to(passed: sp.Expr, target: tuple[int, ...], shape: tuple[int, ...],
     if not target:
         return total(passed)
     if target == (*shape[:-1], 1):
-        return rowsum(passed)
+        return row_sum(passed)
     if target == shape[len(shape) - len(target):]:
         return passed  # broadcast over leading (batch) axes: summed where the gradient is used
     raise SpecError("graph", f"a value of shape {target} broadcast over {shape} in "

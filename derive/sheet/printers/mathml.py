@@ -260,14 +260,15 @@ class DeriveMathMLPrinter(AxesMathML, FormsMathML, MathMLPresentationPrinter):
             if positive is not None:
                 terms.remove(positive)
                 terms.insert(0, positive)
+        return self.signed_sum(terms)
+
+    def signed_sum(self, terms: list[sp.Expr]) -> Element:
+        """``a + b - c``: a term that carries a minus sign is subtracted (a sum and a path sum)."""
         node = self.row(self._print(terms[0]))
         for term in terms[1:]:
-            if term.could_extract_minus_sign():
-                node.appendChild(self.mo("\u2212"))
-                node.appendChild(self._print(-term))
-            else:
-                node.appendChild(self.mo("+"))
-                node.appendChild(self._print(term))
+            negative = term.could_extract_minus_sign()
+            node.appendChild(self.mo("\u2212" if negative else "+"))
+            node.appendChild(self._print(-term if negative else term))
         return node
 
     def _print_Pow(self, expr: sp.Pow) -> Element:

@@ -50,15 +50,7 @@ class FormsMathML:
     def _print_Terms(self, expr: forms.Terms) -> Element:
         if not expr.args:
             return self.element("mn", text="0")
-        node = self.row(self._print(expr.args[0]))
-        for term in expr.args[1:]:
-            if term.could_extract_minus_sign() and not isinstance(term, forms.Form):
-                node.appendChild(self.mo("\u2212"))
-                node.appendChild(self._print(-term))
-            else:
-                node.appendChild(self.mo("+"))
-                node.appendChild(self._print(term))
-        return node
+        return self.signed_sum(list(expr.args))
 
     def _print_Descent(self, expr: forms.Descent) -> Element:
         parameter, rate, gradient = (self._print(a) for a in expr.args)

@@ -236,7 +236,7 @@ class DerivePrinter(LatexPrinter):
             return "0"
         text = self._print(expr.args[0])
         for term in expr.args[1:]:
-            negative = term.could_extract_minus_sign() and not isinstance(term, forms.Form)
+            negative = term.could_extract_minus_sign()
             text += f" - {self._print(-term)}" if negative else f" + {self._print(term)}"
         return text
 
