@@ -222,6 +222,11 @@ def split_formats(value: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     from .common import _formats
 
     names = [part.strip() for part in value.split(",")]
+    unknown = [name for name in names if name and name not in (*FORMATS, *SET_FORMATS, "all")]
+    if unknown:
+        expected = f"{', '.join(FORMATS)} or all, and of quizzes {', '.join(SET_FORMATS)}"
+        raise SpecError("--format", f"unknown format {', '.join(map(quoted, unknown))}; "
+                                    f"expected a comma-separated list of {expected}")
     quizzes = tuple(dict.fromkeys(name for name in names if name in SET_FORMATS))
     rest = ",".join(name for name in names if name not in SET_FORMATS)
     return (_formats(rest) if rest.strip() or not quizzes else ()), quizzes

@@ -25,6 +25,7 @@ from derive.errors import SpecError
 from derive.render.quiz.moodle import category_path, cloze_escape
 from derive.render.quiz.tolerance import Tolerance, margin, parse_tolerance
 
+from ..conftest import run_cli
 from .quiz_sets import SEED_NEURON, agrees, answer_rows, neuron, precision, quiz_set
 
 QUESTION_TYPES = {"category", "cloze", "multichoice", "truefalse", "shortanswer", "numerical", "essay",
@@ -154,3 +155,16 @@ def test_a_title_cannot_spell_a_subquestion(tmp_path):
     [(_, blanks)] = check_moodle(xml)
     text = ElementTree.fromstring(xml).find("question[@type='cloze']/questiontext/text").text
     assert "&#123;1:SHORTANSWER:=x} &#36;&#36;x&#36;&#36; &lt;b&gt;" in text
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--format", "moodle", "--tolerance", "ten"], "derive: error: --tolerance: expected a percentage"),
+    (["--format", "moodle,bogus"], "derive: error: --format: unknown format 'bogus'; expected"),
+])
+def test_bad_quiz_options_are_one_line_with_exit_status_2(monkeypatch, capsys, tmp_path, arguments, message):
+    (tmp_path / "class.toml").write_text(SEED_NEURON)
+    out = tmp_path / "out"
+    code, _, err = run_cli(monkeypatch, capsys, "batch", str(tmp_path / "class.toml"), "--count", "2",
+                           "--out", str(out), *arguments)
+    assert code == 2 and err.startswith(message) and err.count("\n") == 1, err
+    assert not out.exists()
