@@ -113,3 +113,11 @@ def test_the_zip_is_deterministic_and_dated_1980():
         infos = archive.infolist()
     assert [i.filename for i in infos] == sorted(i.filename for i in infos)
     assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_the_same_set_gives_the_same_quiz_bytes(drawn, tmp_path):
+    again = quiz_set(tmp_path, quizzes=("moodle", "qti"))
+    assert (again / "quiz.qti.zip").read_bytes() == (drawn / "quiz.qti.zip").read_bytes()
+    rerun = quiz_set(again, quizzes=("moodle", "qti"))  # a rerun into the same folder: variants complete
+    assert (rerun / "quiz.qti.zip").read_bytes() == (drawn / "quiz.qti.zip").read_bytes()
+    assert (rerun / "quiz.moodle.xml").read_bytes() == (again / "quiz.moodle.xml").read_bytes()
