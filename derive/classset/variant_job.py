@@ -122,7 +122,7 @@ def variant_documents(key: Worksheet, formats: tuple[str, ...], blanks: str,
 
 def quiz_question(key: Worksheet) -> Any:
     """The key's quiz question, with the student sheet's graph as its picture."""
-    from ..render.quiz.question import graph_picture, question_of
+    from ..render.quiz.sheet_question import graph_picture, question_of
 
     return question_of(key, graph_picture(student_sheet(key)))
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import re
 import xml.etree.ElementTree as ElementTree
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -147,14 +148,16 @@ def test_cloze_specials_are_escaped():
     assert feedback and re.sub(r"\\(.)", r"\1", feedback.group("feedback")) == "x}/#~"
 
 
-def test_a_title_cannot_spell_a_subquestion(tmp_path):
+def test_a_hostile_title_cannot_spell_a_subquestion(tmp_path):
     hostile = SEED_NEURON.replace('title = "Backpropagation through one sigmoid neuron"',
-                                  'title = "{1:SHORTANSWER:=x} $$x$$ <b>"')
-    out = quiz_set(tmp_path, hostile, count=1, quizzes=("moodle",))
+                                  'title = "{1:SHORTANSWER:=x} $$x$$ <b>\\u0001"')
+    out = quiz_set(tmp_path, hostile, count=1, quizzes=("moodle", "qti"))
     xml = (out / "quiz.moodle.xml").read_bytes()
+    with zipfile.ZipFile(out / "quiz.qti.zip") as archive:
+        ElementTree.fromstring(archive.read("variant-1/assessment.xml"))  # well-formed
     [(_, blanks)] = check_moodle(xml)
     text = ElementTree.fromstring(xml).find("question[@type='cloze']/questiontext/text").text
-    assert "&#123;1:SHORTANSWER:=x} &#36;&#36;x&#36;&#36; &lt;b&gt;" in text
+    assert "&#123;1:SHORTANSWER:=x} &#36;&#36;x&#36;&#36; &lt;b&gt; " in text
 
 
 @pytest.mark.parametrize("arguments, message", [

@@ -10,6 +10,7 @@ as a character reference, so that no text can spell a Cloze field
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from html import escape
 
@@ -17,12 +18,19 @@ from ..tex_safety import check_tex
 from .question import Blank, Block, Math, Picture, Segment, Text
 
 _INERT = str.maketrans({"{": "&#123;", "$": "&#36;"})
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Characters XML 1.0 cannot hold (and DEL): a title's control character becomes a space."""
+
+
+def xml_text(text: str) -> str:
+    """``text`` with each character XML cannot hold as a space (for names and titles)."""
+    return _CONTROL.sub(" ", text)
 
 
 def inert(text: str) -> str:
     """``text`` HTML-escaped, with the characters a Cloze parser or MathJax would read as
-    syntax written as character references."""
-    return escape(text, quote=True).translate(_INERT)
+    syntax written as character references, and no character XML cannot hold."""
+    return _CONTROL.sub(" ", escape(text, quote=True)).translate(_INERT)
 
 
 def segment_html(segment: Segment, blank: Callable[[Blank], str], picture: Callable[[Picture], str]) -> str:

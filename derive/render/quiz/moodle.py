@@ -20,7 +20,7 @@ import base64
 import xml.etree.ElementTree as ElementTree
 from urllib.parse import quote
 
-from .html import blocks_html, image_html, inert
+from .html import blocks_html, image_html, inert, xml_text
 from .question import Blank, Picture, Question
 from .tolerance import Tolerance, decimal_text, margin
 
@@ -43,7 +43,7 @@ def cloze_blank(blank: Blank, tolerance: Tolerance) -> str:
 
 def category_path(name: str) -> str:
     """A category at the top of the course's question bank; a ``/`` in the name is doubled."""
-    return "$course$/top/" + name.replace("/", "//")
+    return "$course$/top/" + xml_text(name).replace("/", "//")
 
 
 def render_moodle(questions: tuple[Question, ...], name: str, tolerance: Tolerance) -> bytes:

@@ -21,7 +21,7 @@ import xml.etree.ElementTree as ElementTree
 import zipfile
 from decimal import Decimal
 
-from .html import blocks_html, image_html, inert, segments_html
+from .html import blocks_html, image_html, inert, segments_html, xml_text
 from .question import Answer, Blank, Picture, Question
 from .tolerance import Tolerance, decimal_text, margin
 
@@ -79,7 +79,8 @@ def _manifest(resources: list[tuple[str, list[str]]]) -> ElementTree.Element:
 
 def _assessment(question: Question, folder: str, tolerance: Tolerance) -> ElementTree.Element:
     root = _root("questestinterop", QTI_NS, QTI_SCHEMA)
-    assessment = _sub(root, "assessment", ident=folder, title=f"{question.title}: {question.variant}")
+    title = xml_text(f"{question.title}: {question.variant}")
+    assessment = _sub(root, "assessment", ident=folder, title=title)
     _fields(assessment, cc_maxattempts="1")
     section = _sub(assessment, "section", ident="root_section")
     _problem_item(section, question, folder)
