@@ -125,7 +125,9 @@ def _stylesheet() -> str:
     return html_environment().get_template("html/worksheet.css").render()
 
 
-_IMAGE = Markup('<img src="{}" alt="{}">')
+_IMAGE = Markup('<div class="picture"><img src="{}" alt="{}"></div>')
+"""A picture file shown in the fragment: in a ``<div>``, which stays a block where the host
+removes ``<figure>`` (Moodle), so that the caption starts under the picture, not beside it."""
 
 
 def _picture_files(sheet: Worksheet, stem: str) -> tuple[dict[str, object], dict[str, str | bytes]]:
