@@ -108,6 +108,18 @@ def test_canvas_keeps_every_style_and_picture_derive_writes(fragments) -> None:
     assert len(math) == fragment.count("<math") > 20
 
 
+@pytest.mark.parametrize("example", ["matrix-layer", "softmax-cross-entropy"])
+def test_canvas_keeps_the_styles_of_array_sheets_too(example: str) -> None:
+    """Stacked check tables, matrices and the graph's derivative table, where it has one."""
+    from derive.spec.examples import example_path
+    from derive.spec.schema import load_spec
+
+    sheet = build_worksheet(load_spec(example_path(example)), example)
+    fragment = render_all(sheet, ("fragment",), Options(host="canvas"))[f"{example}.fragment.html"]
+    kept, written = Elements(sanitizers.canvas(fragment)), Elements(fragment)
+    assert kept.declared() == written.declared() and len(written.declared()) > 20
+
+
 def test_moodle_gets_tex_and_keeps_the_cell_padding(fragments) -> None:
     fragment = fragments["moodle"][NAME]
     assert "<math" not in fragment and "<svg" not in fragment and "<style" not in fragment
