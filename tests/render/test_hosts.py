@@ -19,7 +19,7 @@ from derive.render.formats import Options, render_all
 from derive.sheet.build import build_worksheet
 from derive.sheet.model import Worksheet
 
-from ..conftest import DEFAULT, run_cli, spec_from
+from ..conftest import DEFAULT, HOSTILE_INTRO, HOSTILE_TITLE, run_cli, spec_from
 from .hosts import sanitizers
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -157,3 +157,12 @@ def test_the_fragment_and_its_pictures_are_written_beside_each_other(monkeypatch
 def test_each_host_is_deterministic(sheet: Worksheet, fragments) -> None:
     for host, files in fragments.items():
         assert render_all(sheet, ("fragment",), Options(host=host)) == files, host
+
+
+def test_hostile_text_stays_text_after_the_styles_are_inlined() -> None:
+    """css-inline parses and writes the fragment again: what was escaped stays escaped."""
+    sheet = build_worksheet(spec_from(DEFAULT, f"title={HOSTILE_TITLE}", f"intro={HOSTILE_INTRO}"), "hostile")
+    for host in ("canvas", "moodle"):
+        html = render_all(sheet, ("fragment",), Options(host=host))["hostile.fragment.html"]
+        assert "<script>" not in html and "<b>bold</b>" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; \\input{/etc/passwd} 100% $x$ a_b" in html
