@@ -91,6 +91,7 @@ def _plot_svg(sheet: Worksheet, root_style: str) -> str:
     svg = re.sub(r"\s*<style[^>]*>.*?</style>", "", svg, flags=re.S).replace("<defs>\n </defs>", "")
     used = set(re.findall(r'(?:url\(#|href="#)([^)"]+)', svg))  # keep only ids something refers to
     svg = re.sub(r'\s+id="([^"]*)"', lambda m: m[0] if m[1] in used else "", svg)
+    svg = "\n".join(line for line in svg.splitlines() if line.strip())  # no blank line: Markdown keeps it
     width, height = (float(v) for v in re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())
     about = escape(describe_plot(sheet))
     sizing = root_style.format(width=f"{width * 4 / 3:.0f}")

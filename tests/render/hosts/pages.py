@@ -125,9 +125,19 @@ def moodle(fragment: str) -> str:
     return _page("Moodle", MOODLE_CSS, body, _mathjax(MOODLE_MATHJAX))
 
 
-def mkdocs_slate(fragment: str) -> str:
+def markdown_page(fragment: str) -> str:
+    """A Markdown page holding ``fragment``, as MkDocs builds it: Python-Markdown with the
+    extensions Material's math setup names (pymdownx.arithmatex, generic mode) and md_in_html."""
+    import markdown
+
+    text = f"# Week 3\n\nThe sheet for this week:\n\n{fragment}\nA formula of the page's own: $a_1$.\n"
+    return markdown.markdown(text, extensions=["pymdownx.arithmatex", "md_in_html", "tables"],
+                             extension_configs={"pymdownx.arithmatex": {"generic": True}})
+
+
+def mkdocs_slate(content: str) -> str:
     """A MkDocs Material page in the slate (dark) palette, with Material's MathJax setup."""
-    body = f'<article class="md-content__inner md-typeset">{fragment}</article>'
+    body = f'<article class="md-content__inner md-typeset">{content}</article>'
     return _page("MkDocs Material", MATERIAL_SLATE_CSS, body, _mathjax(MATERIAL_MATHJAX),
                  ' data-md-color-scheme="slate"')
 
