@@ -40,9 +40,11 @@ def _htmlpurifier() -> Path:
     """A copy of Debian's HTMLPurifier that PHP 8 compiles (see ``PHP8_FIXES``)."""
     if not DEBIAN_HTMLPURIFIER.exists():
         require_tool("php-htmlpurifier (/usr/share/php/HTMLPurifier.auto.php)")
+    import atexit
     import tempfile
 
     root = Path(tempfile.mkdtemp(prefix="derive-htmlpurifier-"))
+    atexit.register(shutil.rmtree, root, True)
     for path in DEBIAN_HTMLPURIFIER.parent.glob("HTMLPurifier*"):
         (shutil.copytree if path.is_dir() else shutil.copy)(path, root / path.name)
     for name, (old, new) in PHP8_FIXES.items():
