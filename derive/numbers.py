@@ -66,8 +66,8 @@ def tex_number(value, precision: int) -> str:
     return _tex_number(at_precision(value, precision), precision)
 
 
-VECTOR_ENTRIES = 8
-"""The most entries of a vector printed in a formula; a longer one shows its first three and last two."""
+VECTOR_ENTRIES = 6
+"""The most entries of a vector printed in a formula (six 7-digit entries fill the line)."""
 MATRIX_COLUMNS = 6
 """The most columns of a matrix printed in a formula (six 7-digit entries fill the line)."""
 MATRIX_ROWS = 8

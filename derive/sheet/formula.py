@@ -137,8 +137,10 @@ class Formula:
     lhs: Part
     parts: tuple[Part, ...]
     arrow: bool = False
-    width: int = 0
-    """0: one row; else the parts go in rows of about this many characters (a derivation)."""
+    width: float = 0
+    """0: rows as wide as the line; else rows of at most this many em (a derivation's rows, a
+    table's column), a part wider than that broken at its + and -; under ``COLUMN`` em, one
+    part per row (parts broken only at the line)."""
 
     @property
     def tex(self) -> str:
@@ -232,6 +234,8 @@ RELATION = 1.4
 """The width of ``=`` or an arrow with its spaces, in em."""
 CONTINUATION = 1.0
 """The indent of a row that continues a sum (TeX's ``\\quad``), in em."""
+COLUMN = 10.0
+"""The narrowest column a formula's ``width`` asks for; a smaller one means one part per row."""
 STEP_WIDTH = 13 * 1.33
 """A step box's width in em, as ``mathml_width`` measures it."""
 
@@ -277,7 +281,8 @@ def _room(formula: Formula, student: bool, line: float | None = None) -> float:
 def _rows(formula: Formula, student: bool) -> tuple[tuple[tuple[Part, ...], ...], frozenset[int]]:
     """``formula``'s parts in rows of at most ``_room`` em (a part wider than the line broken
     into pieces, each piece after the first on a row of its own), and which rows continue a sum."""
-    room, line, indent = _room(formula, student), _room(formula, student, LINE), CONTINUATION
+    room, indent = _room(formula, student), CONTINUATION
+    line = room if formula.width >= COLUMN or not formula.width else _room(formula, student, LINE)
     rows: list[list[Part]] = [[]]
     continued: set[int] = set()
     used = 0.0

@@ -318,7 +318,7 @@ class TexStyle:
     def chain(self, lhs: str | None, relation: str, parts: Iterable[str]) -> str:
         """``lhs = a = b`` (``lhs`` None: ``= a = b``); a relation ``&=`` aligns in ``align*``."""
         align = "&" if relation.startswith("&") else ""
-        head = f"{align}{_RELATIONS[relation.lstrip('&')]} {' = '.join(parts)}"
+        head = f"{align}{_RELATIONS[relation.lstrip('&')]} {' = '.join(part.strip() for part in parts)}"
         return head if lhs is None else f"{lhs} {head}"
 
     def aligned(self, lhs: str, rows: Iterable[str]) -> str:
