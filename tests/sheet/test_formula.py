@@ -8,9 +8,7 @@ import numpy as np
 import sympy as sp
 
 from derive.classset.blanks import student_sheet
-from derive.graph.functions import relu
 from derive.sheet.build import build_worksheet
-from derive.sheet.forms import partial
 from derive.sheet.formula import NUMBER_BOX, Formula, Number, Symbolic, printed
 
 from ..conftest import DEFAULT, spec_from
