@@ -8,7 +8,6 @@ what wraps the body.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from functools import partial
 
 from markupsafe import Markup
@@ -47,9 +46,7 @@ def formula_block(sheet: Worksheet, formula: Formula, style: Style = TEX, pieces
     """``formula`` as one formula, its rows aligned on the relation when it needs several (in
     rows of at most ``width`` em, if given: a formula in a table's column); with ``pieces``, a
     row's parts for the PDF's layout."""
-    if width:
-        formula = replace(formula, width=width)
-    shown = printed(formula, sheet.student, sheet.blanks == "steps", style)
+    shown = printed(formula, sheet.student, sheet.blanks == "steps", style, column=width)
     if len(shown.rows) == 1:
         return shown.pieces()[0] if pieces else shown.lines()[0]
     return (shown.block(),) if pieces else shown.block()

@@ -16,7 +16,6 @@ always compiles and the reader sees which character stood there.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from ..sheet.formula import Formula, printed, rule_steps
 from ..sheet.model import Worksheet
@@ -40,7 +39,7 @@ def render_tex(sheet: Worksheet, paper: str = "a4") -> str:
 
     def line(formula: Formula, width: float = 0) -> str:
         """The formula as one (rows aligned in ``aligned``), in rows of ``width`` em if given."""
-        return shown(replace(formula, width=width) if width else formula).block()
+        return printed(formula, sheet.student, blank_steps, column=width).block()
 
     template = tex_environment().get_template(f"tex/paper/{paper}.tex.j2")
     document = template.render(sheet=sheet, picture=graph_tikz(sheet),

@@ -240,9 +240,10 @@ STEP_WIDTH = 13 * 1.33
 """A step box's width in em, as ``mathml_width`` measures it."""
 
 
-def printed(formula: Formula, student: bool = False, steps: bool = False, style: Style = TEX) -> Printed:
+def printed(formula: Formula, student: bool = False, steps: bool = False, style: Style = TEX,
+            column: float = 0) -> Printed:
     """``formula`` printed in ``style`` for the key, or for a student sheet in 'numbers' or
-    ``steps`` mode, in rows that fit the line.
+    ``steps`` mode, in rows that fit the line (or a table's ``column`` of that many em).
 
     Rows hold whole parts (a derivation's rows at most ``width`` em, any row at most ``LINE``);
     a part wider than a line is a sum broken at its ``+`` and ``-`` into continuation rows.
@@ -259,30 +260,33 @@ def printed(formula: Formula, student: bool = False, steps: bool = False, style:
         head = [part_text(p, style) for p in parts[:1] if isinstance(p, Symbolic) and p.role == "question"]
         value = style.box(_value_box(parts[-1]))
         step = style.box("step")
-        fits = not head or width(parts[0]) + RELATION + STEP_WIDTH <= _room(formula, True, LINE)
+        fits = not head or width(parts[0]) + RELATION + STEP_WIDTH <= _room(formula, True, column or LINE)
         if formula.width or not fits:
             rows = ((*head, step), (value,)) if fits else ((*head,), (step,), (value,))
         else:
             rows = ((*head, step, value),)
         return Printed(style, lhs, relation, rows)
-    rows, continued = _rows(formula, student)
+    rows, continued = _rows(formula, student, column)
     texts = tuple(tuple(part_text(p, style, student, steps) for p in row) for row in rows)
     return Printed(style, lhs, relation, texts, continued)
 
 
-def _room(formula: Formula, student: bool, line: float | None = None) -> float:
-    """The width a row of ``formula`` may fill right of its left-hand side, in em."""
-    if line is None:
-        line = min(formula.width, LINE) if formula.width else LINE
+def _room(formula: Formula, student: bool, line: float) -> float:
+    """The width a row of ``formula`` may fill right of its ``line`` em-wide left-hand side, in em."""
     return line - width(formula.lhs, student) - RELATION
 
 
+Rows = tuple[tuple[tuple[Part, ...], ...], frozenset[int]]
+"""Parts in rows, and which rows continue a sum."""
+
+
 @lru_cache(maxsize=65536)
-def _rows(formula: Formula, student: bool) -> tuple[tuple[tuple[Part, ...], ...], frozenset[int]]:
-    """``formula``'s parts in rows of at most ``_room`` em (a part wider than the line broken
-    into pieces, each piece after the first on a row of its own), and which rows continue a sum."""
-    room, indent = _room(formula, student), CONTINUATION
-    line = room if formula.width >= COLUMN or not formula.width else _room(formula, student, LINE)
+def _rows(formula: Formula, student: bool, column: float = 0) -> Rows:
+    """``formula``'s parts in rows that fit (a derivation's ``width``, a table's ``column``, the
+    line), a part wider than that broken into pieces, each after the first on a row of its own."""
+    budget = min(column or formula.width or LINE, LINE)
+    room, indent = _room(formula, student, budget), CONTINUATION
+    line = _room(formula, student, budget if budget >= COLUMN else LINE)
     rows: list[list[Part]] = [[]]
     continued: set[int] = set()
     used = 0.0

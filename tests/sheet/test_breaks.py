@@ -15,7 +15,18 @@ import pytest
 import sympy as sp
 
 from derive.sheet.build import build_worksheet
-from derive.sheet.formula import LINE, Formula, Number, Numbers, Symbolic, printed, width
+from derive.sheet.formula import (
+    COLUMN,
+    LINE,
+    NUMBER_BOX,
+    STEP_BOX,
+    Formula,
+    Number,
+    Numbers,
+    Symbolic,
+    printed,
+    width,
+)
 from derive.sheet.printers import MATHML, TEX
 
 from ..conftest import DEFAULT, spec_from
@@ -148,7 +159,7 @@ def test_a_short_equation_is_not_broken():
         assert not printed(chain.formula).continued
 
 
-def test_a_sum_of_eight_terms_breaks_at_plus_and_reads_back():
+def test_a_sum_of_eight_terms_breaks_at_plus_in_a_narrow_column_and_reads_back():
     terms = [sp.Mul(sp.Symbol(f"x{i}"), sp.Symbol(f"w{i}"), evaluate=False) for i in range(1, 9)]
     written = Symbolic(sp.Add(*terms, evaluate=False), role="given", written=True)
     formula = Formula(Symbolic(sp.Symbol("z"), role="given"), (written,))
@@ -156,8 +167,8 @@ def test_a_sum_of_eight_terms_breaks_at_plus_and_reads_back():
     values = {f"x_{{{i}}}": v for i, v in enumerate(rng.normal(size=8), 1)}
     values |= {f"w_{{{i}}}": v for i, v in enumerate(rng.normal(size=8), 1)}
     expected = sum(values[f"x_{{{i}}}"] * values[f"w_{{{i}}}"] for i in range(1, 9))
-    narrow = Formula(formula.lhs, formula.parts, width=12)  # a 12 em column: the sum must break
-    shown = printed(narrow, style=TEX)
+    assert len(printed(formula).rows) == 1  # the line holds it
+    shown = printed(formula, style=TEX, column=12)  # a table's column of 12 em does not
     assert len(shown.rows) > 1 and shown.continued == frozenset(range(1, len(shown.rows)))
     sides = tex_sides(shown.block())
     assert float(TexEvaluator(values)(sides[1])) == pytest.approx(expected)
@@ -173,3 +184,15 @@ def test_a_long_row_of_numbers_breaks_between_terms():
     assert shown.continued and len(shown.rows) >= 3
     sides = tex_sides(shown.block())
     assert float(TexEvaluator({})(sides[1])) == pytest.approx(6 * -1.278037 * 0.1702221 * 1.3)
+
+
+def test_a_table_column_breaks_an_equation_but_a_steps_sheet_still_gives_it():
+    terms = [sp.Mul(sp.Symbol(f"x{i}"), sp.Symbol(f"w{i}"), evaluate=False) for i in range(1, 5)]
+    written = Symbolic(sp.Add(*terms, sp.Symbol("b"), evaluate=False), role="given", written=True)
+    equation = Formula(Symbolic(sp.Symbol("a"), role="given"), (written,))  # given, never a step
+    assert len(printed(equation, student=True, steps=True).rows) == 1
+    narrow = printed(equation, student=True, steps=True, column=COLUMN)
+    assert len(narrow.rows) > 1 and narrow.continued
+    assert STEP_BOX not in narrow.block() and NUMBER_BOX not in narrow.block()
+    text = tex_sides(narrow.block())[1].replace(" ", "")
+    assert text == "x_{1}w_{1}+x_{2}w_{2}+x_{3}w_{3}+x_{4}w_{4}+b"
