@@ -144,8 +144,9 @@ class Formula:
 
     @property
     def tex(self) -> str:
-        """The key's TeX on one line (JSON, tests)."""
-        return " ".join(printed(self).lines())
+        """The key's TeX on one line, unbroken (JSON, tests)."""
+        relation = "leftarrow" if self.arrow else "="
+        return TEX.chain(part_tex(self.lhs), relation, [part_tex(part) for part in self.parts])
 
 
 @dataclass(frozen=True)
@@ -272,7 +273,7 @@ def printed(formula: Formula, student: bool = False, steps: bool = False, style:
 
 
 def _room(formula: Formula, student: bool, line: float) -> float:
-    """The width a row of ``formula`` may fill right of its ``line`` em-wide left-hand side, in em."""
+    """The width a row of ``formula`` may fill on a ``line`` em wide, right of its left-hand side."""
     return line - width(formula.lhs, student) - RELATION
 
 

@@ -196,3 +196,13 @@ def test_a_table_column_breaks_an_equation_but_a_steps_sheet_still_gives_it():
     assert STEP_BOX not in narrow.block() and NUMBER_BOX not in narrow.block()
     text = tex_sides(narrow.block())[1].replace(" ", "")
     assert text == "x_{1}w_{1}+x_{2}w_{2}+x_{3}w_{3}+x_{4}w_{4}+b"
+
+
+def test_the_json_tex_of_a_broken_formula_is_one_unbroken_chain(sheet):
+    hand = _by_hand()
+    chain = next(c for c in sheet.chains if c.parameter == "w")
+    assert len(printed(chain.formula).rows) > 1
+    assert r"\quad" not in chain.formula.tex and "&" not in chain.formula.tex
+    evaluate = TexEvaluator(_tex_names(hand))
+    for side in tex_sides(chain.formula.tex)[1:]:
+        assert float(evaluate(side)) == pytest.approx(hand["dw"], rel=2e-3)
