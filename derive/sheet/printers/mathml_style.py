@@ -17,7 +17,6 @@ _OPERATORS = {"+": "<mo>+</mo>", "-": "<mo>−</mo>", "cdot": "<mo>·</mo>",
               "sum": "<munder><mo>∑</mo><mi>i</mi></munder>"}
 _RELATIONS = {"=": "<mo>=</mo>", "leftarrow": "<mo>←</mo>", "continue": '<mspace width="1em" />'}
 """What opens a row: a relation, or (``continue``) the indent of a sum continued from the row above."""
-INVISIBLE = "⁢"
 
 
 class MathMLStyle:
