@@ -10,11 +10,30 @@ def _array(value):
     return np.asarray(value, dtype=np.float64) if isinstance(value, tuple | list) else value
 
 
-def shown(value, precision: int) -> str:
-    """``value`` to ``precision`` significant digits, plain text (``-0.2828153``); arrays as lists."""
+def at_precision(value, precision: int):
+    """An array with each entry that is zero at ``precision`` significant digits of the array's
+    largest entry set to 0 (float32 noise: 2.235e-8 beside 0.36, where SymPy's exact value is
+    2e-17); a scalar as it is. Every printed array passes here: a sheet shows an entry to the
+    digits of its array, so noise below the last digit shown is 0."""
     value = _array(value)
+    if not isinstance(value, np.ndarray) or value.ndim == 0 or not value.size:
+        return value
+    largest = float(np.max(np.abs(value), initial=0.0, where=np.isfinite(value)))
+    if largest == 0.0:
+        return value
+    last_digit = 10.0 ** (np.floor(np.log10(largest)) - precision + 1)
+    return np.where(np.abs(value) < last_digit / 2, 0.0, value)
+
+
+def shown(value, precision: int) -> str:
+    """``value`` to ``precision`` significant digits, plain text (``-0.2828153``); arrays as lists
+    (noise below their precision as 0)."""
+    return _shown(at_precision(value, precision), precision)
+
+
+def _shown(value, precision: int) -> str:
     if isinstance(value, np.ndarray) and value.ndim > 0:
-        return "[" + ", ".join(shown(item, precision) for item in value) + "]"
+        return "[" + ", ".join(_shown(item, precision) for item in value) + "]"
     text = f"{float(value):.{precision}g}"
     if "e" in text:
         mantissa, exponent = text.split("e")
@@ -34,9 +53,9 @@ def agreed_digits(value, twin, precision: int, floor: int = 4) -> int:
 
 def shown_compact(value, precision: int, items: int = 3) -> str:
     """Like ``shown``, but an array longer than ``items`` ends in an ellipsis (for narrow tables)."""
-    value = _array(value)
+    value = at_precision(value, precision)
     if isinstance(value, np.ndarray) and value.ndim == 1 and value.size > items:
-        return "[" + ", ".join(shown(item, precision) for item in value[:items]) + ", …]"
+        return "[" + ", ".join(_shown(item, precision) for item in value[:items]) + ", …]"
     if isinstance(value, np.ndarray) and value.ndim > 1 and value.size > 2 * items:
         return f"{value.shape[0]}×{value.shape[1]} matrix" if value.ndim == 2 else f"array {value.shape}"
     return shown(value, precision)
@@ -44,16 +63,41 @@ def shown_compact(value, precision: int, items: int = 3) -> str:
 
 def tex_number(value, precision: int) -> str:
     """The same in TeX, with a power of ten for very small or large values; arrays as brackets."""
-    value = _array(value)
+    return _tex_number(at_precision(value, precision), precision)
+
+
+VECTOR_ENTRIES = 6
+"""The most entries of a vector printed in a formula (six 7-digit entries fill the line)."""
+MATRIX_COLUMNS = 6
+"""The most columns of a matrix printed in a formula (six 7-digit entries fill the line)."""
+MATRIX_ROWS = 8
+
+
+def kept(count: int, most: int) -> list[int | None]:
+    """Which of ``count`` entries a formula prints: all of up to ``most``, else the first three,
+    an ellipsis (None) and the last two; the full values are in the JSON and the tables."""
+    if count <= most:
+        return list(range(count))
+    return [0, 1, 2, None, count - 2, count - 1]
+
+
+def _tex_entry(matrix: np.ndarray, i: int | None, j: int | None, precision: int) -> str:
+    """One cell of a printed matrix: an entry, or a left-out row's or column's dots."""
+    if i is None:
+        return "" if j is None else r"\vdots"
+    return r"\cdots" if j is None else _tex_number(matrix[i, j], precision)
+
+
+def _tex_number(value, precision: int) -> str:
     if isinstance(value, np.ndarray) and value.ndim == 2:
-        body = r" \\ ".join(" & ".join(tex_number(item, precision) for item in row) for row in value)
-        return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
+        rows = [" & ".join(_tex_entry(value, i, j, precision) for j in kept(value.shape[1], MATRIX_COLUMNS))
+                for i in kept(value.shape[0], MATRIX_ROWS)]
+        return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
     if isinstance(value, np.ndarray) and value.ndim == 1:
-        items = [tex_number(item, precision) for item in value]
-        if len(items) > 8:
-            items = [*items[:3], r"\ldots", *items[-2:]]
+        items = [r"\ldots" if i is None else _tex_number(value[i], precision)
+                 for i in kept(value.size, VECTOR_ENTRIES)]
         return r"\left[" + ", ".join(items) + r"\right]"
-    text = shown(value, precision)
+    text = _shown(value, precision)
     if "e" in text:
         mantissa, exponent = text.split("e")
         text = rf"{mantissa} \times 10^{{{exponent}}}"

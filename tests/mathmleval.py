@@ -116,8 +116,35 @@ class MathMLEvaluator:
             return value.T if exponent.tag == "mi" and exponent.text == "T" else value ** self.row([exponent])
         if item.tag == "munder" and item[0].text == "\u2211":  # a sum over the batch (the first axis)
             return np.sum(self.elementwise(), axis=0)
-        if item.tag == "mrow" and len(item) and item[0].get("fence"):
-            return self.row(list(item)[1:-1])
+        if item.tag == "mrow" and len(item) and (item[0].get("fence") or item[0].text == "("):
+            return self.row(list(item)[1:-1])  # parentheses: a fenced group, or a negative number's
         if item.tag == "mrow":
             return self.row(list(item))
         raise ValueError(f"cannot read {_key(item)!r}")
+
+
+def aligned_sides(markup: str) -> list[list[ET.Element]]:
+    """The sides of a chain of equalities, however it is broken into rows: one ``<mrow>``, or a
+    two-column ``<mtable>`` (the left-hand side in the first row's first cell, each row's
+    chain in its second, a continued row opening with its indent and its sign), each side as
+    the elements to evaluate (``MathMLEvaluator.row``). The left-hand side is the first."""
+    items = _opened(list(_bare(ET.fromstring(f"<mrow>{markup}</mrow>"))))
+    if len(items) == 1 and items[0].tag == "mtable":
+        rows = list(items[0])
+        items = _opened(list(rows[0][0]))
+        for row in rows:
+            items += [item for item in _opened(list(row[-1])) if item.tag != "mspace"]
+    sides: list[list[ET.Element]] = [[]]
+    for item in items:
+        if item.tag == "mo" and item.text in ("=", "\u2190"):
+            sides.append([])
+        else:
+            sides[-1].append(item)
+    return sides
+
+
+def _opened(items: list[ET.Element]) -> list[ET.Element]:
+    """A cell's (or a formula's) one grouping row, without fences, opened into its children."""
+    if len(items) == 1 and items[0].tag == "mrow" and not (len(items[0]) and items[0][0].get("fence")):
+        return list(items[0])
+    return items

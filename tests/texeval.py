@@ -114,3 +114,20 @@ class TexEvaluator:
             self.take(r"\right]")
             return (inner > 0).astype(np.float64)
         raise ValueError(f"cannot read {token!r}")
+
+
+def aligned_sides(tex: str) -> list[str]:
+    r"""The sides of a chain of equalities, however it is broken into rows: ``a = b`` on one line,
+    or amsmath rows (``\begin{aligned} lhs &= a + b \\ &\quad + c \\ &= d \end{aligned}``, or the
+    rows of an ``align*``), a continued row's terms joined to the side they continue. The
+    left-hand side is the first."""
+    body = tex.removeprefix(r"\begin{aligned}").removesuffix(r"\end{aligned}")
+    for mark in (r"\\", "&", r"\quad"):
+        body = body.replace(mark, " ")
+    sides, depth, start = [], 0, 0
+    for position, character in enumerate(body):
+        depth += {"{": 1, "}": -1}.get(character, 0)
+        if character == "=" and depth == 0:
+            sides.append(body[start:position].strip())
+            start = position + 1
+    return [*sides, body[start:].strip()]

@@ -41,6 +41,17 @@ def formula_lines(sheet: Worksheet, formula: Formula, style: Style = TEX, pieces
     return shown.pieces() if pieces else shown.lines()
 
 
+def formula_block(sheet: Worksheet, formula: Formula, style: Style = TEX, pieces: bool = False,
+                  width: float = 0) -> str | tuple:
+    """``formula`` as one formula, its rows aligned on the relation when it needs several (in
+    rows of at most ``width`` em, if given: a formula in a table's column); with ``pieces``, a
+    row's parts for the PDF's layout."""
+    shown = printed(formula, sheet.student, sheet.blanks == "steps", style, column=width)
+    if len(shown.rows) == 1:
+        return shown.pieces()[0] if pieces else shown.lines()[0]
+    return (shown.block(),) if pieces else shown.block()
+
+
 def _math(sheet: Worksheet, style: Style, wrap: Callable[..., Markup], value: str | tuple | Part,
           display: bool = False) -> Markup:
     """A printed row (or a PDF row's pieces) wrapped for the page; a part (a name) printed first."""
@@ -68,7 +79,7 @@ def _render(template: str, sheet: Worksheet, math: tuple[Style, Callable[..., Ma
         extra["plot"] = _plot(sheet)
     context = {"sheet": sheet, "m": m, "md": partial(m, display=True), "top": top, "symbol": letter,
                "product": PRODUCT_RULE, "given": _as_text, "lines": lines,
-               "line": lambda f: lines(f)[0],
+               "line": partial(formula_block, sheet, style=style, pieces=pieces),
                "rule_lines": partial(rule_lines, sheet), **extra}
     return html_environment().get_template(template).render(context)
 

@@ -37,9 +37,13 @@ def render_tex(sheet: Worksheet, paper: str = "a4") -> str:
     def shown(formula: Formula):
         return printed(formula, sheet.student, blank_steps)
 
+    def line(formula: Formula, width: float = 0) -> str:
+        """The formula as one (rows aligned in ``aligned``), in rows of ``width`` em if given."""
+        return printed(formula, sheet.student, blank_steps, column=width).block()
+
     template = tex_environment().get_template(f"tex/paper/{paper}.tex.j2")
     document = template.render(sheet=sheet, picture=graph_tikz(sheet),
-                               plot=plot, line=lambda f: shown(f).lines()[0],
+                               plot=plot, line=line,
                                aligned=lambda f: shown(f).aligned(),
                                rule_lines=rule_lines)
     return pdflatex_text(check_tex(document))

@@ -19,7 +19,7 @@ from .templating import TEX_SPECIALS, templates_dir
 TEMPLATE = "tex/worksheet.tex.j2"
 
 PRINTED = frozenset("""
-frac left right cdot times ldots sqrt sum prod mapsto leftarrow rightarrow to odot quad qquad
+frac left right cdot times ldots cdots vdots sqrt sum prod mapsto leftarrow rightarrow to odot quad qquad
 operatorname log ln exp sin cos tan sinh cosh tanh max min mathbf mathrm text begin end
 partial top sigma leq geq neq otherwise
 begingroup endgroup setbox hbox ifdim wd fi box resizebox linewidth makebox noindent par
@@ -30,8 +30,8 @@ node draw fill footnotesize scriptsize
 _CONTROL_SEQUENCE = re.compile(r"\\([A-Za-z]+|.)", re.DOTALL)
 _ENVIRONMENT = re.compile(r"\\(?:begin|end)\{([A-Za-z*]+)\}")
 _BEGIN_OR_END = re.compile(r"\\(?:begin|end)(?![A-Za-z])")
-ENVIRONMENTS = frozenset("document center tabular longtable align* enumerate itemize verbatim bmatrix "
-                         "cases tikzpicture".split())
+ENVIRONMENTS = frozenset("document center tabular longtable align* aligned enumerate itemize verbatim "
+                         "bmatrix cases tikzpicture".split())
 """The environments derive's template, printers and figures open."""
 
 

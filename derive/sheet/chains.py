@@ -15,11 +15,12 @@ from ..graph.evaluate import reduce_to
 from ..numbers import shown
 from ..symbolic.derivation import ChainRule, Derivation
 from . import forms, model
-from .formula import Formula, Number, Numbers, frozen, part_tex
+from .formula import LINE, Formula, Number, Numbers, frozen, part_tex
 from .parts import Parts
 
-ROW = 44
-"""About how many characters a derivation's row holds."""
+ROW = LINE
+"""How many em a derivation's row holds: the line (a derivation's width also marks it as one,
+which a steps-mode student sheet asks of the student)."""
 
 
 def chain_view(t: Parts, loss: str, derivation: Derivation, chain: ChainRule, local: Mapping[str, float],

@@ -58,6 +58,11 @@ class Terms(Form):
     """Terms added in the order given (a chain rule's sum over paths)."""
 
 
+class Continued(Form):
+    """Terms that continue a sum broken across rows: each with its sign, the first too
+    (``+ c - d`` under ``a + b``)."""
+
+
 class Descent(Form):
     """The descent rule's right-hand side ``w - gamma dL/dw`` (``args``: parameter, rate, partial)."""
 

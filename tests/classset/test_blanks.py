@@ -122,7 +122,7 @@ def test_numbers_mode_keeps_the_derivation_and_boxes_each_factor():
     chain = student.chains[0]
     assert rows(student, chain.formula)[0] == rows(key, key.chains[0].formula)[0]  # the symbolic rule stays
     boxes = rf"{NUMBER_BOX} \cdot {NUMBER_BOX} \cdot {NUMBER_BOX} = {NUMBER_BOX}"
-    assert rows(student, chain.formula)[1] == boxes
+    assert " = ".join(rows(student, chain.formula)[1:]) == boxes  # in rows that fit the line
     local = {d.key: d for d in student.local}
     question = r"\frac{\partial}{\partial w_{1}}\left(x_{1} w_{1} + x_{2} w_{2} + b\right)"
     assert rows(student, local["A1/w1"].formula) == (rf"{question} = x_{{1}} = {NUMBER_BOX}",)

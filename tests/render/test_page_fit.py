@@ -59,22 +59,127 @@ WIDE = {
         [train]
         learning_rate = 0.5
     '''),
+    "five-paths": textwrap.dedent('''
+        title = "One weight on five paths"
+        [inputs]
+        x1 = 0.5
+        x2 = -1.25
+        x3 = 2.0
+        x4 = 0.75
+        x5 = -0.3
+        y = 1.0
+        [parameters]
+        w = 0.4
+        b = -0.1
+        [graph]
+        a1 = "w*x1 + b"
+        a2 = "w*x2 + b"
+        a3 = "w*x3 + b"
+        a4 = "w*x4 + b"
+        a5 = "w*x5 + b"
+        h1 = "sigmoid(a1)"
+        h2 = "sigmoid(a2)"
+        h3 = "tanh(a3)"
+        h4 = "tanh(a4)"
+        h5 = "sigmoid(a5)"
+        L = "(h1 + h2 + h3 + h4 + h5 - y)**2"
+        [train]
+        learning_rate = 0.1
+    '''),
+    "eight-terms": textwrap.dedent('''
+        title = "Eight inputs in one sum"
+        [inputs]
+        x1 = 0.5
+        x2 = -1.25
+        x3 = 2.0
+        x4 = 0.75
+        x5 = -0.3
+        x6 = 1.1
+        x7 = -0.65
+        x8 = 0.2
+        y = 1.0
+        [parameters]
+        w1 = 0.11
+        w2 = -0.23
+        w3 = 0.35
+        w4 = -0.47
+        w5 = 0.52
+        w6 = -0.64
+        w7 = 0.76
+        w8 = -0.88
+        b = 0.05
+        [graph]
+        a = "x1*w1 + x2*w2 + x3*w3 + x4*w4 + x5*w5 + x6*w6 + x7*w7 + x8*w8 + b"
+        p = "sigmoid(a)"
+        L = "bce(p, y)"
+        [train]
+        learning_rate = 0.1
+    '''),
+    "eight-by-eight": textwrap.dedent('''
+        title = "An eight by eight layer"
+        [inputs]
+        x = [[0.1, -0.2, 0.3, 0.4, -0.5, 0.6, 0.7, -0.8]]
+        y = [[1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0]]
+        [parameters]
+        W = [
+            [0.12, -0.31, 0.25, 0.05, -0.44, 0.38, 0.21, -0.17],
+            [0.33, 0.14, -0.22, 0.41, 0.09, -0.36, 0.27, 0.18],
+            [-0.15, 0.26, 0.37, -0.48, 0.11, 0.22, -0.33, 0.44],
+            [0.55, -0.16, 0.07, 0.28, -0.39, 0.13, 0.24, -0.35],
+            [0.46, 0.17, -0.28, 0.19, 0.31, -0.42, 0.15, 0.06],
+            [-0.27, 0.38, 0.49, -0.11, 0.22, 0.33, -0.44, 0.12],
+            [0.23, -0.34, 0.16, 0.27, -0.18, 0.29, 0.41, -0.52],
+            [0.14, 0.25, -0.36, 0.47, 0.08, -0.19, 0.32, 0.43],
+        ]
+        b = [0.1, -0.1, 0.2, -0.2, 0.3, -0.3, 0.05, -0.05]
+        [graph]
+        z = "x @ W + b"
+        p = "sigmoid(z)"
+        L = "mean(bce(p, y))"
+        [train]
+        learning_rate = 0.5
+    '''),
+    "ten-vector": textwrap.dedent('''
+        title = "A weight vector of ten"
+        [inputs]
+        x = [0.5, -1.25, 2.0, 0.75, -0.3, 1.1, -0.65, 0.2, 0.9, -0.45]
+        y = 1.0
+        [parameters]
+        w = [0.11, -0.23, 0.35, -0.47, 0.52, -0.64, 0.76, -0.88, 0.15, 0.27]
+        [graph]
+        z = "sum(x*w)"
+        L = "(z - y)**2"
+        [train]
+        learning_rate = 0.05
+    '''),
 }
-"""Specs an instructor writes that no example covers: many parameters and four-path sums, and
-arrays of six; with the built-in examples, every layout the sheet has."""
+"""Specs an instructor writes that no example covers: many parameters, a five-path sum, a sum
+of eight terms, an 8 x 8 matrix's update and a vector of ten; with the built-in examples, every
+layout the sheet has."""
 
-CASES = [*example_names(), *WIDE]
+STUDENT = {"five-paths.numbers": ("five-paths", "numbers"), "eight-terms.steps": ("eight-terms", "steps")}
+"""Student sheets, whose answer boxes are wider than the key's numbers: rows of boxes wrap."""
+
+CASES = [*example_names(), *WIDE, *STUDENT]
 
 
 def _spec(name: str):
     return spec_from(WIDE[name]) if name in WIDE else load_spec(example_path(name))
 
 
+def _sheet(name: str):
+    if name in STUDENT:
+        from derive.classset.blanks import student_sheet
+
+        spec, blanks = STUDENT[name]
+        return student_sheet(build_worksheet(_spec(spec), name), blanks)
+    return build_worksheet(_spec(name), name)
+
+
 @pytest.fixture(scope="module")
 def pdfs() -> dict[str, bytes]:
     """Each case's PDF, rendered once for the module."""
-    return {name: render_all(build_worksheet(_spec(name), name), ("pdf",), Options())[f"{name}.pdf"]
-            for name in CASES}
+    return {name: render_all(_sheet(name), ("pdf",), Options())[f"{name}.pdf"] for name in CASES}
 
 
 def _pages(pdf: bytes, tmp_path, name: str):
@@ -99,7 +204,15 @@ def test_no_ink_leaves_the_text_block(pdfs, tmp_path, name):
         assert not outside, f"{name}, page {number}: ink at {outside[:3]} outside the text block"
 
 
-@pytest.mark.parametrize("name", CASES)
+GRAPH_PUSHED = {"eight-terms", "eight-terms.steps"}
+"""Sheets whose graph picture (18 boxes in one column) is too tall for what is left of the
+model's page, which it leaves nearly empty: the graph picture's layout is issue 13's graph
+part; strict, so the cases rejoin the test once the picture fits."""
+
+
+@pytest.mark.parametrize("name", [pytest.param(name, marks=pytest.mark.xfail(
+    reason="the graph picture leaves the model's page nearly empty", strict=True))
+    if name in GRAPH_PUSHED else name for name in CASES])
 def test_no_page_but_the_last_is_nearly_empty(pdfs, tmp_path, name):
     """A lone heading (or caption) at a page's top and nothing under it: the body's ink must
     reach below its first fifth on every page but the last. (Formulas are outlines, so the
@@ -121,7 +234,7 @@ def test_the_page_never_scrolls_sideways_at_1000_px(tmp_path, name):
     measure = ("<script>document.body.setAttribute('data-fit', JSON.stringify([document.documentElement"
                ".scrollWidth, window.innerWidth]));</script></body>")
     html = tmp_path / "page.html"
-    page = render_page(build_worksheet(_spec(name), name))
+    page = render_page(_sheet(name))
     html.write_text(page.replace("</body>", measure), encoding="utf-8")
     dom = chromium(tmp_path, "--window-size=1000,1200", "--dump-dom", html.as_uri()).stdout
     scroll, inner = (int(v) for v in dom.split('data-fit="[')[1].split("]")[0].split(","))

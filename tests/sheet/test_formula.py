@@ -8,10 +8,8 @@ import numpy as np
 import sympy as sp
 
 from derive.classset.blanks import student_sheet
-from derive.graph.functions import relu
 from derive.sheet.build import build_worksheet
-from derive.sheet.forms import partial
-from derive.sheet.formula import NUMBER_BOX, Formula, Number, Symbolic, printed, size
+from derive.sheet.formula import NUMBER_BOX, Formula, Number, Symbolic, printed
 
 from ..conftest import DEFAULT, spec_from
 
@@ -60,13 +58,10 @@ def test_a_student_formula_holds_no_answer_digits():
             assert chain.shown.lstrip("-") not in text and NUMBER_BOX in text
 
 
-def test_sizes_count_what_a_formula_shows():
-    a3, w1, x = sp.symbols("A3 w1 x")
-    assert size(Number(-1.278037, 7, factor=True)) == (11, False)  # (, the minus, 8 digits, )
-    assert size(Symbolic(partial(a3, w1))) == (6, True)  # the two partials, stacked
-    assert size(Symbolic(relu(x))) == (7, False)  # ReLU(x)
+def test_rows_hold_whole_parts_up_to_the_formulas_width():
     long_name, short_name = sp.Symbol("a" * 30), sp.Symbol("b" * 10)
     parts = (Symbolic(long_name), Symbolic(short_name), Number(2.0, 7))
-    long = Formula(Symbolic(sp.Symbol("y"), role="given"), parts, width=44)
-    printed_rows = printed(long).rows
-    assert len(printed_rows) == 2 and printed_rows[1] == ("2",)
+    long = Formula(Symbolic(sp.Symbol("y"), role="given"), parts, width=22)
+    printed_rows = printed(long).rows  # 30 letters fill a row of 22 em; 10 letters and "= 2" share the next
+    assert printed_rows == (("a" * 30,), ("b" * 10, "2"))
+    assert printed(long).continued == frozenset()

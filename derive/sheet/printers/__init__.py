@@ -31,6 +31,8 @@ class Style(Protocol):
 
     def chain(self, lhs: str | None, relation: str, parts: Iterable[str]) -> str: ...
 
+    def aligned(self, lhs: str, rows: Iterable[str]) -> str: ...
+
 
 TEX = TexStyle()
 MATHML = MathMLStyle()

@@ -33,7 +33,7 @@ from ...symbolic.backprop import Upstream
 from .. import forms
 from .mathml_axes import AxesMathML
 from .mathml_forms import FormsMathML
-from .tex import array_valued, factor_rank, split_quotient
+from .tex import array_valued, factor_rank, ordered_terms, split_quotient
 
 Element = minidom.Element
 UPRIGHT_FUNCTIONS = frozenset("log ln sin cos tan sinh cosh tanh".split())
@@ -254,13 +254,7 @@ class DeriveMathMLPrinter(AxesMathML, FormsMathML, MathMLPresentationPrinter):
         return isinstance(expr, sp.Function) and type(expr).__name__ in UPRIGHT_FUNCTIONS
 
     def _print_Add(self, expr: sp.Add, order: str | None = None) -> Element:
-        terms = list(self._as_ordered_terms(expr, order=order))
-        if not self.source_order and terms and terms[0].could_extract_minus_sign():
-            positive = next((t for t in terms if not t.could_extract_minus_sign()), None)
-            if positive is not None:
-                terms.remove(positive)
-                terms.insert(0, positive)
-        return self.signed_sum(terms)
+        return self.signed_sum(ordered_terms(self, expr, order))
 
     def signed_sum(self, terms: list[sp.Expr]) -> Element:
         """``a + b - c``: a term that carries a minus sign is subtracted (a sum and a path sum)."""

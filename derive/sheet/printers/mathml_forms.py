@@ -52,6 +52,13 @@ class FormsMathML:
             return self.element("mn", text="0")
         return self.signed_sum(list(expr.args))
 
+    def _print_Continued(self, expr: forms.Continued) -> Element:
+        """``+ c - d``: a sum's terms on a row of their own, the first with its sign."""
+        first = expr.args[0]
+        negative = first.could_extract_minus_sign()
+        rest = self.signed_sum([-first if negative else first, *expr.args[1:]])
+        return self.row(self.mo("\u2212" if negative else "+"), rest)
+
     def _print_Descent(self, expr: forms.Descent) -> Element:
         parameter, rate, gradient = (self._print(a) for a in expr.args)
         return self.row(parameter, self.mo("\u2212"), rate, self.thin_space(), gradient)

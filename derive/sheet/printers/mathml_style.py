@@ -4,20 +4,19 @@ chains of equalities as the inside of a ``<math>``, for HTML pages and the PDF's
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from xml.etree import ElementTree
 
 import numpy as np
 import sympy as sp
 
-from ...numbers import shown
+from ...numbers import MATRIX_COLUMNS, MATRIX_ROWS, VECTOR_ENTRIES, at_precision, kept, shown
 from .mathml import DeriveMathMLPrinter, plain_row
 from .tex import per_thread
 
 _BOX_SIZES = {"number": ("1.1em", "6em"), "array": ("1.5em", "10em"), "step": ("1.5em", "13em")}
 _OPERATORS = {"+": "<mo>+</mo>", "-": "<mo>−</mo>", "cdot": "<mo>·</mo>",
               "sum": "<munder><mo>∑</mo><mi>i</mi></munder>"}
-_RELATIONS = {"=": "<mo>=</mo>", "leftarrow": "<mo>←</mo>"}
-INVISIBLE = "⁢"
+_RELATIONS = {"=": "<mo>=</mo>", "leftarrow": "<mo>←</mo>", "continue": '<mspace width="1em" />'}
+"""What opens a row: a relation, or (``continue``) the indent of a sum continued from the row above."""
 
 
 class MathMLStyle:
@@ -52,11 +51,15 @@ class MathMLStyle:
         head = _RELATIONS[relation.lstrip("&")] + equals.join(parts)
         return f"<mrow>{head}</mrow>" if lhs is None else f"<mrow>{lhs}{head}</mrow>"
 
-    def size(self, markup: str) -> tuple[int, bool]:
-        """How many characters ``markup`` shows (invisible operators none) and whether it holds a fraction."""
-        root = ElementTree.fromstring(f"<mrow>{markup}</mrow>")
-        shown = "".join(root.itertext()).replace(INVISIBLE, "")
-        return len(shown), root.find(".//mfrac") is not None
+    def aligned(self, lhs: str, rows: Iterable[str]) -> str:
+        """Rows (each a ``chain`` without its left-hand side) aligned on their relation, ``lhs``
+        right of the first: a two-column ``<mtable>`` (Chromium has no automatic line breaking),
+        its cells in display style, as amsmath's ``aligned``."""
+        cells = [(lhs, row) if index == 0 else ("", row) for index, row in enumerate(rows)]
+        body = "".join(f'<mtr><mtd columnalign="right">{left}</mtd><mtd columnalign="left">{right}</mtd>'
+                       "</mtr>" for left, right in cells)
+        table = '<mtable displaystyle="true" columnalign="right left" columnspacing="0em" rowspacing="0.5em">'
+        return f"{table}{body}</mtable>"
 
 
 def _mn(text: str) -> str:
@@ -65,18 +68,30 @@ def _mn(text: str) -> str:
 
 def number_mathml(value, digits: int, factor: bool = False) -> str:
     """A number as the key shows it (as ``numbers.tex_number``): digits, a power of ten for a
-    very small or large value, a vector in brackets (long ones elided), a matrix as a table."""
+    very small or large value, a vector in brackets and a matrix as a table (long ones elided,
+    ``numbers.kept``), an array's entries below its precision as 0."""
+    return _number(at_precision(value, digits), digits, factor)
+
+
+def _entry(matrix: np.ndarray, i: int | None, j: int | None, digits: int) -> str:
+    """One cell of a printed matrix: an entry, or a left-out row's or column's dots."""
+    if i is None:
+        return "" if j is None else "<mo>⋮</mo>"
+    return "<mo>⋯</mo>" if j is None else _number(matrix[i, j], digits)
+
+
+def _number(value, digits: int, factor: bool = False) -> str:
     array = np.asarray(value, dtype=np.float64)
     if array.ndim > 2:  # as the TeX printer: the nested lists, as text
         return f"<mtext>{shown(array, digits)}</mtext>"
     if array.ndim == 2:
-        rows = "".join("<mtr>" + "".join(f"<mtd>{number_mathml(v, digits)}</mtd>" for v in row) + "</mtr>"
-                       for row in array)
+        columns = kept(array.shape[1], MATRIX_COLUMNS)
+        rows = "".join("<mtr>" + "".join(f"<mtd>{_entry(array, i, j, digits)}</mtd>" for j in columns)
+                       + "</mtr>" for i in kept(array.shape[0], MATRIX_ROWS))
         return f'<mrow><mo>[</mo><mtable>{rows}</mtable><mo>]</mo></mrow>'
     if array.ndim == 1:
-        items = [number_mathml(v, digits) for v in array]
-        if len(items) > 8:
-            items = [*items[:3], "<mo>…</mo>", *items[-2:]]
+        items = ["<mo>…</mo>" if i is None else _number(array[i], digits)
+                 for i in kept(array.size, VECTOR_ENTRIES)]
         return f"<mrow><mo>[</mo>{'<mo>,</mo>'.join(items)}<mo>]</mo></mrow>"
     text = shown(float(array), digits)
     if "e" in text:

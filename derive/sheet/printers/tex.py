@@ -55,6 +55,18 @@ def factor_rank(factor: sp.Expr) -> int:
     return 0
 
 
+def ordered_terms(printer, expr: sp.Add, order: str | None = None) -> list[sp.Expr]:
+    """The terms of ``expr`` in the order both printers write them: as written (``source_order``),
+    else SymPy's order with a positive term moved first; a sum broken across rows breaks here."""
+    terms = list(printer._as_ordered_terms(expr, order=order))
+    if not printer.source_order and terms and terms[0].could_extract_minus_sign():
+        positive = next((t for t in terms if not t.could_extract_minus_sign()), None)
+        if positive is not None:
+            terms.remove(positive)
+            terms.insert(0, positive)
+    return terms
+
+
 class DerivePrinter(LatexPrinter):
     """LaTeX with the spec's notation; ``source_order`` keeps unevaluated trees as written."""
 
@@ -141,14 +153,9 @@ class DerivePrinter(LatexPrinter):
 
     def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
         """A sum opens with a positive term, as a textbook writes it: ``p - Y``, not ``- Y + p``."""
-        if self.source_order:
-            return super()._print_Add(expr, order)
-        terms = list(self._as_ordered_terms(expr, order=order))
-        if terms and terms[0].could_extract_minus_sign():
-            positive = next((t for t in terms if not t.could_extract_minus_sign()), None)
-            if positive is not None:
-                terms.remove(positive)
-                return super()._print_Add(sp.Add(positive, *terms, evaluate=False), order="none")
+        terms = ordered_terms(self, expr, order)
+        if terms != list(self._as_ordered_terms(expr, order=order)):
+            return super()._print_Add(sp.Add(*terms, evaluate=False), order="none")
         return super()._print_Add(expr, order)
 
     def _print_Heaviside(self, expr: sp.Heaviside, exp: str | None = None) -> str:
@@ -240,6 +247,12 @@ class DerivePrinter(LatexPrinter):
             text += f" - {self._print(-term)}" if negative else f" + {self._print(term)}"
         return text
 
+    def _print_Continued(self, expr: forms.Continued) -> str:
+        first = expr.args[0]
+        sign, rest = ("- ", forms.Terms(-first, *expr.args[1:])) if first.could_extract_minus_sign() else \
+            ("+ ", forms.Terms(*expr.args))
+        return sign + self._print(rest)
+
     def _print_Descent(self, expr: forms.Descent) -> str:
         parameter, rate, gradient = (self._print(a) for a in expr.args)
         return rf"{parameter} - {rate}\, {gradient}"
@@ -263,7 +276,8 @@ STEP_BOX = r"\rule{0.06em}{1.5em}\rule{13em}{0.06em}\rule{0.06em}{1.5em}"
 
 _BOXES = {"number": NUMBER_BOX, "array": ARRAY_BOX, "step": STEP_BOX}
 _OPERATORS = {"+": " + ", "-": " - ", "cdot": r" \cdot ", "sum": r"\sum_{i} "}
-_RELATIONS = {"=": "=", "leftarrow": r"\leftarrow"}
+_RELATIONS = {"=": "=", "leftarrow": r"\leftarrow", "continue": r"\quad"}
+"""What opens a row: a relation, or (``continue``) the indent of a sum continued from the row above."""
 
 
 _THREAD = threading.local()
@@ -304,8 +318,15 @@ class TexStyle:
     def chain(self, lhs: str | None, relation: str, parts: Iterable[str]) -> str:
         """``lhs = a = b`` (``lhs`` None: ``= a = b``); a relation ``&=`` aligns in ``align*``."""
         align = "&" if relation.startswith("&") else ""
-        head = f"{align}{_RELATIONS[relation.lstrip('&')]} {' = '.join(parts)}"
+        head = f"{align}{_RELATIONS[relation.lstrip('&')]} {' = '.join(part.strip() for part in parts)}"
         return head if lhs is None else f"{lhs} {head}"
+
+    def aligned(self, lhs: str, rows: Iterable[str]) -> str:
+        """Rows (each a ``chain`` without its left-hand side) aligned on their relation, ``lhs``
+        before the first: amsmath's ``aligned``."""
+        first, *rest = rows
+        body = r" \\ ".join((f"{lhs} &{first}", *(f"&{row}" for row in rest)))
+        return rf"\begin{{aligned}} {body} \end{{aligned}}"
 
 
 def tex(expression: sp.Basic, notation: Mapping[str, str] | None = None, arrays: Iterable[str] = ()) -> str:
