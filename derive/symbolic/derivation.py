@@ -261,8 +261,11 @@ def _chain_rule(graph: Graph, of: str, parameter: str, edges: dict[str, EdgeDeri
         factors = [edges[edge.key].in_nodes for edge in path_edges]
         product = sp.Mul(*factors)
         shorter = _shorter(product)
-        if shorter is not None and shapes is not None and _summed(shapes, product, parameter, graph):
-            shorter = summed_over_elements(shorter)
+        if shapes is not None and _summed(shapes, product, parameter, graph):
+            if shorter is not None:
+                shorter = summed_over_elements(shorter)
+            elif len(path_edges) == 1:  # a one-node reduction: its 1 (or 1/n) per element, summed
+                shorter = summed_over_elements(product)
         products.append(PathProduct(path, path_edges, product, shorter))
         for first, second in zip(path_edges, path_edges[1:], strict=False):
             pair = _shorter(edges[first.key].in_nodes * edges[second.key].in_nodes)
