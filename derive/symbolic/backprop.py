@@ -266,7 +266,7 @@ def vjp(expression: sp.Expr, upstream: sp.Expr, gradients: dict[sp.Symbol, sp.Ex
     flat = expression.xreplace({call: dummy for dummy, call in temporaries.items()})
     shape = shapes.of(expression)
     for symbol in sorted(flat.free_symbols, key=lambda s: s.name):
-        local = sp.diff(flat, symbol).xreplace(temporaries)  # a sibling call stays that call
+        local = unspread(sp.diff(flat, symbol).xreplace(temporaries), shapes)  # a sibling call stays
         if local == 0:
             continue
         passed = upstream * local
@@ -283,6 +283,14 @@ def vjp(expression: sp.Expr, upstream: sp.Expr, gradients: dict[sp.Symbol, sp.Ex
         for argument, part in zip(call.args, parts, strict=True):
             if argument.free_symbols:
                 vjp(argument, part, gradients, shapes)
+
+
+def unspread(expression: sp.Expr, shapes: Shapes) -> sp.Expr:
+    """``expression`` without the spreads that change no shape (d sum(r^2)/dr = 2 r, already r's
+    shape): only a term that holds no array of its own (the 1 of a bias) stays spread."""
+    return expression.replace(
+        lambda e: isinstance(e, spread) and shapes.of(e.args[0]) == shapes.of(e.args[1]),
+        lambda e: e.args[0])
 
 
 def _matmul_vjp(call: matmul, passed: sp.Expr, gradients: dict[sp.Symbol, sp.Expr], shapes: Shapes) -> None:

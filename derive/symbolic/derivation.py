@@ -20,7 +20,17 @@ from ..graph.axes import summed_over_elements
 from ..graph.dag import MAX_PATHS, Edge, Graph
 from ..graph.evaluate import forward_values
 from ..graph.functions import CUSTOM_CLASSES, FUNCTIONS, matmul
-from .backprop import Backward, Shapes, backward, mixing_calls, mixing_edges, node_terms, tidy, vjp
+from .backprop import (
+    Backward,
+    Shapes,
+    backward,
+    mixing_calls,
+    mixing_edges,
+    node_terms,
+    tidy,
+    unspread,
+    vjp,
+)
 from .bounds import bounded, small
 
 UPSTREAM = sp.Symbol("G")
@@ -197,8 +207,8 @@ def _derive_edge(graph: Graph, edge: Edge, mixing: bool, values: dict) -> EdgeDe
         products = [call for call in mixing_calls(expression, shapes) if isinstance(call, matmul)]
         through = any(call.has(variable) for call in products)
         return EdgeDerivation(edge, expression, rule, rule, _rules_used(expression, variable), True, through)
-    derivative = bounded(sp.diff(expression, variable), f"graph.{edge.node}",
-                         f"d{edge.node}/d{edge.input}")
+    derivative = bounded(unspread(sp.diff(expression, variable), Shapes(graph, values)),
+                         f"graph.{edge.node}", f"d{edge.node}/d{edge.input}")
     return EdgeDerivation(
         edge, expression, derivative, _in_node_terms(graph, derivative, edge.node),
         _rules_used(expression, variable),
