@@ -36,7 +36,8 @@ from ..graph.functions import (
     transpose,
 )
 from ..graph.vectors import cross_entropy, row_sum
-from .bounds import bounded, small
+from .bounds import bounded
+from .budget import simplified
 
 INLINE_OPS = 6
 """An upstream gradient of at most this many operations (and no @) is written out where it is
@@ -210,8 +211,10 @@ _N = sp.Symbol("n")
 def tidy(expression: sp.Expr) -> sp.Expr:
     """The shortest of the expression's factoring, itself and its expansion (in that order on a
     tie): 2 (o - y) / n rather than 2 o / n - 2 y / n, o (1 - o) rather than -o (o - 1)."""
-    if not small(expression):  # factoring a large expression can take minutes and gigabytes
-        return expression
+    return simplified("tidy", expression, _tidied, expression)  # factoring can take minutes
+
+
+def _tidied(expression: sp.Expr) -> sp.Expr:
     counts = {call: sp.Dummy("n") for call in expression.atoms(count)}  # n stays n, never factored into
     plain = expression.xreplace(counts)
     candidates = []
