@@ -9,6 +9,7 @@ few examples (the ``quick`` profile); ``make fuzz`` sets ``DERIVE_FUZZ_PROFILE=f
 from __future__ import annotations
 
 import os
+import sys
 import time
 
 from hypothesis import HealthCheck, given, settings
@@ -28,6 +29,8 @@ PROFILE = settings.get_profile(os.environ.get("DERIVE_FUZZ_PROFILE", "quick"))
 RENDERED = settings(PROFILE, max_examples=max(4, PROFILE.max_examples // 50))
 TIME_LIMIT = 2.0
 SLOWEST: list[tuple[float, str]] = []
+PROGRESS = int(os.environ.get("DERIVE_FUZZ_PROGRESS", "0"))
+"""Print a line every this many inputs (``make fuzz`` on a shared machine takes a while)."""
 
 
 _WARMED: list[bool] = []
@@ -73,6 +76,8 @@ def processed(text: str, extra: tuple[str, ...] = (), render: bool = False) -> N
         assert "\n" not in message and error.key, message
     elapsed = time.perf_counter() - started
     SLOWEST.append((elapsed, text[:200]))
+    if PROGRESS and len(SLOWEST) % PROGRESS == 0:
+        print(f"fuzz: {len(SLOWEST):,} inputs, slowest {max(SLOWEST)[0]:.2f} s", file=sys.stderr, flush=True)
     assert elapsed < TIME_LIMIT, f"{elapsed:.2f} s for {text[:300]!r}"
 
 
