@@ -9,6 +9,7 @@ few examples (the ``quick`` profile); ``make fuzz`` sets ``DERIVE_FUZZ_PROFILE=f
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 
@@ -38,6 +39,14 @@ PROGRESS = int(os.environ.get("DERIVE_FUZZ_PROGRESS", "0"))
 """Print a line every this many inputs (``make fuzz`` on a shared machine takes a while)."""
 
 
+HANG_LIMIT = 10 * TIME_LIMIT
+"""Seconds of CPU after which an input is stopped as a hang (else the run would wait forever)."""
+
+
+def _overran(signum: int, frame: object) -> None:
+    raise TimeoutError(f"over {HANG_LIMIT:.0f} s of CPU: a hang")
+
+
 _WARMED: list[bool] = []
 
 
@@ -65,6 +74,8 @@ def processed(text: str, extra: tuple[str, ...] = (), render: bool = False) -> N
 
     _warm()
     started, cpu_started = time.perf_counter(), time.process_time()
+    signal.signal(signal.SIGPROF, _overran)
+    signal.setitimer(signal.ITIMER_PROF, HANG_LIMIT)  # counts CPU: a hang fails with its input
     try:
         spec = parse_spec(text, extra)
         derive(build_graph(spec))
@@ -79,6 +90,8 @@ def processed(text: str, extra: tuple[str, ...] = (), render: bool = False) -> N
     except DeriveError as error:
         message = str(error)
         assert "\n" not in message and error.key, message
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
     elapsed, wall = time.process_time() - cpu_started, time.perf_counter() - started
     SLOWEST.append((elapsed, text[:200]))
     WALL.append(wall)
