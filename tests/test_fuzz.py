@@ -126,3 +126,14 @@ def teardown_module() -> None:
         worst = max(SLOWEST)
         print(f"\nfuzz: {len(SLOWEST):,} inputs, slowest {worst[0]:.2f} s of CPU ({max(WALL):.2f} s wall at "
               f"most): {worst[1]!r}")
+
+
+def test_generated_strings_are_valid_toml_and_read_back_as_themselves():
+    # JSON's escapes of an emoji are surrogates (\ud83d\ude00), which TOML refuses: every spec with
+    # such a title was a TOML error, and its derivation never ran
+    import tomllib
+
+    from .fuzz_strategies import toml
+
+    for text in ["σ 😀 中", "tab\tand\x7f", "quote \" and \\", "\x00\x1b"]:
+        assert tomllib.loads(f"title = {toml(text)}\n")["title"] == text
