@@ -123,3 +123,18 @@ def test_a_fourth_derivative_of_a_polynomial_is_derived_and_factored():
     text = spec({"A1": "(x + w)**6"}, '[gradient]\nwrt = ["w"]\norder = 4\n')
     derived = derive(build_graph(spec_from(text)), (Target("A1", "w", 4),)).targets[Target("A1", "w", 4)]
     assert derived.derivatives[-1] == 360 * (x + w) ** 2  # 6*5*4*3 (x + w)^2
+
+
+def test_a_coefficient_of_hundreds_of_digits_is_not_factored():
+    # found by make fuzz: huber(x, w, 3.888759771072606e-277) spent 2.9 s of CPU factoring with the
+    # float as an exact fraction p / 2^972 (292 digits)
+    tiny = sp.Float("3.888759771072606e-277")
+    numerator, denominator = sp.Rational(tiny).p, sp.Rational(tiny).q
+    assert expanded(tiny * x + w).digits >= len(str(denominator)) > budget.MAX_DIGITS
+    third = expanded(x + sp.Rational(1, 3)).digits
+    assert expanded((x + sp.Rational(1, 3)) ** 4).digits == 4 * third  # (1/3)^4: four times the digits
+    assert numerator > 0
+    text = spec({"A1": "huber(x, w, 3.888759771072606e-277)"})
+    started = time.process_time()
+    derive(build_graph(spec_from(text)))
+    assert time.process_time() - started < 1.0  # 2.9 s before
