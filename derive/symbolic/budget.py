@@ -25,14 +25,15 @@ from .bounds import small
 
 MAX_WORK = 300
 """Work (``Expanded.work``) of one expression beyond which it is not simplified: the built-in
-examples' simplifications need at most 132 (BCE after a sigmoid after tanh); 300 takes at most
-about 0.05 s on one core."""
+examples' simplifications need at most 132 (BCE after a sigmoid after tanh); the slowest below 300
+took 0.17 s, measured on 2 cores at a load of 13."""
 MAX_DIGITS = 100
 """Digits of a coefficient (as an exact fraction) beyond which an expression is not factored: a
 huber delta of 1e-200 (a float p / 2^667, 216 digits) took 1.3 s to factor, of 3.9e-277 3 s; 1e-100
 (115 digits) 0.09 s, 1e-50 0.06 s."""
 BUDGET = 4_000
-"""Work one derivation may spend on simplifying: the tanh-sigmoid network spends 1,828."""
+"""Work one derivation may spend on simplifying: the tanh-sigmoid network spends 1,828; 12 chained
+sigmoids spend 3,852 in 76 simplifications, 1.9 s at a load of 13 (about 0.5 ms a unit)."""
 MIN_CHARGE = 10
 """What a simplification costs at least, however small (SymPy's own overhead per call)."""
 
