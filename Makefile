@@ -22,7 +22,7 @@ test: install          ## run every test (tools that are missing skip, unless DE
 	$(BIN)/python -m pytest -q
 
 fuzz: install          ## 10,000 generated specs and expressions each: derived, or refused in one line, in 2 s
-	DERIVE_FUZZ_PROFILE=fuzz $(BIN)/python -m pytest -q -s -p no:cacheprovider tests/test_fuzz.py
+	DERIVE_FUZZ_PROFILE=fuzz $(BIN)/python -m pytest -q -s -p no:cacheprovider --hypothesis-show-statistics tests/test_fuzz.py
 
 bench: install         ## timings as ratios measured in one run
 	$(BIN)/python -m tests.benchmarks

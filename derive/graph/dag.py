@@ -14,6 +14,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import SpecError
+from ..spec.limits import MAX_USES
 from ..spec.schema import Spec
 from .expressions import ParsedExpression, parse_expression
 
@@ -144,6 +145,10 @@ def build_graph(spec: Spec) -> Graph:
         later = frozenset(node_names[index:])
         parsed = parse_expression(source, f"graph.{name}", known, later)
         nodes.append(Node(name, parsed))
+        uses = sum(len(node.inputs) for node in nodes)
+        if uses > MAX_USES:  # each use is a local derivative, computed and checked three ways
+            raise SpecError(f"graph.{name}", f"the nodes up to here use names {uses:,} times; the limit is "
+                                             f"{MAX_USES} (each use is a local derivative on the sheet)")
         known[name] = symbols[name]
     graph = Graph(inputs, parameters, tuple(nodes), spec.loss, symbols, spec.trainable)
     _check_shapes(graph)

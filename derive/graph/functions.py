@@ -22,7 +22,7 @@ from . import axes, vectors
 from .axes import along, axis_mean, axis_sum, count_along
 from .named import Head, NamedFunctionBase
 from .products import count, matmul, outer, transpose
-from .vectors import cross_entropy, log_softmax, rowsum, softmax, spread
+from .vectors import cross_entropy, log_softmax, rowsum, softmax, spread, spread_over
 
 
 class sigmoid(NamedFunctionBase):  # noqa: N801 - spec name
@@ -144,7 +144,12 @@ class total(NamedFunctionBase):  # noqa: N801
     nargs = 1
 
     def fdiff(self, argindex: int = 1) -> sp.Expr:
-        return sp.Integer(1)
+        return spread(sp.Integer(1), self.args[0])
+
+    def _eval_derivative(self, symbol: sp.Symbol) -> sp.Expr:
+        """d sum(u)/ds = Σ_i du_i/ds: du/ds kept as an array of u's shape (``spread``), so that a
+        term that holds no array itself (1 for a bias b in sum(w x + b - y)) is still summed n times."""
+        return spread_over(self.args[0].diff(symbol), self.args[0])
 
     head = Head(r"\operatorname{sum}", "sum")
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
+from sympy.printing.precedence import PRECEDENCE, precedence
 
 from .named import Head, NamedFunctionBase
 
@@ -76,6 +77,30 @@ class spread(sp.Function):  # noqa: N801
     although it holds no array itself, e.g. d mean(u) / du = 1/n under a sum over u."""
 
     nargs = 2
+
+    @property
+    def precedence(self) -> int:
+        """Printed as ``x``, it binds as ``x`` does in a product: (a + b) c and (-1) c keep their
+        parentheses, 2 w x needs none (a power's base is fenced by both printers)."""
+        inner = precedence(self.args[0])
+        return inner if inner < PRECEDENCE["Mul"] else PRECEDENCE["Func"]
+
+    def _eval_derivative(self, symbol: sp.Symbol) -> sp.Expr:
+        return spread_over(self.args[0].diff(symbol), self.args[1])
+
+
+def spread_over(expression: sp.Expr, like: sp.Expr) -> sp.Expr:
+    """``expression`` broadcast to the shape of ``like``, term by term and with each term's number in
+    front (2 w x + 1, printed so, not one spread of a sum that would print without parentheses)."""
+    terms = []
+    for term in sp.Add.make_args(expression):
+        while isinstance(term, spread):
+            term = term.args[0]
+        coefficient, rest = term.as_coeff_Mul()
+        if rest == 1:  # a number: its sign outside, so a sum prints x - 1, not x + -1
+            rest, coefficient = abs(coefficient), sp.sign(coefficient)
+        terms.append(coefficient * spread(rest, like))
+    return sp.Add(*terms) if expression != 0 else sp.Integer(0)
 
 
 def np_softmax(z: Array) -> Array:

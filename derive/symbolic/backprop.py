@@ -36,7 +36,8 @@ from ..graph.functions import (
     transpose,
 )
 from ..graph.vectors import cross_entropy, row_sum
-from .bounds import bounded, small
+from .bounds import bounded
+from .budget import simplified
 
 INLINE_OPS = 6
 """An upstream gradient of at most this many operations (and no @) is written out where it is
@@ -210,8 +211,10 @@ _N = sp.Symbol("n")
 def tidy(expression: sp.Expr) -> sp.Expr:
     """The shortest of the expression's factoring, itself and its expansion (in that order on a
     tie): 2 (o - y) / n rather than 2 o / n - 2 y / n, o (1 - o) rather than -o (o - 1)."""
-    if not small(expression):  # factoring a large expression can take minutes and gigabytes
-        return expression
+    return simplified("tidy", expression, _tidied, expression)  # factoring can take minutes
+
+
+def _tidied(expression: sp.Expr) -> sp.Expr:
     counts = {call: sp.Dummy("n") for call in expression.atoms(count)}  # n stays n, never factored into
     plain = expression.xreplace(counts)
     candidates = []
@@ -266,7 +269,7 @@ def vjp(expression: sp.Expr, upstream: sp.Expr, gradients: dict[sp.Symbol, sp.Ex
     flat = expression.xreplace({call: dummy for dummy, call in temporaries.items()})
     shape = shapes.of(expression)
     for symbol in sorted(flat.free_symbols, key=lambda s: s.name):
-        local = sp.diff(flat, symbol).xreplace(temporaries)  # a sibling call stays that call
+        local = unspread(sp.diff(flat, symbol).xreplace(temporaries), shapes)  # a sibling call stays
         if local == 0:
             continue
         passed = upstream * local
@@ -283,6 +286,14 @@ def vjp(expression: sp.Expr, upstream: sp.Expr, gradients: dict[sp.Symbol, sp.Ex
         for argument, part in zip(call.args, parts, strict=True):
             if argument.free_symbols:
                 vjp(argument, part, gradients, shapes)
+
+
+def unspread(expression: sp.Expr, shapes: Shapes) -> sp.Expr:
+    """``expression`` without the spreads that change no shape (d sum(r^2)/dr = 2 r, already r's
+    shape): only a term that holds no array of its own (the 1 of a bias) stays spread."""
+    return expression.replace(
+        lambda e: isinstance(e, spread) and shapes.of(e.args[0]) == shapes.of(e.args[1]),
+        lambda e: e.args[0])
 
 
 def _matmul_vjp(call: matmul, passed: sp.Expr, gradients: dict[sp.Symbol, sp.Expr], shapes: Shapes) -> None:

@@ -147,3 +147,16 @@ def test_a_constant_that_simplifies_to_e_is_evaluated():  # found by make fuzz: 
 def test_what_sympy_itself_refuses_is_a_one_line_error():  # found by make fuzz
     with pytest.raises(ExpressionError, match=r"^graph\.A1: cannot build 'max\(x, 0 @ 0\)': "):
         parse_expression("max(x, 0 @ 0)", "graph.A1", NAMES)
+
+
+def test_uses_of_names_past_the_limit_are_refused_at_the_node_that_passes_it():
+    # ten nodes that each use x1..x20 and w (21 uses each): the tenth brings 210 > 200
+    inputs = "".join(f"x{i} = 0.{i % 10}\n" for i in range(1, 21))
+    terms = " + ".join(f"x{i}*w" for i in range(1, 21))
+    graph = "".join(f'A{k} = "{terms}"\n' for k in range(1, 11))
+    text = f'title = "t"\n[inputs]\n{inputs}[parameters]\nw = 0.8\n[graph]\n{graph}'
+    refusal = r"^graph\.A10: the nodes up to here use names 210 times; the limit is 200 "
+    with pytest.raises(SpecError, match=refusal):
+        build_graph(spec_from(text))
+    nine = text.replace(f'A10 = "{terms}"\n', "")
+    assert len(build_graph(spec_from(nine)).edges) == 189

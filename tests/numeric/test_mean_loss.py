@@ -30,8 +30,8 @@ dtype = "float64"
     ("mean((w*x + b - y)**2)", np.mean(2 * (W * X + B - Y) * X), np.mean(2 * (W * X + B - Y))),
     # mean(w x + b - y): dL/dw = mean(x) = 2, dL/db = 1 (the case that was refused: 1/3)
     ("mean(w*x + b - y)", 2.0, 1.0),
-    pytest.param("sum(w*x + b - y)", 6.0, 3.0, marks=pytest.mark.xfail(
-        strict=True, reason="sum's derivative is the number 1, with no shape to sum over (issue 16, open)")),
+    # sum(w x + b - y): dL/dw = sum(x) = 6, dL/db = n = 3 (refused: sum's derivative 1 had no shape)
+    ("sum(w*x + b - y)", 6.0, 3.0),
 ])
 def test_the_one_node_mean_gives_the_hand_computed_gradients(loss, dw, db):
     sheet = build_worksheet(spec_from(SPEC.replace("LOSS", loss)), "mean")
