@@ -55,6 +55,11 @@ def factor_rank(factor: sp.Expr) -> int:
     return 0
 
 
+def _powered(tex: str, exp: str | None) -> str:
+    """``tex`` raised to ``exp`` (LaTeX's printer passes a function's power down), in parentheses."""
+    return rf"\left({tex}\right)^{{{exp}}}" if exp else tex
+
+
 def ordered_terms(printer, expr: sp.Add, order: str | None = None) -> list[sp.Expr]:
     """The terms of ``expr`` in the order both printers write them: as written (``source_order``),
     else SymPy's order with a positive term moved first; a sum broken across rows breaks here."""
@@ -80,9 +85,9 @@ class DerivePrinter(LatexPrinter):
     def is_array(self, expr: sp.Basic) -> bool:
         return array_valued(expr, self.arrays)
 
-    def _print_matmul(self, expr: matmul) -> str:
+    def _print_matmul(self, expr: matmul, exp: str | None = None) -> str:
         left, right = (self._matrix_operand(arg) for arg in expr.args)
-        return f"{left} {right}"
+        return _powered(f"{left} {right}", exp)
 
     def _matrix_operand(self, arg: sp.Expr) -> str:
         """A side of ``A B``: a sum, a negated or an element-wise product in parentheses."""
@@ -91,11 +96,11 @@ class DerivePrinter(LatexPrinter):
             return rf"\left({self._print(arg)}\right)"
         return self._print(arg)
 
-    def _print_transpose(self, expr: transpose) -> str:
+    def _print_transpose(self, expr: transpose, exp: str | None = None) -> str:
         inner = self._print(expr.args[0])
         if not expr.args[0].is_Atom:
             inner = rf"\left({inner}\right)"
-        return f"{inner}^{{T}}"
+        return _powered(f"{inner}^{{T}}", exp)
 
     def _elementwise(self, expr: sp.Mul) -> str | None:
         r"""``c A \odot B`` for a product of two or more array-valued factors, else None; array
@@ -197,13 +202,13 @@ class DerivePrinter(LatexPrinter):
         head = f"{head}^{{{exp}}}" if exp else head
         return rf"{head}\left({self._print(expr.args[0])}\right)"
 
-    def _print_scaled_sum(self, expr: scaled_sum) -> str:
+    def _print_scaled_sum(self, expr: scaled_sum, exp: str | None = None) -> str:
         r"""``\frac{1}{n} \sum_{i} (p - y) \odot x``: a scalar factor, then the sum over the elements."""
         scale, body = expr.args
         inner = self._print(body)
         inner = rf"\left({inner}\right)" if body.is_Add else inner
         head = "" if scale == 1 else ("- " if scale == -1 else self._print(scale) + " ")
-        return rf"{head}\sum_{{i}} {inner}"
+        return _powered(rf"{head}\sum_{{i}} {inner}", exp)
 
     def _print_along(self, expr: along, exp: str | None = None) -> str:
         """A reduction's gradient broadcast back along its axis: printed as the gradient (the sheet's
@@ -216,10 +221,10 @@ class DerivePrinter(LatexPrinter):
         printed = self._print(forms.partial(*(sp.Symbol(name) for name in expr.partial)))
         return rf"\left({printed}\right)^{{{exp}}}" if exp else printed
 
-    def _print_outer(self, expr: outer) -> str:
+    def _print_outer(self, expr: outer, exp: str | None = None) -> str:
         """An outer product as the matrix product it is: x^T G, or G v^T."""
         a, b, side = expr.args
-        return self._print(matmul(transpose(a), b) if side == 0 else matmul(a, transpose(b)))
+        return self._print(matmul(transpose(a), b) if side == 0 else matmul(a, transpose(b)), exp=exp)
 
     def _print_Partial(self, expr: forms.Partial) -> str:
         top, bottom = self._print(expr.top), self._print(expr.bottom)
