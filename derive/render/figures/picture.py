@@ -40,7 +40,7 @@ from .geometry import (
 from .layout import Layout, _legend, fitted, pieces, shape_only
 from .names import name_runs
 from .spoken import graph_sentence
-from .tables import derivative_table, html_runs, tex_derivative_rows, value_table
+from .tables import NOTE, derivative_table, html_runs, tex_derivative_rows, value_table
 
 __all__ = ["derivative_table", "html_runs"]  # re-exported: where the picture's tables used to live
 
@@ -262,8 +262,7 @@ def graph_tikz(sheet: Worksheet) -> str:
 
 def _tikz_table(sheet: Worksheet) -> list[str]:
     """The left-out labels as a LaTeX table, with the sentence that says why."""
-    return [r"\par The graph has too many arrows to label them readably, so their local "
-            r"derivatives are listed here instead.\par",
+    return [rf"\par {NOTE}\par",
             r"\begin{tabular}{lp{0.75\linewidth}}", r"Arrow & Local derivative \\[2pt]",
             *tex_derivative_rows(sheet),
             r"\end{tabular}\par"]

@@ -20,8 +20,8 @@ from .geometry import Runs
 from .jacobian import Pattern, blocks, pattern
 from .names import name_runs
 
-NOTE = ("The graph has too many arrows to label them readably, so their local derivatives are "
-        "listed here instead.")
+NOTE = ("The local derivatives do not fit readably on the graph's arrows (too many, or arrays), so "
+        "they are listed here instead.")
 
 
 def html_runs(runs: Runs) -> str:
