@@ -41,17 +41,18 @@ from .geometry import (
 )
 from .names import name_runs
 
-BOX_VALUE_MOST = 130.0
-"""The widest a box's value line may be (px) before the box shows the array's shape instead."""
+BOX_ENTRIES_MOST = 3
+"""The most entries an array may have and still be written in its box (``[0.1, 0.2, -0.1]``);
+a larger one shows its shape, on the key and the student sheet alike (a shape is no answer)."""
 LABEL_MOST = 170.0
 """The widest an edge label may be (px); a wider one (an array) sends every label to the table."""
 
 
 def box_text(q: Quantity) -> str:
-    """What a box shows under its name: the shown value, or the shape of an array too wide
+    """What a box shows under its name: the shown value, or the shape of an array too large
     for a box (``5×3 matrix``, ``vector of 6``), which the picture's value table then lists."""
     shape = np.shape(q.value)
-    if not shape or _width(q.shown, VALUE_PX) <= BOX_VALUE_MOST:
+    if int(np.prod(shape)) <= BOX_ENTRIES_MOST:
         return q.shown
     return f"vector of {shape[0]}" if len(shape) == 1 else "×".join(map(str, shape)) + (
         " matrix" if len(shape) == 2 else " array")
@@ -59,7 +60,8 @@ def box_text(q: Quantity) -> str:
 
 def shape_only(sheet: Worksheet) -> tuple[Quantity, ...]:
     """The quantities whose boxes show only their shape."""
-    return tuple(q for q in (*sheet.inputs, *sheet.parameters, *sheet.forward) if box_text(q) != q.shown)
+    return tuple(q for q in (*sheet.inputs, *sheet.parameters, *sheet.forward)
+                 if int(np.prod(np.shape(q.value))) > BOX_ENTRIES_MOST)
 
 
 def _key(sheet: Worksheet) -> _Key:

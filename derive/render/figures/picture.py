@@ -37,7 +37,7 @@ from .geometry import (
     Rect,
     Runs,
 )
-from .layout import Layout, _legend, fitted, pieces, shape_only
+from .layout import BOX_ENTRIES_MOST, Layout, _legend, fitted, pieces, shape_only
 from .names import name_runs
 from .spoken import graph_sentence
 from .tables import NOTE, derivative_table, html_runs, tex_derivative_rows, value_table
@@ -71,8 +71,8 @@ def scene(sheet: Worksheet, lay: Layout) -> list[tuple]:
         out.append(("box", b.rect, fill, stroke, dashed, radius, 2.4 if b.q.name == sheet.loss else 1.2))
         middle, y = (b.rect[0] + b.rect[2]) / 2, (b.rect[1] + b.rect[3]) / 2
         out.append(("text", middle, y - 7, NAME_PX, list(b.q.runs), f"${tex[b.q.name]}$", False))
-        value = _tex_number(b.q.shown) if b.q.shown == quantity[b.q.name].shown else _tex_shape(
-            np.shape(quantity[b.q.name].value))
+        shape = np.shape(quantity[b.q.name].value)
+        value = _tex_shape(shape) if int(np.prod(shape)) > BOX_ENTRIES_MOST else _tex_number(b.q.shown)
         out.append(("text", middle, y + 9, VALUE_PX, [(b.q.shown, 0)], f"${value}$", False))
     for r in lay.routes:
         if r.label is None:

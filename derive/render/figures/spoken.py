@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import unicodedata
 
+import numpy as np
+
 from ...sheet.model import Quantity, Worksheet
-from .layout import box_text
+from .layout import BOX_ENTRIES_MOST, box_text
 from .names import name_runs
 
 _ACCENT_WORDS = {"\u0302": " hat", "\u0303": " tilde", "\u0304": " bar", "\u0305": " bar",
@@ -42,7 +44,8 @@ def _said(q: Quantity, with_value: bool) -> str:
     value = box_text(q)
     if not with_value or not value:
         return spoken_name(q)
-    return f"{spoken_name(q)}, a {value}" if value != q.shown else f"{spoken_name(q)} = {value}"
+    large = int(np.prod(np.shape(q.value))) > BOX_ENTRIES_MOST
+    return f"{spoken_name(q)}, a {value}" if large else f"{spoken_name(q)} = {value}"
 
 
 def _listed(items: list[str]) -> str:
