@@ -249,7 +249,8 @@ def test_a_box_too_wide_for_its_array_shows_the_shape() -> None:
     shown = ["".join(t.itertext()) for t in ET.fromstring(graph_svg(sheet)).iter(f"{SVG_NS}text")]
     assert {"5×1 matrix", "5×3 matrix"} <= set(shown) and not [s for s in shown if s.startswith("[[0.5]")]
     assert "[0.1, 0.2, -0.1]" in shown  # b1 fits its box
-    assert r"5 \times 3\ \text{matrix}" in graph_tikz(sheet)
+    tikz = graph_tikz(sheet)
+    assert r"5 \times 3\ \text{matrix}" in tikz and r"\text{[0.1, 0.2, -0.1]}" in tikz
 
 
 def test_every_part_of_a_split_print_picture_keeps_7_pt_labels() -> None:

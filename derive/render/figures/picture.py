@@ -92,6 +92,8 @@ def _label_tex(tex: dict[str, str], d, lines: int) -> list[str]:
 
 def _tex_number(shown: str) -> str:
     """A shown number (ASCII like ``-1.2e-5``) as math: ``-1.2 \\times 10^{-5}``."""
+    if re.fullmatch(r"\[[\[\]0-9.,e +-]*\]", shown):  # a short array, as the sheet lists it
+        return rf"\text{{{shown}}}"
     mantissa, _, exponent = shown.partition("e")
     if not re.fullmatch(r"[-+]?[0-9.]+", mantissa) or not re.fullmatch(r"[-+]?[0-9]*", exponent):
         return rf"\mathrm{{{re.sub(r'[^A-Za-z0-9.+-]', '', shown)}}}"

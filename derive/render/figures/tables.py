@@ -145,7 +145,8 @@ def _tex_value(sheet: Worksheet, d: LocalDerivative, shapes: dict[str, tuple[int
     if p.entrywise:
         words.append("entry by entry")
     else:
-        words.append(f"entry $({','.join(p.out)};{','.join(p.input)})$")
+        indices = ";".join(",".join(letters) for letters in (p.out, p.input) if letters)
+        words.append(f"entry ${indices}$" if len(indices) == 1 else f"entry $({indices})$")
         words += [f"0 unless ${b} = {a}$" for b, a in p.equal]
         if p.every:
             words.append("the same for every $" + ",".join(p.every) + "$")
