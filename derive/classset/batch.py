@@ -30,15 +30,16 @@ from ..spec.schema import parse_spec
 from ..writer import WriteError, inside, write_atomic, write_atomic_stream
 from .answers import answers_csv, answers_json
 from .blanks import MODES
-from .ledger import AGGREGATES, MANIFEST, claim, locked, record  # noqa: F401 - names re-exported
+from .ledger import AGGREGATES, MANIFEST, claim, locked, record, recorded_precision  # noqa: F401 - names re-exported
 from .variant_job import (  # noqa: F401 - the task's types re-exported
     VariantResult,
     VariantTask,
     expected_files,
     make_variant,
     portable,
+    survey_variant,
 )
-from .variants import check_count, plan_for
+from .variants import check_count, format_id, plan_for
 
 FIXED_PDF_DATE = "D:20000101000000Z"
 T = TypeVar("T")
@@ -61,10 +62,11 @@ class Settings:
 
 
 class BatchFailure(DeriveError):
-    """Variant ``index`` failed; the variants before it are complete."""
+    """Variant ``index`` failed; the variants before it (or the first ``complete``) are complete."""
 
-    def __init__(self, index: int, variant: str, why: str) -> None:
-        done = {1: "", 2: "variant 1 is complete; "}.get(index, f"variants 1 to {index - 1} are complete; ")
+    def __init__(self, index: int, variant: str, why: str, complete: int | None = None) -> None:
+        complete = index - 1 if complete is None else complete
+        done = {0: "", 1: "variant 1 is complete; "}.get(complete, f"variants 1 to {complete} are complete; ")
         super().__init__(f"variant {index} ({variant})",
                          f"{why}; {done}rerun the same command to finish the set")
         self.index = index
@@ -80,6 +82,8 @@ class Report:
     refused: Counter = field(default_factory=Counter)
     files: list[Path] = field(default_factory=list)
     duplicates: list[tuple[int, int]] = field(default_factory=list)
+    precision: int = 0
+    """The set's one precision: significant digits of every computed number on every sheet."""
 
 
 def run_batch(spec_text: str, source: str, stem: str, out: Path, settings: Settings,
@@ -110,6 +114,11 @@ def _run_locked(spec, plan, derivation, spec_text: str, source: str, stem: str, 
     complete = claim(out, manifest)
     base = VariantTask(spec_text, source, stem, plan.seed, 0, settings.overrides, settings.formats,
                        settings.blanks, settings.options, derivation, quiz=bool(settings.quizzes))
+    precision = recorded_precision(out, manifest)
+    if precision is None:
+        precision = set_precision(base, settings.count, executor, window, complete)
+        record(out, manifest, complete, precision)
+    base = replace(base, precision=precision)
 
     def task(k: int) -> VariantTask:
         done = k <= complete and _complete(out, plan.variant_id(k), settings.formats)
@@ -117,14 +126,14 @@ def _run_locked(spec, plan, derivation, spec_text: str, source: str, stem: str, 
 
     def written(k: int) -> None:
         if k > complete:
-            record(out, manifest, k)
+            record(out, manifest, k, precision)
 
     tasks = (task(k) for k in range(1, settings.count + 1))
-    report = Report(out, settings.count)
+    report = Report(out, settings.count, precision=precision)
     rows, records, questions = _write_variants(out, tasks, executor, window or 2 * (os.cpu_count() or 1),
                                                report, progress, plan.variant_id, written)
     about = {"title": spec.title, "spec": stem, "seed": plan.seed, "count": settings.count,
-             "blanks": settings.blanks, "rules": dict(spec.variants)}
+             "blanks": settings.blanks, "precision": precision, "rules": dict(spec.variants)}
     report.files.append(write_atomic(inside(out, "answers.csv"), answers_csv(rows)))
     report.files.append(write_atomic(inside(out, "answers.json"), answers_json(records, about)))
     if "pdf" in settings.formats:
@@ -136,6 +145,29 @@ def _run_locked(spec, plan, derivation, spec_text: str, source: str, stem: str, 
         content = quiz.render(tuple(questions), f"{spec.title} ({stem}-{plan.seed})", settings.tolerance)
         report.files.append(write_atomic(inside(out, quiz.file_name), content))
     return report
+
+
+def set_precision(base: VariantTask, count: int, executor: Executor | None = None,
+                  window: int | None = None, complete: int = 0) -> int:
+    """The class set's one precision: the fewest significant digits any of its ``count``
+    variants' own draws supports (``survey_variant``, nothing rendered); BatchFailure at a
+    variant that fails, saying that the first ``complete`` variants are."""
+    tasks = (replace(base, index=k, formats=()) for k in range(1, count + 1))
+    digits: list[int] = []
+    with closing(ordered_results(survey_variant, tasks, executor, window or 2 * (os.cpu_count() or 1))
+                 ) as results:
+        while True:
+            try:
+                surveyed = next(results)
+            except StopIteration:
+                return min(digits)
+            except Exception as error:  # the executor itself failed (a worker killed, a lost cluster)
+                k = len(digits) + 1
+                raise BatchFailure(k, format_id(base.stem, base.seed, k),
+                                   f"{type(error).__name__}: {error}", complete) from error
+            if surveyed.error:
+                raise BatchFailure(surveyed.index, surveyed.variant, surveyed.error, complete)
+            digits.append(surveyed.digits)
 
 
 def _write_variants(out: Path, tasks: Iterator[VariantTask], executor: Executor | None, window: int,

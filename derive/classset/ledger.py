@@ -1,7 +1,8 @@
 """What a class set's folder holds: one batch at a time, and which variants are this spec's.
 
 ``batch.json`` records what the set is (the manifest: the spec's digest, seed, formats ...)
-and how many variants, from the first, are complete under it. Variants are written in order,
+and how many variants, from the first, are complete under it, with the set's one precision
+once the batch has found it (so a rerun does not survey the draws again). Variants are written in order,
 so the complete ones are always a prefix; the count is raised after each variant's files are
 written. A changed manifest starts the count at 0, so an edited spec rerun into the same
 ``--out`` never counts the old spec's files as its own, even after a run killed part-way.
@@ -91,7 +92,22 @@ def claim(out: Path, manifest: dict[str, Any]) -> int:
     return 0
 
 
-def record(out: Path, manifest: dict[str, Any], complete: int) -> None:
-    """Say in ``batch.json`` that variants 1 to ``complete`` are this set's, complete."""
-    text = json.dumps({"set": manifest, "complete": complete}, indent=2) + "\n"
-    write_atomic(inside(out, MANIFEST), text)
+def record(out: Path, manifest: dict[str, Any], complete: int, precision: int | None = None) -> None:
+    """Say in ``batch.json`` that variants 1 to ``complete`` are this set's, complete, shown
+    to ``precision`` significant digits (None: not found yet)."""
+    entry: dict[str, Any] = {"set": manifest, "complete": complete}
+    if precision is not None:
+        entry["precision"] = precision
+    write_atomic(inside(out, MANIFEST), json.dumps(entry, indent=2) + "\n")
+
+
+def recorded_precision(out: Path, manifest: dict[str, Any]) -> int | None:
+    """The precision ``batch.json`` records for this very set, or None."""
+    try:
+        recorded = json.loads(inside(out, MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    precision = recorded.get("precision") if isinstance(recorded, dict) and recorded.get("set") == manifest \
+        else None
+    return precision if isinstance(precision, int) and not isinstance(precision, bool) and precision > 0 \
+        else None

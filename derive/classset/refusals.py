@@ -9,7 +9,9 @@ A draw is refused, with its reason kept, when
 - ``zero-gradient``: a gradient rounds to zero at the sheet's precision (below half a unit
   in its ``precision``-th decimal), or the update it makes does not show in the shown digits;
 - ``loss-not-decreasing``: with ``[train]``, the shown loss after the steps is not below the
-  shown loss before.
+  shown loss before;
+- ``imprecise`` (class sets only, ``variant_job``): float32 and float64 round apart at the
+  set's one precision.
 
 ``accept`` builds the worksheet of one draw or raises ``RefusedDraw``, a ``NumericError``.
 """
@@ -40,6 +42,7 @@ REASONS = {
     "disagreement": "the three ways disagree",
     "zero-gradient": "a gradient rounds to zero",
     "loss-not-decreasing": "the loss does not decrease",
+    "imprecise": "float32 does not hold the set's precision",
 }
 """Each reason's key and how reports name it."""
 
@@ -52,12 +55,14 @@ class RefusedDraw(NumericError):
         self.reason = reason
 
 
-def accept(spec: Spec, stem: str, derivation: Derivation | None = None, variant: str = "") -> Worksheet:
-    """The worksheet of ``spec`` if its numbers make a sound exercise; else ``RefusedDraw``."""
+def accept(spec: Spec, stem: str, derivation: Derivation | None = None, variant: str = "",
+           precision: int | None = None) -> Worksheet:
+    """The worksheet of ``spec`` if its numbers make a sound exercise; else ``RefusedDraw``.
+    ``precision``: a class set's one precision (``build_worksheet``)."""
     graph = build_graph(spec)
     screen(graph)
     try:
-        sheet = build_worksheet(spec, stem, derivation, variant)
+        sheet = build_worksheet(spec, stem, derivation, variant, precision)
     except RefusedDraw:
         raise
     except NumericError as error:

@@ -49,6 +49,8 @@ class VariantTask:
     """The spec's ``symbolic.derive`` result, or None to derive here."""
     quiz: bool = False
     """Also build the variant's quiz question (``render.quiz``), for a set format."""
+    precision: int | None = None
+    """The class set's one precision (significant digits), or None for the draw's own."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,11 @@ def draw_sheet(task: VariantTask, plan: Plan) -> tuple[Worksheet, int, tuple[tup
         draw = plan.draw(task.index, attempt)
         spec = parse_spec(task.spec_text, (*task.overrides, *draw.overrides(plan)), task.source)
         try:
-            return accept(spec, f"{variant}.key", task.derivation, variant), attempt, tuple(refused)
+            key = accept(spec, f"{variant}.key", task.derivation, variant, task.precision)
+            if task.precision is not None and key.precision < task.precision:
+                raise RefusedDraw("display.precision", f"float32 and float64 agree on {key.precision} "
+                                  f"significant digits, not the set's {task.precision}", "imprecise")
+            return key, attempt, tuple(refused)
         except RefusedDraw as refusal:
             refused.append((attempt, refusal.reason, str(refusal)))
     tally = Counter(reason for _, reason, _ in refused)
@@ -87,6 +93,32 @@ def draw_sheet(task: VariantTask, plan: Plan) -> tuple[Worksheet, int, tuple[tup
 def tally_text(tally: Counter) -> str:
     """``2 (saturated sigmoid or tanh), 1 (the loss does not decrease)``."""
     return ", ".join(f"{n} ({REASONS[reason]})" for reason, n in tally.most_common())
+
+
+@dataclass(frozen=True)
+class Surveyed:
+    """The digits variant ``index``'s own draw supports, or the error that stopped it."""
+
+    index: int
+    variant: str
+    digits: int = 0
+    error: str = ""
+
+
+def survey_variant(task: VariantTask) -> Surveyed:
+    """The significant digits of variant ``task.index`` drawn on its own (``task.precision``
+    unset), without rendering: the batch's set precision is the smallest of these."""
+    variant = format_id(task.stem, task.seed, task.index)
+    try:
+        plan = _plan(task.spec_text, task.source, task.stem, task.seed, task.overrides)
+        if task.derivation is None:
+            task = replace(task, derivation=_derivation(task.spec_text, task.source, task.overrides))
+        key, _, _ = draw_sheet(replace(task, precision=None), plan)
+        return Surveyed(task.index, variant, key.precision)
+    except DeriveError as error:
+        return Surveyed(task.index, variant, error=str(error))
+    except Exception as error:  # a bug must still name its variant
+        return Surveyed(task.index, variant, error=f"{type(error).__name__}: {error}")
 
 
 def make_variant(task: VariantTask) -> VariantResult:

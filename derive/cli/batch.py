@@ -211,7 +211,8 @@ def batch(spec: str, count: int, out: Path | None, format_: str, tolerance: str 
     draws = "draw was" if total == 1 else "draws were"
     refused = f"{total} {draws} refused and redrawn" + (f": {reasons}" if reasons else "")
     variants = "variant" if count == 1 else "variants"
-    click.echo(f"{count} {variants} in {out} ({report.rendered} rendered now); {refused}")
+    click.echo(f"{count} {variants} in {out} ({report.rendered} rendered now), every computed number to "
+               f"{report.precision} significant digits; {refused}")
     for first, again in report.duplicates:
         click.echo(f"derive: note: variants {first} and {again} drew the same numbers", err=True)
 
@@ -252,12 +253,17 @@ def stress(spec: str, count: int, seed: int | None, workers: int | None, overrid
 
 
 def render_with_blanks(spec: str | None, format_: str, out: Path, overrides: tuple[str, ...],
-                       options: Options, variant: str | None, blanks: str | None) -> list[Path]:
+                       options: Options, variant: str | None, blanks: str | None,
+                       count: int | None = None) -> list[Path]:
     """``derive render --variant ID`` (the variant's student sheet and key, as the batch wrote
-    them) or ``--blanks MODE`` alone (the usual files plus ``<stem>.student.*``)."""
+    them: with ``--count N``, at the N-variant set's one precision) or ``--blanks MODE`` alone
+    (the usual files plus ``<stem>.student.*``)."""
+    from dataclasses import replace
+
+    from ..classset.batch import set_precision
     from ..classset.blanks import MODES
     from ..classset.variant_job import VariantTask, make_variant, variant_documents
-    from ..classset.variants import parse_id
+    from ..classset.variants import check_count, parse_id
     from ..sheet.build import build_worksheet
     from ..spec.schema import parse_spec
     from ..writer import inside, write_atomic
@@ -276,8 +282,17 @@ def render_with_blanks(spec: str | None, format_: str, out: Path, overrides: tup
         if owner != stem:
             raise SpecError("--variant", f"{quoted(variant)} is a variant of {quoted(owner)}, "
                                          f"not of {quoted(stem)}")
-        result = make_variant(VariantTask(text, source, stem, seed, index, overrides, formats, mode, options))
+        task = VariantTask(text, source, stem, seed, index, overrides, formats, mode, options)
+        if count is not None:
+            check_count(count)
+            if index > count:
+                raise SpecError("--count", f"{quoted(variant)} is variant {index}, beyond a set of {count}")
+            task = replace(task, precision=set_precision(task, count))
+        result = make_variant(task)
         if result.error:
             raise DeriveError("", result.error)
+        if count is None:
+            click.echo("derive: note: without --count, the variant shows the digits of its own draw; "
+                       "add --count N (its class set's size) for the set's one precision", err=True)
         documents = result.documents
     return [write_atomic(inside(out, name), content) for name, content in documents.items()]

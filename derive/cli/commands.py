@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import MESSAGE_LIMIT, DeriveError, cut, printable
+from ..errors import MESSAGE_LIMIT, DeriveError, SpecError, cut, printable
 from ..render.formats import FORMATS, Options
 from ..render.hosts import HOSTS
 from ..render.templating import papers
@@ -56,10 +56,12 @@ def cli() -> None:
               help="Paper size of the PDF and LaTeX.")
 @click.option("--variant", metavar="ID", default=None,
               help="Regenerate one variant of a class set (see `derive batch`): its student sheet and key.")
+@click.option("--count", type=int, default=None,
+              help="With --variant: the size of its class set, so the variant shows the set's one precision.")
 @click.option("--blanks", default=None, metavar="numbers|steps",
               help="Also write the student sheet, with every computed number (or the steps too) blank.")
 def render(spec: str | None, format_: str, out: Path, overrides: tuple[str, ...], math: str | None,
-           host: str, paper: str, variant: str | None, blanks: str | None) -> None:
+           host: str, paper: str, variant: str | None, count: int | None, blanks: str | None) -> None:
     """Compute a worksheet and write it as OUT/<stem>.<format>.
 
     SPEC is a TOML file or a built-in example name (see `derive examples`);
@@ -68,14 +70,16 @@ def render(spec: str | None, format_: str, out: Path, overrides: tuple[str, ...]
     \b
     Example:
       derive render neuron-bce --format pdf,html --out handouts --set x1=2.0
-      derive render my-neuron.toml --variant my-neuron-2026-07   # <ID>.student.* and <ID>.key.*
+      derive render my-neuron.toml --variant my-neuron-2026-07 --count 40   # <ID>.student.*, <ID>.key.*
       derive render --format fragment --host canvas   # the fragment and its pictures, for Canvas
     """
+    if count is not None and variant is None:
+        raise SpecError("--count", "goes with --variant (the size of the variant's class set)")
     if variant is not None or blanks is not None:
         from .batch import render_with_blanks
 
         options = Options(math=math, paper=paper, host=host)
-        for path in render_with_blanks(spec, format_, out, overrides, options, variant, blanks):
+        for path in render_with_blanks(spec, format_, out, overrides, options, variant, blanks, count):
             click.echo(printable(str(path)))
         return
     formats = _formats(format_)

@@ -26,11 +26,13 @@ from .parts import Parts
 
 
 def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation | None = None,
-                    variant: str = "") -> model.Worksheet:
+                    variant: str = "", precision: int | None = None) -> model.Worksheet:
     """Compute and assemble the whole worksheet for ``spec``.
 
     ``derivation`` lets a class set derive once per spec and reuse it for every variant:
-    it depends only on the graph's structure, never on the numbers.
+    it depends only on the graph's structure, never on the numbers. ``precision`` (a class
+    set's one precision) replaces ``display.precision`` as the digits computed numbers start
+    from; given numbers stay as the spec gives them.
     """
     graph = build_graph(spec)
     derivation = derivation if derivation is not None else derive(graph, targets_of(spec, graph))
@@ -44,7 +46,7 @@ def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation 
     verify_forward(graph, tape.forward)
     checks = list(three_way(graph, derivation, tape, spec.display.dtype, exact))
     given = spec.display.precision  # inputs and parameters are shown as the spec gives them
-    p = _trustworthy_digits(graph, tape, spec, rate)
+    p = _trustworthy_digits(graph, tape, spec, rate, precision or spec.display.precision)
     arrays = [name for name, value in exact.items() if np.ndim(value) > 0]
     upstream = ["G"] if arrays else []  # the upstream gradient of a backward rule, dL/d(node)
     t = Parts(graph, spec.notation, arrays=[*arrays, *upstream, *(f"{graph.loss}/{name}" for name in arrays)])
@@ -158,11 +160,10 @@ def _dense_notes(graph: Graph, gradients, dtype: str) -> tuple[str, ...]:
         for c in check_dense(graph, gradients, dtype, TOLERANCE[dtype]))
 
 
-def _trustworthy_digits(graph: Graph, tape, spec: Spec, rate: float | None) -> int:
-    """Significant digits for computed numbers: the sheet's precision, lowered until the
-    float32 tape and a float64 twin agree on every value (cancellation can leave float32
-    with fewer good digits than 7, e.g. -1 - 0.09 + 1 = -0.09000003)."""
-    precision = spec.display.precision
+def _trustworthy_digits(graph: Graph, tape, spec: Spec, rate: float | None, precision: int) -> int:
+    """Significant digits for computed numbers: ``precision``, lowered until the float32
+    tape and a float64 twin agree on every value (cancellation can leave float32 with
+    fewer good digits than 7, e.g. -1 - 0.09 + 1 = -0.09000003)."""
     if spec.display.dtype == "float64":
         return precision
     from ..numeric.tape import run_tape

@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from derive.render.figures.geometry import LABEL_PX, SVG_WIDTH, TIKZ_PT, _at
-from derive.render.figures.layout import _placed, fitted, layout
+from derive.render.figures.layout import Layout, _placed, fitted, layout, pieces
 from derive.render.figures.picture import (
     HTML_MOST,
     TEX_LABEL_PT,
@@ -99,8 +99,13 @@ def test_the_generated_specs_have_the_sizes_they_claim(sized: tuple[int, Workshe
 def test_no_label_covers_a_box_another_label_or_an_edge(sized: tuple[int, Worksheet], labelled: bool) -> None:
     _, sheet = sized
     lay = layout(sheet, labelled)
+    assert len([r for r in lay.routes if r.label]) == (len(sheet.local) if labelled else 0)
+    assert_clear(lay)
+
+
+def assert_clear(lay: Layout) -> None:
+    """No box over a box, no label over a box, a label or any edge's curve; all inside the view."""
     labels = [r.label for r in lay.routes if r.label]
-    assert len(labels) == (len(sheet.local) if labelled else 0)
     boxes = [b.rect for b in lay.boxes]
     assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:] if overlap(a, b)]
     assert not [(r.d, b) for r in lay.routes if r.label for b in boxes if overlap(r.label, b)]
@@ -182,3 +187,76 @@ def test_layout_is_quick_and_computed_once_per_graph() -> None:
     graph_svg(sheet), graph_tikz(sheet), graph_print_html(sheet, A4_LINE_PX, FormulaBoxes())
     assert _placed.cache_info().misses == 2
     assert SVG_WIDTH < HTML_MOST
+
+
+CHAIN = "\n".join([
+    'title = "A deep chain of twenty boxes"', "[inputs]", "x = 0.5", "t = 0.2", "[parameters]", "w = 0.8",
+    "b = 0.1", "[graph]", 'a1 = "x*w + b"', 'h1 = "tanh(a1)"',
+    *(line for k in range(2, 8) for line in (f'a{k} = "h{k - 1}*w + b"', f'h{k} = "tanh(a{k})"')),
+    'o = "sigmoid(h7)"', 'L = "(o - t)**2"', "[train]", "learning_rate = 0.1", ""])
+"""Twenty boxes in seventeen ranks: too wide for 9 px text even without its labels."""
+
+
+@pytest.fixture(scope="module", params=["chain", "relu-minibatch"])
+def wide(request: pytest.FixtureRequest) -> Worksheet:
+    from derive.spec.examples import example_path
+
+    text = CHAIN if request.param == "chain" else example_path(request.param).read_text()
+    return build_worksheet(spec_from(text))
+
+
+def test_the_chain_has_twenty_boxes_and_is_too_wide_unlabelled() -> None:
+    sheet = build_worksheet(spec_from(CHAIN))
+    assert boxes_of(sheet) == 20 and layout(sheet, False).view[2] > HTML_MOST
+
+
+@pytest.mark.parametrize("most", [HTML_MOST, A4_LINE_PX * LABEL_PX * 0.75 / 7.0, TEX_MOST])
+def test_a_wide_picture_splits_or_shows_shapes_and_keeps_every_part_readable(wide: Worksheet,
+                                                                           most: float) -> None:
+    parts = pieces(wide, most)
+    assert all(part.view[2] <= most for part in parts)  # so text is never shown below the floor
+    for part in parts:
+        assert_clear(part)
+    drawn = [b.q.name for part in parts for b in part.boxes if b.q.name not in part.continued]
+    nodes = [q.name for q in wide.forward]
+    assert sorted(n for n in drawn if n in nodes) == sorted(nodes)  # each node once, outside connectors
+    edges = sorted((r.d.node, r.d.input) for part in parts for r in part.routes)
+    assert edges == sorted((d.node, d.input) for d in wide.local)  # every arrow, once
+    for number, part in enumerate(parts):
+        inside = {b.q.name for b in part.boxes} - part.continued
+        fed = {r.d.input for r in part.routes}
+        assert part.continued == {n for n in fed if n in nodes and n not in inside}
+        earlier = {b.q.name for p in parts[:number] for b in p.boxes if b.q.name not in p.continued}
+        assert part.continued <= earlier
+
+
+def test_every_text_of_a_split_html_picture_is_at_least_9_px(wide: Worksheet) -> None:
+    html = graph_html(wide)
+    svgs = re.findall(r"<svg .*?</svg>", html, re.DOTALL)
+    assert len(svgs) == len(pieces(wide, HTML_MOST)) and (len(svgs) > 1) == (wide.loss == "L" and
+                                                                             len(wide.forward) > 10)
+    for svg in svgs:
+        root = ET.fromstring(svg)
+        scale = float(root.get("width")) / float(root.get("viewBox").split()[2])
+        sizes = [float(t.get("font-size")) for t in root.iter(f"{SVG_NS}text")]
+        assert min(sizes) * scale >= 9.0 - 0.06
+
+
+def test_a_box_too_wide_for_its_array_shows_the_shape() -> None:
+    from derive.spec.examples import example_path
+
+    sheet = build_worksheet(spec_from(example_path("relu-minibatch").read_text()))
+    shown = ["".join(t.itertext()) for t in ET.fromstring(graph_svg(sheet)).iter(f"{SVG_NS}text")]
+    assert {"5×1 matrix", "5×3 matrix"} <= set(shown) and not [s for s in shown if s.startswith("[[0.5]")]
+    assert "[0.1, 0.2, -0.1]" in shown  # b1 fits its box
+    tikz = graph_tikz(sheet)
+    assert r"5 \times 3\ \text{matrix}" in tikz and r"\text{[0.1, 0.2, -0.1]}" in tikz
+
+
+def test_every_part_of_a_split_print_picture_keeps_7_pt_labels() -> None:
+    sheet = build_worksheet(spec_from(CHAIN))
+    printed = str(graph_print_html(sheet, A4_LINE_PX, FormulaBoxes()))
+    views = [float(w) for w in re.findall(r'viewBox="[\d.]+ [\d.]+ ([\d.]+) ', printed)]
+    widths = [float(w) for w in re.findall(r'<svg [^>]*width="([\d.]+)"', printed)]
+    assert len(views) == len(widths) >= 2 and "Part 2 of" in printed
+    assert all(LABEL_PX * w / v * 0.75 >= 7.0 - 1e-9 for w, v in zip(widths, views, strict=True))

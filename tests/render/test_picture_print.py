@@ -9,9 +9,11 @@ from io import BytesIO
 
 import pytest
 
-from derive.render.figures.picture import graph_svg
+from derive.render.figures.geometry import LABEL_PX
+from derive.render.figures.layout import pieces
+from derive.render.figures.picture import MIN_PRINT_PT, graph_svg
 from derive.render.pdf.formulas import ANCHOR_PREFIX, FormulaBoxes
-from derive.render.pdf.picture_print import graph_print_html
+from derive.render.pdf.picture_print import _printed, graph_print_html
 from derive.sheet.build import build_worksheet
 from derive.spec.examples import example_path
 from derive.spec.schema import load_spec
@@ -45,9 +47,10 @@ def test_the_printed_graph_looks_like_the_svg(tmp_path, sheet):
     label one CSS pixel too low in about half of them."""
     from PIL import ImageChops, ImageFilter
 
-    reference = _gray_page(tmp_path, "svg", graph_svg(sheet))
+    lay = pieces(sheet, LINE_PX * LABEL_PX * 0.75 / MIN_PRINT_PT)[0]  # the picture, not the tables under it
+    reference = _gray_page(tmp_path, "svg", graph_svg(sheet, lay))
     boxes = FormulaBoxes()
-    printed = _gray_page(tmp_path, "print", graph_print_html(sheet, LINE_PX, boxes), boxes)
+    printed = _gray_page(tmp_path, "print", _printed(sheet, lay, LINE_PX, boxes, "graph"), boxes)
     inked = sum(1 for value in reference.getdata() if value < 128)
     blurred = (image.filter(ImageFilter.GaussianBlur(1.5)) for image in (reference, printed))
     strong = sum(1 for value in ImageChops.difference(*blurred).getdata() if value > 32)

@@ -7,7 +7,9 @@ The PDF takes the SVG's shapes with its text as HTML (``picture_print``).
 sheet writes them (``names``: ``[notation]`` honoured). Coordinates are SVG pixels; TikZ
 reuses them as ``x=0.73pt, y=-0.73pt`` (where Computer Modern fits the DejaVu width
 estimates). A picture whose labels would be shown smaller than 9 px (HTML) or 7 pt (print,
-LaTeX) is drawn without edge labels, and ``derivative_table`` lists them under it instead.
+LaTeX) is drawn without edge labels, and ``tables.derivative_table`` lists them under it
+instead; one still too wide is drawn in parts (``layout.pieces``), each its own SVG (or TikZ
+picture) with a line naming its nodes and the connectors it repeats.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from __future__ import annotations
 import re
 from html import escape
 
-from ...sheet.model import Quantity, Worksheet
+import numpy as np
+
+from ...sheet.model import Worksheet
 from .geometry import (
     BOX_H,
     EDGE,
@@ -33,7 +37,12 @@ from .geometry import (
     Rect,
     Runs,
 )
-from .layout import Layout, _legend, fitted
+from .layout import BOX_ENTRIES_MOST, Layout, _legend, fitted, pieces, shape_only
+from .names import name_runs
+from .spoken import graph_sentence
+from .tables import NOTE, derivative_table, html_runs, tex_derivative_rows, value_table
+
+__all__ = ["derivative_table", "html_runs"]  # re-exported: where the picture's tables used to live
 
 MIN_HTML_PX, MIN_PRINT_PT, TEX_LINE_PT, TEX_LABEL_PT = 9.0, 7.0, 482.0, 8.0
 """The smallest label sizes; the LaTeX line (A4, 2 cm margins) and its ``\\scriptsize`` at 11 pt."""
@@ -58,10 +67,13 @@ def scene(sheet: Worksheet, lay: Layout) -> list[tuple]:
     out += [("arrow", r.segments[-1][-1], r.tip) for r in lay.routes]
     for b in lay.boxes:
         fill, stroke, dashed, radius, _ = STYLE.get(quantity[b.q.name].role, STYLE["node"])
+        dashed = dashed or b.q.name in lay.continued  # a connector: repeated from an earlier part
         out.append(("box", b.rect, fill, stroke, dashed, radius, 2.4 if b.q.name == sheet.loss else 1.2))
         middle, y = (b.rect[0] + b.rect[2]) / 2, (b.rect[1] + b.rect[3]) / 2
         out.append(("text", middle, y - 7, NAME_PX, list(b.q.runs), f"${tex[b.q.name]}$", False))
-        out.append(("text", middle, y + 9, VALUE_PX, [(b.q.shown, 0)], f"${_tex_number(b.q.shown)}$", False))
+        shape = np.shape(quantity[b.q.name].value)
+        value = _tex_shape(shape) if int(np.prod(shape)) > BOX_ENTRIES_MOST else _tex_number(b.q.shown)
+        out.append(("text", middle, y + 9, VALUE_PX, [(b.q.shown, 0)], f"${value}$", False))
     for r in lay.routes:
         if r.label is None:
             continue
@@ -80,19 +92,24 @@ def _label_tex(tex: dict[str, str], d, lines: int) -> list[str]:
 
 def _tex_number(shown: str) -> str:
     """A shown number (ASCII like ``-1.2e-5``) as math: ``-1.2 \\times 10^{-5}``."""
+    if re.fullmatch(r"\[[\[\]0-9.,e +-]*\]", shown):  # a short array, as the sheet lists it
+        return rf"\text{{{shown}}}"
     mantissa, _, exponent = shown.partition("e")
     if not re.fullmatch(r"[-+]?[0-9.]+", mantissa) or not re.fullmatch(r"[-+]?[0-9]*", exponent):
         return rf"\mathrm{{{re.sub(r'[^A-Za-z0-9.+-]', '', shown)}}}"
     return mantissa + (rf" \times 10^{{{int(exponent)}}}" if exponent else "")
 
 
-def describe(sheet: Worksheet) -> str:
-    """The picture in words, for its ``aria-label``."""
-    def names(qs: tuple[Quantity, ...]) -> str:
-        return ", ".join(q.name for q in qs) or "none"
-    return (f"Computational graph: inputs {names(sheet.inputs)}; parameters {names(sheet.parameters)}; "
-            f"nodes {names(sheet.forward)}; loss {sheet.loss}. Each arrow runs from an input of a node "
-            "to the node and is labelled with its local derivative.")
+def _tex_shape(shape: tuple[int, ...]) -> str:
+    """A box's shape line in TeX math, from the array's shape: ``5 \\times 3\\ \\text{matrix}``."""
+    if len(shape) == 1:
+        return rf"\text{{vector of }}{shape[0]}"
+    return r" \times ".join(map(str, shape)) + (r"\ \text{matrix}" if len(shape) == 2 else r"\ \text{array}")
+
+
+def describe(sheet: Worksheet, names: frozenset[str] | None = None) -> str:
+    """The picture (or the part of it holding the nodes ``names``) as sentences, for its alt text."""
+    return graph_sentence(sheet, names)
 
 
 def _svg_text(x: float, y: float, px: float, runs: Runs, _tex: str, start: bool) -> str:
@@ -144,11 +161,11 @@ SVG_ELEMENTS = {  # kind -> (*arguments) -> element
 }
 
 
-def graph_svg(sheet: Worksheet, lay: Layout | None = None) -> str:
+def graph_svg(sheet: Worksheet, lay: Layout | None = None, about: str | None = None) -> str:
     """The graph as an inline ``<svg>``: no ids, no scripts, no external references."""
     lay = lay or fitted(sheet, HTML_MOST)
     x0, y0, w, h = lay.view
-    scale, about = min(1.0, SVG_WIDTH / w), escape(describe(sheet))
+    scale, about = min(1.0, SVG_WIDTH / w), escape(about if about is not None else describe(sheet))
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w * scale:.0f}" height="{h * scale:.0f}" '
             f'viewBox="{x0:.1f} {y0:.1f} {w:.1f} {h:.1f}" role="img" aria-label="{about}" '
             # width:100% + max-width, not max-width:100% + height:auto, which WeasyPrint 70 mis-sizes
@@ -159,27 +176,37 @@ def graph_svg(sheet: Worksheet, lay: Layout | None = None) -> str:
 
 
 def graph_html(sheet: Worksheet) -> str:
-    """The picture for the HTML page: the SVG, and the table of local derivatives if it left them out."""
-    lay = fitted(sheet, HTML_MOST)
-    return graph_svg(sheet, lay) + ("" if lay.labelled else "\n" + derivative_table(sheet))
+    """The picture for the HTML page: the SVG (or its parts), and the tables of what it leaves out."""
+    parts = pieces(sheet, HTML_MOST)
+    out = []
+    for number, lay in enumerate(parts, 1):
+        if len(parts) > 1:
+            out.append(f'<p class="graph-part">{part_caption(sheet, lay, number, len(parts))}</p>')
+        out.append(graph_svg(sheet, lay, describe(sheet, _part_names(lay) if len(parts) > 1 else None)))
+    return "\n".join(out) + under_picture(sheet, all(lay.labelled for lay in parts))
 
 
-def html_runs(runs: Runs) -> str:
-    """Runs as HTML text: scripts in ``<sub>``/``<sup>``."""
-    tags = {1: "sub", -1: "sup"}
-    return "".join(f"<{tags[s]}>{escape(t)}</{tags[s]}>" if s in tags else escape(t) for t, s in runs)
+def under_picture(sheet: Worksheet, labelled: bool) -> str:
+    """What goes under the picture: the value table of shape-only boxes, the derivative table."""
+    shapes = shape_only(sheet)
+    return ("\n" + value_table(sheet, shapes) if shapes else "") + (
+        "" if labelled else "\n" + derivative_table(sheet))
 
 
-def derivative_table(sheet: Worksheet) -> str:
-    """The local derivatives the picture leaves out, one row per arrow, with a sentence that says why."""
-    from .layout import _key
+def _part_names(lay: Layout) -> frozenset[str]:
+    return frozenset(b.q.name for b in lay.boxes if b.q.name not in lay.continued)
 
-    rows = "\n".join(f'<tr><td>{html_runs([("∂", 0), *d.node_runs, ("/∂", 0), *d.input_runs])}</td>'
-                     f"<td>= {escape(d.shown)}</td></tr>" for d in _key(sheet).local)
-    return ('<p class="graph-note">The graph has too many arrows to label them readably, so their '
-            "local derivatives are listed here instead.</p>\n"
-            f'<table class="graph-derivatives">\n<tr><th scope="col">Arrow</th><th scope="col">Local '
-            f"derivative</th></tr>\n{rows}\n</table>")
+
+def part_caption(sheet: Worksheet, lay: Layout, number: int, count: int) -> str:
+    """``Part 2 of 3: h3 to L; the dashed boxes repeat a2, h2 from the parts before.`` (HTML)."""
+    runs = {q.name: list(name_runs(q.symbol)) for q in (*sheet.inputs, *sheet.parameters, *sheet.forward)}
+    nodes = [q.name for q in sheet.forward if q.name in _part_names(lay)]
+    text = f"Part {number} of {count}: {html_runs(runs[nodes[0]])} to {html_runs(runs[nodes[-1]])}"
+    repeated = [q.name for q in sheet.forward if q.name in lay.continued]
+    if repeated:
+        text += (f"; the dashed boxes repeat {', '.join(html_runs(runs[n]) for n in repeated)} "
+                 "from the part before")
+    return text + "."
 
 
 def _rgb(hex_colour: str) -> str:
@@ -211,25 +238,33 @@ _TIKZ = {  # kind -> (*arguments) -> command
 
 
 def graph_tikz(sheet: Worksheet) -> str:
-    """The same picture in plain TikZ, shrunk to ``\\linewidth`` only when wider than it; the
-    local derivatives in a table under it when the picture leaves them out."""
-    lay = fitted(sheet, TEX_MOST)
-    body = [_TIKZ[kind](*args) for kind, *args in scene(sheet, lay)]
-    return "\n".join([
-        r"\begingroup\setbox0=\hbox{%",
-        rf"\begin{{tikzpicture}}[x={TIKZ_PT}pt,y=-{TIKZ_PT}pt,inner sep=0pt,line cap=round,line join=round]",
-        *body, r"\end{tikzpicture}}%",
-        r"\ifdim\wd0>\linewidth\setbox0=\hbox{\resizebox{\linewidth}{!}{\box0}}\fi",
-        r"\par\noindent\makebox[\linewidth]{\box0}\par\endgroup",
-        *([] if lay.labelled else _tikz_table(sheet)),
-        ""])
+    """The same picture in plain TikZ, shrunk to ``\\linewidth`` only when wider than it (or
+    in parts); the local derivatives in a table under it when the picture leaves them out."""
+    parts = pieces(sheet, TEX_MOST)
+    out = []
+    for number, lay in enumerate(parts, 1):
+        if len(parts) > 1:
+            nodes = [q for q in sheet.forward if q.name in _part_names(lay)]
+            repeated = [q for q in sheet.forward if q.name in lay.continued]
+            out.append(rf"\par\noindent Part {number} of {len(parts)}: ${nodes[0].tex}$ to ${nodes[-1].tex}$"
+                       + (f"; the dashed boxes repeat {', '.join(f'${q.tex}$' for q in repeated)} from the "
+                          "part before" if repeated else "") + r".\par")
+        body = [_TIKZ[kind](*args) for kind, *args in scene(sheet, lay)]
+        out += [r"\begingroup\setbox0=\hbox{%",
+                rf"\begin{{tikzpicture}}[x={TIKZ_PT}pt,y=-{TIKZ_PT}pt,inner sep=0pt,line cap=round,"
+                "line join=round]",
+                *body, r"\end{tikzpicture}}%",
+                r"\ifdim\wd0>\linewidth\setbox0=\hbox{\resizebox{\linewidth}{!}{\box0}}\fi",
+                r"\par\noindent\makebox[\linewidth]{\box0}\par\endgroup"]
+    if shape_only(sheet):
+        out.append(r"\par Boxes holding arrays too large to print in them show their shape; their values "
+                   r"are in the tables of the problem and of the forward pass.\par")
+    return "\n".join([*out, *([] if all(lay.labelled for lay in parts) else _tikz_table(sheet)), ""])
 
 
 def _tikz_table(sheet: Worksheet) -> list[str]:
     """The left-out labels as a LaTeX table, with the sentence that says why."""
-    tex = {q.name: q.tex for q in (*sheet.inputs, *sheet.parameters, *sheet.forward)}
-    rows = [rf"$\partial {tex[d.node]}/\partial {tex[d.input]}$ & $= {_tex_number(d.shown)}$ \\"
-            for d in sheet.local]
-    return [r"\par The graph has too many arrows to label them readably, so their local "
-            r"derivatives are listed here instead.\par",
-            r"\begin{tabular}{ll}", r"Arrow & Local derivative \\[2pt]", *rows, r"\end{tabular}\par"]
+    return [rf"\par {NOTE}\par",
+            r"\begin{tabular}{lp{0.75\linewidth}}", r"Arrow & Local derivative \\[2pt]",
+            *tex_derivative_rows(sheet),
+            r"\end{tabular}\par"]

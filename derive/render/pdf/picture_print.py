@@ -17,8 +17,16 @@ from markupsafe import Markup
 
 from ...sheet.model import Worksheet
 from ..figures.geometry import LABEL_PX, NAME_PX, SUB, SVG_WIDTH
-from ..figures.layout import fitted, layout
-from ..figures.picture import MIN_PRINT_PT, SVG_ELEMENTS, derivative_table, describe, scene
+from ..figures.layout import Layout, layout, pieces
+from ..figures.picture import (
+    MIN_PRINT_PT,
+    SVG_ELEMENTS,
+    _part_names,
+    describe,
+    part_caption,
+    scene,
+    under_picture,
+)
 from .formulas import Drawing, FormulaBoxes, Ink, merged
 from .outline_text import TEXT_COLOUR, set_line
 
@@ -29,15 +37,28 @@ an A4 or Letter page, so the heading never stands alone above a picture pushed t
 
 def graph_print_html(sheet: Worksheet, width_px: float, boxes: FormulaBoxes) -> Markup:
     """The picture at most ``width_px`` wide (the printed line); ``boxes`` draws its labels.
-    Labels that would print below 7 pt are left out, and listed in a table under the picture."""
-    lay = fitted(sheet, min(SVG_WIDTH, width_px) * LABEL_PX * 0.75 / MIN_PRINT_PT)
+    Labels that would print below 7 pt are left out, and listed in a table under the picture;
+    a picture still too wide is printed in parts (``layout.pieces``)."""
+    most = min(SVG_WIDTH, width_px) * LABEL_PX * 0.75 / MIN_PRINT_PT
+    parts = pieces(sheet, most)
+    if len(parts) == 1 and parts[0].labelled:
+        x0, y0, w, h = parts[0].view
+        if LABEL_PX * min(1.0, SVG_WIDTH / w, width_px / w, MAX_HEIGHT_PX / h) * 0.75 < MIN_PRINT_PT:
+            parts = (layout(sheet, False),)  # too tall to label readably
+    out = []
+    for number, lay in enumerate(parts, 1):
+        if len(parts) > 1:
+            out.append(f'<p class="graph-part">{part_caption(sheet, lay, number, len(parts))}</p>')
+        names = _part_names(lay) if len(parts) > 1 else None
+        out.append(_printed(sheet, lay, width_px, boxes, describe(sheet, names)))
+    return Markup("\n".join(out) + under_picture(sheet, all(lay.labelled for lay in parts)))
+
+
+def _printed(sheet: Worksheet, lay: Layout, width_px: float, boxes: FormulaBoxes, about: str) -> str:
+    """One picture (or part) as printed HTML: the SVG's shapes and a box its labels are drawn into."""
     x0, y0, w, h = lay.view
     scale = min(1.0, SVG_WIDTH / w, width_px / w, MAX_HEIGHT_PX / h)
-    if lay.labelled and LABEL_PX * scale * 0.75 < MIN_PRINT_PT:  # too tall to label readably
-        lay = layout(sheet, False)
-        x0, y0, w, h = lay.view
-        scale = min(1.0, SVG_WIDTH / w, width_px / w, MAX_HEIGHT_PX / h)
-    about = escape(describe(sheet))
+    about = escape(about)
     shapes = scene(sheet, lay)
     svg = "\n".join([
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w * scale:.2f}" height="{h * scale:.2f}" '
@@ -50,11 +71,9 @@ def graph_print_html(sheet: Worksheet, width_px: float, boxes: FormulaBoxes) -> 
                       + b"\n".join(label.operators for label in labels) + b"\nQ",
                       merged(*(label.glyphs for label in labels)))
     size = f"width:{w * scale:.2f}px;height:{h * scale:.2f}px"
-    return Markup(
-        f'<div class="graph" role="img" aria-label="{about}" style="position:relative;{size}">\n{svg}\n'
-        f'<span class="graph-labels" id="{boxes.place(drawing)}" '
-        f'style="position:absolute;left:0;top:0;display:block;{size}"></span>\n</div>'
-        + ("" if lay.labelled else "\n" + derivative_table(sheet)))
+    return (f'<div class="graph" role="img" aria-label="{about}" style="position:relative;{size}">\n{svg}\n'
+            f'<span class="graph-labels" id="{boxes.place(drawing)}" '
+            f'style="position:absolute;left:0;top:0;display:block;{size}"></span>\n</div>')
 
 
 @lru_cache(maxsize=4096)
