@@ -8,6 +8,7 @@ what wraps the body.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 from markupsafe import Markup
@@ -88,6 +89,30 @@ def render_fragment(sheet: Worksheet, math: str = "mathml") -> str:
     return _render("html/fragment.html.j2", sheet, MATH_STYLES[math], top=2)
 
 
+@dataclass(frozen=True)
+class PrintRow:
+    """A formula's row as the PDF takes it: its MathML parts (laid out one by one) and the same
+    row printed in TeX, the box's text alternative."""
+
+    pieces: tuple[str, ...]
+    tex: str
+
+
+def _print_rows(sheet: Worksheet, formula: Formula) -> tuple[PrintRow, ...]:
+    pieces = formula_lines(sheet, formula, MATHML, pieces=True)
+    rows = zip(pieces, formula_lines(sheet, formula, TEX), strict=True)
+    return tuple(PrintRow(pieces, tex) for pieces, tex in rows)
+
+
+def _boxed(sheet: Worksheet, boxes: FormulaBoxes, value: PrintRow | Part, display: bool = False) -> Markup:
+    """A row, or a part (a name), as the empty box ``boxes`` draws it into, its TeX its alternative."""
+    if isinstance(value, PrintRow):
+        return boxes.box(value.pieces, display, alt=value.tex)
+    steps = sheet.blanks == "steps"
+    return boxes.box(part_text(value, MATHML, sheet.student, steps), display,
+                     alt=part_text(value, TEX, sheet.student, steps))
+
+
 def render_print_html(sheet: Worksheet, boxes: FormulaBoxes, paper: str = "a4") -> str:
     """The page styled for paper, as WeasyPrint takes it: each formula an empty box of its
     size, which ``boxes`` remembers and draws into once the PDF is laid out; so are the graph's
@@ -100,8 +125,11 @@ def render_print_html(sheet: Worksheet, boxes: FormulaBoxes, paper: str = "a4") 
     name = f"html/paper/{paper}.html.j2"
     line_px = (paper_width_mm(name) - 2 * SIDE_MARGIN_MM) * 96 / 25.4
     given = partial(given_box, boxes) if sheet.student else _as_text
+    rows = partial(_print_rows, sheet)
     return _render(name, sheet, (MATHML, boxes.box), top=1, pieces=True, side_margin=f"{SIDE_MARGIN_MM}mm",
-                   picture=graph_print_html(sheet, line_px, boxes), given=given)
+                   picture=graph_print_html(sheet, line_px, boxes), given=given, lines=rows,
+                   line=lambda f: rows(f)[0], m=partial(_boxed, sheet, boxes),
+                   md=partial(_boxed, sheet, boxes, display=True))
 
 
 def paper_width_mm(name: str) -> float:

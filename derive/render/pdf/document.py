@@ -61,7 +61,7 @@ def render_pdf(sheet: Worksheet, paper: str = "a4") -> bytes:
         return boxes.write_pdf(layout(html))
     with _KEPT_LAYOUTS:  # a kept layout is shared: one thread writes it at a time
         document = student_layout(html)
-        data = document.write_pdf()
+        data = document.write_pdf(pdf_tags=True)
     return boxes.draw(document, data)  # reads only the document's pages, boxes and size
 
 
