@@ -28,6 +28,8 @@ FONT_NAME = "DeriveText"
 """The invisible text's font, as the pages' resources name it."""
 ADVANCE = 500
 """Every glyph's advance in the invisible font (units per em: 1000)."""
+MIN_ADVANCE = 0.3
+"""The least advance of an invisible character, in em (``invisible_text``)."""
 FIRST, LAST = 32, 126
 """The characters of the invisible font: printable ASCII (TeX and numbers need no more)."""
 
@@ -104,17 +106,21 @@ def artifact(operators: bytes) -> bytes:
 
 
 def invisible_text(text: str, x: float, baseline: float, width: float, size: float) -> bytes:
-    """``text`` in render mode 3 (invisible) at ``size`` pt, from ``(x, baseline)`` (PDF points, y up)
-    and squeezed (or stretched) to ``width``, so that text extraction finds it where the box is.
-    A character the invisible font lacks is shown as ``?`` (the element's /Alt keeps it)."""
+    """``text`` in render mode 3 (invisible) from ``(x, baseline)`` (PDF points, y up) and squeezed
+    (or stretched) to ``width``, so that text extraction finds it where the box is: at ``size``
+    pt, or smaller for a long text in a narrow box, as extraction drops a character that starts
+    within a tenth of an em of the same character before it (its test for fake bold), so that
+    each character advances ``MIN_ADVANCE`` em at least. A character the invisible font lacks is
+    shown as ``?`` (the element's /Alt keeps it)."""
     import pikepdf
 
     shown = "".join(c if FIRST <= ord(c) <= LAST else "?" for c in text)
     if not shown or width <= 0:
         return b""
+    size = min(size, width / (len(shown) * MIN_ADVANCE))
     scale = 100 * width / (len(shown) * size * ADVANCE / 1000)
     literal = pikepdf.String(shown.encode("ascii")).unparse()
-    return (b"q BT /%s %.2f Tf 3 Tr %.3f Tz %.3f %.3f Td %s Tj ET Q"
+    return (b"q BT /%s %.3f Tf 3 Tr %.3f Tz %.3f %.3f Td %s Tj ET Q"
             % (FONT_NAME.encode(), size, scale, x, baseline, literal))
 
 
