@@ -136,3 +136,31 @@ def test_a_student_sheets_given_numbers_are_spans_of_text(tmp_path):
     assert "/Link" not in kinds and "/Formula" in kinds
     text = _tool_output(tmp_path, "pdftotext", data)
     assert "variant v-007" in text and "0.7" in text and "-0.3" in text  # the given w1, w2
+
+
+def test_the_invisible_font_has_a_blank_glyph_of_one_advance_for_each_printable_character():
+    from fontTools.pens.recordingPen import RecordingPen
+    from fontTools.ttLib import TTFont
+
+    from derive.render.pdf.tags import _font_program
+
+    font = TTFont(io.BytesIO(_font_program()))
+    cmap = font.getBestCmap()
+    assert sorted(cmap) == list(range(0x20, 0x7F))  # space to tilde
+    glyphs = font.getGlyphSet()
+    for name in cmap.values():
+        pen = RecordingPen()
+        glyphs[name].draw(pen)
+        assert pen.value == [] and font["hmtx"][name][0] == 500
+    assert font["head"].created == font["head"].modified == 3029529600  # 2000-01-01, in seconds from 1904
+
+
+def test_invisible_text_shows_what_the_font_lacks_as_a_question_mark():
+    from derive.render.pdf.tags import invisible_text
+
+    operators = invisible_text("\\lambda = λ (x)", 10.0, 20.0, 30.0, 11.0)
+    assert operators.endswith(rb"(\\lambda = ? \(x\)) Tj ET Q")
+    assert b" 3 Tr " in operators and b" 10.000 20.000 Td " in operators
+    size, scale = (float(value) for value in operators.split()[3:8:4])  # /DeriveText size Tf 3 Tr scale Tz
+    assert size * 0.5 * scale / 100 * 15 == pytest.approx(30.0, rel=1e-3)  # 15 characters fill 30 pt
+    assert invisible_text("", 0, 0, 10, 11) == b"" == invisible_text("x", 0, 0, 0, 11)

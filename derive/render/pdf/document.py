@@ -5,6 +5,12 @@ into after layout, so the document needs no resource at all; the URL fetcher ref
 network and every file outside the templates folder.
 Metadata dates are fixed so the same spec gives the same PDF.
 
+The PDF is tagged (WeasyPrint's ``pdf_tags``): its structure tree holds the headings, the
+paragraphs, the tables with their header cells, the language (the page's ``lang``) and the
+title shown as the window's; ``pdf.tags`` gives each formula drawn after layout its element and
+its text. It claims no PDF/UA conformance (``pdf_variant="pdf/ua-1"`` would write that claim
+into its metadata), as nothing here checks it against the standard.
+
 A student sheet's numbers are drawn after layout too, so the variants of a class set share
 one HTML page, and its layout (most of WeasyPrint's time) is kept and drawn again with each
 variant's numbers: a worker lays out one student sheet per distinct page (usually one or
@@ -24,6 +30,7 @@ from ...sheet.model import Worksheet
 from ..html import render_print_html
 from ..templating import templates_dir
 from .formulas import FormulaBoxes
+from .tags import WRITE_OPTIONS
 
 FIXED_DATE = "2000-01-01T00:00:00Z"
 _KEPT_LAYOUTS = threading.Lock()
@@ -61,7 +68,7 @@ def render_pdf(sheet: Worksheet, paper: str = "a4") -> bytes:
         return boxes.write_pdf(layout(html))
     with _KEPT_LAYOUTS:  # a kept layout is shared: one thread writes it at a time
         document = student_layout(html)
-        data = document.write_pdf(pdf_tags=True)
+        data = document.write_pdf(**WRITE_OPTIONS)
     return boxes.draw(document, data)  # reads only the document's pages, boxes and size
 
 

@@ -33,6 +33,7 @@ from ..formulas import TEXT_SIZE_PX, math_element
 from .tags import (
     FONT_NAME,
     MARKER_TAG,
+    WRITE_OPTIONS,
     Alternative,
     Structure,
     artifact,
@@ -266,7 +267,7 @@ class FormulaBoxes:
         page by page, the forms the page places to its resources and a content stream that
         places them, at the boxes' positions from WeasyPrint's public ``Page.anchors``.
         """
-        return self.draw(document, document.write_pdf(pdf_tags=True))
+        return self.draw(document, document.write_pdf(**WRITE_OPTIONS))
 
     def draw(self, document, data: bytes) -> bytes:
         """``data`` (WeasyPrint's tagged PDF of ``document``) with every box's drawing drawn into it,

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+WRITE_OPTIONS = {"pdf_tags": True}
+"""WeasyPrint's options for writing the PDF: tagged."""
 MARKER_TAG = "a"
 """The element of a box with a text alternative: the one tag WeasyPrint gives its own kind (/Link)."""
 FONT_NAME = "DeriveText"
@@ -112,16 +114,23 @@ def invisible_text(text: str, x: float, baseline: float, width: float, size: flo
     within a tenth of an em of the same character before it (its test for fake bold), so that
     each character advances ``MIN_ADVANCE`` em at least. A character the invisible font lacks is
     shown as ``?`` (the element's /Alt keeps it)."""
+    length, literal = _shown(text)
+    if not length or width <= 0:
+        return b""
+    size = min(size, width / (length * MIN_ADVANCE))
+    scale = 100 * width / (length * size * ADVANCE / 1000)
+    return (b"q BT /%s %.3f Tf 3 Tr %.3f Tz %.3f %.3f Td %s Tj ET Q"
+            % (FONT_NAME.encode(), size, scale, x, baseline, literal))
+
+
+@lru_cache(maxsize=16384)
+def _shown(text: str) -> tuple[int, bytes]:
+    """How many characters ``text`` shows in the invisible font, and the PDF string that shows
+    them; once per process (a class set's variants repeat their symbolic rows)."""
     import pikepdf
 
     shown = "".join(c if FIRST <= ord(c) <= LAST else "?" for c in text)
-    if not shown or width <= 0:
-        return b""
-    size = min(size, width / (len(shown) * MIN_ADVANCE))
-    scale = 100 * width / (len(shown) * size * ADVANCE / 1000)
-    literal = pikepdf.String(shown.encode("ascii")).unparse()
-    return (b"q BT /%s %.3f Tf 3 Tr %.3f Tz %.3f %.3f Td %s Tj ET Q"
-            % (FONT_NAME.encode(), size, scale, x, baseline, literal))
+    return len(shown), pikepdf.String(shown.encode("ascii")).unparse()
 
 
 def invisible_font(pdf: Any) -> Any:
@@ -146,12 +155,14 @@ def _font_program() -> bytes:
     so the same bytes every time)."""
     from fontTools.agl import UV2AGL
     from fontTools.fontBuilder import FontBuilder
+    from fontTools.misc.timeTools import timestampFromString
     from fontTools.pens.ttGlyphPen import TTGlyphPen
 
     characters = {code: UV2AGL[code] for code in range(FIRST, LAST + 1)}
     names = [".notdef", *characters.values()]
     builder = FontBuilder(1000, isTTF=True)
-    builder.setupHead(unitsPerEm=1000, created=0, modified=0)
+    fixed = timestampFromString("Sat Jan  1 00:00:00 2000")  # the PDF's own fixed date
+    builder.setupHead(unitsPerEm=1000, created=fixed, modified=fixed)
     builder.setupGlyphOrder(names)
     builder.setupCharacterMap(characters)
     builder.setupGlyf({name: TTGlyphPen(None).glyph() for name in names})
