@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test fuzz lint bench golden clean
+.PHONY: install demo test fuzz lint bench golden screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ bench: install         ## timings as ratios measured in one run
 
 golden: install        ## regenerate the golden files after reviewing the diff
 	$(BIN)/python -m pytest -q tests/render --update-golden
+
+screenshots: install  ## the README's host screenshots: the browser tests shoot them, then cut and reduce them
+	$(BIN)/python -m pytest -q tests/render/test_hosts_browser.py
+	$(BIN)/python -c "from tests.render.test_hosts_browser import copy_screenshots; copy_screenshots()"
 
 clean:
 	rm -rf $(VENV) output/*.json output/*.html output/*.tex output/*.pdf

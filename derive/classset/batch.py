@@ -24,6 +24,8 @@ from typing import Any, TypeVar
 
 from ..errors import DeriveError, SpecError, quoted
 from ..render.formats import FORMATS, Options
+from ..render.quiz import SET_FORMATS
+from ..render.quiz.tolerance import Tolerance
 from ..spec.schema import parse_spec
 from ..writer import WriteError, inside, write_atomic, write_atomic_stream
 from .answers import answers_csv, answers_json
@@ -53,6 +55,9 @@ class Settings:
     blanks: str = "numbers"
     overrides: tuple[str, ...] = ()
     options: Options = Options()
+    quizzes: tuple[str, ...] = ()
+    """Set formats (``render.quiz.SET_FORMATS``): one file for the whole set, rewritten every run."""
+    tolerance: Tolerance = Tolerance()
 
 
 class BatchFailure(DeriveError):
@@ -89,7 +94,8 @@ def run_batch(spec_text: str, source: str, stem: str, out: Path, settings: Setti
         raise SpecError("--blanks", f"expected one of {', '.join(MODES)}, got {quoted(settings.blanks)}")
     spec = parse_spec(spec_text, settings.overrides, source)
     plan = plan_for(spec, spec_text, stem, settings.seed)
-    _check_names(source, expected_files(plan.variant_id(settings.count), settings.formats))
+    if settings.formats:
+        _check_names(source, expected_files(plan.variant_id(settings.count), settings.formats))
     derivation = portable(derive(build_graph(spec)))
     with locked(out):
         return _run_locked(spec, plan, derivation, spec_text, source, stem, out, settings, executor,
@@ -103,7 +109,7 @@ def _run_locked(spec, plan, derivation, spec_text: str, source: str, stem: str, 
     manifest = _manifest(spec_text, stem, plan.seed, settings)
     complete = claim(out, manifest)
     base = VariantTask(spec_text, source, stem, plan.seed, 0, settings.overrides, settings.formats,
-                       settings.blanks, settings.options, derivation)
+                       settings.blanks, settings.options, derivation, quiz=bool(settings.quizzes))
 
     def task(k: int) -> VariantTask:
         done = k <= complete and _complete(out, plan.variant_id(k), settings.formats)
@@ -115,8 +121,8 @@ def _run_locked(spec, plan, derivation, spec_text: str, source: str, stem: str, 
 
     tasks = (task(k) for k in range(1, settings.count + 1))
     report = Report(out, settings.count)
-    rows, records = _write_variants(out, tasks, executor, window or 2 * (os.cpu_count() or 1), report,
-                                    progress, plan.variant_id, written)
+    rows, records, questions = _write_variants(out, tasks, executor, window or 2 * (os.cpu_count() or 1),
+                                               report, progress, plan.variant_id, written)
     about = {"title": spec.title, "spec": stem, "seed": plan.seed, "count": settings.count,
              "blanks": settings.blanks, "rules": dict(spec.variants)}
     report.files.append(write_atomic(inside(out, "answers.csv"), answers_csv(rows)))
@@ -125,14 +131,20 @@ def _run_locked(spec, plan, derivation, spec_text: str, source: str, stem: str, 
         ids = [plan.variant_id(k) for k in range(1, settings.count + 1)]
         for role, name in (("student", "students.pdf"), ("key", "keys.pdf")):
             report.files.append(_join(out, name, [f"{v}.{role}.pdf" for v in ids], spec.title, role))
+    for name in settings.quizzes:
+        quiz = SET_FORMATS[name]
+        content = quiz.render(tuple(questions), f"{spec.title} ({stem}-{plan.seed})", settings.tolerance)
+        report.files.append(write_atomic(inside(out, quiz.file_name), content))
     return report
 
 
 def _write_variants(out: Path, tasks: Iterator[VariantTask], executor: Executor | None, window: int,
                     report: Report, progress: Callable[[VariantResult], None] | None,
-                    variant_id: Callable[[int], str], written: Callable[[int], None]) -> tuple[list, list]:
-    """Write each variant's files in order; stop at the first failure. Returns rows and records."""
-    rows, records, seen = [], [], {}
+                    variant_id: Callable[[int], str],
+                    written: Callable[[int], None]) -> tuple[list, list, list]:
+    """Write each variant's files in order; stop at the first failure. Returns rows, records and
+    quiz questions."""
+    rows, records, questions, seen = [], [], [], {}
     with closing(ordered_results(make_variant, tasks, executor, window)) as results:
         while True:
             try:
@@ -159,9 +171,10 @@ def _write_variants(out: Path, tasks: Iterator[VariantTask], executor: Executor 
             seen.setdefault(result.drawn, result.index)
             rows.append(result.row)
             records.append(result.record)
+            questions.append(result.question)
             if progress is not None:
                 progress(result)
-    return rows, records
+    return rows, records, questions
 
 
 def ordered_results(function: Callable[[T], R], tasks: Iterable[T], executor: Executor | None,

@@ -47,6 +47,8 @@ class VariantTask:
     options: Options = Options()
     derivation: Any = None
     """The spec's ``symbolic.derive`` result, or None to derive here."""
+    quiz: bool = False
+    """Also build the variant's quiz question (``render.quiz``), for a set format."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ class VariantResult:
     row: dict[str, str] = field(default_factory=dict)
     record: dict[str, Any] = field(default_factory=dict)
     error: str = ""
+    question: Any = None
+    """The variant's ``render.quiz.question.Question``, when the task asked for it."""
 
 
 def draw_sheet(task: VariantTask, plan: Plan) -> tuple[Worksheet, int, tuple[tuple[int, str, str], ...]]:
@@ -95,7 +99,8 @@ def make_variant(task: VariantTask) -> VariantResult:
         key, attempt, refused = draw_sheet(task, plan)
         documents = variant_documents(key, task.formats, task.blanks, task.options)
         return VariantResult(task.index, variant, attempt, refused, plan.draw(task.index, attempt).values,
-                             documents, answer_row(key), answer_record(key, task.index, attempt, refused))
+                             documents, answer_row(key), answer_record(key, task.index, attempt, refused),
+                             question=quiz_question(key) if task.quiz else None)
     except DeriveError as error:
         return VariantResult(task.index, variant, error=str(error))
     except Exception as error:  # a bug must still name its variant, and not kill the batch's writes
@@ -113,6 +118,13 @@ def variant_documents(key: Worksheet, formats: tuple[str, ...], blanks: str,
         documents[TABLE["json"].file_name(student.stem)] = problem_json(student, blanks)
     documents.update(render_all(key, formats, options))
     return documents
+
+
+def quiz_question(key: Worksheet) -> Any:
+    """The key's quiz question, with the student sheet's graph as its picture."""
+    from ..render.quiz.sheet_question import graph_picture, question_of
+
+    return question_of(key, graph_picture(student_sheet(key)))
 
 
 _PLANS: dict[tuple, Plan] = {}

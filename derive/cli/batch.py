@@ -146,7 +146,11 @@ def _shared(function):
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Directory to write into (default: output/<spec>-<seed>).")
 @click.option("--format", "format_", default="all", show_default=True,
-              help=f"Comma-separated formats of each sheet: {', '.join(FORMATS)}, or all.")
+              help=f"Comma-separated formats of each sheet: {', '.join(FORMATS)}, or all; and of quizzes "
+                   "for the whole set: moodle (Moodle XML, Cloze), qti (QTI 1.2 zip for Canvas).")
+@click.option("--tolerance", default=None, metavar="MARGIN",
+              help="How far a quiz answer may be from the key's: 1% (relative) or 0.001 (absolute); "
+                   "default ten units in the last digit shown.")
 @click.option("--blanks", default="numbers", show_default=True,
               help="What the student sheet leaves blank: numbers (every computed number) or steps "
                    "(the derivation too).")
@@ -155,28 +159,32 @@ def _shared(function):
 @click.option("--paper", type=click.Choice(papers()), default="a4", show_default=True,
               help="Paper size of the PDFs and LaTeX.")
 @_shared
-def batch(spec: str, count: int, out: Path | None, format_: str, blanks: str, math: str, paper: str,
-          seed: int | None, workers: int | None, overrides: tuple[str, ...]) -> None:
+def batch(spec: str, count: int, out: Path | None, format_: str, tolerance: str | None, blanks: str,
+          math: str, paper: str, seed: int | None, workers: int | None, overrides: tuple[str, ...]) -> None:
     """Write a class set: COUNT variants of SPEC, each a student sheet and its answer key.
 
     Each variant draws its numbers by the spec's [variants] rules and has an ID such as
     neuron-bce-2026-07 on both sheets; `derive render SPEC --variant ID` regenerates it.
     Besides <ID>.student.* and <ID>.key.*, the set has answers.csv, answers.json and, with
-    PDF, students.pdf and keys.pdf for printing.
+    PDF, students.pdf and keys.pdf for printing; --format moodle or qti adds one quiz file
+    for the whole set (quiz.moodle.xml, quiz.qti.zip) that an LMS imports and grades.
 
     \b
     Example:
       derive batch my-neuron.toml --count 40 --seed 2026 --format pdf,html
+      derive batch my-neuron.toml --count 40 --format moodle --tolerance 1%
     """
     from ..classset.batch import BatchFailure, Settings, run_batch
     from ..classset.blanks import MODES
     from ..classset.variant_job import tally_text
     from ..classset.variants import check_count, plan_for
+    from ..render.quiz.tolerance import parse_tolerance
     from ..spec.schema import parse_spec
-    from .common import _formats
 
     text, source, stem = read_spec(spec)
-    settings = Settings(count, seed, _formats(format_), blanks, overrides, Options(math=math, paper=paper))
+    sheets, quizzes = split_formats(format_)
+    settings = Settings(count, seed, sheets, blanks, overrides, Options(math=math, paper=paper), quizzes,
+                        parse_tolerance(tolerance))
     check_count(count)
     if blanks not in MODES:
         raise SpecError("--blanks", f"expected one of {', '.join(MODES)}, got {quoted(blanks)}")
@@ -206,6 +214,22 @@ def batch(spec: str, count: int, out: Path | None, format_: str, blanks: str, ma
     click.echo(f"{count} {variants} in {out} ({report.rendered} rendered now); {refused}")
     for first, again in report.duplicates:
         click.echo(f"derive: note: variants {first} and {again} drew the same numbers", err=True)
+
+
+def split_formats(value: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``--format``'s sheet formats and its set formats (quizzes): ``pdf,moodle`` -> (pdf), (moodle)."""
+    from ..render.quiz import SET_FORMATS
+    from .common import _formats
+
+    names = [part.strip() for part in value.split(",")]
+    unknown = [name for name in names if name and name not in (*FORMATS, *SET_FORMATS, "all")]
+    if unknown:
+        expected = f"{', '.join(FORMATS)} or all, and of quizzes {', '.join(SET_FORMATS)}"
+        raise SpecError("--format", f"unknown format {', '.join(map(quoted, unknown))}; "
+                                    f"expected a comma-separated list of {expected}")
+    quizzes = tuple(dict.fromkeys(name for name in names if name in SET_FORMATS))
+    rest = ",".join(name for name in names if name not in SET_FORMATS)
+    return (_formats(rest) if rest.strip() or not quizzes else ()), quizzes
 
 
 @click.command()

@@ -14,6 +14,7 @@ import click
 
 from ..errors import MESSAGE_LIMIT, DeriveError, cut, printable
 from ..render.formats import FORMATS, Options
+from ..render.hosts import HOSTS
 from ..render.templating import papers
 from ..spec.examples import example_names, example_title
 from ..spec.schema import Spec, load_spec
@@ -45,16 +46,20 @@ def cli() -> None:
               default=Path("output"), show_default=True, help="Directory to write into.")
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
               help="Override a scalar of the spec, e.g. --set x1=2.0 --set train.learning_rate=0.05.")
-@click.option("--math", type=click.Choice(["mathml", "tex"]), default="mathml", show_default=True,
-              help="Math in the HTML fragment: MathML, or \\( \\) for hosts running MathJax/KaTeX.")
+@click.option("--math", type=click.Choice(["mathml", "tex"]), default=None,
+              help="Math in the HTML fragment: MathML, or \\( \\) for hosts running MathJax/KaTeX "
+                   "(default: the host's, mathml for plain and canvas).")
+@click.option("--host", type=click.Choice(list(HOSTS)), default="plain", show_default=True,
+              help="The course site the fragment is for: canvas and moodle get inline styles and "
+                   "pictures as files beside it, moodle and mkdocs TeX for their MathJax.")
 @click.option("--paper", type=click.Choice(papers()), default="a4", show_default=True,
               help="Paper size of the PDF and LaTeX.")
 @click.option("--variant", metavar="ID", default=None,
               help="Regenerate one variant of a class set (see `derive batch`): its student sheet and key.")
 @click.option("--blanks", default=None, metavar="numbers|steps",
               help="Also write the student sheet, with every computed number (or the steps too) blank.")
-def render(spec: str | None, format_: str, out: Path, overrides: tuple[str, ...], math: str,
-           paper: str, variant: str | None, blanks: str | None) -> None:
+def render(spec: str | None, format_: str, out: Path, overrides: tuple[str, ...], math: str | None,
+           host: str, paper: str, variant: str | None, blanks: str | None) -> None:
     """Compute a worksheet and write it as OUT/<stem>.<format>.
 
     SPEC is a TOML file or a built-in example name (see `derive examples`);
@@ -64,11 +69,12 @@ def render(spec: str | None, format_: str, out: Path, overrides: tuple[str, ...]
     Example:
       derive render neuron-bce --format pdf,html --out handouts --set x1=2.0
       derive render my-neuron.toml --variant my-neuron-2026-07   # <ID>.student.* and <ID>.key.*
+      derive render --format fragment --host canvas   # the fragment and its pictures, for Canvas
     """
     if variant is not None or blanks is not None:
         from .batch import render_with_blanks
 
-        options = Options(math=math, paper=paper)
+        options = Options(math=math, paper=paper, host=host)
         for path in render_with_blanks(spec, format_, out, overrides, options, variant, blanks):
             click.echo(printable(str(path)))
         return
@@ -79,7 +85,7 @@ def render(spec: str | None, format_: str, out: Path, overrides: tuple[str, ...]
     from ..writer import inside, write_atomic
 
     sheet = build_worksheet(loaded, stem)
-    documents = render_all(sheet, formats, Options(math=math, paper=paper))
+    documents = render_all(sheet, formats, Options(math=math, paper=paper, host=host))
     for filename, content in documents.items():
         click.echo(printable(str(write_atomic(inside(out, filename), content))))
 

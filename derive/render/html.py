@@ -57,7 +57,7 @@ def rule_lines(sheet: Worksheet, rule: GeneralRule) -> tuple[Formula, ...]:
 
 def _render(template: str, sheet: Worksheet, math: tuple[Style, Callable[..., Markup]], top: int,
             pieces: bool = False, **extra: object) -> str:
-    """``template`` filled in; ``extra`` may bring its own ``picture`` (the graph)."""
+    """``template`` filled in; ``extra`` may bring its own ``picture`` (the graph) and ``plot``."""
     if "picture" not in extra:
         from .figures.picture import graph_html
 
@@ -65,8 +65,10 @@ def _render(template: str, sheet: Worksheet, math: tuple[Style, Callable[..., Ma
     style, wrap = math
     lines = partial(formula_lines, sheet, style=style, pieces=pieces)
     m = partial(_math, sheet, style, wrap)
+    if "plot" not in extra:
+        extra["plot"] = _plot(sheet)
     context = {"sheet": sheet, "m": m, "md": partial(m, display=True), "top": top, "symbol": letter,
-               "product": PRODUCT_RULE, "plot": _plot(sheet), "given": _as_text, "lines": lines,
+               "product": PRODUCT_RULE, "given": _as_text, "lines": lines,
                "line": lambda f: lines(f)[0],
                "rule_lines": partial(rule_lines, sheet), **extra}
     return html_environment().get_template(template).render(context)
@@ -111,6 +113,71 @@ def _boxed(sheet: Worksheet, boxes: FormulaBoxes, value: PrintRow | Part, displa
     steps = sheet.blanks == "steps"
     return boxes.box(part_text(value, MATHML, sheet.student, steps), display,
                      alt=part_text(value, TEX, sheet.student, steps))
+
+
+def arithmatex(tex: str, display: bool = False) -> Markup:
+    """``tex`` as pymdownx.arithmatex's generic mode writes it (``<span class="arithmatex">\\(...\\)</span>``,
+    a ``<div>`` around ``\\[...\\]``): MkDocs Material's MathJax setup typesets only that class."""
+    from .tex_safety import check_tex
+
+    opening, closing, tag = (r"\[", r"\]", "div") if display else (r"\(", r"\)", "span")
+    return Markup('<{0} class="arithmatex">{1}{2}{3}</{0}>').format(tag, opening, check_tex(tex), closing)
+
+
+def render_fragment_files(sheet: Worksheet, name: str, math: str = "mathml",
+                          host: str = "plain") -> dict[str, str | bytes]:
+    """The fragment for ``host`` under the file name ``name``, and the pictures it shows, if the
+    host drops inline SVG, as image files beside it (``<img alt src>``, relative to the fragment)."""
+    from .hosts import HOSTS
+
+    spec = HOSTS[host]
+    wrap = arithmatex if spec.arithmatex and math == "tex" else MATH_STYLES[math][1]
+    files: dict[str, str | bytes] = {}
+    extra: dict[str, object] = {}
+    if spec.picture_files:
+        extra, files = _picture_files(sheet, name.removesuffix(".fragment.html"))
+    template = "html/fragment-inline.html.j2" if spec.inline_styles else "html/fragment.html.j2"
+    text = _render(template, sheet, (MATH_STYLES[math][0], wrap), top=2, **extra)
+    if spec.kept_properties is not None:
+        from .inline_css import inline_styles
+
+        text = inline_styles(text, _stylesheet(), spec.kept_properties)
+    return {name: text, **files}
+
+
+def _stylesheet() -> str:
+    """``worksheet.css`` as the templates include it."""
+    return html_environment().get_template("html/worksheet.css").render()
+
+
+_IMAGE = Markup('<div class="picture"><img src="{}" alt="{}"></div>')
+"""A picture file shown in the fragment: in a ``<div>``, which stays a block where the host
+removes ``<figure>`` (Moodle), so that the caption starts under the picture, not beside it."""
+
+
+def _picture_files(sheet: Worksheet, stem: str) -> tuple[dict[str, object], dict[str, str | bytes]]:
+    """The graph (and the loss plot) as SVG files named after ``stem``, and the ``<img>`` elements
+    (with the derivative table the graph may leave out) that the template shows instead."""
+    from .figures.layout import fitted
+    from .figures.picture import HTML_MOST, derivative_table, describe, graph_svg
+    from .figures.plot import describe_plot, loss_plot_file
+
+    lay = fitted(sheet, HTML_MOST)
+    graph = f"{stem}.graph.svg"
+    files: dict[str, str | bytes] = {graph: SVG_DECLARATION + graph_svg(sheet, lay) + "\n"}
+    picture = _IMAGE.format(graph, describe(sheet))
+    if not lay.labelled:
+        picture += Markup("\n") + Markup(derivative_table(sheet))
+    extra: dict[str, object] = {"picture": picture, "plot": Markup("")}
+    plot = loss_plot_file(sheet)
+    if plot:
+        files[f"{stem}.loss.svg"] = plot
+        extra["plot"] = _IMAGE.format(f"{stem}.loss.svg", describe_plot(sheet))
+    return extra, files
+
+
+SVG_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+"""What a picture that is a file of its own starts with (an inline one has none)."""
 
 
 def render_print_html(sheet: Worksheet, boxes: FormulaBoxes, paper: str = "a4") -> str:

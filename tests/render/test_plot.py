@@ -55,8 +55,7 @@ def test_svg_is_inline_ready_and_deterministic(sheet: Worksheet) -> None:
     assert "<style" not in svg and "<metadata" not in svg and "<script" not in svg
     assert root.get("role") == "img" and "30 descent steps" in root.get("aria-label", "")
     assert root.get("viewBox") and "max-width" in root.get("style", "")
-    referenced = set(re.findall(r'(?:url\(#|href="#)([^)"]+)', svg))
-    assert set(re.findall(r'id="([^"]+)"', svg)) == referenced  # only ids something uses
+    assert not re.search(r"\sid=", svg) and "<use" not in svg and "url(#" not in svg  # two plots on one page
     labels = ["".join(t.itertext()) for t in root.iter(f"{{{SVG_NS}}}text")]
     assert "step" in labels and "loss" in labels
 

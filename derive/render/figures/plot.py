@@ -33,7 +33,8 @@ def _log_scale(losses: list[float]) -> bool:
     return bool(losses) and min(losses) > 0 and max(losses) / min(losses) > 100
 
 
-def _describe(sheet: Worksheet) -> str:
+def describe_plot(sheet: Worksheet) -> str:
+    """The plot in words: its alternative text."""
     first, last = sheet.history[0], sheet.history[-1]
     return (f"Loss over {last.step} descent steps: {first.shown_loss} at step {first.step}, "
             f"{last.shown_loss} at step {last.step}.")
@@ -43,6 +44,20 @@ def loss_plot_svg(sheet: Worksheet) -> str:
     """The loss curve as an inline ``<svg>`` (no XML declaration, no ids), or "" for <= 2 steps."""
     if len(sheet.history) <= 2:
         return ""
+    return _plot_svg(sheet, 'style="width:100%;max-width:{width}px;height:auto"')
+
+
+def loss_plot_file(sheet: Worksheet) -> str:
+    """The loss curve as an SVG file of its own (``<img src>`` beside a fragment), or "" for <= 2 steps."""
+    if len(sheet.history) <= 2:
+        return ""
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + _plot_svg(sheet, "")
+
+
+def _plot_svg(sheet: Worksheet, root_style: str) -> str:
+    """matplotlib's SVG of the curve, its size in CSS px and ``root_style`` (``{width}`` filled in)
+    on the root element. Tick marks are left out (the grid shows where the ticks are): matplotlib
+    draws them as ``<use>`` of an ``id``, and two sheets on one page would share those ids."""
     import matplotlib  # lazily: matplotlib costs start-up time
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
@@ -63,6 +78,9 @@ def loss_plot_svg(sheet: Worksheet) -> str:
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.grid(color="#dddddd", linewidth=0.6)
         axes.set_axisbelow(True)
+        axes.tick_params(which="both", length=0)
+        for grid_line in (*axes.get_xgridlines(), *axes.get_ygridlines()):
+            grid_line.set_clip_on(False)  # no clip path, so no id to reference
         axes.spines[["top", "right"]].set_visible(False)
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg",
@@ -73,13 +91,14 @@ def loss_plot_svg(sheet: Worksheet) -> str:
     svg = re.sub(r"\s*<style[^>]*>.*?</style>", "", svg, flags=re.S).replace("<defs>\n </defs>", "")
     used = set(re.findall(r'(?:url\(#|href="#)([^)"]+)', svg))  # keep only ids something refers to
     svg = re.sub(r'\s+id="([^"]*)"', lambda m: m[0] if m[1] in used else "", svg)
+    svg = "\n".join(line for line in svg.splitlines() if line.strip())  # no blank line: Markdown keeps it
     width, height = (float(v) for v in re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())
-    about = escape(_describe(sheet))
+    about = escape(describe_plot(sheet))
+    sizing = root_style.format(width=f"{width * 4 / 3:.0f}")
     return svg.replace(
         f'width="{width:g}pt" height="{height:g}pt"',
         f'width="{width * 4 / 3:.0f}" height="{height * 4 / 3:.0f}" role="img" aria-label="{about}" '
-        'stroke-linejoin="round" stroke-linecap="butt" '
-        f'style="width:100%;max-width:{width * 4 / 3:.0f}px;height:auto"', 1).rstrip() + "\n"
+        'stroke-linejoin="round" stroke-linecap="butt"' + (f" {sizing}" if sizing else ""), 1).rstrip() + "\n"
 
 
 def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
