@@ -8,6 +8,7 @@ what wraps the body.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 from markupsafe import Markup
@@ -101,6 +102,36 @@ def render_fragment(sheet: Worksheet, math: str = "mathml") -> str:
     return _render("html/fragment.html.j2", sheet, MATH_STYLES[math], top=2)
 
 
+@dataclass(frozen=True)
+class PrintRow:
+    """A formula's row as the PDF takes it: its MathML parts (laid out one by one) and the same
+    row printed in TeX, the box's text alternative."""
+
+    pieces: tuple[str, ...]
+    tex: str
+
+
+def _print_rows(sheet: Worksheet, formula: Formula) -> tuple[PrintRow, ...]:
+    pieces = formula_lines(sheet, formula, MATHML, pieces=True)
+    rows = zip(pieces, formula_lines(sheet, formula, TEX), strict=True)
+    return tuple(PrintRow(pieces, tex) for pieces, tex in rows)
+
+
+def _print_block(sheet: Worksheet, formula: Formula, width: float = 0) -> PrintRow:
+    """``formula_block`` as the PDF takes it: its MathML pieces, with the same block in TeX."""
+    pieces = formula_block(sheet, formula, MATHML, pieces=True, width=width)
+    return PrintRow(tuple(pieces), formula_block(sheet, formula, TEX, width=width))
+
+
+def _boxed(sheet: Worksheet, boxes: FormulaBoxes, value: PrintRow | Part, display: bool = False) -> Markup:
+    """A row, or a part (a name), as the empty box ``boxes`` draws it into, its TeX its alternative."""
+    if isinstance(value, PrintRow):
+        return boxes.box(value.pieces, display, alt=value.tex)
+    steps = sheet.blanks == "steps"
+    return boxes.box(part_text(value, MATHML, sheet.student, steps), display,
+                     alt=part_text(value, TEX, sheet.student, steps))
+
+
 def arithmatex(tex: str, display: bool = False) -> Markup:
     """``tex`` as pymdownx.arithmatex's generic mode writes it (``<span class="arithmatex">\\(...\\)</span>``,
     a ``<div>`` around ``\\[...\\]``): MkDocs Material's MathJax setup typesets only that class."""
@@ -178,8 +209,11 @@ def render_print_html(sheet: Worksheet, boxes: FormulaBoxes, paper: str = "a4") 
     name = f"html/paper/{paper}.html.j2"
     line_px = (paper_width_mm(name) - 2 * SIDE_MARGIN_MM) * 96 / 25.4
     given = partial(given_box, boxes) if sheet.student else _as_text
+    rows = partial(_print_rows, sheet)
     return _render(name, sheet, (MATHML, boxes.box), top=1, pieces=True, side_margin=f"{SIDE_MARGIN_MM}mm",
-                   picture=graph_print_html(sheet, line_px, boxes), given=given)
+                   picture=graph_print_html(sheet, line_px, boxes), given=given, lines=rows,
+                   line=partial(_print_block, sheet), m=partial(_boxed, sheet, boxes),
+                   md=partial(_boxed, sheet, boxes, display=True))
 
 
 def paper_width_mm(name: str) -> float:

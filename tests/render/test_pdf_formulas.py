@@ -89,8 +89,8 @@ def test_boxes_are_empty_sized_and_numbered_in_order():
     boxes = FormulaBoxes()
     x1, fraction = _mathml(X1), _mathml(sp.Symbol("a") / sp.Symbol("b"))
     first, second = boxes.box(x1), boxes.box(fraction, display=True)
-    assert f'id="{ANCHOR_PREFIX}0"' in first and "></span>" in first
-    assert second.startswith('<span class="display-math"><span class="formula"')
+    assert f'id="{ANCHOR_PREFIX}0"' in first and "></a>" in first
+    assert second.startswith('<span class="display-math"><a class="formula"')
     assert "width:" in first and "width:" not in second  # a display formula's block spans the line
     assert re.search(r"vertical-align:-\d+\.\d\dpx", first)
     assert boxes.placed == [drawing(x1), drawing(fraction, display=True)]

@@ -73,6 +73,9 @@ def test_fragment_is_scoped(documents):
     assert not re.search(r"\sid=", fragment)
     css = "".join(re.findall(r"<style>(.*?)</style>", fragment, re.S))
     rules = tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True)
+    media = [rule for rule in rules if rule.type == "at-rule" and rule.lower_at_keyword == "media"]
+    rules = [rule for rule in rules if rule not in media] + [  # a media query's rules are scoped too
+        inner for rule in media for inner in tinycss2.parse_rule_list(rule.content, True, True)]
     selectors = [sel.strip() for rule in rules if rule.type == "qualified-rule"
                  for sel in tinycss2.serialize(rule.prelude).split(",")]
     assert selectors and all(sel.startswith(".derive-worksheet") for sel in selectors), selectors

@@ -97,5 +97,7 @@ def test_a_class_sets_student_sheets_share_one_page_laid_out_once(tmp_path):
     assert module.student_layout.cache_info().hits == 1 and pdfs[0] != pdfs[1]
     module.student_layout.cache_clear()
     assert render_pdf(second) == pdfs[1]  # laid out afresh: the same bytes
-    texts = [pdf_text(tmp_path, pdf) for pdf in pdfs]
-    assert texts[0] == texts[1]  # what differs between them is drawn, not set as text
+    for sheet, pdf in zip((first, second), pdfs, strict=True):  # drawn, and text (invisible) as well
+        text = pdf_text(tmp_path, pdf)
+        assert f"variant {sheet.variant}" in text
+        assert all(q.shown in text for q in (*sheet.inputs, *sheet.parameters)), text

@@ -5,10 +5,17 @@ into after layout, so the document needs no resource at all; the URL fetcher ref
 network and every file outside the templates folder.
 Metadata dates are fixed so the same spec gives the same PDF.
 
+The PDF is tagged (WeasyPrint's ``pdf_tags``): its structure tree holds the headings, the
+paragraphs, the tables with their header cells, the language (the page's ``lang``) and the
+title shown as the window's; ``pdf.tags`` gives each formula drawn after layout its element and
+its text. It claims no PDF/UA conformance (``pdf_variant="pdf/ua-1"`` would write that claim
+into its metadata), as nothing here checks it against the standard.
+
 A student sheet's numbers are drawn after layout too, so the variants of a class set share
-one HTML page, and its layout (most of WeasyPrint's time) is kept and drawn again with each
-variant's numbers: a worker lays out one student sheet per distinct page (usually one or
-two per set: the stated precision can differ) instead of one per variant.
+one HTML page, and its layout and WeasyPrint's PDF of it (all of WeasyPrint's time) are kept
+and drawn into again with each variant's numbers: a worker lays out and writes one student
+sheet per distinct page (usually one or two per set: the stated precision can differ) instead
+of one per variant.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import logging
 import threading
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ...errors import DeriveError
@@ -24,6 +32,7 @@ from ...sheet.model import Worksheet
 from ..html import render_print_html
 from ..templating import templates_dir
 from .formulas import FormulaBoxes
+from .tags import WRITE_OPTIONS
 
 FIXED_DATE = "2000-01-01T00:00:00Z"
 _KEPT_LAYOUTS = threading.Lock()
@@ -59,9 +68,8 @@ def render_pdf(sheet: Worksheet, paper: str = "a4") -> bytes:
         f'\n<meta name="dcterms.modified" content="{FIXED_DATE}">', 1)
     if not sheet.student:
         return boxes.write_pdf(layout(html))
-    with _KEPT_LAYOUTS:  # a kept layout is shared: one thread writes it at a time
-        document = student_layout(html)
-        data = document.write_pdf()
+    with _KEPT_LAYOUTS:  # one thread lays a page out, the others wait and share it
+        document, data = student_layout(html)
     return boxes.draw(document, data)  # reads only the document's pages, boxes and size
 
 
@@ -76,6 +84,9 @@ def layout(html: str):
 
 
 @lru_cache(maxsize=4)
-def student_layout(html: str):
-    """``layout(html)`` of a student sheet, kept for the next variant with the same page."""
-    return layout(html)
+def student_layout(html: str) -> tuple[Any, bytes]:
+    """``layout(html)`` of a student sheet and WeasyPrint's (tagged) PDF of it, kept for the next
+    variant with the same page: the same layout gives the same bytes, so each variant only has
+    its numbers drawn in."""
+    document = layout(html)
+    return document, document.write_pdf(**WRITE_OPTIONS)

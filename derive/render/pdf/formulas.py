@@ -30,6 +30,17 @@ from fontTools.svgLib.path import parse_path
 from markupsafe import Markup
 
 from ..formulas import TEXT_SIZE_PX, math_element
+from .tags import (
+    FONT_NAME,
+    MARKER_TAG,
+    WRITE_OPTIONS,
+    Alternative,
+    Structure,
+    artifact,
+    invisible_font,
+    invisible_text,
+    marked,
+)
 
 ANCHOR_PREFIX = "derive-math-"
 PX_TO_PT = 0.75
@@ -217,28 +228,36 @@ class FormulaBoxes:
     """The drawings of one print document: empty boxes in its HTML, drawn in after layout."""
 
     placed: list[Drawing] = field(default_factory=list)
+    alternatives: list[Alternative | None] = field(default_factory=list)
+    """Each drawing's text alternative (``tags``); None for outlines described elsewhere."""
     title: str | None = None
     """The PDF's title, if not the page's: a student sheet's names its variant there, since its
     variant ID is drawn as outlines (searchable neither on the page nor in a viewer)."""
 
-    def place(self, shape: Drawing) -> str:
+    def place(self, shape: Drawing, alternative: Alternative | None = None) -> str:
         """The anchor (element id) of a box to be drawn as ``shape``."""
         self.placed.append(shape)
+        self.alternatives.append(alternative)
         return f"{ANCHOR_PREFIX}{len(self.placed) - 1}"
 
-    def box(self, markup: str | tuple[str, ...], display: bool = False) -> Markup:
+    def marked_box(self, shape: Drawing, alternative: Alternative, css_class: str, style: str) -> Markup:
+        """An empty box to be drawn as ``shape`` that the PDF's structure tree gives ``alternative``:
+        the marker element that ``tags`` finds it by, the same whatever the text."""
+        anchor = self.place(shape, alternative)
+        return Markup(f'<{MARKER_TAG} class="{css_class}" id="{anchor}" style="{style}"></{MARKER_TAG}>')
+
+    def box(self, markup: str | tuple[str, ...], display: bool = False, alt: str = "") -> Markup:
         """An empty inline box exactly the size of the formula ``markup`` (MathML), baseline on the
-        line's baseline.
+        line's baseline; ``alt`` (the formula's TeX) is its text in the PDF.
 
         A display formula's box is a block as wide as the line, the formula drawn at its left
         edge as before: its width is the only part of the box a number in it changes, so
-        leaving it out keeps a student sheet's HTML the same from variant to variant. (The
-        formula is not repeated in the box: the PDF is not tagged, so nothing would read it.)
+        leaving it out keeps a student sheet's HTML the same from variant to variant.
         """
         shape = drawing(markup, display)
         size = "" if display else f"width:{shape.width:.2f}px;"
         style = f"{size}height:{shape.height:.2f}px;vertical-align:{-shape.descent:.2f}px"
-        markup = f'<span class="formula" id="{self.place(shape)}" style="{style}"></span>'
+        markup = self.marked_box(shape, Alternative(alt), "formula", style)
         return Markup(f'<span class="display-math">{markup}</span>' if display else markup)
 
     def write_pdf(self, document) -> bytes:
@@ -248,21 +267,25 @@ class FormulaBoxes:
         page by page, the forms the page places to its resources and a content stream that
         places them, at the boxes' positions from WeasyPrint's public ``Page.anchors``.
         """
-        return self.draw(document, document.write_pdf())
+        return self.draw(document, document.write_pdf(**WRITE_OPTIONS))
 
     def draw(self, document, data: bytes) -> bytes:
-        """``data`` (WeasyPrint's PDF of ``document``) with every box's drawing drawn into it."""
+        """``data`` (WeasyPrint's tagged PDF of ``document``) with every box's drawing drawn into it,
+        and its text alternative in the structure tree and, invisible, on the page (``tags``)."""
         import pikepdf
 
         with pikepdf.Pdf.open(io.BytesIO(data)) as pdf:
             if self.title is not None:
                 pdf.docinfo[pikepdf.Name.Title] = pikepdf.String(self.title)
+            structure = Structure(pdf)
+            font = invisible_font(pdf) if any(self.alternatives) else None
             glyphs = pdf.make_indirect(pikepdf.Dictionary(XObject=pikepdf.Dictionary()))
             """The glyph forms, named in one resource dictionary that every formula's form names."""
             glyph_names: set[str] = set()
             forms: dict[Drawing, tuple[str, Any]] = {}
             for page, pdf_page in zip(document.pages, pdf.pages, strict=True):
-                placements: list[str] = []
+                elements = self._elements(page, pdf_page, structure)
+                placements: list[bytes] = []
                 used: dict[str, Any] = {}
                 for anchor, (x, y, _, _) in sorted(page.anchors.items(), key=lambda item: _index(item[0])):
                     if not anchor.startswith(ANCHOR_PREFIX):
@@ -279,10 +302,18 @@ class FormulaBoxes:
                     used[name] = form
                     e = PX_TO_PT * (x - shape.left)
                     f = PX_TO_PT * (page.height - y + shape.top)
-                    placements.append(f"q {PX_TO_PT} 0 0 {-PX_TO_PT} {e:.3f} {f:.3f} cm /{name} Do Q")
+                    placement = f"q {PX_TO_PT} 0 0 {-PX_TO_PT} {e:.3f} {f:.3f} cm /{name} Do Q".encode()
+                    alternative = self.alternatives[_index(anchor)]
+                    if alternative is None:
+                        placements.append(artifact(placement))
+                        continue
+                    text = invisible_text(alternative.text, PX_TO_PT * x, f, PX_TO_PT * shape.width,
+                                          PX_TO_PT * TEXT_SIZE_PX)
+                    mcid = structure.tag(elements[anchor], pdf_page, alternative)
+                    placements.append(marked(alternative.role, mcid, placement + b"\n" + text))
                 if placements:
-                    _add_forms(pdf_page, used)
-                    _append_content(pdf, pdf_page, "\n".join(placements).encode())
+                    _add_resources(pdf_page, used, font)
+                    _append_content(pdf, pdf_page, b"\n".join(placements))
             out = io.BytesIO()
             # the same input gives the same bytes: /ID is a digest of the content, nothing adds
             # a date (WeasyPrint's are the page's fixed ones); compressed streams are written as
@@ -291,6 +322,18 @@ class FormulaBoxes:
                      stream_decode_level=pikepdf.StreamDecodeLevel.none,
                      object_stream_mode=pikepdf.ObjectStreamMode.generate)
             return out.getvalue()
+
+    def _elements(self, page, pdf_page, structure: Structure) -> dict[str, Any]:
+        """The structure element of each box on the page that has a text alternative, by anchor:
+        the page's markers, in reading order, are its marked boxes in the order WeasyPrint found
+        their anchors (its walk of the page's boxes, as its tagging walks them)."""
+        anchors = [anchor for anchor in page.anchors
+                   if anchor.startswith(ANCHOR_PREFIX) and self.alternatives[_index(anchor)] is not None]
+        markers = structure.markers(pdf_page)
+        if len(markers) != len(anchors):
+            raise ValueError(f"the tagged PDF has {len(markers)} formula elements on a page that "
+                             f"holds {len(anchors)} formula boxes")
+        return dict(zip(anchors, markers, strict=True))
 
 
 def _index(anchor: str) -> int:
@@ -325,8 +368,9 @@ def _deflated(operators: bytes) -> bytes:
     return zlib.compress(operators, 9)
 
 
-def _add_forms(pdf_page, forms: dict[str, Any]) -> None:
-    """Name ``forms`` in the page's resources (which WeasyPrint may share between pages)."""
+def _add_resources(pdf_page, forms: dict[str, Any], font: Any) -> None:
+    """Name ``forms`` and the invisible ``font`` in the page's resources (which WeasyPrint may
+    share between pages)."""
     import pikepdf
 
     if "/Resources" not in pdf_page.obj:
@@ -336,6 +380,10 @@ def _add_forms(pdf_page, forms: dict[str, Any]) -> None:
         resources.XObject = pikepdf.Dictionary()
     for name, form in forms.items():
         resources.XObject[f"/{name}"] = form
+    if font is not None:
+        if "/Font" not in resources:
+            resources.Font = pikepdf.Dictionary()
+        resources.Font[f"/{FONT_NAME}"] = font
 
 
 def _append_content(pdf, pdf_page, operators: bytes) -> None:

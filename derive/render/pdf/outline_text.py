@@ -28,6 +28,7 @@ from fontTools.ttLib import TTFont
 from markupsafe import Markup, escape
 
 from .formulas import Drawing, FormulaBoxes, Glyph, Ink, PDFPen, glyph_from_operators, merged
+from .tags import Alternative
 
 FACES = {"sans": "DejaVuSans.ttf", "sans-bold": "DejaVuSans-Bold.ttf", "mono": "DejaVuSansMono.ttf"}
 """The faces, by the names used here, and their files in matplotlib's ``mpl-data/fonts/ttf``."""
@@ -127,6 +128,7 @@ def given_box(boxes: FormulaBoxes, text: str, face_name: str = "mono") -> Markup
     characters (or its length, if longer), and an ID's is its advance, the same for every ID
     of a class set (DejaVu's digits all have one width). Text the face cannot draw (an ID
     from a spec named in another script) stays text, for WeasyPrint to set with a fallback font.
+    The PDF's structure tree holds the text, and the page holds it invisibly (``tags``).
     """
     font = face(face_name)
     if not text or not font.has(text):
@@ -141,7 +143,7 @@ def given_box(boxes: FormulaBoxes, text: str, face_name: str = "mono") -> Markup
     operators = b"q 1 0 0 1 %.3f 0 cm\n%s\n%s\nQ" % (box - width, TEXT_COLOUR, ink.operators)
     drawing = Drawing(0.0, -ascent, box, ascent + descent, box, operators, ink.glyphs)
     style = f"width:{box:.2f}px;height:{ascent + descent:.2f}px;vertical-align:{-descent:.2f}px"
-    return Markup(f'<span class="given" id="{boxes.place(drawing)}" style="{style}"></span>')
+    return boxes.marked_box(drawing, Alternative(text, "Span"), "given", style)
 
 
 def _latin_kerning(font: Any) -> list[list[Any]]:

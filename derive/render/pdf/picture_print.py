@@ -62,7 +62,8 @@ def _printed(sheet: Worksheet, lay: Layout, width_px: float, boxes: FormulaBoxes
     shapes = scene(sheet, lay)
     svg = "\n".join([
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w * scale:.2f}" height="{h * scale:.2f}" '
-        f'viewBox="{x0:.1f} {y0:.1f} {w:.1f} {h:.1f}" aria-hidden="true" fill="#1a1a1a">',
+        f'viewBox="{x0:.1f} {y0:.1f} {w:.1f} {h:.1f}" aria-hidden="true" fill="#1a1a1a">'
+        f"<title>{about}</title>",  # the tagged PDF's /Alt of the figure
         *(SVG_ELEMENTS[kind](*args) for kind, *args in shapes if kind != "text"), "</svg>"])
     texts = [args for kind, *args in shapes if kind == "text"]
     labels = [_label(x - x0, y - y0, px, tuple(runs), start) for x, y, px, runs, _, start in texts]
