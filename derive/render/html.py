@@ -118,9 +118,12 @@ def _print_rows(sheet: Worksheet, formula: Formula) -> tuple[PrintRow, ...]:
 
 
 def _print_block(sheet: Worksheet, formula: Formula, width: float = 0) -> PrintRow:
-    """``formula_block`` as the PDF takes it: its MathML pieces, with the same block in TeX."""
+    """``formula_block`` as the PDF takes it: its MathML pieces, and as its text alternative the
+    same rows in TeX, one after the other (a chain of equalities read in order, without the
+    alignment's markup)."""
     pieces = formula_block(sheet, formula, MATHML, pieces=True, width=width)
-    return PrintRow(tuple(pieces), formula_block(sheet, formula, TEX, width=width))
+    rows = printed(formula, sheet.student, sheet.blanks == "steps", TEX, column=width).lines()
+    return PrintRow(tuple(pieces), " ".join(rows))
 
 
 def _boxed(sheet: Worksheet, boxes: FormulaBoxes, value: PrintRow | Part, display: bool = False) -> Markup:

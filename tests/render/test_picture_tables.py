@@ -44,7 +44,8 @@ def grids(cell: str) -> list[np.ndarray]:
     """Every grid of a cell as numbers, read back from its <td>s row by row."""
     out = []
     for table in re.findall(r'<table class="graph-matrix">(.*?)</table>', cell):
-        rows = re.findall(r"<tr><th.*?</th>(.*?)</tr>", table)
+        rows = re.findall(r"<tr>(.*?)</tr>", table)[1:]  # the first row heads the columns
+        rows = [re.sub(r'^(<th scope="row">.*?</th>|<td></td>)', "", row) for row in rows]  # the row's index
         out.append(np.array([[float(v) for v in re.findall(r"<td>(.*?)</td>", r)] for r in rows]))
     return out
 
@@ -136,3 +137,19 @@ def test_a_split_pictures_parts_each_say_their_own_nodes():
     labels = re.findall(r'aria-label="(.*?)"', html)
     assert len(labels) >= 2 and "L is the loss" in labels[-1] and "is the loss" not in labels[0]
     assert labels[0].startswith("Computational graph: x = 0.5, w = 0.8 and b = 0.1 feed a1 = ")
+
+
+def test_a_wide_grid_is_printed_in_tables_of_at_most_six_columns_in_order():
+    """A row of eight values (a 1x8 node) would leave the text block as one table."""
+    import re
+
+    from derive.render.figures.tables import _grid
+
+    values = np.array([[0.5, -1.25, 2.0, 0.75, -0.3, 1.1, -0.65, 0.2]])
+    html = _grid(values, "", "i", 4)
+    assert [g.tolist() for g in grids(html)] == [values[:, :6].tolist(), values[:, 6:].tolist()]
+    tables = html.split("</table>")[:-1]
+    assert [t.count('<th scope="col">') for t in tables] == [6, 2]
+    assert re.findall(r"i = (\d+)", html) == [str(k) for k in range(1, 9)]
+    assert re.findall(r"<td>(-?[\d.]+)</td>", html) == ["0.5", "-1.25", "2", "0.75", "-0.3", "1.1", "-0.65", "0.2"]
+    assert "<th></th>" not in html and '<th scope="row"></th>' not in html  # no empty header (axe)

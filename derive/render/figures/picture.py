@@ -107,9 +107,9 @@ def _tex_shape(shape: tuple[int, ...]) -> str:
     return r" \times ".join(map(str, shape)) + (r"\ \text{matrix}" if len(shape) == 2 else r"\ \text{array}")
 
 
-def describe(sheet: Worksheet, names: frozenset[str] | None = None) -> str:
+def describe(sheet: Worksheet, names: frozenset[str] | None = None, values: bool = True) -> str:
     """The picture (or the part of it holding the nodes ``names``) as sentences, for its alt text."""
-    return graph_sentence(sheet, names)
+    return graph_sentence(sheet, names, values)
 
 
 def _svg_text(x: float, y: float, px: float, runs: Runs, _tex: str, start: bool) -> str:

@@ -52,8 +52,10 @@ def _listed(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def graph_sentence(sheet: Worksheet, names: frozenset[str] | None = None) -> str:
-    """The graph (or the part holding the nodes ``names``) as one sentence per node, joined."""
+def graph_sentence(sheet: Worksheet, names: frozenset[str] | None = None, values: bool = True) -> str:
+    """The graph (or the part holding the nodes ``names``) as one sentence per node, joined;
+    without ``values``, names only (a class set's printed student sheet: every variant shares
+    its page, whose given numbers are read from the problem's table)."""
     quantity = {q.name: q for q in (*sheet.inputs, *sheet.parameters, *sheet.forward)}
     nodes = {q.name for q in sheet.forward}
     reads: dict[str, list[str]] = {}
@@ -63,9 +65,9 @@ def graph_sentence(sheet: Worksheet, names: frozenset[str] | None = None) -> str
     for q in sheet.forward:
         if names is not None and q.name not in names:
             continue
-        sources = [_said(quantity[n], n not in nodes) for n in dict.fromkeys(reads.get(q.name, ()))]
+        sources = [_said(quantity[n], values and n not in nodes) for n in dict.fromkeys(reads.get(q.name, ()))]
         verb = "feeds" if len(sources) == 1 else "feed"
-        clauses.append(f"{_listed(sources)} {verb} {_said(q, True)}" if sources else _said(q, True))
+        clauses.append(f"{_listed(sources)} {verb} {_said(q, values)}" if sources else _said(q, values))
     text = "; ".join(clauses)
     if names is None or sheet.loss in names:
         text += f"; {spoken_name(quantity[sheet.loss])} is the loss"

@@ -47,13 +47,26 @@ def _runs(sheet: Worksheet) -> dict[str, Runs]:
     return {q.name: list(name_runs(q.symbol)) for q in (*sheet.inputs, *sheet.parameters, *sheet.forward)}
 
 
+GRID_COLUMNS_MOST = 6
+"""Columns in one printed grid: a wider matrix (a row of 8 values) is printed as several grids of
+consecutive columns, one under the other, so that it never leaves the text block."""
+
+
 def _grid(values: np.ndarray, rows: str, columns: str, precision: int) -> str:
-    """A matrix as an HTML table, rows and columns headed by their index values."""
-    head = "".join(f'<th scope="col">{escape(columns)} = {j + 1}</th>' if columns else "<th></th>"
-                   for j in range(values.shape[1]))
-    body = "".join(
-        f'<tr><th scope="row">{f"{escape(rows)} = {i + 1}" if rows else ""}</th>'
-        + "".join(f"<td>{escape(shown(float(v), precision))}</td>" for v in row) + "</tr>"
+    """A matrix as HTML tables, rows and columns headed by their index values, at most
+    ``GRID_COLUMNS_MOST`` columns to a table."""
+    return "".join(_grid_columns(values, rows, columns, precision, first)
+                   for first in range(0, values.shape[1], GRID_COLUMNS_MOST))
+
+
+def _grid_columns(values: np.ndarray, rows: str, columns: str, precision: int, first: int) -> str:
+    """The grid of ``values``' columns from ``first`` (counted from 0) on, as many as fit."""
+    indices = range(first, min(first + GRID_COLUMNS_MOST, values.shape[1]))
+    head = "".join(f'<th scope="col">{escape(columns)} = {j + 1}</th>' if columns else "<td></td>"
+                   for j in indices)
+    body = "".join(  # an index with no letter (a row or column vector) heads nothing: no empty header
+        (f'<tr><th scope="row">{escape(rows)} = {i + 1}</th>' if rows else "<tr><td></td>")
+        + "".join(f"<td>{escape(shown(float(row[j]), precision))}</td>" for j in indices) + "</tr>"
         for i, row in enumerate(values))
     return f'<table class="graph-matrix"><tr><td></td>{head}</tr>{body}</table>'
 
@@ -98,8 +111,8 @@ def derivative_table(sheet: Worksheet) -> str:
             d.value, sheet.precision, runs[d.node], runs[d.input], shapes[d.node], shapes[d.input])
         rows.append(f"<tr><td>{arrow}</td><td>{cell or '= '}</td></tr>")
     return (f'<p class="graph-note">{NOTE}</p>\n'
-            f'<table class="graph-derivatives">\n<tr><th scope="col">Arrow</th><th scope="col">Local '
-            f"derivative</th></tr>\n" + "\n".join(rows) + "\n</table>")
+            f'<table class="graph-derivatives">\n<thead><tr><th scope="col">Arrow</th><th scope="col">Local '
+            f"derivative</th></tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>")
 
 
 def value_table(sheet: Worksheet, shape_only: tuple[Quantity, ...]) -> str:
@@ -117,8 +130,8 @@ def value_table(sheet: Worksheet, shape_only: tuple[Quantity, ...]) -> str:
         f"<tr><td>{html_runs(runs[q.name])}</td><td>"
         f"{_html_value(q.value, sheet.precision, runs[q.name], None, np.shape(q.value), ())}</td></tr>"
         for q in nodes)
-    return (f'<p class="graph-note">{note}</p>\n<table class="graph-values">\n<tr><th scope="col">Box'
-            f'</th><th scope="col">Value</th></tr>\n{body}\n</table>')
+    return (f'<p class="graph-note">{note}</p>\n<table class="graph-values">\n<thead><tr><th scope="col">Box'
+            f'</th><th scope="col">Value</th></tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>')
 
 
 def _tex_grid(block: np.ndarray, precision: int) -> str:

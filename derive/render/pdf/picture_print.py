@@ -50,7 +50,7 @@ def graph_print_html(sheet: Worksheet, width_px: float, boxes: FormulaBoxes) -> 
         if len(parts) > 1:
             out.append(f'<p class="graph-part">{part_caption(sheet, lay, number, len(parts))}</p>')
         names = _part_names(lay) if len(parts) > 1 else None
-        out.append(_printed(sheet, lay, width_px, boxes, describe(sheet, names)))
+        out.append(_printed(sheet, lay, width_px, boxes, describe(sheet, names, values=not sheet.student)))
     return Markup("\n".join(out) + under_picture(sheet, all(lay.labelled for lay in parts)))
 
 
