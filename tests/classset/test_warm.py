@@ -20,7 +20,8 @@ def test_the_warmed_process_has_one_thread_and_tensorflow_imported():
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
                             env=environment)
     state = json.loads(result.stdout.strip().splitlines()[-1])
-    templates = ["html/base.html.j2", "html/fragment-inline.html.j2", "html/fragment.html.j2", "html/page.html.j2", "html/paper/a4.html.j2",
+    templates = ["html/base.html.j2", "html/fragment-inline.html.j2",
+                 "html/fragment.html.j2", "html/page.html.j2", "html/paper/a4.html.j2",
                  "html/paper/letter.html.j2", "html/print.html.j2", "tex/paper/a4.tex.j2",
                  "tex/paper/letter.tex.j2", "tex/worksheet.tex.j2"]
     assert state == {"threads": 1, "tensorflow": True, "fonts": True, "templates": templates}

@@ -65,7 +65,8 @@ def graph_sentence(sheet: Worksheet, names: frozenset[str] | None = None, values
     for q in sheet.forward:
         if names is not None and q.name not in names:
             continue
-        sources = [_said(quantity[n], values and n not in nodes) for n in dict.fromkeys(reads.get(q.name, ()))]
+        read = dict.fromkeys(reads.get(q.name, ()))
+        sources = [_said(quantity[n], values and n not in nodes) for n in read]
         verb = "feeds" if len(sources) == 1 else "feed"
         clauses.append(f"{_listed(sources)} {verb} {_said(q, values)}" if sources else _said(q, values))
     text = "; ".join(clauses)
