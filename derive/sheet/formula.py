@@ -307,10 +307,15 @@ def _rows(formula: Formula, student: bool, column: float = 0) -> Rows:
 
 def broken(part: Part, room: float, student: bool = False) -> list[Part]:
     """A part too wide for a row as pieces that each fit, broken at the top-level ``+`` and ``-``
-    of its sum: terms (a ``forms.Terms`` or a sum) or numbers between operators; anything else whole."""
+    of its sum: terms (a ``forms.Terms`` or a sum) or numbers between operators (and a product of
+    numbers still too wide, a student's row of answer boxes, at its dots); anything else whole."""
     if isinstance(part, Numbers):
-        groups = _packed(_signed_runs(part.items), room, lambda items: width(Numbers(tuple(items)), student))
-        return [Numbers(tuple(group)) for group in groups]
+        def measure(items: list) -> float:
+            return width(Numbers(tuple(items)), student)
+
+        runs = [piece for run in _runs_at(part.items, ("+", "-"))
+                for piece in (_runs_at(run, ("cdot",)) if measure(run) > room else [run])]
+        return [Numbers(tuple(group)) for group in _packed(runs, room, measure)]
     terms = _terms(part)
     if terms is None:
         return [part]
@@ -337,11 +342,11 @@ def _terms(part: Part) -> list[sp.Expr] | None:
     return None
 
 
-def _signed_runs(items: tuple) -> list[list]:
-    """Numbers' items in runs that each start at a top-level ``+`` or ``-`` (the first at the start)."""
+def _runs_at(items: Iterable, operators: tuple[str, ...]) -> list[list]:
+    """Numbers' items in runs that each start at one of the ``operators`` (the first at the start)."""
     runs: list[list] = [[]]
     for item in items:
-        if item in ("+", "-") and runs[-1]:
+        if item in operators and runs[-1]:
             runs.append([])
         runs[-1].append(item)
     return runs

@@ -44,13 +44,16 @@ OVERFLOW = """() => {
     let scroller = element.parentElement;
     while (scroller && getComputedStyle(scroller).overflowX !== 'auto') scroller = scroller.parentElement;
     const scoped = scroller && scroller.closest('.derive-worksheet')
-      && scroller.matches('.equation, table, pre');
+      && scroller.matches('.equation, table, pre, figure');
     if (!scoped) outside.push(element.outerHTML.slice(0, 120));
   }
-  return {scrollWidth: document.documentElement.scrollWidth, innerWidth, outside};
+  const shrunk = [...document.querySelectorAll('figure svg[aria-label^="Computational graph"]')]
+    .filter(svg => svg.getBoundingClientRect().width < svg.width.baseVal.value - 0.5).length;
+  return {scrollWidth: document.documentElement.scrollWidth, innerWidth, outside, shrunk};
 }"""
 """What lies past the right edge of the window outside a scroller of the sheet's own (an
-equation, a table or a code listing), and how wide the document is."""
+equation, a table, a code listing or the graph's figure), how wide the document is, and how many
+graph pictures are drawn smaller than their size (their labels would fall below 9 px)."""
 
 
 def axe_source() -> str:
@@ -134,5 +137,6 @@ def test_a_wide_page_reflows_on_a_phone(browser, sheets, tmp_path, name):
         page.close()
     assert measured["innerWidth"] == PHONE_WIDTH
     assert measured["scrollWidth"] <= PHONE_WIDTH and measured["outside"] == [], measured
+    assert measured["shrunk"] == 0, measured
     rules = {"rules": {"scrollable-region-focusable": {"enabled": False}}}
     assert violations(browser, render_page(sheets[name]), PHONE_WIDTH, **rules) == []

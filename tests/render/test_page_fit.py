@@ -157,8 +157,10 @@ WIDE = {
 of eight terms, an 8 x 8 matrix's update and a vector of ten; with the built-in examples, every
 layout the sheet has."""
 
-STUDENT = {"five-paths.numbers": ("five-paths", "numbers"), "eight-terms.steps": ("eight-terms", "steps")}
-"""Student sheets, whose answer boxes are wider than the key's numbers: rows of boxes wrap."""
+STUDENT = {"five-paths.numbers": ("five-paths", "numbers"), "eight-terms.steps": ("eight-terms", "steps"),
+           "tanh-sigmoid-network.numbers": ("tanh-sigmoid-network", "numbers")}
+"""Student sheets, whose answer boxes are wider than the key's numbers: rows of boxes wrap (a
+product of five local derivatives, tanh-sigmoid-network's chain rule, breaks at its dots)."""
 
 CASES = [*example_names(), *WIDE, *STUDENT]
 
