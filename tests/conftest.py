@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import textwrap
 
 import pytest
@@ -104,3 +105,18 @@ def run_cli(monkeypatch, capsys, *arguments: str) -> tuple[int, str, str]:
 def write_page_pdf(page, boxes=None) -> bytes:
     """WeasyPrint's PDF of ``page`` (a ``weasyprint.HTML``), with ``boxes``' drawings drawn in if given."""
     return page.write_pdf() if boxes is None else boxes.write_pdf(page.render())
+
+
+@contextlib.contextmanager
+def headless_chromium(*arguments: str):
+    """Debian's Chromium driven by Playwright, headless (skips without chromium, as require_tool)."""
+    chromium = require_tool("chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium,
+                                              args=["--no-sandbox", "--disable-gpu", *arguments])
+        try:
+            yield launched
+        finally:
+            launched.close()

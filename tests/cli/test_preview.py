@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from ..conftest import DEFAULT, require_tool
+from ..conftest import DEFAULT, headless_chromium
 
 
 @pytest.fixture
@@ -34,14 +34,8 @@ def served(tmp_path):
 
 @pytest.fixture
 def browser():
-    chromium = require_tool("chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium,
-                                              args=["--no-sandbox", "--disable-gpu"])
+    with headless_chromium() as launched:
         yield launched
-        launched.close()
 
 
 def test_the_page_follows_the_file_and_shows_an_error_over_the_last_good_sheet(served, browser):

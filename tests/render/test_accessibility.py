@@ -16,7 +16,7 @@ from derive.sheet.build import build_worksheet
 from derive.spec.examples import example_names, example_path
 from derive.spec.schema import load_spec
 
-from ..conftest import require_tool
+from ..conftest import headless_chromium
 
 AXE_VERSION = "4.14.1"
 """The version ``.ci/run`` installs."""
@@ -68,14 +68,8 @@ def axe_source() -> str:
 
 @pytest.fixture(scope="module")
 def browser():
-    chromium = require_tool("chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium,
-                                              args=["--no-sandbox", "--disable-gpu"])
+    with headless_chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from derive.render.formats import Options, render_all
 from derive.sheet.build import build_worksheet
 from derive.sheet.model import Worksheet
 
-from ..conftest import DEFAULT, require_tool, spec_from
+from ..conftest import DEFAULT, headless_chromium, require_tool, spec_from
 from .hosts import pages, sanitizers
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "output" / "hosts"
@@ -67,14 +67,8 @@ def sheet() -> Worksheet:
 
 @pytest.fixture(scope="module")
 def browser():
-    chromium = require_tool("chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        arguments = ["--no-sandbox", "--disable-gpu", "--allow-file-access-from-files"]  # MathJax's fonts
-        launched = playwright.chromium.launch(executable_path=chromium, args=arguments)
+    with headless_chromium("--allow-file-access-from-files") as launched:  # MathJax's fonts
         yield launched
-        launched.close()
 
 
 def _show(browser, tmp_path: Path, files: dict[str, str | bytes], page_html: str, shot: str) -> dict:
