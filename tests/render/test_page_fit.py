@@ -206,15 +206,7 @@ def test_no_ink_leaves_the_text_block(pdfs, tmp_path, name):
         assert not outside, f"{name}, page {number}: ink at {outside[:3]} outside the text block"
 
 
-GRAPH_PUSHED = {"eight-terms", "eight-terms.steps"}
-"""Sheets whose graph picture (18 boxes in one column) is too tall for what is left of the
-model's page, which it leaves nearly empty: the graph picture's layout is issue 13's graph
-part; strict, so the cases rejoin the test once the picture fits."""
-
-
-@pytest.mark.parametrize("name", [pytest.param(name, marks=pytest.mark.xfail(
-    reason="the graph picture leaves the model's page nearly empty", strict=True))
-    if name in GRAPH_PUSHED else name for name in CASES])
+@pytest.mark.parametrize("name", CASES)
 def test_no_page_but_the_last_is_nearly_empty(pdfs, tmp_path, name):
     """A lone heading (or caption) at a page's top and nothing under it: the body's ink must
     reach below its first fifth on every page but the last. (Formulas are outlines, so the

@@ -30,9 +30,10 @@ from ..figures.picture import (
 from .formulas import Drawing, FormulaBoxes, Ink, merged
 from .outline_text import TEXT_COLOUR, set_line
 
-MAX_HEIGHT_PX = 760.0
-"""The tallest the printed picture may be (about 200 mm): with its heading and caption it fits
-an A4 or Letter page, so the heading never stands alone above a picture pushed to the next page."""
+MAX_HEIGHT_PX = 640.0
+"""The tallest the printed picture may be (about 170 mm): with its heading, legend and caption
+it takes at most three quarters of an A4 or Letter page, so its heading never stands alone above
+a picture pushed to the next page, and a page the picture leaves is at least a quarter full."""
 
 
 def graph_print_html(sheet: Worksheet, width_px: float, boxes: FormulaBoxes) -> Markup:
