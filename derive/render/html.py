@@ -34,14 +34,6 @@ def _plot(sheet: Worksheet) -> Markup:
     return Markup(loss_plot_svg(sheet) if len(sheet.history) > 2 else "")
 
 
-def formula_lines(sheet: Worksheet, formula: Formula, style: Style = TEX, pieces: bool = False) -> tuple:
-    """``formula`` as the sheet prints it in ``style`` (a key, or a student sheet's boxes), one
-    item per row: the printed row, or with ``pieces`` the row's parts, which the PDF lays out
-    one by one."""
-    shown = printed(formula, sheet.student, sheet.blanks == "steps", style)
-    return shown.pieces() if pieces else shown.lines()
-
-
 def formula_block(sheet: Worksheet, formula: Formula, style: Style = TEX, pieces: bool = False,
                   width: float = 0) -> str | tuple:
     """``formula`` as one formula, its rows aligned on the relation when it needs several (in
@@ -74,12 +66,11 @@ def _render(template: str, sheet: Worksheet, math: tuple[Style, Callable[..., Ma
 
         extra["picture"] = Markup(graph_html(sheet))
     style, wrap = math
-    lines = partial(formula_lines, sheet, style=style, pieces=pieces)
     m = partial(_math, sheet, style, wrap)
     if "plot" not in extra:
         extra["plot"] = _plot(sheet)
     context = {"sheet": sheet, "m": m, "md": partial(m, display=True), "top": top, "symbol": letter,
-               "product": PRODUCT_RULE, "given": _as_text, "lines": lines,
+               "product": PRODUCT_RULE, "given": _as_text,
                "line": partial(formula_block, sheet, style=style, pieces=pieces),
                "rule_lines": partial(rule_lines, sheet), **extra}
     return html_environment().get_template(template).render(context)
@@ -104,17 +95,11 @@ def render_fragment(sheet: Worksheet, math: str = "mathml") -> str:
 
 @dataclass(frozen=True)
 class PrintRow:
-    """A formula's row as the PDF takes it: its MathML parts (laid out one by one) and the same
-    row printed in TeX, the box's text alternative."""
+    """A formula as the PDF takes it: its MathML parts (laid out one by one) and the same
+    formula printed in TeX, the box's text alternative."""
 
     pieces: tuple[str, ...]
     tex: str
-
-
-def _print_rows(sheet: Worksheet, formula: Formula) -> tuple[PrintRow, ...]:
-    pieces = formula_lines(sheet, formula, MATHML, pieces=True)
-    rows = zip(pieces, formula_lines(sheet, formula, TEX), strict=True)
-    return tuple(PrintRow(pieces, tex) for pieces, tex in rows)
 
 
 def _print_block(sheet: Worksheet, formula: Formula, width: float = 0) -> PrintRow:
@@ -212,9 +197,8 @@ def render_print_html(sheet: Worksheet, boxes: FormulaBoxes, paper: str = "a4") 
     name = f"html/paper/{paper}.html.j2"
     line_px = (paper_width_mm(name) - 2 * SIDE_MARGIN_MM) * 96 / 25.4
     given = partial(given_box, boxes) if sheet.student else _as_text
-    rows = partial(_print_rows, sheet)
     return _render(name, sheet, (MATHML, boxes.box), top=1, pieces=True, side_margin=f"{SIDE_MARGIN_MM}mm",
-                   picture=graph_print_html(sheet, line_px, boxes), given=given, lines=rows,
+                   picture=graph_print_html(sheet, line_px, boxes), given=given,
                    line=partial(_print_block, sheet), m=partial(_boxed, sheet, boxes),
                    md=partial(_boxed, sheet, boxes, display=True))
 
