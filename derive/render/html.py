@@ -18,7 +18,7 @@ from ..sheet.model import GeneralRule, Worksheet
 from ..sheet.parts import PRODUCT_RULE, letter
 from ..sheet.printers import MATHML, TEX, Style
 from . import formulas
-from .pdf.formulas import FormulaBoxes
+from .pdf.formulas import Aligned, FormulaBoxes
 from .templating import html_environment
 
 MATH_STYLES: dict[str, tuple[Style, Callable[..., Markup]]] = {
@@ -35,14 +35,14 @@ def _plot(sheet: Worksheet) -> Markup:
 
 
 def formula_block(sheet: Worksheet, formula: Formula, style: Style = TEX, pieces: bool = False,
-                  width: float = 0) -> str | tuple:
+                  width: float = 0) -> str | tuple | Aligned:
     """``formula`` as one formula, its rows aligned on the relation when it needs several (in
     rows of at most ``width`` em, if given: a formula in a table's column); with ``pieces``, a
     row's parts for the PDF's layout."""
     shown = printed(formula, sheet.student, sheet.blanks == "steps", style, column=width)
     if len(shown.rows) == 1:
         return shown.pieces()[0] if pieces else shown.lines()[0]
-    return (shown.block(),) if pieces else shown.block()
+    return Aligned(*shown.cells()) if pieces else shown.block()
 
 
 def _math(sheet: Worksheet, style: Style, wrap: Callable[..., Markup], value: str | tuple | Part,
@@ -98,7 +98,7 @@ class PrintRow:
     """A formula as the PDF takes it: its MathML parts (laid out one by one) and the same
     formula printed in TeX, the box's text alternative."""
 
-    pieces: tuple[str, ...]
+    pieces: tuple[str, ...] | Aligned
     tex: str
 
 
@@ -108,7 +108,7 @@ def _print_block(sheet: Worksheet, formula: Formula, width: float = 0) -> PrintR
     alignment's markup)."""
     pieces = formula_block(sheet, formula, MATHML, pieces=True, width=width)
     rows = printed(formula, sheet.student, sheet.blanks == "steps", TEX, column=width).lines()
-    return PrintRow(tuple(pieces), " ".join(rows))
+    return PrintRow(pieces if isinstance(pieces, Aligned) else tuple(pieces), " ".join(rows))
 
 
 def _boxed(sheet: Worksheet, boxes: FormulaBoxes, value: PrintRow | Part, display: bool = False) -> Markup:

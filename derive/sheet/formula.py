@@ -179,6 +179,15 @@ class Printed:
         return (first, *((s.chain(None, lead, row[:1]), *(s.chain(None, "=", (p,)) for p in row[1:]))
                          for lead, row in self.later()))
 
+    def cells(self) -> tuple[str, tuple[tuple[str, ...], ...]]:
+        """``block()``'s two columns for a layout that sets parts one by one: the left-hand side
+        (the first row's left cell; the others are empty), and each row's right cell as its parts
+        with their relations (``= a``, ``= b``; a continuation row opens with its indent)."""
+        s = self.style
+        leads = ((self.relation, self.rows[0]), *self.later())
+        return self.lhs, tuple((s.chain(None, lead, row[:1]), *(s.chain(None, "=", (p,)) for p in row[1:]))
+                               for lead, row in leads)
+
     def aligned(self) -> tuple[str, ...]:
         """Each row for LaTeX's ``align*``: ``lhs &= a = b``, then ``&= c`` (or ``&\\quad + c``)."""
         first = self.style.chain(self.lhs, "&" + self.relation, self.rows[0])

@@ -84,6 +84,9 @@ class Drawing:
     advance: float
     operators: bytes
     glyphs: tuple[Glyph, ...] = ()
+    extent: tuple[float, float, float, float] | None = None
+    """ziamath's bounding box of the formula (xmin, xmax, ymin, ymax; y up, no margin), which
+    ``aligned_drawing`` sizes a table's rows and columns by; None where ziamath did not lay it out."""
 
     @property
     def descent(self) -> float:
@@ -95,12 +98,25 @@ class Drawing:
         bottom = max(self.descent, other.descent)
         right = self.advance + other.left + other.width
         shifted = f"q 1 0 0 1 {self.advance:.3f} 0 cm\n".encode() + other.operators + b"\nQ"
+        extent = None
+        if self.extent is not None and other.extent is not None:
+            (x0, x1, y0, y1), (u0, u1, v0, v1) = self.extent, other.extent
+            extent = (min(x0, self.advance + u0), max(x1, self.advance + u1), min(y0, v0), max(y1, v1))
         return Drawing(self.left, top, right - self.left, bottom - top, self.advance + other.advance,
-                       self.operators + b"\n" + shifted, merged(self.glyphs, other.glyphs))
+                       self.operators + b"\n" + shifted, merged(self.glyphs, other.glyphs), extent)
+
+
+@dataclass(frozen=True)
+class Aligned:
+    """A formula in rows aligned on their relation (``Printed.cells``), as the MathML printer's
+    two-column ``<mtable>`` sets it: the left-hand side, and each row's right cell as its parts."""
+
+    lhs: str
+    rows: tuple[tuple[str, ...], ...]
 
 
 @lru_cache(maxsize=4096)
-def drawing(markup: str | tuple[str, ...], display: bool = False) -> Drawing:
+def drawing(markup: str | tuple[str, ...] | Aligned, display: bool = False) -> Drawing:
     """A formula (the MathML printer's markup) as ziamath lays it out, in PDF operators.
 
     A chain of equalities comes as its parts (``("a", "= b", "= c")``, as the sheet's printer
@@ -109,11 +125,89 @@ def drawing(markup: str | tuple[str, ...], display: bool = False) -> Drawing:
     symbolic parts that every variant of a class set repeats are laid out once (ziamath's
     layout is most of a sheet's remaining formula cost).
     """
-    parts = (markup,) if isinstance(markup, str) else markup
+    if isinstance(markup, Aligned):
+        result = aligned_drawing(markup, display)
+    else:
+        result = _row((markup,) if isinstance(markup, str) else markup, display)
+    return replace(result, operators=b"0 g\n" + result.operators)
+
+
+def _row(parts: tuple[str, ...], display: bool) -> Drawing:
+    """Parts laid out one by one and set side by side on one baseline."""
     result = _laid_out(parts[0], display)
     for part in parts[1:]:
         result = result.then(_laid_out(part, display))
-    return replace(result, operators=b"0 g\n" + result.operators)
+    return result
+
+
+ROW_SPACING_EM = 0.5
+"""The printer's ``<mtable rowspacing="0.5em">`` (its ``columnspacing`` is 0)."""
+MARGIN_PX = 1.0
+"""The margin ziamath's SVG leaves round a formula's bounding box (``Math(margin=1)``)."""
+
+
+def aligned_drawing(formula: Aligned, display: bool) -> Drawing:
+    """An aligned formula set as ziamath sets the printer's two-column ``<mtable>``, from its
+    cells laid out one part at a time (``_row``), so that parts every variant repeats are laid
+    out once: laying the whole table out in one piece costs ziamath about 0.1 s a table, as it
+    lays each nested row out twice (once to measure what its stretchy operators must span).
+
+    The arithmetic is ziamath's ``Mtable`` for this table: rows as tall as their tallest cell
+    and ``ROW_SPACING_EM`` apart, the first column right-aligned and the second left-aligned,
+    the whole table centred on the math axis; a test compares it with ziamath's own layout of
+    the ``<mtable>``.
+    """
+    size = _size(display)
+    cells = [(_laid_out(formula.lhs, display) if index == 0 else None, _row(parts, display))
+             for index, parts in enumerate(formula.rows)]
+    row_space = ROW_SPACING_EM * _ZIAMATH_EM_PX * size
+    heights = [max(cell.extent[3] for cell in row if cell is not None) for row in cells]
+    depths = [min(cell.extent[2] for cell in row if cell is not None) for row in cells]
+    left_width = max((left.extent[1] for left, _ in cells if left is not None), default=0.0)
+    right_width = max(right.extent[1] for _, right in cells)
+    total = sum(heights) - sum(depths) + row_space * (len(cells) - 1)
+    y = -total / 2 - _axis_height_px(size)
+    out: list[bytes] = []
+    glyphs: list[tuple[Glyph, ...]] = []
+    baselines = []
+    for (left, right), height, depth in zip(cells, heights, depths, strict=True):
+        baseline = y + height
+        baselines.append(baseline)
+        y += height - depth + row_space
+        for cell, x in ((left, None), (right, left_width)):
+            if cell is None:
+                continue
+            if x is None:  # right-aligned in the first column
+                x = left_width - (cell.extent[1] - cell.extent[0])
+            out.append(f"q 1 0 0 1 {x:.3f} {baseline:.3f} cm\n".encode() + cell.operators + b"\nQ")
+            glyphs.append(cell.glyphs)
+    width = left_width + right_width
+    bottom = min(cell.extent[2] - baselines[-1] for cell in cells[-1] if cell is not None)
+    top = max(cell.extent[3] - baselines[0] for cell in cells[0] if cell is not None)
+    return Drawing(-MARGIN_PX, -top - MARGIN_PX, width + 2 * MARGIN_PX, top - bottom + 2 * MARGIN_PX,
+                   width, b"\n".join(out), merged(*glyphs), (0.0, width, bottom, top))
+
+
+_ZIAMATH_EM_PX = 10.00002 * 1.333 / 10
+"""One em in px per px of font size, by ziamath's unit table (``Mnode.size_px``: an em is
+10.00002 pt at 10 pt, a pt 1.333 px)."""
+
+
+def _size(display: bool) -> float:
+    """The font size ziamath sets a formula at, in px."""
+    return TEXT_SIZE_PX * (1.1 if display else 1.0)
+
+
+@lru_cache(maxsize=4)
+def _axis_height_px(size: float) -> float:
+    """The math font's axis height (its MATH table's ``AxisHeight``) at ``size`` px, which ziamath
+    centres a table on; read with fontTools from the font file ziamath ships and uses."""
+    from importlib.resources import files
+
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(files("ziamath.fonts") / "STIXTwoMath-Regular.ttf"), lazy=True)
+    return font["MATH"].table.MathConstants.AxisHeight.Value * size / font["head"].unitsPerEm
 
 
 @lru_cache(maxsize=8192)
@@ -121,12 +215,13 @@ def _laid_out(markup: str, display: bool) -> Drawing:
     import ziamath
 
     ziamath.config.svg2 = True  # each glyph a <symbol>, placed by <use>
-    size = TEXT_SIZE_PX * (1.1 if display else 1.0)
-    math = ziamath.Math(str(math_element(markup, display=True)), size=size)
+    math = ziamath.Math(str(math_element(markup, display=True)), size=_size(display), margin=MARGIN_PX)
     root = math.svgxml()
     left, top, width, height = (float(v) for v in root.attrib["viewBox"].split())
     ink = svg_ink(root)
-    return Drawing(left, top, width, height, math.node.bbox.xmax, ink.operators, ink.glyphs)
+    box = math.node.bbox
+    return Drawing(left, top, width, height, box.xmax, ink.operators, ink.glyphs,
+                   (box.xmin, box.xmax, box.ymin, box.ymax))
 
 
 def merged(*glyph_sets: tuple[Glyph, ...]) -> tuple[Glyph, ...]:
@@ -246,7 +341,7 @@ class FormulaBoxes:
         anchor = self.place(shape, alternative)
         return Markup(f'<{MARKER_TAG} class="{css_class}" id="{anchor}" style="{style}"></{MARKER_TAG}>')
 
-    def box(self, markup: str | tuple[str, ...], display: bool = False, alt: str = "") -> Markup:
+    def box(self, markup: str | tuple[str, ...] | Aligned, display: bool = False, alt: str = "") -> Markup:
         """An empty inline box exactly the size of the formula ``markup`` (MathML), baseline on the
         line's baseline; ``alt`` (the formula's TeX) is its text in the PDF.
 
