@@ -13,7 +13,7 @@ from functools import partial
 
 from markupsafe import Markup
 
-from ..sheet.formula import Formula, Part, part_text, printed, rule_steps
+from ..sheet.formula import Formula, Part, Printed, part_text, printed, rule_steps
 from ..sheet.model import GeneralRule, Worksheet
 from ..sheet.parts import PRODUCT_RULE, letter
 from ..sheet.printers import MATHML, TEX, Style
@@ -35,14 +35,27 @@ def _plot(sheet: Worksheet) -> Markup:
 
 
 def formula_block(sheet: Worksheet, formula: Formula, style: Style = TEX, pieces: bool = False,
-                  width: float = 0) -> str | tuple | Aligned:
+                  width: float = 0, rows_of_student: bool = False) -> str | tuple | Aligned:
     """``formula`` as one formula, its rows aligned on the relation when it needs several (in
     rows of at most ``width`` em, if given: a formula in a table's column); with ``pieces``, a
-    row's parts for the PDF's layout."""
-    shown = printed(formula, sheet.student, sheet.blanks == "steps", style, column=width)
-    if len(shown.rows) == 1:
-        return shown.pieces()[0] if pieces else shown.lines()[0]
-    return Aligned(*shown.cells()) if pieces else shown.block()
+    row's parts for the PDF's layout (``rows_of_student``: in the student sheet's rows)."""
+    shown = printed(formula, sheet.student, sheet.blanks == "steps", style, column=width,
+                    rows_of_student=rows_of_student)
+    if not pieces:
+        return shown.lines()[0] if len(shown.rows) == 1 else shown.block()
+    return _laid_pieces(shown)
+
+
+def _laid_pieces(shown: Printed) -> tuple[str, ...] | Aligned:
+    """A printed formula as the PDF lays it out: one row's parts, or an aligned formula's cells."""
+    return shown.pieces()[0] if len(shown.rows) == 1 else Aligned(*shown.cells())
+
+
+def shares_layout(sheet: Worksheet) -> bool:
+    """Whether the sheet's print page is laid out once for its whole class set: a student
+    sheet's, and a variant's key, whose numbers are drawn after layout into boxes sized by
+    the student sheet's answer boxes (``render_print_html``)."""
+    return sheet.student or bool(sheet.variant)
 
 
 def _math(sheet: Worksheet, style: Style, wrap: Callable[..., Markup], value: str | tuple | Part,
@@ -76,9 +89,24 @@ def _render(template: str, sheet: Worksheet, math: tuple[Style, Callable[..., Ma
     return html_environment().get_template(template).render(context)
 
 
-def _as_text(text: str, face: str = "mono") -> str:
-    """A given number (or the variant ID) as it is: text, escaped by the template."""
+def _as_text(text: str, face: str = "mono", computed: bool = False) -> str:
+    """A given (or ``computed``) number, or the variant ID, as it is: text, escaped by the template."""
     return text
+
+
+def widest_chars(precision: int) -> int:
+    """The most characters a number shown to ``precision`` significant digits takes
+    (``numbers.shown``): ``-0.000`` and its digits (below 1e-4 it is ``-1.2345e-5``, no longer)."""
+    return precision + len("-0.000")
+
+
+def values_free(sheet: Worksheet) -> Worksheet:
+    """The sheet with its computed values blank, as the student sheet's picture shows it: the
+    graph a class set's printed key shares with every variant (its values are in its tables)."""
+    from dataclasses import replace
+
+    return replace(sheet, forward=tuple(replace(q, shown="") for q in sheet.forward),
+                   local=tuple(replace(d, shown="") for d in sheet.local))
 
 
 def render_page(sheet: Worksheet) -> str:
@@ -100,24 +128,31 @@ class PrintRow:
 
     pieces: tuple[str, ...] | Aligned
     tex: str
+    like: tuple[str, ...] | Aligned | None = None
+    """On a class set's key, the same formula on the student sheet: the box is as large as both."""
 
 
 def _print_block(sheet: Worksheet, formula: Formula, width: float = 0) -> PrintRow:
     """``formula_block`` as the PDF takes it: its MathML pieces, and as its text alternative the
     same rows in TeX, one after the other (a chain of equalities read in order, without the
-    alignment's markup)."""
-    pieces = formula_block(sheet, formula, MATHML, pieces=True, width=width)
-    rows = printed(formula, sheet.student, sheet.blanks == "steps", TEX, column=width).lines()
-    return PrintRow(pieces if isinstance(pieces, Aligned) else tuple(pieces), " ".join(rows))
+    alignment's markup). A class set's key is printed in its student sheet's rows and sized
+    like it (``shares_layout``)."""
+    key = shares_layout(sheet) and not sheet.student
+    steps = sheet.blanks == "steps"
+    pieces = formula_block(sheet, formula, MATHML, pieces=True, width=width, rows_of_student=key)
+    rows = printed(formula, sheet.student, steps, TEX, column=width, rows_of_student=key).lines()
+    like = _laid_pieces(printed(formula, True, False, MATHML, column=width)) if key else None
+    return PrintRow(pieces, " ".join(rows), like)
 
 
 def _boxed(sheet: Worksheet, boxes: FormulaBoxes, value: PrintRow | Part, display: bool = False) -> Markup:
     """A row, or a part (a name), as the empty box ``boxes`` draws it into, its TeX its alternative."""
     if isinstance(value, PrintRow):
-        return boxes.box(value.pieces, display, alt=value.tex)
+        return boxes.box(value.pieces, display, alt=value.tex, like=value.like)
     steps = sheet.blanks == "steps"
+    like = part_text(value, MATHML, True) if shares_layout(sheet) and not sheet.student else None
     return boxes.box(part_text(value, MATHML, sheet.student, steps), display,
-                     alt=part_text(value, TEX, sheet.student, steps))
+                     alt=part_text(value, TEX, sheet.student, steps), like=like)
 
 
 def arithmatex(tex: str, display: bool = False) -> Markup:
@@ -196,9 +231,11 @@ def render_print_html(sheet: Worksheet, boxes: FormulaBoxes, paper: str = "a4") 
 
     name = f"html/paper/{paper}.html.j2"
     line_px = (paper_width_mm(name) - 2 * SIDE_MARGIN_MM) * 96 / 25.4
-    given = partial(given_box, boxes) if sheet.student else _as_text
+    shared = shares_layout(sheet)
+    given = partial(given_box, boxes, wide_chars=widest_chars(sheet.precision)) if shared else _as_text
+    picture = graph_print_html(values_free(sheet) if shared else sheet, line_px, boxes, values=not shared)
     return _render(name, sheet, (MATHML, boxes.box), top=1, pieces=True, side_margin=f"{SIDE_MARGIN_MM}mm",
-                   picture=graph_print_html(sheet, line_px, boxes), given=given,
+                   picture=picture, given=given,
                    line=partial(_print_block, sheet), m=partial(_boxed, sheet, boxes),
                    md=partial(_boxed, sheet, boxes, display=True))
 

@@ -251,7 +251,7 @@ STEP_WIDTH = 13 * 1.33
 
 
 def printed(formula: Formula, student: bool = False, steps: bool = False, style: Style = TEX,
-            column: float = 0) -> Printed:
+            column: float = 0, rows_of_student: bool = False) -> Printed:
     """``formula`` printed in ``style`` for the key, or for a student sheet in 'numbers' or
     ``steps`` mode, in rows that fit the line (or a table's ``column`` of that many em).
 
@@ -261,7 +261,9 @@ def printed(formula: Formula, student: bool = False, steps: bool = False, style:
     key's numbers, so a student's row of boxes breaks more often). In steps mode a derivation
     (``width``) keeps its question, then one step box, and a box for the value on the next
     row: ``d/dx(...) = [step]``, ``= [value]``; a one-row chain with work
-    before its last part becomes ``w <- [step] = [value]``.
+    before its last part becomes ``w <- [step] = [value]``. With ``rows_of_student``, the key
+    is printed in the rows of the 'numbers' student sheet (whose answer boxes do not depend on
+    the numbers), so that a class set's keys break alike.
     """
     lhs = part_text(formula.lhs, style, student, steps)
     relation = "leftarrow" if formula.arrow else "="
@@ -276,7 +278,7 @@ def printed(formula: Formula, student: bool = False, steps: bool = False, style:
         else:
             rows = ((*head, step, value),)
         return Printed(style, lhs, relation, rows)
-    rows, continued = _rows(formula, student, column)
+    rows, continued = _rows(formula, student or rows_of_student, column)
     texts = tuple(tuple(part_text(p, style, student, steps) for p in row) for row in rows)
     return Printed(style, lhs, relation, texts, continued)
 

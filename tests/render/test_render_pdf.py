@@ -92,12 +92,58 @@ def test_a_class_sets_student_sheets_share_one_page_laid_out_once(tmp_path):
     assert first.inputs != second.inputs and first.variant != second.variant
     assert render_print_html(first, FormulaBoxes()) == render_print_html(second, FormulaBoxes())
 
-    module.student_layout.cache_clear()
+    module.kept_layout.cache_clear()
     pdfs = [render_pdf(sheet) for sheet in (first, second)]
-    assert module.student_layout.cache_info().hits == 1 and pdfs[0] != pdfs[1]
-    module.student_layout.cache_clear()
+    assert module.kept_layout.cache_info().hits == 1 and pdfs[0] != pdfs[1]
+    module.kept_layout.cache_clear()
     assert render_pdf(second) == pdfs[1]  # laid out afresh: the same bytes
     for sheet, pdf in zip((first, second), pdfs, strict=True):  # drawn, and text (invisible) as well
         text = pdf_text(tmp_path, pdf)
         assert f"variant {sheet.variant}" in text
         assert all(q.shown in text for q in (*sheet.inputs, *sheet.parameters)), text
+
+
+def _class_keys(count: int, precision: int = 5) -> list:
+    """The keys of the class-set tests' first ``count`` variants at one set precision."""
+    from derive.classset.variant_job import VariantTask, _derivation, _plan, draw_sheet
+
+    from ..classsets import CLASS
+
+    derivation = _derivation(CLASS, "class.toml", ())
+    plan = _plan(CLASS, "class.toml", "neuron", 2026, ())
+    return [draw_sheet(VariantTask(CLASS, "class.toml", "neuron", 2026, k, derivation=derivation,
+                                   precision=precision), plan)[0] for k in range(1, count + 1)]
+
+
+def test_a_class_sets_keys_share_one_page_and_print_their_own_numbers(tmp_path):
+    """A key's numbers are drawn after layout into boxes sized like its student sheet's answer
+    boxes (and a negative number's parentheses), so every key of the set has one print page;
+    each PDF still holds its own answers, checked against a sigmoid neuron computed here."""
+    import math
+
+    from derive.render.html import render_print_html
+    from derive.render.pdf import document as module
+    from derive.render.pdf.formulas import FormulaBoxes
+
+    from ..classsets import found, key_answers
+
+    keys = _class_keys(12)
+    assert len({tuple(q.shown for q in key.inputs) for key in keys}) == 12
+    pages = {render_print_html(key, FormulaBoxes()) for key in keys}
+    assert len(pages) == 1
+    module.kept_layout.cache_clear()
+    pdfs = [render_pdf(key) for key in keys[:3]]
+    assert module.kept_layout.cache_info().hits == 2 and len(set(pdfs)) == 3
+    module.kept_layout.cache_clear()
+    assert render_pdf(keys[2]) == pdfs[2]  # laid out afresh: the same bytes
+    for key, pdf in zip(keys[:3], pdfs, strict=True):
+        text = pdf_text(tmp_path, pdf)
+        assert f"variant {key.variant}" in text
+        assert found(text, key_answers(key)) == key_answers(key)
+        v = {q.name: float(q.value) for q in (*key.inputs, *key.parameters)}
+        z = v["x1"] * v["w1"] + v["x2"] * v["w2"] + v["b"]
+        a = 1 / (1 + math.exp(-z))
+        loss = -(v["Y"] * math.log(a) + (1 - v["Y"]) * math.log(1 - a))
+        dw1 = (a - v["Y"]) * v["x1"]
+        for value in (a, loss, dw1, v["w1"] - 0.1 * dw1):
+            assert f"{value:.5g}" in text, (value, key.variant)

@@ -29,7 +29,7 @@ from urllib.parse import unquote, urlsplit
 
 from ...errors import DeriveError
 from ...sheet.model import Worksheet
-from ..html import render_print_html
+from ..html import render_print_html, shares_layout
 from ..templating import templates_dir
 from .formulas import FormulaBoxes
 from .tags import WRITE_OPTIONS
@@ -66,10 +66,10 @@ def render_pdf(sheet: Worksheet, paper: str = "a4") -> bytes:
     html = render_print_html(sheet, boxes, paper).replace(
         "<head>", f'<head>\n<meta name="dcterms.created" content="{FIXED_DATE}">'
         f'\n<meta name="dcterms.modified" content="{FIXED_DATE}">', 1)
-    if not sheet.student:
+    if not shares_layout(sheet):
         return boxes.write_pdf(layout(html))
     with _KEPT_LAYOUTS:  # one thread lays a page out, the others wait and share it
-        document, data = student_layout(html)
+        document, data = kept_layout(html)
     return boxes.draw(document, data)  # reads only the document's pages, boxes and size
 
 
@@ -83,10 +83,10 @@ def layout(html: str):
                            url_fetcher=local_only_fetcher()).render()
 
 
-@lru_cache(maxsize=4)
-def student_layout(html: str) -> tuple[Any, bytes]:
-    """``layout(html)`` of a student sheet and WeasyPrint's (tagged) PDF of it, kept for the next
-    variant with the same page: the same layout gives the same bytes, so each variant only has
-    its numbers drawn in."""
+@lru_cache(maxsize=8)
+def kept_layout(html: str) -> tuple[Any, bytes]:
+    """``layout(html)`` of a class set's sheet (a student sheet or a key) and WeasyPrint's (tagged)
+    PDF of it, kept for the next variant with the same page: the same layout gives the same
+    bytes, so each variant only has its numbers drawn in."""
     document = layout(html)
     return document, document.write_pdf(**WRITE_OPTIONS)

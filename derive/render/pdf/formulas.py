@@ -318,41 +318,57 @@ class PDFPen(BasePen):
         self.operators.append("h")
 
 
+PARENTHESES = "<mrow><mo>(</mo><mo>−</mo><mn>0</mn><mo>)</mo></mrow>"
+"""A negative number as a product prints it: a class set's key sizes its boxes at least this
+tall, as its student sheet's boxes hold no numbers to parenthesize."""
+
+
 @dataclass
 class FormulaBoxes:
     """The drawings of one print document: empty boxes in its HTML, drawn in after layout."""
 
     placed: list[Drawing] = field(default_factory=list)
+    ascents: list[float] = field(default_factory=list)
+    """Each box's height above its baseline, where its drawing's baseline goes (a box may be
+    taller than its drawing: sized for every variant of a class set, ``box(like=)``)."""
     alternatives: list[Alternative | None] = field(default_factory=list)
     """Each drawing's text alternative (``tags``); None for outlines described elsewhere."""
     title: str | None = None
     """The PDF's title, if not the page's: a student sheet's names its variant there, since its
     variant ID is drawn as outlines (searchable neither on the page nor in a viewer)."""
 
-    def place(self, shape: Drawing, alternative: Alternative | None = None) -> str:
-        """The anchor (element id) of a box to be drawn as ``shape``."""
+    def place(self, shape: Drawing, alternative: Alternative | None = None, ascent: float | None = None) -> str:
+        """The anchor (element id) of a box to be drawn as ``shape``, its baseline ``ascent`` below
+        the box's top (by default the drawing's own: the box is the drawing's)."""
         self.placed.append(shape)
         self.alternatives.append(alternative)
+        self.ascents.append(-shape.top if ascent is None else ascent)
         return f"{ANCHOR_PREFIX}{len(self.placed) - 1}"
 
-    def marked_box(self, shape: Drawing, alternative: Alternative, css_class: str, style: str) -> Markup:
+    def marked_box(self, shape: Drawing, alternative: Alternative, css_class: str, style: str,
+                   ascent: float | None = None) -> Markup:
         """An empty box to be drawn as ``shape`` that the PDF's structure tree gives ``alternative``:
         the marker element that ``tags`` finds it by, the same whatever the text."""
-        anchor = self.place(shape, alternative)
+        anchor = self.place(shape, alternative, ascent)
         return Markup(f'<{MARKER_TAG} class="{css_class}" id="{anchor}" style="{style}"></{MARKER_TAG}>')
 
-    def box(self, markup: str | tuple[str, ...] | Aligned, display: bool = False, alt: str = "") -> Markup:
+    def box(self, markup: str | tuple[str, ...] | Aligned, display: bool = False, alt: str = "",
+            like: str | tuple[str, ...] | Aligned | None = None) -> Markup:
         """An empty inline box exactly the size of the formula ``markup`` (MathML), baseline on the
-        line's baseline; ``alt`` (the formula's TeX) is its text in the PDF.
+        line's baseline; ``alt`` (the formula's TeX) is its text in the PDF. With ``like``, the
+        box is also as large as that formula (the same one on the student sheet, whose answer
+        boxes do not depend on the numbers), so that a class set's keys share one layout.
 
         A display formula's box is a block as wide as the line, the formula drawn at its left
         edge as before: its width is the only part of the box a number in it changes, so
         leaving it out keeps a student sheet's HTML the same from variant to variant.
         """
         shape = drawing(markup, display)
-        size = "" if display else f"width:{shape.width:.2f}px;"
-        style = f"{size}height:{shape.height:.2f}px;vertical-align:{-shape.descent:.2f}px"
-        markup = self.marked_box(shape, Alternative(alt), "formula", style)
+        frames = (shape,) if like is None else (shape, drawing(like, display), drawing(PARENTHESES, display))
+        ascent, descent = max(-frame.top for frame in frames), max(frame.descent for frame in frames)
+        size = "" if display else f"width:{max(frame.width for frame in frames[:2]):.2f}px;"
+        style = f"{size}height:{ascent + descent:.2f}px;vertical-align:{-descent:.2f}px"
+        markup = self.marked_box(shape, Alternative(alt), "formula", style, ascent)
         return Markup(f'<span class="display-math">{markup}</span>' if display else markup)
 
     def write_pdf(self, document) -> bytes:
@@ -396,7 +412,7 @@ class FormulaBoxes:
                     name, form = forms[shape]
                     used[name] = form
                     e = PX_TO_PT * (x - shape.left)
-                    f = PX_TO_PT * (page.height - y + shape.top)
+                    f = PX_TO_PT * (page.height - y - self.ascents[_index(anchor)])
                     placement = f"q {PX_TO_PT} 0 0 {-PX_TO_PT} {e:.3f} {f:.3f} cm /{name} Do Q".encode()
                     alternative = self.alternatives[_index(anchor)]
                     if alternative is None:

@@ -19,6 +19,7 @@ shared Form XObject (``formulas.Glyph``).
 from __future__ import annotations
 
 import importlib.util
+import re
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +31,8 @@ from markupsafe import Markup, escape
 from .formulas import Drawing, FormulaBoxes, Glyph, Ink, PDFPen, glyph_from_operators, merged
 from .tags import Alternative
 
-FACES = {"sans": "DejaVuSans.ttf", "sans-bold": "DejaVuSans-Bold.ttf", "mono": "DejaVuSansMono.ttf"}
+FACES = {"sans": "DejaVuSans.ttf", "sans-bold": "DejaVuSans-Bold.ttf", "mono": "DejaVuSansMono.ttf",
+         "serif": "DejaVuSerif.ttf"}
 """The faces, by the names used here, and their files in matplotlib's ``mpl-data/fonts/ttf``."""
 TEXT_COLOUR = b"0.102 0.102 0.102 rg"
 """#1a1a1a, the stylesheet's and the SVG's text colour."""
@@ -38,8 +40,9 @@ TEXT_COLOUR = b"0.102 0.102 0.102 rg"
 
 ROOT_PX = 11 * 96 / 72
 """The print stylesheet's ``html { font-size: 11pt }``, in CSS px."""
-GIVEN_PX = {"mono": 0.92 * ROOT_PX, "sans-bold": 0.95 * ROOT_PX}
-"""Given text's size by face: ``td.num`` (0.92rem, DejaVu Sans Mono), the variant line (0.95rem, bold)."""
+GIVEN_PX = {"mono": 0.92 * ROOT_PX, "sans-bold": 0.95 * ROOT_PX, "serif": ROOT_PX}
+"""Given text's size by face: ``td.num`` (0.92rem, DejaVu Sans Mono), the variant line (0.95rem,
+bold), a number in a paragraph (1rem, DejaVu Serif, the sheet's text)."""
 GIVEN_MIN_CHARS = 7
 """A given number's box is at least this many monospace characters wide (``-0.125`` has six),
 so that numbers of different lengths leave the same layout."""
@@ -120,13 +123,16 @@ def set_line(text: str, px: float, face_name: str) -> tuple[float, Ink]:
     return x * scale, Ink("\n".join(out).encode(), merged(glyphs))
 
 
-def given_box(boxes: FormulaBoxes, text: str, face_name: str = "mono") -> Markup:
+def given_box(boxes: FormulaBoxes, text: str, face_name: str = "mono", computed: bool = False,
+              wide_chars: int = GIVEN_MIN_CHARS) -> Markup:
     """On a student sheet, a given number (or, in ``sans-bold``, the variant ID) as an empty
     box that ``boxes`` draws it into, right-aligned, on the line's baseline.
 
     The box's size does not depend on the digits: a number's is ``GIVEN_MIN_CHARS`` monospace
-    characters (or its length, if longer), and an ID's is its advance, the same for every ID
-    of a class set (DejaVu's digits all have one width). Text the face cannot draw (an ID
+    characters (a ``computed`` one's, on a class set's key, ``wide_chars``: as many as any
+    number at the set's precision takes), or its length if longer; an ID's (or a sans-serif
+    number's in a sentence, ``1.2e-07``) is its advance, the same for every ID of a class set (DejaVu's
+    digits all have one width). Text the face cannot draw (an ID
     from a spec named in another script) stays text, for WeasyPrint to set with a fallback font.
     The PDF's structure tree holds the text, and the page holds it invisibly (``tags``).
     """
@@ -136,9 +142,9 @@ def given_box(boxes: FormulaBoxes, text: str, face_name: str = "mono") -> Markup
     px = GIVEN_PX[face_name]
     width, ink = set_line(text, px, face_name)
     scale = px / font.units_per_em
-    box = width
+    box = set_line(re.sub(r"[0-9]", "0", text), px, face_name)[0]  # kerning aside, digits have one width
     if face_name == "mono":
-        box = max(len(text), GIVEN_MIN_CHARS) * font.advance(font.glyph_name("0")) * scale
+        box = max(len(text), wide_chars if computed else GIVEN_MIN_CHARS) * font.advance(font.glyph_name("0")) * scale
     ascent, descent = font.ascent * scale, font.descent * scale
     operators = b"q 1 0 0 1 %.3f 0 cm\n%s\n%s\nQ" % (box - width, TEXT_COLOUR, ink.operators)
     drawing = Drawing(0.0, -ascent, box, ascent + descent, box, operators, ink.glyphs)

@@ -36,8 +36,10 @@ it takes at most three quarters of an A4 or Letter page, so its heading never st
 a picture pushed to the next page, and a page the picture leaves is at least a quarter full."""
 
 
-def graph_print_html(sheet: Worksheet, width_px: float, boxes: FormulaBoxes) -> Markup:
-    """The picture at most ``width_px`` wide (the printed line); ``boxes`` draws its labels.
+def graph_print_html(sheet: Worksheet, width_px: float, boxes: FormulaBoxes, values: bool = True) -> Markup:
+    """The picture at most ``width_px`` wide (the printed line); ``boxes`` draws its labels; its
+    alternative text names the values unless ``values`` is False (a class set's sheets, which
+    share one page).
     Labels that would print below 7 pt are left out, and listed in a table under the picture;
     a picture still too wide is printed in parts (``layout.pieces``)."""
     most = min(SVG_WIDTH, width_px) * LABEL_PX * 0.75 / MIN_PRINT_PT
@@ -51,7 +53,7 @@ def graph_print_html(sheet: Worksheet, width_px: float, boxes: FormulaBoxes) -> 
         if len(parts) > 1:
             out.append(f'<p class="graph-part">{part_caption(sheet, lay, number, len(parts))}</p>')
         names = _part_names(lay) if len(parts) > 1 else None
-        out.append(_printed(sheet, lay, width_px, boxes, describe(sheet, names, values=not sheet.student)))
+        out.append(_printed(sheet, lay, width_px, boxes, describe(sheet, names, values=values)))
     return Markup("\n".join(out) + under_picture(sheet, all(lay.labelled for lay in parts)))
 
 
