@@ -49,6 +49,19 @@ class DeriveError(Exception):
         self.key = key
         self.message = message
 
+    def __reduce__(self) -> tuple:
+        """Pickled as it is (key and message already made printable and cut), so that an error
+        raised in a child process (``numeric.tape_process``, a class set's worker) arrives whole."""
+        return _rebuilt, (type(self), self.key, self.message)
+
+
+def _rebuilt(kind: type[DeriveError], key: str, message: str) -> DeriveError:
+    """A pickled DeriveError of class ``kind``, without running its checks on the text again."""
+    error = kind.__new__(kind)
+    Exception.__init__(error, f"{key}: {message}" if key else message)
+    error.key, error.message = key, message
+    return error
+
 
 class SpecError(DeriveError):
     """The spec file or an override is malformed or inconsistent."""

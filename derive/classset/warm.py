@@ -17,31 +17,13 @@ keeps a failure from taking the fork server down.
 
 from __future__ import annotations
 
-import logging
-
 
 def warm() -> None:
-    """Import the renderers and TensorFlow, and do the renderers' first-use work."""
-    import pikepdf  # noqa: F401 - imported to be inherited
-    import weasyprint
-
-    from ..render import json as export_json  # noqa: F401 - imported to be inherited
-    from ..render import tex as render_tex  # noqa: F401 - imported to be inherited
-    from ..render.pdf import document as render_pdf  # noqa: F401 - imported to be inherited
-    from ..render.pdf.formulas import drawing
-    from ..render.pdf.outline_text import FACES, face
-    from ..render.templating import html_environment, tex_environment
+    """Do the renderers' first-use work, and import TensorFlow."""
+    from ..render.warm import warm_renderers
     from . import blanks  # noqa: F401 - imported to be inherited
 
-    for environment, folder in ((html_environment(), "html/"), (tex_environment(), "tex/")):
-        for name in environment.list_templates(filter_func=lambda n, f=folder: n.startswith(f)
-                                               and n.endswith(".j2")):
-            environment.get_template(name)
-    for name in FACES:
-        face(name)
-    drawing("x")  # loads ziamath's math font
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    weasyprint.HTML(string="<p>warm <b>up</b></p>").write_pdf()
+    warm_renderers()
     from ..numeric import tape as numeric  # noqa: F401 - TensorFlow, imported last and not run
 
 

@@ -84,12 +84,10 @@ def render(spec: str | None, format_: str, out: Path, overrides: tuple[str, ...]
         return
     formats = _formats(format_)
     loaded, stem = _load(spec, overrides)
-    from ..render.formats import render_all  # after the spec holds: a spec error needs no SymPy
-    from ..sheet.build import build_worksheet
     from ..writer import inside, write_atomic
+    from .render_one import render_one  # after the spec holds: a spec error needs no SymPy
 
-    sheet = build_worksheet(loaded, stem)
-    documents = render_all(sheet, formats, Options(math=math, paper=paper, host=host))
+    documents = render_one(loaded, stem, formats, Options(math=math, paper=paper, host=host))
     for filename, content in documents.items():
         click.echo(printable(str(write_atomic(inside(out, filename), content))))
 

@@ -8,19 +8,16 @@ stops the run with a message naming the term, so a wrong derivation never reache
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import NumericError
 from ..graph.dag import Graph
 from ..graph.evaluate import evaluate, forward_values, reduce_to
-from ..symbolic.derivation import UPSTREAM, Derivation, check_arguments
+from ..symbolic.derivation import UPSTREAM, Derivation, EdgeDerivation, check_arguments
 from .finite_difference import derivative
 from .kinks import clear_scale, switches
-
-if TYPE_CHECKING:  # the tape's module loads TensorFlow; checking a spec must not
-    from .tape import TapeResult
+from .tape_result import TapeResult
 
 TOLERANCE = {"float32": 1e-4, "float64": 1e-7}
 """Largest allowed disagreement, relative to max(1, |value|)."""
@@ -106,13 +103,7 @@ def _jacobian_check(key: str, edge, node, variable, env: dict, exact: dict, tape
     backward rule applied to each one-hot upstream gradient, the tape's ``jacobian``, and
     central differences of the node's whole output per input element."""
     out_shape, in_shape = np.shape(exact[node.name]), np.shape(exact[edge.edge.input])
-    symbolic = np.zeros(out_shape + in_shape)
-    for index in np.ndindex(out_shape):
-        one_hot = np.zeros(out_shape)
-        one_hot[index] = 1.0
-        row = evaluate(edge.derivative, {**env, UPSTREAM: one_hot})
-        symbolic[index] = reduce_to(np.broadcast_to(row, np.broadcast_shapes(np.shape(row), in_shape)),
-                                    in_shape)
+    symbolic = symbolic_jacobian(edge, env, out_shape, in_shape)
     at = np.asarray(exact[edge.edge.input], dtype=np.float64)
     fd = np.zeros(out_shape + in_shape)
     for index in np.ndindex(in_shape):
@@ -124,6 +115,20 @@ def _jacobian_check(key: str, edge, node, variable, env: dict, exact: dict, tape
     rows, columns = int(np.prod(out_shape)), int(np.prod(in_shape))  # one row per output element
     return Check(key, "local", symbolic.reshape(rows, columns), np.asarray(taped).reshape(rows, columns),
                  fd.reshape(rows, columns))
+
+
+def symbolic_jacobian(edge: EdgeDerivation, env: dict, out_shape: tuple[int, ...],
+                      in_shape: tuple[int, ...]) -> np.ndarray:
+    """d(node)/d(input) as an array of shape ``out_shape + in_shape``: the edge's backward rule
+    (G -> ...) applied to each one-hot upstream gradient G."""
+    symbolic = np.zeros(out_shape + in_shape)
+    for index in np.ndindex(out_shape):
+        one_hot = np.zeros(out_shape)
+        one_hot[index] = 1.0
+        row = evaluate(edge.derivative, {**env, UPSTREAM: one_hot})
+        symbolic[index] = reduce_to(np.broadcast_to(row, np.broadcast_shapes(np.shape(row), in_shape)),
+                                    in_shape)
+    return symbolic
 
 
 def kink_notes(graph: Graph, exact: dict) -> tuple[str, ...]:

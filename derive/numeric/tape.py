@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -21,6 +20,7 @@ from ..graph.dag import Graph
 from ..graph.evaluate import Value, as_value
 from ..graph.functions import FUNCTIONS
 from .quiet_tensorflow import tensorflow
+from .tape_result import TapeResult
 
 tf = tensorflow()
 
@@ -40,20 +40,6 @@ def _matmul(a: tf.Tensor, b: tf.Tensor) -> tf.Tensor:
 def value_of(tensor: tf.Tensor) -> Value:
     """A tensor's numbers as a float (scalar) or a float64 array."""
     return as_value(tensor.numpy())
-
-
-@dataclass(frozen=True)
-class TapeResult:
-    """Every number the tape produced, as Python floats of the chosen dtype."""
-
-    forward: dict[str, Value]
-    local: dict[str, Value]
-    gradients: dict[str, Value]
-    updated: dict[str, Value]
-    loss_before: Value
-    loss_after: Value | None
-    history: tuple[tuple[Value, dict[str, Value]], ...]
-    """(loss, parameters) at step 0, 1, ..., steps."""
 
 
 def evaluate_tree(tree: ast.expr, values: Mapping[str, tf.Tensor], dtype: tf.DType) -> tf.Tensor:

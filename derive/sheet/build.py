@@ -16,6 +16,8 @@ from ..graph.evaluate import forward_values, reduce_to
 from ..graph.functions import FUNCTIONS
 from ..numbers import agreed_digits, shown, shown_compact
 from ..numeric.checks import TOLERANCE, Check, kink_notes, three_way, verify_forward
+from ..numeric.runner import IN_PROCESS, TapeRunner
+from ..numeric.tape_result import TapeResult
 from ..spec.schema import Spec
 from ..symbolic.derivation import Derivation, EdgeDerivation, FunctionRule, derive
 from . import forms, model
@@ -26,34 +28,35 @@ from .parts import Parts
 
 
 def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation | None = None,
-                    variant: str = "", precision: int | None = None) -> model.Worksheet:
+                    variant: str = "", precision: int | None = None,
+                    tape_runner: TapeRunner = IN_PROCESS) -> model.Worksheet:
     """Compute and assemble the whole worksheet for ``spec``.
 
     ``derivation`` lets a class set derive once per spec and reuse it for every variant:
     it depends only on the graph's structure, never on the numbers. ``precision`` (a class
     set's one precision) replaces ``display.precision`` as the digits computed numbers start
-    from; given numbers stay as the spec gives them.
+    from; given numbers stay as the spec gives them. ``tape_runner`` runs TensorFlow: in this
+    process by default, in a child for ``derive render`` (``numeric.tape_process``).
     """
     graph = build_graph(spec)
     derivation = derivation if derivation is not None else derive(graph, targets_of(spec, graph))
     exact = forward_values(graph, graph.values())  # float64 (shapes checked), shared by every check below
-    # everything that can be refused without the tape has been: only now is TensorFlow imported
-    from ..numeric.tape import run_tape
-
+    # everything that can be refused without the tape has been: only now is TensorFlow asked
     rate = spec.train.learning_rate if spec.train else None
     steps = spec.train.steps if spec.train else 0
-    tape = run_tape(graph, spec.display.dtype, rate, max(steps, 1))
+    tape = tape_runner.run_tape(graph, spec.display.dtype, rate, max(steps, 1))
     verify_forward(graph, tape.forward)
     checks = list(three_way(graph, derivation, tape, spec.display.dtype, exact))
     given = spec.display.precision  # inputs and parameters are shown as the spec gives them
-    p = _trustworthy_digits(graph, tape, spec, rate, precision or spec.display.precision)
+    p = _trustworthy_digits(graph, tape, spec, rate, precision or spec.display.precision, tape_runner)
     arrays = [name for name, value in exact.items() if np.ndim(value) > 0]
     upstream = ["G"] if arrays else []  # the upstream gradient of a backward rule, dL/d(node)
     t = Parts(graph, spec.notation, arrays=[*arrays, *upstream, *(f"{graph.loss}/{name}" for name in arrays)])
     gradient_sheet = bool(spec.gradients) and spec.train is None
     if gradient_sheet:  # no loss chain rules on the sheet, so no rows checking them
         checks = [check for check in checks if check.kind != "gradient"]
-    tables = gradient_tables(spec, graph, derivation, t, tape.local, checks, exact) if spec.gradients else ()
+    tables = (gradient_tables(spec, graph, derivation, t, tape.local, checks, exact, tape_runner)
+              if spec.gradients else ())
 
     def role(name: str) -> str:
         return "parameter" if name in graph.trainable else "parameter, not trainable"
@@ -109,7 +112,8 @@ def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation 
         history_table=_sampled(history),
         gradient_tables=tables,
         backward_pass=_backward_pass(t, graph, derivation, exact, p),
-        notes=(*_dense_notes(graph, tape.gradients, spec.display.dtype), *_jacobian_notes(graph, derivation),
+        notes=(*_dense_notes(graph, tape.gradients, spec.display.dtype, tape_runner),
+               *_jacobian_notes(graph, derivation),
                *(derivation.backward.notes if derivation.backward is not None else ()),
                *kink_notes(graph, exact)),
         variant=variant,
@@ -147,8 +151,9 @@ def _jacobian_notes(graph: Graph, derivation: Derivation) -> tuple[str, ...]:
             "tape's jacobian, and central differences of the whole output per input element.",)
 
 
-def _dense_notes(graph: Graph, gradients, dtype: str) -> tuple[str, ...]:
-    from ..numeric.keras_check import check_dense, dense_nodes
+def _dense_notes(graph: Graph, gradients, dtype: str, tape_runner: TapeRunner) -> tuple[str, ...]:
+    """The Keras check of each dense node (run where the tape runs: Keras is TensorFlow's)."""
+    from ..numeric.keras_check import dense_nodes
 
     if not dense_nodes(graph):
         return ()
@@ -157,18 +162,17 @@ def _dense_notes(graph: Graph, gradients, dtype: str) -> tuple[str, ...]:
         f"bias = {c.bias}, put in the place of {c.node}, gives gradients of shapes {c.kernel_shape} and "
         f"{c.bias_shape} (the shapes of {c.kernel} and {c.bias}), equal to the tape's above (largest "
         f"difference {c.difference:.1g})."
-        for c in check_dense(graph, gradients, dtype, TOLERANCE[dtype]))
+        for c in tape_runner.check_dense(graph, gradients, dtype, TOLERANCE[dtype]))
 
 
-def _trustworthy_digits(graph: Graph, tape, spec: Spec, rate: float | None, precision: int) -> int:
+def _trustworthy_digits(graph: Graph, tape: TapeResult, spec: Spec, rate: float | None, precision: int,
+                        tape_runner: TapeRunner) -> int:
     """Significant digits for computed numbers: ``precision``, lowered until the float32
     tape and a float64 twin agree on every value (cancellation can leave float32 with
     fewer good digits than 7, e.g. -1 - 0.09 + 1 = -0.09000003)."""
     if spec.display.dtype == "float64":
         return precision
-    from ..numeric.tape import run_tape
-
-    twin = run_tape(graph, "float64", rate, 1)
+    twin = tape_runner.run_tape(graph, "float64", rate, 1)
     pairs = [(tape.forward[n], twin.forward[n]) for n in tape.forward]
     pairs += [(tape.local[k], twin.local[k]) for k in tape.local]
     pairs += [(tape.gradients[k], twin.gradients[k]) for k in tape.gradients]

@@ -15,6 +15,8 @@ from ..graph.dag import Graph
 from ..graph.evaluate import evaluate, forward_values, reduce_to
 from ..numbers import shown
 from ..numeric.checks import Check, finite_difference, verify
+from ..numeric.runner import IN_PROCESS, TapeRunner
+from ..numeric.watch_rules import watch_of
 from ..spec.schema import Gradient, Spec
 from ..symbolic.derivation import ChainRule, Derivation, HigherDerivative, Target
 from . import forms, model
@@ -30,10 +32,10 @@ def targets_of(spec: Spec, graph: Graph) -> tuple[Target, ...]:
 
 
 def gradient_tables(spec: Spec, graph: Graph, derivation: Derivation, t: Parts, local: dict[str, float],
-                    checks: list[Check], exact: dict) -> tuple[model.GradientTable, ...]:
-    """Run, check and lay out every [gradient] table; append their checks to ``checks``."""
-    from ..numeric.gradient_tables import run_gradient_table, watch_of
-
+                    checks: list[Check], exact: dict,
+                    tape_runner: TapeRunner = IN_PROCESS) -> tuple[model.GradientTable, ...]:
+    """Run (on ``tape_runner``), check and lay out every [gradient] table; append their checks to
+    ``checks``."""
     p, dtype = spec.display.precision, spec.display.dtype
     env = {graph.symbols[name]: value for name, value in exact.items()}
     tables = []
@@ -41,7 +43,7 @@ def gradient_tables(spec: Spec, graph: Graph, derivation: Derivation, t: Parts, 
         key = f"gradient[{index}]" if isinstance(spec.gradient, list) else "gradient"
         of = table.of or graph.loss
         wrt = tuple(table.wrt or graph.trainable)
-        tape = run_gradient_table(graph, table, of, wrt, dtype)
+        tape = tape_runner.run_gradient_table(graph, table, of, wrt, dtype)
         entries, notes = [], []
         for name in wrt:
             target = Target(of, name, table.order)

@@ -1,0 +1,51 @@
+"""One sheet for ``derive render``, its TensorFlow imported in a child while this process works.
+
+In series, a cold render imported TensorFlow (about 3 s) and then did its own work. Here
+the spec is first refused or passed on everything that needs no numbers (schema, names,
+grammar, shapes: ``build_graph`` and the float64 forward pass), so a bad spec never starts
+the child; then ``numeric.tape_process`` forks the child that imports TensorFlow, and while
+it does, this process warms the renderers (``render.warm``) and derives the chain rules.
+The child is killed as soon as the sheet has its numbers, or when anything fails.
+
+The sheet is the one ``build_worksheet`` makes in-process (the same code runs the tape, in
+the child), so the files are byte for byte the same: ``tests/cli/test_render_one.py``.
+"""
+
+from __future__ import annotations
+
+from ..classset.lifeline import start_worker
+from ..graph.dag import build_graph
+from ..graph.evaluate import forward_values
+from ..numeric.rehearsal import Rehearsal
+from ..numeric.tape_process import TapeProcess
+from ..render.formats import Options, render_all
+from ..render.warm import warm_renderers
+from ..sheet.build import build_worksheet
+from ..sheet.build_gradients import targets_of
+from ..spec.schema import Spec
+from ..symbolic.derivation import Derivation, derive
+
+
+def render_one(spec: Spec, stem: str, formats: tuple[str, ...], options: Options) -> dict[str, str | bytes]:
+    """Every requested format of ``spec``'s sheet, keyed by output file name."""
+    graph = build_graph(spec)
+    forward_values(graph, graph.values())  # the shapes: refused here, before any child starts
+    with TapeProcess.start(start_worker) as tape_runner:
+        warm_renderers()
+        derivation = derive(graph, targets_of(spec, graph))
+        if tape_runner.forked:
+            _rehearse(spec, stem, derivation, formats, options)
+        sheet = build_worksheet(spec, stem, derivation, tape_runner=tape_runner)
+    return render_all(sheet, formats, options)
+
+
+def _rehearse(spec: Spec, stem: str, derivation: Derivation, formats: tuple[str, ...],
+              options: Options) -> None:
+    """Render the sheet with SymPy's numbers (``numeric.rehearsal``) and throw it away: the
+    renderers' caches keep its formulas for the sheet with the tape's numbers. Whatever goes
+    wrong here is met again, and reported, there."""
+    try:
+        sheet = build_worksheet(spec, stem, derivation, tape_runner=Rehearsal(derivation))
+        render_all(sheet, formats, options)
+    except Exception:  # noqa: BLE001, S110 - see above
+        pass

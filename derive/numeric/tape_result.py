@@ -1,0 +1,25 @@
+"""What the tape answers: plain floats and NumPy arrays, defined apart from TensorFlow.
+
+``tape.run_tape`` returns a ``TapeResult``; a child process (``tape_process``) sends one back
+pickled, and the parent that unpickles it must find the class without importing TensorFlow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..graph.evaluate import Value
+
+
+@dataclass(frozen=True)
+class TapeResult:
+    """Every number the tape produced, as Python floats of the chosen dtype."""
+
+    forward: dict[str, Value]
+    local: dict[str, Value]
+    gradients: dict[str, Value]
+    updated: dict[str, Value]
+    loss_before: Value
+    loss_after: Value | None
+    history: tuple[tuple[Value, dict[str, Value]], ...]
+    """(loss, parameters) at step 0, 1, ..., steps."""
