@@ -144,7 +144,8 @@ def given_box(boxes: FormulaBoxes, text: str, face_name: str = "mono", computed:
     scale = px / font.units_per_em
     box = set_line(re.sub(r"[0-9]", "0", text), px, face_name)[0]  # kerning aside, digits have one width
     if face_name == "mono":
-        box = max(len(text), wide_chars if computed else GIVEN_MIN_CHARS) * font.advance(font.glyph_name("0")) * scale
+        chars = max(len(text), wide_chars if computed else GIVEN_MIN_CHARS)
+        box = chars * font.advance(font.glyph_name("0")) * scale
     ascent, descent = font.ascent * scale, font.descent * scale
     operators = b"q 1 0 0 1 %.3f 0 cm\n%s\n%s\nQ" % (box - width, TEXT_COLOUR, ink.operators)
     drawing = Drawing(0.0, -ascent, box, ascent + descent, box, operators, ink.glyphs)
