@@ -19,6 +19,8 @@ from ..graph.evaluate import forward_values
 from ..numeric.rehearsal import Rehearsal
 from ..numeric.tape_process import TapeProcess
 from ..render.formats import Options, render_all
+from ..render.html import render_print_html
+from ..render.pdf.formulas import FormulaBoxes
 from ..render.warm import warm_renderers
 from ..sheet.build import build_worksheet
 from ..sheet.build_gradients import targets_of
@@ -42,10 +44,13 @@ def render_one(spec: Spec, stem: str, formats: tuple[str, ...], options: Options
 def _rehearse(spec: Spec, stem: str, derivation: Derivation, formats: tuple[str, ...],
               options: Options) -> None:
     """Render the sheet with SymPy's numbers (``numeric.rehearsal``) and throw it away: the
-    renderers' caches keep its formulas for the sheet with the tape's numbers. Whatever goes
+    renderers' caches keep its formulas for the sheet with the tape's numbers (the PDF only as
+    far as its print page, whose formulas those caches hold). Whatever goes
     wrong here is met again, and reported, there."""
     try:
         sheet = build_worksheet(spec, stem, derivation, tape_runner=Rehearsal(derivation))
-        render_all(sheet, formats, options)
+        render_all(sheet, tuple(f for f in formats if f != "pdf"), options)
+        if "pdf" in formats:  # the formulas' layout is cached; WeasyPrint's page layout is not
+            render_print_html(sheet, FormulaBoxes(), options.paper)
     except Exception:  # noqa: BLE001, S110 - see above
         pass
