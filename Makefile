@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test fuzz lint bench golden screenshots clean
+.PHONY: install tools demo test fuzz lint bench golden screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,12 +14,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+tools:                 ## what the tests need beyond PyPI (Debian and npm packages), installed if missing
+	tests/tools/install.sh
+
 demo: install          ## render the default worksheet into output/
 	$(BIN)/derive render --out output
 
-test: install          ## run every test (tools that are missing skip, unless DERIVE_REQUIRE_TOOLS=1)
+test: install tools    ## install what is missing, then run every test (none skips for a missing tool)
 	$(BIN)/ruff check derive tests
-	$(BIN)/python -m pytest -q
+	DERIVE_REQUIRE_TOOLS=1 $(BIN)/python -m pytest -q
 
 fuzz: install          ## 10,000 generated specs and expressions each: derived, or refused in one line, in 2 s
 	DERIVE_FUZZ_PROFILE=fuzz $(BIN)/python -m pytest -q -s -p no:cacheprovider --hypothesis-show-statistics tests/test_fuzz.py

@@ -90,8 +90,7 @@ def run_batch(spec_text: str, source: str, stem: str, out: Path, settings: Setti
               executor: Executor | None = None, window: int | None = None,
               progress: Callable[[VariantResult], None] | None = None) -> Report:
     """Write the class set of ``spec_text`` into ``out``; raise BatchFailure at the first failed variant."""
-    from ..graph.dag import build_graph
-    from ..symbolic.derivation import derive
+    from ..symbolic.prepare import prepare
 
     check_count(settings.count)
     if settings.blanks not in MODES:
@@ -100,7 +99,7 @@ def run_batch(spec_text: str, source: str, stem: str, out: Path, settings: Setti
     plan = plan_for(spec, spec_text, stem, settings.seed)
     if settings.formats:
         _check_names(source, expected_files(plan.variant_id(settings.count), settings.formats))
-    derivation = portable(derive(build_graph(spec)))
+    derivation = portable(prepare(spec).derivation)
     with locked(out):
         return _run_locked(spec, plan, derivation, spec_text, source, stem, out, settings, executor,
                            window, progress)

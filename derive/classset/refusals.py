@@ -24,14 +24,14 @@ import numpy as np
 import sympy as sp
 
 from ..errors import NumericError
-from ..graph.dag import Graph, build_graph
+from ..graph.dag import Graph
 from ..graph.evaluate import evaluate, forward_values
 from ..graph.functions import CUSTOM_CLASSES, FUNCTIONS
 from ..numbers import shown
 from ..sheet.build import build_worksheet
 from ..sheet.model import Worksheet
 from ..spec.schema import Spec
-from ..symbolic.derivation import Derivation
+from ..symbolic.prepare import Prepared, prepare, shaped_graph
 
 SATURATED_SLOPE = 0.01
 """A sigmoid or tanh whose slope at the point is below this counts as saturated."""
@@ -55,14 +55,18 @@ class RefusedDraw(NumericError):
         self.reason = reason
 
 
-def accept(spec: Spec, stem: str, derivation: Derivation | None = None, variant: str = "",
-           precision: int | None = None) -> Worksheet:
-    """The worksheet of ``spec`` if its numbers make a sound exercise; else ``RefusedDraw``.
-    ``precision``: a class set's one precision (``build_worksheet``)."""
-    graph = build_graph(spec)
-    screen(graph)
+def accept(source: Spec | Prepared, stem: str, variant: str = "", precision: int | None = None) -> Worksheet:
+    """The worksheet of ``source`` (a spec or its preparation) if its numbers make a sound
+    exercise; else ``RefusedDraw``. ``precision``: a class set's one precision (``build_worksheet``)."""
+    if isinstance(source, Prepared):
+        screen(source.graph)
+        prepared = source
+    else:  # screened before it is derived: a saturated draw is refused as such, whatever follows
+        graph = shaped_graph(source)
+        screen(graph)
+        prepared = prepare(source, graph=graph)
     try:
-        sheet = build_worksheet(spec, stem, derivation, variant, precision)
+        sheet = build_worksheet(prepared, stem, variant, precision)
     except RefusedDraw:
         raise
     except NumericError as error:

@@ -63,6 +63,8 @@ class StressReport:
 
 def run_trials(task: StressTask) -> list[tuple[str, Any]]:
     """(reason, detail) for each refused draw and ("", answers) for each accepted one."""
+    from ..symbolic.prepare import prepare
+
     spec = parse_spec(task.spec_text, task.overrides, task.source)
     plan = plan_for(spec, task.spec_text, task.stem, task.seed)
     outcomes: list[tuple[str, Any]] = []
@@ -70,7 +72,7 @@ def run_trials(task: StressTask) -> list[tuple[str, Any]]:
         draw = plan.draw(index)
         try:
             drawn = parse_spec(task.spec_text, (*task.overrides, *draw.overrides(plan)), task.source)
-            outcomes.append(("", answer_values(accept(drawn, task.stem, task.derivation))))
+            outcomes.append(("", answer_values(accept(prepare(drawn, task.derivation), task.stem))))
         except RefusedDraw as refusal:
             outcomes.append((refusal.reason, str(refusal)))
         except DeriveError as error:
@@ -82,13 +84,12 @@ def stress_test(spec_text: str, source: str, stem: str, count: int, seed: int | 
                 overrides: tuple[str, ...] = (), executor: Executor | None = None,
                 progress: Callable[[int], None] | None = None, window: int = 4) -> StressReport:
     """Judge ``count`` raw draws; ``progress`` gets the number of draws done after each chunk."""
-    from ..graph.dag import build_graph
-    from ..symbolic.derivation import derive
+    from ..symbolic.prepare import prepare
 
     check_count(count, "draws")
     spec = parse_spec(spec_text, overrides, source)
     plan = plan_for(spec, spec_text, stem, seed)
-    derivation = portable(derive(build_graph(spec)))
+    derivation = portable(prepare(spec).derivation)
     tasks: Iterator[StressTask] = (
         StressTask(spec_text, source, stem, plan.seed, first, min(CHUNK, count - first + 1), overrides,
                    derivation) for first in range(1, count + 1, CHUNK))

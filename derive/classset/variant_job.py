@@ -21,6 +21,7 @@ from ..errors import DeriveError, NumericError
 from ..render.formats import FORMATS, TABLE, Options, render_all
 from ..sheet.model import Worksheet
 from ..spec.schema import parse_spec
+from ..symbolic.prepare import prepare
 from .answers import answer_record, answer_row
 from .blanks import problem_json, student_sheet
 from .refusals import REASONS, RefusedDraw, accept
@@ -78,7 +79,7 @@ def draw_sheet(task: VariantTask, plan: Plan) -> tuple[Worksheet, int, tuple[tup
         draw = plan.draw(task.index, attempt)
         spec = parse_spec(task.spec_text, (*task.overrides, *draw.overrides(plan)), task.source)
         try:
-            key = accept(spec, f"{variant}.key", task.derivation, variant, task.precision)
+            key = accept(prepare(spec, task.derivation), f"{variant}.key", variant, task.precision)
             if task.precision is not None and key.precision < task.precision:
                 raise RefusedDraw("display.precision", f"float32 and float64 agree on {key.precision} "
                                   f"significant digits, not the set's {task.precision}", "imprecise")
@@ -165,12 +166,9 @@ _DERIVATIONS: dict[tuple, Any] = {}
 
 def _derivation(spec_text: str, source: str, overrides: tuple[str, ...]) -> Any:
     """The spec's derivation, once per process (when the task could not carry it)."""
-    from ..graph.dag import build_graph
-    from ..symbolic.derivation import derive
-
     cache_key = (spec_text, source, overrides)
     if cache_key not in _DERIVATIONS:
-        _DERIVATIONS[cache_key] = derive(build_graph(parse_spec(spec_text, overrides, source)))
+        _DERIVATIONS[cache_key] = prepare(parse_spec(spec_text, overrides, source)).derivation
     return _DERIVATIONS[cache_key]
 
 

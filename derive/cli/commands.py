@@ -102,12 +102,11 @@ def check(spec: str, overrides: tuple[str, ...]) -> None:
     Example:
       derive check my-neuron.toml
     """
-    from ..graph.dag import build_graph
-    from ..symbolic.derivation import derive
+    from ..symbolic.prepare import prepare
 
     loaded, _ = _load(spec, overrides)
-    graph = build_graph(loaded)
-    derivation = derive(graph)
+    prepared = prepare(loaded)
+    graph, derivation = prepared.graph, prepared.derivation
     counts = ", ".join(_count(n, word) for n, word in ((len(graph.nodes), "node"),
                                                        (len(derivation.edges), "edge"),
                                                        (len(graph.parameters), "parameter")))

@@ -14,8 +14,6 @@ the child), so the files are byte for byte the same: ``tests/cli/test_render_one
 from __future__ import annotations
 
 from ..classset.lifeline import start_worker
-from ..graph.dag import build_graph
-from ..graph.evaluate import forward_values
 from ..numeric.rehearsal import Rehearsal
 from ..numeric.tape_process import TapeProcess
 from ..render.formats import Options, render_all
@@ -23,32 +21,29 @@ from ..render.html import render_print_html
 from ..render.pdf.formulas import FormulaBoxes
 from ..render.warm import warm_renderers
 from ..sheet.build import build_worksheet
-from ..sheet.build_gradients import targets_of
 from ..spec.schema import Spec
-from ..symbolic.derivation import Derivation, derive
+from ..symbolic.prepare import Prepared, prepare, shaped_graph
 
 
 def render_one(spec: Spec, stem: str, formats: tuple[str, ...], options: Options) -> dict[str, str | bytes]:
     """Every requested format of ``spec``'s sheet, keyed by output file name."""
-    graph = build_graph(spec)
-    forward_values(graph, graph.values())  # the shapes: refused here, before any child starts
+    graph = shaped_graph(spec)  # names, grammar, shapes: refused here, before any child starts
     with TapeProcess.start(start_worker) as tape_runner:
         warm_renderers()
-        derivation = derive(graph, targets_of(spec, graph))
+        prepared = prepare(spec, graph=graph)
         if tape_runner.forked:
-            _rehearse(spec, stem, derivation, formats, options)
-        sheet = build_worksheet(spec, stem, derivation, tape_runner=tape_runner)
+            _rehearse(prepared, stem, formats, options)
+        sheet = build_worksheet(prepared, stem, tape_runner=tape_runner)
     return render_all(sheet, formats, options)
 
 
-def _rehearse(spec: Spec, stem: str, derivation: Derivation, formats: tuple[str, ...],
-              options: Options) -> None:
+def _rehearse(prepared: Prepared, stem: str, formats: tuple[str, ...], options: Options) -> None:
     """Render the sheet with SymPy's numbers (``numeric.rehearsal``) and throw it away: the
     renderers' caches keep its formulas for the sheet with the tape's numbers (the PDF only as
     far as its print page, whose formulas those caches hold). Whatever goes
     wrong here is met again, and reported, there."""
     try:
-        sheet = build_worksheet(spec, stem, derivation, tape_runner=Rehearsal(derivation))
+        sheet = build_worksheet(prepared, stem, tape_runner=Rehearsal(prepared.derivation))
         render_all(sheet, tuple(f for f in formats if f != "pdf"), options)
         if "pdf" in formats:  # the formulas' layout is cached; WeasyPrint's page layout is not
             render_print_html(sheet, FormulaBoxes(), options.paper)

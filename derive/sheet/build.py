@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from ..graph.dag import Graph, build_graph
+from ..graph.dag import Graph
 from ..graph.evaluate import forward_values, reduce_to
 from ..graph.functions import FUNCTIONS
 from ..numbers import agreed_digits, shown, shown_compact
@@ -19,27 +19,27 @@ from ..numeric.checks import TOLERANCE, Check, kink_notes, three_way, verify_for
 from ..numeric.runner import IN_PROCESS, TapeRunner
 from ..numeric.tape_result import TapeResult
 from ..spec.schema import Spec
-from ..symbolic.derivation import Derivation, EdgeDerivation, FunctionRule, derive
+from ..symbolic.derivation import Derivation, EdgeDerivation, FunctionRule
+from ..symbolic.prepare import Prepared, prepare
 from . import forms, model
-from .build_gradients import gradient_tables, symbol_part, targets_of
+from .build_gradients import gradient_tables, symbol_part
 from .chains import ROW, chain_view
 from .formula import Formula, Number, Numbers, Symbolic, frozen, part_tex
 from .parts import Parts
 
 
-def build_worksheet(spec: Spec, stem: str = "worksheet", derivation: Derivation | None = None,
-                    variant: str = "", precision: int | None = None,
-                    tape_runner: TapeRunner = IN_PROCESS) -> model.Worksheet:
-    """Compute and assemble the whole worksheet for ``spec``.
+def build_worksheet(source: Spec | Prepared, stem: str = "worksheet", variant: str = "",
+                    precision: int | None = None, tape_runner: TapeRunner = IN_PROCESS) -> model.Worksheet:
+    """Compute and assemble the whole worksheet for ``source``, a spec or its preparation
+    (``symbolic.prepare``; a class set prepares once and redraws the numbers per variant).
 
-    ``derivation`` lets a class set derive once per spec and reuse it for every variant:
-    it depends only on the graph's structure, never on the numbers. ``precision`` (a class
-    set's one precision) replaces ``display.precision`` as the digits computed numbers start
-    from; given numbers stay as the spec gives them. ``tape_runner`` runs TensorFlow: in this
-    process by default, in a child for ``derive render`` (``numeric.tape_process``).
+    ``precision`` (a class set's one precision) replaces ``display.precision`` as the digits
+    computed numbers start from; given numbers stay as the spec gives them. ``tape_runner``
+    runs TensorFlow: in this process by default, in a child for ``derive render``
+    (``numeric.tape_process``).
     """
-    graph = build_graph(spec)
-    derivation = derivation if derivation is not None else derive(graph, targets_of(spec, graph))
+    prepared = source if isinstance(source, Prepared) else prepare(source)
+    spec, graph, derivation = prepared.spec, prepared.graph, prepared.derivation
     exact = forward_values(graph, graph.values())  # float64 (shapes checked), shared by every check below
     # everything that can be refused without the tape has been: only now is TensorFlow asked
     rate = spec.train.learning_rate if spec.train else None

@@ -25,12 +25,6 @@ from .formula import Formula, Number, Symbolic, frozen
 from .parts import Parts
 
 
-def targets_of(spec: Spec, graph: Graph) -> tuple[Target, ...]:
-    """Every derivative the spec's [gradient] tables ask for."""
-    return tuple(Target(table.of or graph.loss, name, table.order)
-                 for table in spec.gradients for name in (table.wrt or graph.trainable))
-
-
 def gradient_tables(spec: Spec, graph: Graph, derivation: Derivation, t: Parts, local: dict[str, float],
                     checks: list[Check], exact: dict,
                     tape_runner: TapeRunner = IN_PROCESS) -> tuple[model.GradientTable, ...]:

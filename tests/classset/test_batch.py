@@ -256,3 +256,29 @@ def test_a_pdf_set_prints_every_sheet_from_a_new_page_and_reproducibly(tmp_path)
         assert starts == [0, len(singles[0])]
         if role == "keys":  # a student sheet's ID is drawn as outlines, and named in its PDF's title
             assert "neuron-2026-01" in pages[0] and "neuron-2026-02" in pages[len(singles[0])]
+
+
+GRADIENT_SET = '''
+title = "The derivative of a cube, one point per student"
+[parameters]
+x = 2.0
+[graph]
+y = "x**3"
+[gradient]
+of = "y"
+wrt = ["x"]
+[variants]
+seed = 7
+x = { min = 1.0, max = 3.0, step = 0.5 }
+'''
+
+
+def test_a_gradient_table_with_variants_renders_each_draw(tmp_path):
+    """[gradient] + [variants]: every variant's table holds dy/dx = 3 x^2 at its own drawn x."""
+    run_batch(GRADIENT_SET, "cube.toml", "cube", tmp_path, Settings(count=3, formats=("json",)))
+    for k in range(1, 4):
+        key = json.loads((tmp_path / f"cube-7-{k:02d}.key.json").read_text())
+        x = key["parameters"]["x"]
+        assert x in (1.0, 1.5, 2.0, 2.5, 3.0)
+        (table,) = key["gradient_tables"]
+        assert table["gradients"]["x"] == pytest.approx(3 * x**2, rel=1e-6)
