@@ -1,10 +1,11 @@
 """The answers of a class set: one row per variant, as CSV (for a spreadsheet) and JSON.
 
-A CSV row holds the variant's ID, every input and parameter, and every answer exactly as
-its key prints it (the sheet's significant digits): forward values, local derivatives,
-gradients, updated parameters, the loss before and after. Columns are named by kind, so
-names never collide: ``input:x1``, ``forward:A2``, ``local:A3/A2``, ``gradient:w1``,
-``updated:w1``, ``loss:before``.
+A CSV row holds the variant's ID, every input and parameter, and every answer of the sheet's
+one list (``sheet.answers``: the student sheet's boxes, in their order) exactly as its key
+prints it (the sheet's significant digits), an array element by element. Columns are named
+by kind, so names never collide: ``input:x1``, ``forward:A2``, ``local:A3/A2``,
+``gradient:w1``, ``updated:w1``, ``loss:after``; on a sheet of several steps a value after a
+step names it: ``updated:w1@2``, ``loss:after@2``.
 
 The JSON holds the same per variant with full numbers (the machine-readable result of
 SPEC.md: the shortest decimal of the dtype), the step history, and the refused draws
@@ -21,38 +22,25 @@ from typing import Any
 
 from ..numbers import shown
 from ..render.json import worksheet_data
+from ..sheet.answers import element, elements
 from ..sheet.model import Worksheet
 
 
 def answer_row(sheet: Worksheet) -> dict[str, str]:
-    """Column -> text as printed on the key."""
-    p = sheet.precision
+    """Column -> text as printed on the key: the variant, what it gives, then every answer of the
+    sheet's list (``sheet.answers``, an array element by element) in the sheet's order."""
     row = {"id": sheet.variant}
     row.update({f"input:{q.name}": q.shown for q in sheet.inputs})
     row.update({f"parameter:{q.name}": q.shown for q in sheet.parameters})
     if sheet.learning_rate is not None:
         row["learning_rate"] = sheet.shown_learning_rate
-    row.update({f"forward:{q.name}": q.shown for q in sheet.forward})
-    row.update({f"local:{d.key}": d.shown for d in sheet.local})
-    row.update({f"gradient:{c.parameter}": c.shown for c in sheet.chains})
-    if sheet.history and sheet.loss_after is not None:
-        row.update({f"updated:{name}": shown(value, p) for name, value in sheet.history[-1].parameters})
-    row["loss:before"] = sheet.shown_loss_before
-    if sheet.loss_after is not None:
-        row["loss:after"] = sheet.shown_loss_after
+    row.update({key: shown(element(a.value, index), a.digits) for key, a, index in elements(sheet.answers)})
     return row
 
 
 def answer_values(sheet: Worksheet) -> dict[str, float]:
     """The same answers as floats (no ID, no inputs): what a stress test ranges over."""
-    values = {f"forward:{q.name}": q.value for q in sheet.forward}
-    values.update({f"local:{d.key}": d.value for d in sheet.local})
-    values.update({f"gradient:{c.parameter}": c.value for c in sheet.chains})
-    if sheet.history and sheet.loss_after is not None:
-        values.update({f"updated:{name}": value for name, value in sheet.history[-1].parameters})
-        values["loss:after"] = sheet.loss_after
-    values["loss:before"] = sheet.loss_before
-    return values
+    return {key: element(a.value, index) for key, a, index in elements(sheet.answers)}
 
 
 def answer_record(sheet: Worksheet, index: int, attempt: int,
@@ -63,6 +51,7 @@ def answer_record(sheet: Worksheet, index: int, attempt: int,
     for key in ("inputs", "parameters", "learning_rate", "forward", "local", "gradients", "updated",
                 "loss", "history"):
         record[key] = data[key]
+    record["answers"] = data["answers"]
     record["refused"] = [{"draw": a, "reason": reason, "detail": detail} for a, reason, detail in refused]
     return record
 

@@ -27,8 +27,9 @@ import json
 from dataclasses import fields, is_dataclass, replace
 from typing import Any
 
+from ..sheet.answers import step_cells
 from ..sheet.formula import ARRAY_BOX, NUMBER_BOX, STEP_BOX, Formula, Number, Numbers, Symbolic
-from ..sheet.model import Worksheet
+from ..sheet.model import Step, Worksheet
 
 __all__ = ["ARRAY_BOX", "MODES", "NUMBER_BOX", "STEP_BOX", "problem_data", "problem_json", "student_sheet"]
 
@@ -44,10 +45,26 @@ def student_sheet(sheet: Worksheet, blanks: str = "numbers", stem: str | None = 
     if blanks not in MODES:
         raise ValueError(f"blanks must be one of {MODES}, not {blanks!r}")
     blank = _blank_any(sheet)
-    table = tuple(replace(s, shown_parameters=k.shown_parameters) if s.step == 0 else s
-                  for s, k in zip(blank.history_table, sheet.history_table, strict=True))
+    table = tuple(_step_row(sheet, row, key) for row, key in zip(blank.history_table, sheet.history_table,
+                                                                  strict=True))
     return replace(blank, stem=stem if stem is not None else sheet.stem, student=True, blanks=blanks,
-                   history=(), history_table=table)
+                   history=(), history_table=table, shown_loss_before=EARLIER,
+                   shown_loss_after="" if sheet.steps == 1 else EARLIER)
+
+
+EARLIER = "—"
+"""What a student sheet shows where it repeats a number asked earlier on it (each answer has
+one box): the loss before the first step (the forward pass's), the parameters after it (the
+update's), the loss after the last step (the step table's)."""
+
+
+def _step_row(sheet: Worksheet, row: Step, key: Step) -> Step:
+    """A step-table row on a student sheet: boxes where ``sheet.answers`` asks (``step_cells``),
+    given values as the key shows them, a dash where the answer was asked before."""
+    cells = step_cells(sheet, key)
+    shown = tuple({"given": given, "above": EARLIER, "box": ""}[cell]
+                  for cell, given in zip(cells, key.shown_parameters, strict=True))
+    return replace(row, shown_parameters=shown, shown_loss=EARLIER if row.step == 0 else "")
 
 
 def _blank_any(value: Any, name: str = "") -> Any:

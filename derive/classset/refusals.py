@@ -10,8 +10,10 @@ A draw is refused, with its reason kept, when
   in its ``precision``-th decimal), or the update it makes does not show in the shown digits;
 - ``loss-not-decreasing``: with ``[train]``, the shown loss after the steps is not below the
   shown loss before;
-- ``imprecise`` (class sets only, ``variant_job``): float32 and float64 round apart at the
-  set's one precision.
+- ``imprecise``: float32 and float64 round apart at the set's one precision (class sets only,
+  ``variant_job``), or agree on too few digits, or an answer is so sensitive to the rounding of
+  the numbers it is worked from that no margin could both take a careful student's answer and
+  refuse a flipped sign (``numeric.rounding.well_posed``).
 
 ``accept`` builds the worksheet of one draw or raises ``RefusedDraw``, a ``NumericError``.
 """
@@ -28,6 +30,8 @@ from ..graph.dag import Graph
 from ..graph.evaluate import evaluate, forward_values
 from ..graph.functions import CUSTOM_CLASSES, FUNCTIONS
 from ..numbers import shown
+from ..numeric.checks import ImpreciseError
+from ..numeric.rounding import well_posed
 from ..sheet.build import build_worksheet
 from ..sheet.model import Worksheet
 from ..spec.schema import Spec
@@ -42,7 +46,7 @@ REASONS = {
     "disagreement": "the three ways disagree",
     "zero-gradient": "a gradient rounds to zero",
     "loss-not-decreasing": "the loss does not decrease",
-    "imprecise": "float32 does not hold the set's precision",
+    "imprecise": "too few trustworthy digits",
 }
 """Each reason's key and how reports name it."""
 
@@ -69,6 +73,8 @@ def accept(source: Spec | Prepared, stem: str, variant: str = "", precision: int
         sheet = build_worksheet(prepared, stem, variant, precision)
     except RefusedDraw:
         raise
+    except ImpreciseError as error:
+        raise RefusedDraw(error.key, error.message, "imprecise") from None
     except NumericError as error:
         reason = "not-finite" if "not finite" in error.message else "disagreement"
         raise RefusedDraw(error.key, error.message, reason) from None
@@ -100,8 +106,14 @@ def screen(graph: Graph) -> None:
 
 
 def judge(sheet: Worksheet) -> None:
-    """Refuse a computed sheet whose gradient rounds to zero or whose loss does not go down."""
+    """Refuse a computed sheet whose gradient rounds to zero, whose loss does not go down, or
+    whose answer a careful student cannot work to the sheet's digits."""
     p = sheet.precision
+    for answer in sheet.answers:
+        if not well_posed(answer.value, answer.spread):
+            raise RefusedDraw(answer.key, f"rounding to {p} significant digits can move {answer.label} = "
+                              f"{answer.shown} by {np.max(answer.spread):.2g}: too much to mark it",
+                              "imprecise")
     for chain in sheet.chains:
         value = chain.value
         if not math.isfinite(value):

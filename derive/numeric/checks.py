@@ -209,6 +209,31 @@ def _spec_key(graph: Graph, check: Check) -> str:
     return f"parameters.{check.term}"
 
 
+class ImpreciseError(NumericError):
+    """float32 and float64 agree on too few digits of a number for the sheet to show it."""
+
+
+def verify_finite(graph: Graph, numbers: TapeResult) -> None:
+    """Refuse a sheet with a value that is not finite anywhere: a gradient, an update, a step's
+    loss or parameter (a learning rate so large that the descent diverges)."""
+    for name, value in numbers.gradients.items():
+        if not np.all(np.isfinite(value)):
+            raise NumericError(f"parameters.{name}", f"the gradient d{graph.loss}/d{name} is not finite "
+                               f"({_text(value)})")
+    for step, (loss, parameters) in enumerate(numbers.history):
+        if step == 0:
+            continue
+        for name, value in parameters.items():
+            if not np.all(np.isfinite(value)):
+                raise NumericError("train.learning_rate", f"{name} after step {step} is not finite "
+                                   f"({_text(value)}): the descent diverges; choose a smaller learning rate "
+                                   "or fewer steps")
+        if not np.all(np.isfinite(loss)):
+            raise NumericError("train.learning_rate", f"the loss after step {step} is not finite "
+                               f"({_text(loss)}): the descent diverges; choose a smaller learning rate or "
+                               "fewer steps")
+
+
 def verify_forward(graph: Graph, forward: dict[str, float]) -> None:
     """Refuse a forward value that is not finite, naming the node."""
     for node in graph.nodes:

@@ -26,7 +26,8 @@ def worksheet_data(sheet: Worksheet) -> dict[str, Any]:
         "inputs": {q.name: exact(q.value, "float64") for q in sheet.inputs},
         "parameters": {q.name: exact(q.value, "float64") for q in sheet.parameters},
         "forward": {q.name: n(q.value) for q in sheet.forward},
-        "local": {d.key: n(d.value) for d in sheet.local},
+        "precision": sheet.precision,
+        "local": {d.key: n(d.value) for d in sheet.derivatives},
         "gradients": {c.parameter: n(c.value) for c in sheet.chains},
         "updated": {name: n(value) for name, value in sheet.history[-1].parameters}
         if sheet.history else {},
@@ -46,13 +47,15 @@ def worksheet_data(sheet: Worksheet) -> dict[str, Any]:
             for g in sheet.gradient_tables
         ],
         "backward_pass": {e.name: e.formula.tex for e in sheet.backward_pass},
+        "answers": [{"key": a.key, "asks": a.asks_tex, "step": a.step, "value": n(a.value), "shown": a.shown}
+                    for a in sheet.answers],
         "notes": list(sheet.notes),
         "checks": {"symbolic_vs_tape": float(f"{sheet.symbolic_vs_tape:.3g}"),
                    "finite_difference_vs_tape": float(f"{sheet.finite_difference_vs_tape:.3g}"),
                    "tolerance": sheet.tolerance},
         "derivation": {
             "equations": {e.name: e.formula.tex for e in sheet.equations},
-            "local": {d.key: d.formula.tex for d in sheet.local},
+            "local": {d.key: d.formula.tex for d in sheet.derivatives},
             "chain_rule": {c.parameter: {"symbols": c.symbols.tex, "numbers": part_tex(c.numbers),
                                          "derivation": c.formula.tex,
                                          "simplifications": [s.tex for s in c.simplifications]}
@@ -64,4 +67,4 @@ def worksheet_data(sheet: Worksheet) -> dict[str, Any]:
 
 def to_json(sheet: Worksheet) -> str:
     """Deterministic JSON text of the worksheet."""
-    return json.dumps(worksheet_data(sheet), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(worksheet_data(sheet), indent=2, ensure_ascii=False, allow_nan=False) + "\n"

@@ -8,6 +8,8 @@ of floats.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 import numpy as np
 import sympy as sp
 
@@ -15,15 +17,26 @@ from ..graph.dag import Graph
 from ..graph.evaluate import forward_values, reduce_to
 from ..graph.functions import FUNCTIONS
 from ..numbers import agreed_digits, shown, shown_compact
-from ..numeric.checks import TOLERANCE, Check, kink_notes, three_way, verify_forward
+from ..numeric.checks import (
+    TOLERANCE,
+    Check,
+    ImpreciseError,
+    kink_notes,
+    three_way,
+    verify_finite,
+    verify_forward,
+)
+from ..numeric.exact_run import exact_overlay
+from ..numeric.rounding import spreads
 from ..numeric.runner import IN_PROCESS, TapeRunner
 from ..numeric.tape_result import TapeResult
 from ..spec.schema import Spec
 from ..symbolic.derivation import Derivation, EdgeDerivation, FunctionRule
 from ..symbolic.prepare import Prepared, prepare
 from . import forms, model
+from .answers import answer_list
 from .build_gradients import gradient_tables, symbol_part
-from .chains import ROW, chain_view
+from .chains import ROW, answer_key, chain_view
 from .formula import Formula, Number, Numbers, Symbolic, frozen, part_tex
 from .parts import Parts
 
@@ -39,39 +52,24 @@ def build_worksheet(source: Spec | Prepared, stem: str = "worksheet", variant: s
     (``numeric.tape_process``).
     """
     prepared = source if isinstance(source, Prepared) else prepare(source)
-    spec, graph, derivation = prepared.spec, prepared.graph, prepared.derivation
-    exact = forward_values(graph, graph.values())  # float64 (shapes checked), shared by every check below
-    # everything that can be refused without the tape has been: only now is TensorFlow asked
-    rate = spec.train.learning_rate if spec.train else None
-    steps = spec.train.steps if spec.train else 0
-    tape = tape_runner.run_tape(graph, spec.display.dtype, rate, max(steps, 1))
-    verify_forward(graph, tape.forward)
-    checks = list(three_way(graph, derivation, tape, spec.display.dtype, exact))
+    run = _computed(prepared, tape_runner)
+    spec, graph, derivation, numbers = prepared.spec, prepared.graph, prepared.derivation, run.numbers
+    p = _trustworthy_digits(prepared, run, precision or spec.display.precision, tape_runner)
+    t = _parts(prepared, run.float64)
     given = spec.display.precision  # inputs and parameters are shown as the spec gives them
-    p = _trustworthy_digits(graph, tape, spec, rate, precision or spec.display.precision, tape_runner)
-    arrays = [name for name, value in exact.items() if np.ndim(value) > 0]
-    upstream = ["G"] if arrays else []  # the upstream gradient of a backward rule, dL/d(node)
-    t = Parts(graph, spec.notation, arrays=[*arrays, *upstream, *(f"{graph.loss}/{name}" for name in arrays)])
-    gradient_sheet = bool(spec.gradients) and spec.train is None
-    if gradient_sheet:  # no loss chain rules on the sheet, so no rows checking them
-        checks = [check for check in checks if check.kind != "gradient"]
-    tables = (gradient_tables(spec, graph, derivation, t, tape.local, checks, exact, tape_runner)
-              if spec.gradients else ())
-
-    def role(name: str) -> str:
-        return "parameter" if name in graph.trainable else "parameter, not trainable"
+    steps = run.steps
 
     def quantity(name: str, value: float, role: str, digits: int | None = None) -> model.Quantity:
         return model.Quantity(name, t.name(name), frozen(value), shown(value, digits or p), role)
 
-    after = tape.loss_after
-    local = tuple(_local(t, d, graph, tape.local[k], p) for k, d in derivation.edges.items())
-    history = tuple(
-        model.Step(i, frozen(loss), tuple((k, frozen(v)) for k, v in params.items()), shown(loss, p),
-                   tuple(shown(v, p) for v in params.values()))
-        for i, (loss, params) in enumerate(tape.history)
-    ) if rate is not None else ()
-    return model.Worksheet(
+    def role(name: str) -> str:
+        return "parameter" if name in graph.trainable else "parameter, not trainable"
+
+    after = numbers.loss_after
+    local = tuple(_local(t, d, graph, numbers.local[k], p, k in prepared.relevant)
+                  for k, d in derivation.edges.items())
+    history = _history(numbers, p) if run.rate is not None else ()
+    sheet = model.Worksheet(
         stem=stem,
         title=spec.title,
         intro=spec.intro,
@@ -79,10 +77,10 @@ def build_worksheet(source: Spec | Prepared, stem: str = "worksheet", variant: s
         precision=p,
         loss=graph.loss,
         loss_symbol=t.name(graph.loss),
-        learning_rate=rate,
-        shown_learning_rate=shown(rate, given) if rate is not None else "",
-        rate=Formula(Symbolic(LEARNING_RATE, role="given"), (Number(frozen(rate), given, given=True),))
-        if rate is not None else None,
+        learning_rate=run.rate,
+        shown_learning_rate=shown(run.rate, given) if run.rate is not None else "",
+        rate=Formula(Symbolic(rate_symbol(graph), role="given"),
+                     (Number(frozen(run.rate), given, given=True),)) if run.rate is not None else None,
         steps=steps,
         inputs=tuple(quantity(n, v, "input", given) for n, v in graph.inputs.items()),
         parameters=tuple(quantity(n, v, role(n), given) for n, v in graph.parameters.items()),
@@ -91,33 +89,105 @@ def build_worksheet(source: Spec | Prepared, stem: str = "worksheet", variant: s
                            Formula(t.name(n.name), (t.written(n.expression.display),)))
             for n in graph.nodes
         ),
-        forward=tuple(quantity(n.name, tape.forward[n.name], "node") for n in graph.nodes),
+        forward=tuple(quantity(n.name, numbers.forward[n.name], "node") for n in graph.nodes),
         local=local,
-        rules=tuple(dict.fromkeys(rule for d in local for rule in d.rules)),
-        chains=() if gradient_sheet else tuple(
-            chain_view(t, graph.loss, derivation, c, tape.local, tape.gradients[c.parameter], p)
+        rules=tuple(dict.fromkeys(rule for d in local if d.relevant for rule in d.rules)),
+        chains=() if run.gradient_sheet else tuple(
+            chain_view(t, graph.loss, derivation, c, numbers.local, numbers.gradients[c.parameter], p,
+                       answer_key("gradient", c.parameter))
             for c in derivation.chains.values()),
-        checks=tuple(_check_row(t, graph, c, p) for c in checks),
+        checks=tuple(_check_row(t, graph, c, p) for c in run.checks),
         tolerance=TOLERANCE[spec.display.dtype],
-        symbolic_vs_tape=max((_largest(c.symbolic, c.tape) for c in checks), default=0.0),
-        finite_difference_vs_tape=max((_largest(c.finite_difference, c.tape) for c in checks), default=0.0),
-        updates=_updates(t, graph, tape, rate, p) if rate is not None else (),
-        loss_before=frozen(tape.loss_before),
+        symbolic_vs_tape=max((_largest(c.symbolic, c.tape) for c in run.checks), default=0.0),
+        finite_difference_vs_tape=max((_largest(c.finite_difference, c.tape) for c in run.checks),
+                                      default=0.0),
+        updates=_updates(t, graph, numbers, run.rate, p, steps) if run.rate is not None else (),
+        loss_before=frozen(numbers.loss_before),
         loss_after=frozen(after),
-        shown_loss_before=shown(tape.loss_before, p),
+        shown_loss_before=shown(numbers.loss_before, p),
         shown_loss_after=shown(after, p) if after is not None else "",
-        shown_decrease=shown(np.subtract(tape.loss_before, after), p) if after is not None else "",
-        loss_decreased=after is not None and float(np.sum(after)) < float(np.sum(tape.loss_before)),
+        shown_decrease=shown(np.subtract(numbers.loss_before, after), p) if after is not None else "",
+        loss_decreased=after is not None and float(np.sum(after)) < float(np.sum(numbers.loss_before)),
         history=history,
         history_table=_sampled(history),
-        gradient_tables=tables,
-        backward_pass=_backward_pass(t, graph, derivation, exact, p),
-        notes=(*_dense_notes(graph, tape.gradients, spec.display.dtype, tape_runner),
-               *_jacobian_notes(graph, derivation),
+        gradient_tables=_gradient_tables(prepared, run, t, p, tape_runner),
+        backward_pass=_backward_pass(t, graph, derivation, run.float64, p),
+        notes=(*_dense_notes(graph, run.tape.gradients, spec.display.dtype, tape_runner),
+               *_jacobian_notes(graph, derivation, prepared.relevant),
                *(derivation.backward.notes if derivation.backward is not None else ()),
-               *kink_notes(graph, exact)),
+               *kink_notes(graph, run.float64)),
         variant=variant,
     )
+    found = spreads(graph, derivation, prepared.relevant, numbers, run.rate, p)
+    spread = {answer_key(*_key_of(kind, name), step, steps): value
+              for (kind, name, step), value in found.items()}
+    return replace(sheet, answers=answer_list(sheet, spread))
+
+
+def _key_of(kind: str, name: str) -> tuple[str, str]:
+    """A spread's (kind, name) as the answer's: the loss after a step is ``loss:after``."""
+    return ("loss", "after") if kind == "loss" else (kind, name)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """Everything computed for one sheet before it is laid out in parts."""
+
+    float64: dict
+    """The float64 forward pass (SymPy's values), shared by every check."""
+    tape: TapeResult
+    numbers: TapeResult
+    """The tape's numbers where exact arithmetic does not know them better (``exact_run``)."""
+    exact: frozenset[str]
+    """Which of ``numbers`` are exact: their digits need no float32/float64 survey."""
+    checks: list[Check]
+    rate: float | None
+    steps: int
+    gradient_sheet: bool
+    """[gradient] tables without [train]: no loss chain rules, so no rows checking them."""
+
+
+def _computed(prepared: Prepared, tape_runner: TapeRunner) -> _Run:
+    """The tape, its three-way check, and the sheet's numbers (exact where they can be)."""
+    spec, graph, derivation = prepared.spec, prepared.graph, prepared.derivation
+    float64 = forward_values(graph, graph.values())
+    rate = spec.train.learning_rate if spec.train else None
+    steps = spec.train.steps if spec.train else 0
+    # everything that can be refused without the tape has been: only now is TensorFlow asked
+    tape = tape_runner.run_tape(graph, spec.display.dtype, rate, max(steps, 1))
+    verify_forward(graph, tape.forward)
+    checks = [c for c in three_way(graph, derivation, tape, spec.display.dtype, float64)
+              if c.kind != "local" or c.term in prepared.relevant]
+    gradient_sheet = bool(spec.gradients) and spec.train is None
+    if gradient_sheet:
+        checks = [check for check in checks if check.kind != "gradient"]
+    numbers, exact = exact_overlay(graph, derivation, tape, rate)
+    verify_finite(graph, numbers)
+    return _Run(float64, tape, numbers, exact, checks, rate, steps, gradient_sheet)
+
+
+def _parts(prepared: Prepared, float64: dict) -> Parts:
+    """The sheet's parts: array names print as matrices, and so do the upstream gradients."""
+    graph = prepared.graph
+    arrays = [name for name, value in float64.items() if np.ndim(value) > 0]
+    upstream = ["G"] if arrays else []  # the upstream gradient of a backward rule, dL/d(node)
+    return Parts(graph, prepared.spec.notation,
+                 arrays=[*arrays, *upstream, *(f"{graph.loss}/{name}" for name in arrays)])
+
+
+def _gradient_tables(prepared: Prepared, run: _Run, t: Parts, p: int,
+                     tape_runner: TapeRunner) -> tuple[model.GradientTable, ...]:
+    if not prepared.spec.gradients:
+        return ()
+    return gradient_tables(prepared.spec, prepared.graph, prepared.derivation, t, run.tape.local, run.checks,
+                           run.float64, tape_runner)
+
+
+def _history(numbers: TapeResult, p: int) -> tuple[model.Step, ...]:
+    return tuple(
+        model.Step(i, frozen(loss), tuple((k, frozen(v)) for k, v in params.items()), shown(loss, p),
+                   tuple(shown(v, p) for v in params.values()))
+        for i, (loss, params) in enumerate(numbers.history))
 
 
 def _backward_pass(t: Parts, graph: Graph, derivation: Derivation, exact: dict,
@@ -135,13 +205,14 @@ def _backward_pass(t: Parts, graph: Graph, derivation: Derivation, exact: dict,
         written = passed.shown[name] if passed.shown else passed.gradients[name]
         steps = [t.expr(passed.steps[name])] if passed.steps and name in passed.steps else []
         rows.append(model.Equation(name, "", Formula(t.partial(graph.loss, name), (
-            *steps, t.expr(written), Number(frozen(value), p)))))
+            *steps, t.expr(written), Number(frozen(value), p, answer=answer_key("backward", name))))))
     return tuple(rows)
 
 
-def _jacobian_notes(graph: Graph, derivation: Derivation) -> tuple[str, ...]:
+def _jacobian_notes(graph: Graph, derivation: Derivation, relevant: frozenset[str]) -> tuple[str, ...]:
     """Which local derivatives are whole Jacobians, and how the check compared them."""
-    mixing = [d.edge for d in derivation.edges.values() if d.through_matrix_product and not d.matrix_product]
+    mixing = [d.edge for key, d in derivation.edges.items()
+              if d.through_matrix_product and not d.matrix_product and key in relevant]
     if not mixing:
         return ()
     names = ", ".join(f"d{e.node}/d{e.input}" for e in mixing)
@@ -165,23 +236,51 @@ def _dense_notes(graph: Graph, gradients, dtype: str, tape_runner: TapeRunner) -
         for c in tape_runner.check_dense(graph, gradients, dtype, TOLERANCE[dtype]))
 
 
-def _trustworthy_digits(graph: Graph, tape: TapeResult, spec: Spec, rate: float | None, precision: int,
-                        tape_runner: TapeRunner) -> int:
+def _trustworthy_digits(prepared: Prepared, run: _Run, precision: int, tape_runner: TapeRunner) -> int:
     """Significant digits for computed numbers: ``precision``, lowered until the float32
-    tape and a float64 twin agree on every value (cancellation can leave float32 with
-    fewer good digits than 7, e.g. -1 - 0.09 + 1 = -0.09000003)."""
+    tape and a float64 twin agree on every value that is not exact (cancellation can leave
+    float32 with fewer good digits than 7, e.g. -1 - 0.09 + 1 = -0.09000003); a value they
+    agree on to fewer than ``FEWEST_DIGITS`` refuses the sheet, naming it."""
+    spec, graph = prepared.spec, prepared.graph
     if spec.display.dtype == "float64":
         return precision
-    twin = tape_runner.run_tape(graph, "float64", rate, 1)
-    pairs = [(tape.forward[n], twin.forward[n]) for n in tape.forward]
-    pairs += [(tape.local[k], twin.local[k]) for k in tape.local]
-    pairs += [(tape.gradients[k], twin.gradients[k]) for k in tape.gradients]
+    tape = run.tape
+    twin = tape_runner.run_tape(graph, "float64", run.rate, 1)
+    loss = graph.loss
+    pairs = [(f"forward:{n}", f"graph.{n}", n, tape.forward[n], twin.forward[n]) for n in tape.forward]
+    pairs += [(f"local:{k}", f"graph.{k.split('/')[0]}", "d{}/d{}".format(*k.split("/")), tape.local[k],
+               twin.local[k]) for k in tape.local if k in prepared.relevant]
+    pairs += [(f"gradient:{k}", f"parameters.{k}", f"d{loss}/d{k}", tape.gradients[k], twin.gradients[k])
+              for k in tape.gradients]
     # the first step only: over many steps float32 drifts from float64 by design, and what a
     # student checks by hand is the first update
     first = zip(tape.history[:2], twin.history[:2], strict=True)
-    for (loss, parameters), (twin_loss, twin_parameters) in first:
-        pairs += [(loss, twin_loss)] + [(parameters[k], twin_parameters[k]) for k in parameters]
-    return min((agreed_digits(a, b, precision) for a, b in pairs), default=precision)
+    for step, ((value, parameters), (twin_value, twin_parameters)) in enumerate(first):
+        after = f" after step {step}" if step else ""
+        pairs.append((f"history:{step}:loss", f"graph.{loss}", f"{loss}{after}", value, twin_value))
+        pairs += [(f"history:{step}:{k}", f"parameters.{k}", f"{k}{after}", parameters[k], twin_parameters[k])
+                  for k in parameters]
+    digits = precision
+    for key, spec_key, name, value, twin_value in pairs:
+        if key in run.exact:
+            continue
+        agreed = agreed_digits(value, twin_value, precision, floor=0)
+        if agreed < FEWEST_DIGITS:
+            raise ImpreciseError(spec_key, f"float32 and float64 agree on {agreed} significant digits of "
+                                 f"{name} (float32 {_brief(value)}, float64 {_brief(twin_value)}); "
+                                 'set display.dtype = "float64", or choose other inputs')
+        digits = min(digits, agreed)
+    return digits
+
+
+def _brief(value) -> str:
+    """A value for a message: 9 significant digits, an array summarized."""
+    return np.array2string(np.asarray(value), precision=9, threshold=6, edgeitems=2,
+                           max_line_width=10**6).replace("\n", "")
+
+
+FEWEST_DIGITS = 3
+"""The fewest significant digits a float32 sheet shows: below, its numbers are refused."""
 
 
 def _largest(a, b) -> float:
@@ -197,8 +296,15 @@ def _sampled(history: tuple[model.Step, ...], rows: int = 10) -> tuple[model.Ste
     return picked if picked[-1] is history[-1] else (*picked, history[-1])
 
 
-LEARNING_RATE = sp.Symbol("gamma")
-"""The learning rate's symbol on every sheet."""
+RATE_LETTERS = ("eta", "alpha", "gamma", "kappa")
+"""The learning rate's symbol: eta, unless the spec already names something so (then the next)."""
+
+
+def rate_symbol(graph: Graph) -> sp.Symbol:
+    """The learning rate's letter on this sheet: eta, or the first of ``RATE_LETTERS`` the spec
+    does not use itself (a sheet whose parameter is gamma never writes gamma <- gamma - gamma ...)."""
+    taken = {symbol.name for symbol in graph.symbols.values()} | set(graph.symbols)
+    return sp.Symbol(next(letter for letter in RATE_LETTERS if letter not in taken))
 
 
 def _rule(t: Parts, rule: FunctionRule) -> model.GeneralRule:
@@ -215,26 +321,27 @@ def _rule(t: Parts, rule: FunctionRule) -> model.GeneralRule:
     return model.GeneralRule(rule.name, title, formula, steps, definitions)
 
 
-def _local(t: Parts, d: EdgeDerivation, graph: Graph, value: float, p: int) -> model.LocalDerivative:
+def _local(t: Parts, d: EdgeDerivation, graph: Graph, value: float, p: int,
+           relevant: bool) -> model.LocalDerivative:
     edge = d.edge
     symbol = t.partial(edge.node, edge.input)
     if d.through_matrix_product:
         rule = t.expr(forms.Jacobian(sp.Integer(np.ndim(value)), sp.Symbol("G"), d.derivative))
         return model.LocalDerivative(edge.key, edge.node, edge.input, symbol,
                                      Formula(symbol, (rule,), width=ROW), frozen(value),
-                                     shown_compact(value, p), tuple(_rule(t, r) for r in d.rules))
+                                     shown_compact(value, p), tuple(_rule(t, r) for r in d.rules), relevant)
     written = graph.node_by_name[edge.node].expression.display
     question = t.written(forms.derivative_of(written, t.symbol(edge.input)), "question")
     parts: list = [question, t.expr(d.derivative)]
     if d.in_nodes != d.derivative:
         parts.append(t.expr(d.in_nodes))
-    parts.append(Number(frozen(value), p))
+    parts.append(Number(frozen(value), p, answer=answer_key("local", edge.key) if relevant else ""))
     if d.expression.is_Atom:
         parts = parts[1:]
     distinct = tuple({part_tex(part): part for part in parts}.values())  # a number wins a tie
     return model.LocalDerivative(edge.key, edge.node, edge.input, symbol,
                                  Formula(symbol, distinct, width=ROW), frozen(value),
-                                 shown(value, p), tuple(_rule(t, r) for r in d.rules))
+                                 shown(value, p), tuple(_rule(t, r) for r in d.rules), relevant)
 
 
 def _check_row(t: Parts, graph: Graph, check: Check, p: int) -> model.CheckRow:
@@ -249,21 +356,24 @@ def _check_row(t: Parts, graph: Graph, check: Check, p: int) -> model.CheckRow:
                           shown_compact(check.finite_difference, p), f"{check.disagreement:.1e}")
 
 
-def _updates(t: Parts, graph: Graph, tape, rate: float, p: int) -> tuple[model.Update, ...]:
-    """The first descent step, with numbers (later steps are in the history)."""
+def _updates(t: Parts, graph: Graph, numbers: TapeResult, rate: float, p: int,
+             steps: int) -> tuple[model.Update, ...]:
+    """The first descent step, with numbers (later steps are in the history): the gradient is
+    the chain rule's answer (a reference), the new value the update's own."""
     rows = []
-    first_step = tape.history[1][1]
+    first_step = numbers.history[1][1]
     gamma = Number(frozen(rate), p, given=True)
     for name in graph.trainable:
         old = graph.parameters[name]
-        new, grad = first_step[name], tape.gradients[name]
+        new, grad = first_step[name], numbers.gradients[name]
         target = t.name(name)
         gradient = t.partial_form(graph.loss, name)
-        descent = t.expr(forms.Descent(t.symbol(name), LEARNING_RATE, gradient), "given")
+        descent = t.expr(forms.Descent(t.symbol(name), rate_symbol(graph), gradient), "given")
         rule = Formula(target, (descent,), arrow=True)
         plugged = Numbers((Number(frozen(old), p, given=True), "-", gamma, "cdot",
-                           Number(frozen(grad), p, factor=True)))
-        numbers = Formula(target, (plugged, Number(frozen(new), p)), arrow=True)
+                           Number(frozen(grad), p, factor=True, ref=t.partial(graph.loss, name))))
+        site = Number(frozen(new), p, answer=answer_key("updated", name, 1, steps))
+        plugged_formula = Formula(target, (plugged, site), arrow=True)
         rows.append(model.Update(name, t.name(name), frozen(old), frozen(grad), frozen(new), shown(old, p),
-                                 shown(new, p), rule, numbers))
+                                 shown(new, p), rule, plugged_formula))
     return tuple(rows)

@@ -23,11 +23,18 @@ ROW = LINE
 which a steps-mode student sheet asks of the student)."""
 
 
+def answer_key(kind: str, name: str, step: int = 0, steps: int = 1) -> str:
+    """An answer's key (its answers.csv column): ``gradient:w1``; a value after a step of a sheet
+    of several steps names its step, ``updated:w1@2``."""
+    return f"{kind}:{name}@{step}" if step and steps > 1 else f"{kind}:{name}"
+
+
 def chain_view(t: Parts, loss: str, derivation: Derivation, chain: ChainRule, local: Mapping[str, float],
-               total: float, p: int) -> model.ChainRule:
-    """The chain rule for the model: symbols, expressions in node names, numbers, result."""
+               total: float, p: int, answer: str = "") -> model.ChainRule:
+    """The chain rule for the model: symbols, expressions in node names, numbers, result (the
+    site of ``answer``; the local derivatives' numbers refer to their own answers)."""
     symbol = t.partial(loss, chain.parameter)
-    result = Number(frozen(total), p)
+    result = Number(frozen(total), p, answer=answer)
     if chain.backward is not None:
         written = chain.shown_backward if chain.shown_backward is not None else chain.backward
         symbols = t.expr(written)
@@ -44,7 +51,8 @@ def chain_view(t: Parts, loss: str, derivation: Derivation, chain: ChainRule, lo
         items: list = [*summed]
         for index, value in enumerate(values):
             items += ["cdot"] if index else []
-            items.append(Number(frozen(value), p, factor=True))
+            items.append(Number(frozen(value), p, factor=True, ref=t.partial(path.edges[index].node,
+                                                                              path.edges[index].input)))
         numbers = Formula(Numbers(tuple(items)), (Number(frozen(product), p),))
         terms.append(model.PathTerm(
             path.path, t.expr(forms.Path(*(t.symbol(n) for n in path.path)), "given"), t.expr(partials),

@@ -19,7 +19,7 @@ parts' sizes as the MathML printer lays them out; nothing is cut apart or parsed
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -92,6 +92,11 @@ class Number:
     digits: int
     given: bool = False
     factor: bool = False
+    answer: str = ""
+    """The key of the answer whose box this number is on a student sheet (its site), or empty."""
+    ref: Symbolic | None = None
+    """For an answer asked elsewhere (a local derivative inside a chain rule): what it is, which a
+    student sheet prints in its place, so that every answer has exactly one box."""
 
     @property
     def array(self) -> bool:
@@ -120,7 +125,14 @@ class Numbers:
 
     @property
     def answers(self) -> bool:
-        return any(isinstance(item, Number) and not item.given for item in self.items)
+        return any(isinstance(item, Number) and not item.given and item.ref is None for item in self.items)
+
+    @property
+    def references(self) -> bool:
+        """Whether it holds only answers asked elsewhere (and operators): on a student sheet it
+        would repeat the symbols printed before it, so it is left out there."""
+        numbers = [item for item in self.items if isinstance(item, Number)]
+        return bool(numbers) and all(item.ref is not None for item in numbers)
 
     @property
     def tex(self) -> str:
@@ -214,6 +226,8 @@ def _printed_part(part: Part, style: Style, student: bool, steps: bool) -> str:
             return style.box("step")
         return style.expression(part.expr, part.notation.mapping, part.notation.arrays, part.written)
     if isinstance(part, Number):
+        if student and part.ref is not None:
+            return _printed_part(part.ref, style, student, steps)
         if student and not part.given:
             return style.box("array" if part.array else "number")
         return style.number(part.value, part.digits, part.factor)
@@ -230,7 +244,9 @@ def _is_work(part: Part) -> bool:
     """Whether a part is work a steps-mode student sheet leaves to the student."""
     if isinstance(part, Symbolic):
         return part.role == "step"
-    return part.answers if isinstance(part, Numbers) else not part.given
+    if isinstance(part, Numbers):  # numbers plugged in: work, whether they are answers or repeat them
+        return any(isinstance(item, Number) and not item.given for item in part.items)
+    return not part.given
 
 
 def _value_box(part: Part) -> str:
@@ -265,6 +281,8 @@ def printed(formula: Formula, student: bool = False, steps: bool = False, style:
     is printed in the rows of the 'numbers' student sheet (whose answer boxes do not depend on
     the numbers), so that a class set's keys break alike.
     """
+    if student:
+        formula = for_student(formula)
     lhs = part_text(formula.lhs, style, student, steps)
     relation = "leftarrow" if formula.arrow else "="
     parts = formula.parts
@@ -281,6 +299,13 @@ def printed(formula: Formula, student: bool = False, steps: bool = False, style:
     rows, continued = _rows(formula, student or rows_of_student, column)
     texts = tuple(tuple(part_text(p, style, student, steps) for p in row) for row in rows)
     return Printed(style, lhs, relation, texts, continued)
+
+
+def for_student(formula: Formula) -> Formula:
+    """``formula`` as a student sheet holds it: without the parts that only repeat answers asked
+    elsewhere (the local derivatives' numbers inside a chain rule)."""
+    kept = tuple(p for p in formula.parts if not (isinstance(p, Numbers) and p.references))
+    return formula if kept == formula.parts else replace(formula, parts=kept)
 
 
 def _room(formula: Formula, student: bool, line: float) -> float:

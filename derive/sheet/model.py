@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..numbers import shown as _shown
 from .formula import Formula, Number, Numbers, Symbolic, part_tex
 
 
@@ -66,10 +67,47 @@ class LocalDerivative:
     value: float | tuple
     shown: str
     rules: tuple[GeneralRule, ...]
+    relevant: bool = True
+    """On a path from what is trained (or asked for) to the loss: derived on the sheet. The
+    others (with respect to data, labels, constants) are only arrows of the graph's picture."""
 
     @property
     def symbol_tex(self) -> str:
         return part_tex(self.symbol)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One number a student produces: what is asked, at which step, its value and how it is marked.
+
+    The sheet's ordered ``answers`` are the one list behind the student sheet's boxes, the key's
+    numbers, answers.csv/json and both quizzes: each answer has exactly one box on the student
+    sheet (its *site*, a ``Number`` whose ``answer`` is this ``key``)."""
+
+    key: str
+    """``forward:A2``, ``local:A2/A1``, ``gradient:w1``, ``updated:w1`` (``updated:w1@2`` on a
+    sheet of several steps), ``loss:after`` (``loss:after@2``): the answers.csv column."""
+    asks: Symbolic
+    """The quantity as math: A_2, a partial derivative, w_1, L."""
+    step: int
+    """0 for the first forward and backward pass; k for a value after k descent steps."""
+    value: float | tuple
+    digits: int
+    """Significant digits shown (the sheet's precision)."""
+    spread: float | tuple
+    """How far a careful student's answer may land from the exact value, working from the sheet's
+    shown (rounded) numbers: half a unit of each shown input's last digit carried through the step."""
+    label: str = ""
+    """What it asks in plain words (``∂L/∂w1 after step 1``), where math cannot be typeset (a
+    quiz's feedback, a spreadsheet)."""
+
+    @property
+    def shown(self) -> str:
+        return _shown(self.value, self.digits)
+
+    @property
+    def asks_tex(self) -> str:
+        return part_tex(self.asks)
 
 
 @dataclass(frozen=True)
@@ -270,6 +308,13 @@ class Worksheet:
     """True on a student sheet, whose blank answers ('' in a shown field) are boxes."""
     blanks: str = "numbers"
     """On a student sheet: 'numbers' boxes every computed number, 'steps' the derivations too."""
+    answers: tuple[Answer, ...] = ()
+    """Every number the sheet asks of a student, in the sheet's order (see ``Answer``)."""
+
+    @property
+    def derivatives(self) -> tuple[LocalDerivative, ...]:
+        """The local derivatives the sheet derives: the relevant ones."""
+        return tuple(d for d in self.local if d.relevant)
 
     @property
     def loss_tex(self) -> str:

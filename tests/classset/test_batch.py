@@ -203,7 +203,8 @@ def test_refused_draws_are_redrawn_and_their_reasons_kept(tmp_path):
     report = run(tmp_path, Settings(count=6, formats=("json",)), text)
     data = json.loads((tmp_path / "answers.json").read_text())
     refused = [r for v in data["variants"] for r in v["refused"]]
-    assert refused and {r["reason"] for r in refused} <= {"saturated", "loss-not-decreasing", "zero-gradient"}
+    assert refused and {r["reason"] for r in refused} <= {"saturated", "loss-not-decreasing", "zero-gradient",
+                                                          "imprecise"}
     assert sum(report.refused.values()) == len(refused)
     redrawn = next(v for v in data["variants"] if v["refused"])
     assert redrawn["draw"] == len(redrawn["refused"])

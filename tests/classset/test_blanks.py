@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields, is_dataclass, replace
 import pytest
 import sympy as sp
 
-from derive.classset.blanks import ARRAY_BOX, NUMBER_BOX, STEP_BOX, problem_json, student_sheet
+from derive.classset.blanks import ARRAY_BOX, EARLIER, NUMBER_BOX, STEP_BOX, problem_json, student_sheet
 from derive.render import formulas
 from derive.render.html import render_fragment, render_page, rule_lines
 from derive.render.pdf.document import render_pdf
@@ -105,29 +105,36 @@ def test_student_and_key_state_the_same_exercise(key):
 
 
 def test_every_computed_number_is_blank_in_numbers_mode(key):
+    """Every answer has its box once; where the sheet repeats an answer asked above it (the loss
+    before the step, the parameters after the first), it shows a dash, never a second box."""
     student = student_sheet(key)
     assert all(q.shown == "" for q in student.forward)
     assert all(d.shown == "" for d in student.local) and all(c.shown == "" for c in student.chains)
     assert all(u.shown_new == "" and NUMBER_BOX in line(student, u.numbers) for u in student.updates)
-    assert student.shown_loss_before == student.shown_loss_after == student.shown_decrease == ""
+    assert student.shown_loss_before == EARLIER and student.shown_decrease == ""
+    assert student.shown_loss_after == ("" if key.steps == 1 else EARLIER)
     assert all(r.shown_tape == r.shown_symbolic == r.shown_finite_difference == "" for r in student.checks)
     assert student.history == ()  # no loss curve: it would draw the answers
-    assert all(step.shown_loss == "" for step in student.history_table)
-    assert student.history_table[0].shown_parameters == key.history_table[0].shown_parameters
-    assert all(v == "" for step in student.history_table[1:] for v in step.shown_parameters)
+    first, *later = student.history_table
+    assert first.shown_loss == EARLIER and first.shown_parameters == key.history_table[0].shown_parameters
+    assert all(step.shown_loss == "" for step in later)
+    for step in later:
+        assert all(v == (EARLIER if step.step == 1 else "") for v in step.shown_parameters)
 
 
-def test_numbers_mode_keeps_the_derivation_and_boxes_each_factor():
+def test_numbers_mode_keeps_the_derivation_and_boxes_each_answer_once():
     key = build_worksheet(spec_from(DEFAULT))
     student = student_sheet(key)
     chain = student.chains[0]
     assert rows(student, chain.formula)[0] == rows(key, key.chains[0].formula)[0]  # the symbolic rule stays
-    boxes = rf"{NUMBER_BOX} \cdot {NUMBER_BOX} \cdot {NUMBER_BOX} = {NUMBER_BOX}"
-    assert " = ".join(rows(student, chain.formula)[1:]) == boxes  # in rows that fit the line
+    # the local derivatives' numbers are asked above: the product of boxes is left out, one box stays
+    assert rows(student, chain.formula)[-1].endswith(NUMBER_BOX)
+    assert " = ".join(rows(student, chain.formula)).count(NUMBER_BOX) == 1
     local = {d.key: d for d in student.local}
     question = r"\frac{\partial}{\partial w_{1}}\left(x_{1} w_{1} + x_{2} w_{2} + b\right)"
     assert rows(student, local["A1/w1"].formula) == (rf"{question} = x_{{1}} = {NUMBER_BOX}",)
-    update = rf"w_{{1}} \leftarrow 0.7 - 0.1 \cdot {NUMBER_BOX} = {NUMBER_BOX}"
+    gradient = r"\frac{\partial A_{3}}{\partial w_{1}}"
+    update = rf"w_{{1}} \leftarrow 0.7 - 0.1 \cdot {gradient} = {NUMBER_BOX}"
     assert line(student, student.updates[0].numbers) == update
     assert student.rules == key.rules
 
@@ -260,6 +267,7 @@ def test_every_example_s_student_sheet_blanks_every_computed_number(name, blanks
     student = student_sheet(key, blanks)
     allowed = {"shown_old", "shown_learning_rate"}
     given = given_shown(key) | {t for step in student.history_table[:1] for t in step.shown_parameters}
+    given |= {EARLIER}  # a number asked earlier on the sheet, repeated as a dash
     left = [(field, text) for field, text in shown_texts(student)
             if field not in allowed and text not in given and text not in (NUMBER_BOX, ARRAY_BOX)]
     assert left == []

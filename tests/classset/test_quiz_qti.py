@@ -35,7 +35,7 @@ def entries(out: Path) -> dict[str, bytes]:
 
 
 def numerical_items(assessment: bytes) -> dict[str, tuple[str, Decimal, Decimal]]:
-    """Each numerical item's title (the answers.csv column): its exact answer and its bounds."""
+    """Each numerical item's title (``Answer k``, in the sheet's order): its exact answer and its bounds."""
     root = ElementTree.fromstring(assessment)
     found = {}
     for item in root.iter(f"{QTI}item"):
@@ -61,7 +61,7 @@ def test_every_assessment_and_the_package_pass_the_checker(drawn):
 
 def small_package() -> bytes:
     """One variant with one numerical answer and a picture, as render_qti writes it."""
-    answer = Answer("gradient:w", (Text("w"),), Blank("-0.25", 7, "gradient:w"))
+    answer = Answer("gradient:w", (Text("w"),), Blank("gradient:w", "-0.25", 7, 0.0, "∂L/∂w"))
     picture = Picture("graph.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "image/svg+xml", "the graph")
     question = Question("v-01", "T", (Block("paragraph", (picture,)),), (answer,), 1)
     return render_qti((question,), "set", Tolerance())
@@ -182,9 +182,9 @@ def test_one_assessment_per_variant_with_the_keys_answers(drawn):
         assert title.endswith(variant)
         items = numerical_items(assessment)
         columns = [c for c in row if c.split(":")[0] in ANSWER_KINDS]
-        assert list(items) == columns
+        assert list(items) == [f"Answer {k}" for k in range(1, len(columns) + 1)]  # no internal key shown
         expected = neuron(row)
-        for column, (exact, low, high) in items.items():
+        for column, (exact, low, high) in zip(columns, items.values(), strict=True):
             assert exact == row[column]
             assert low < Decimal(exact) < high and Decimal(exact) - low == high - Decimal(exact)
             if column in expected:
@@ -193,13 +193,15 @@ def test_one_assessment_per_variant_with_the_keys_answers(drawn):
 
 def test_the_seed_neuron_and_its_margins(tmp_path):
     out = quiz_set(tmp_path, SEED_NEURON, count=1, quizzes=("qti",), tolerance=parse_tolerance("0.001"))
-    items = numerical_items(entries(out)["variant-1/assessment.xml"])
+    row = next(iter(answer_rows(out).values()))
+    columns = [c for c in row if c.split(":")[0] in ANSWER_KINDS]
+    items = dict(zip(columns, numerical_items(entries(out)["variant-1/assessment.xml"]).values(), strict=True))
     assert items["gradient:w1"] == ("-0.2828153", Decimal("-0.2838153"), Decimal("-0.2818153"))
     assert items["updated:w1"] == ("0.7282815", Decimal("0.7272815"), Decimal("0.7292815"))
 
 
 def test_the_zip_is_deterministic_and_dated_1980():
-    answer = Answer("gradient:w", (Text("w"),), Blank("-0.25", 7, "gradient:w"))
+    answer = Answer("gradient:w", (Text("w"),), Blank("gradient:w", "-0.25", 7, 0.0, "∂L/∂w"))
     question = Question("v-01", "T", (), (answer,), 0)
     first, second = (render_qti((question,), "set", Tolerance()) for _ in range(2))
     assert first == second

@@ -25,7 +25,7 @@ def test_batch_then_render_variant_regenerates_exactly_that_pair(monkeypatch, ca
     assert err == ""  # no progress bar when stderr is not a terminal
     assert str(tmp_path / "set" / "answers.csv") in out
     summary = (f"3 variants in {tmp_path / 'set'} (3 rendered now), every computed number to 6 significant "
-               "digits; 1 draw was refused and redrawn: 1 (float32 does not hold the set's precision)")
+               "digits; 1 draw was refused and redrawn: 1 (too few trustworthy digits)")
     assert out.splitlines()[-1] == summary
     code, out, err = run(monkeypatch, capsys, "render", str(spec), "--variant", "class-2026-02",
                          "--count", "3", "--format", "html,json", "--out", str(tmp_path / "again"))

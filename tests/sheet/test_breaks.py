@@ -138,11 +138,17 @@ def _mathml(part: Symbolic) -> str:
     return part_text(part, MATHML)
 
 
-def test_a_row_of_answer_boxes_wraps_on_a_student_sheet(sheet):
+def test_a_student_chain_rule_has_one_box_and_no_repeated_numbers(sheet):
+    """The local derivatives' numbers inside a chain rule are answers asked above: a student
+    sheet leaves that row out and boxes only the gradient, in rows that fit the line."""
+    from derive.sheet.formula import for_student
+
     chain = next(c for c in sheet.chains if c.parameter == "w")
     key, student = printed(chain.formula), printed(chain.formula, student=True)
-    assert len(student.rows) > len(key.rows)  # fifteen boxes take more rows than fifteen numbers
-    rows, _ = _part_rows(chain.formula, student=True)
+    assert len(student.rows) < len(key.rows)
+    boxes = [text for row in student.rows for text in row if r"\rule" in text]
+    assert len(boxes) == 1 and student.rows[-1][-1] == boxes[0]
+    rows, _ = _part_rows(for_student(chain.formula), student=True)
     for row in rows:
         assert sum(width(part, student=True) for part in row) + 1.4 * len(row) <= LINE
 

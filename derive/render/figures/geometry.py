@@ -57,6 +57,8 @@ class _D(NamedTuple):
     shown: str
     node_runs: tuple[tuple[str, int], ...]
     input_runs: tuple[tuple[str, int], ...]
+    relevant: bool = True
+    """Whether the sheet derives it: only those arrows are labelled."""
 
 
 class _Key(NamedTuple):
@@ -71,6 +73,8 @@ class _Key(NamedTuple):
 def _label_text(d: _D, lines: int) -> list[Runs]:
     """The label "∂A3/∂A2 = -1.278037" on one line, or broken after "=" on two."""
     head = [("∂", 0), *d.node_runs, ("/∂", 0), *d.input_runs]
+    if not d.shown:  # a picture without values (a student's, a class set's printed key): the name
+        return [head]
     if lines == 1:
         return [[*head, (f" = {d.shown}", 0)]]
     return [[*head, (" =", 0)], [(d.shown, 0)]]

@@ -70,7 +70,8 @@ def _key(sheet: Worksheet) -> _Key:
     def qs(quantities: tuple[Quantity, ...]) -> tuple[_Q, ...]:
         return tuple(_Q(q.name, box_text(q), runs[q.name]) for q in quantities)
     return _Key(qs(sheet.inputs), qs(sheet.parameters), qs(sheet.forward),
-                tuple(_D(d.node, d.input, d.shown, runs[d.node], runs[d.input]) for d in sheet.local))
+                tuple(_D(d.node, d.input, d.shown, runs[d.node], runs[d.input], d.relevant)
+                      for d in sheet.local))
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def fitted(sheet: Worksheet, most: float) -> Layout:
     """The labelled layout if it is at most ``most`` px wide and its labels are short, else
     the one without labels."""
     key = _key(sheet)
-    if all(label_size(d, _lines(d))[0] <= LABEL_MOST for d in key.local):
+    if all(label_size(d, _lines(d))[0] <= LABEL_MOST for d in key.local if d.relevant):
         full = _placed(key, True)
         if full.view[2] <= most:
             return full
@@ -153,7 +154,7 @@ def _placed_part(key: _Key, band: tuple[int, int]) -> Layout:
 
 def _lines(d: _D) -> int:
     """Labels break after "=" when one line would be long: ranks stay narrow."""
-    return 1 if _run_width(_label_text(d, 1)[0], LABEL_PX) <= 70 else 2
+    return 1 if not d.shown or _run_width(_label_text(d, 1)[0], LABEL_PX) <= 70 else 2
 
 
 def label_size(d: _D, lines: int) -> tuple[float, float]:
@@ -170,7 +171,8 @@ def _placed(key: _Key, labelled: bool) -> Layout:
              for q in quantities.values()]
     index = {name: i for i, name in enumerate(names)}
     lines = [_lines(d) for d in key.local]
-    labels = [label_size(d, n) if labelled else None for d, n in zip(key.local, lines, strict=True)]
+    labels = [label_size(d, n) if labelled and d.relevant else None
+              for d, n in zip(key.local, lines, strict=True)]
     edges = [(index[d.input], index[d.node], size) for d, size in zip(key.local, labels, strict=True)]
     first = [index[q.name] for q in key.inputs if q.name in index]
     done = place(source(sizes, first, edges), edges)

@@ -86,7 +86,10 @@ def scene(sheet: Worksheet, lay: Layout) -> list[tuple]:
 
 def _label_tex(tex: dict[str, str], d, lines: int) -> list[str]:
     """The label in TeX: ``$\\partial A_{3}/\\partial A_{2} = -1.28$``, on one line or two."""
-    head, number = rf"\partial {tex[d.node]}/\partial {tex[d.input]}", _tex_number(d.shown)
+    head = rf"\partial {tex[d.node]}/\partial {tex[d.input]}"
+    if not d.shown:  # a picture without values: the name alone
+        return [f"${head}$"]
+    number = _tex_number(d.shown)
     return [f"${head} = {number}$"] if lines == 1 else [f"${head} = {{}}$", f"${number}$"]
 
 

@@ -105,7 +105,7 @@ def derivative_table(sheet: Worksheet) -> str:
     """The local derivatives the picture leaves out, one row per arrow, with a sentence that says why."""
     runs, shapes = _runs(sheet), _shapes(sheet)
     rows = []
-    for d in sheet.local:
+    for d in sheet.derivatives:
         arrow = html_runs([("∂", 0), *runs[d.node], ("/∂", 0), *runs[d.input]])
         cell = "" if sheet.student or not d.shown else _html_value(
             d.value, sheet.precision, runs[d.node], runs[d.input], shapes[d.node], shapes[d.input])
@@ -143,7 +143,7 @@ def tex_derivative_rows(sheet: Worksheet) -> list[str]:
     and its value, or its pattern and matrices."""
     shapes = _shapes(sheet)
     out = []
-    for d in sheet.local:
+    for d in sheet.derivatives:
         out.append(rf"${d.symbol_tex}$ & {_tex_value(sheet, d, shapes)} \\")
     return out
 

@@ -36,8 +36,8 @@ def cloze_escape(text: str) -> str:
 
 def cloze_blank(blank: Blank, tolerance: Tolerance) -> str:
     """``{1:NUMERICAL:=-0.2828153:0.00000005}``, with ``#feedback`` when the blank has a label."""
-    feedback = f"#{cloze_escape(inert(blank.label))}" if blank.label else ""
-    width = decimal_text(margin(blank.shown, blank.digits, tolerance))
+    feedback = f"#{cloze_escape(inert(blank.asks))}" if blank.asks else ""
+    width = decimal_text(margin(blank.shown, blank.digits, tolerance, blank.spread))
     return f"{{1:NUMERICAL:={blank.shown}:{width}{feedback}}}"
 
 

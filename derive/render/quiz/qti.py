@@ -98,7 +98,7 @@ def _problem_item(section: ElementTree.Element, question: Question, folder: str)
 
 
 def _numerical_item(section: ElementTree.Element, answer: Answer, ident: str, tolerance: Tolerance) -> None:
-    item = _sub(section, "item", ident=ident, title=answer.column)
+    item = _sub(section, "item", ident=ident, title=f"Answer {ident.rsplit('-', 1)[-1]}")
     _item_fields(item, "numerical_question", "1")
     presentation = _sub(item, "presentation")
     _material(presentation, f"<p>Compute {segments_html(answer.asks, _no_blank, _image)}.</p>")
@@ -119,7 +119,7 @@ def _numerical_item(section: ElementTree.Element, answer: Answer, ident: str, to
 
 def bounds(blank: Blank, tolerance: Tolerance) -> tuple[Decimal, Decimal]:
     """The key's number minus and plus its margin, exactly."""
-    value, width = Decimal(blank.shown), margin(blank.shown, blank.digits, tolerance)
+    value, width = Decimal(blank.shown), margin(blank.shown, blank.digits, tolerance, blank.spread)
     return value - width, value + width
 
 

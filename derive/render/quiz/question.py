@@ -29,12 +29,17 @@ class Math:
 
 @dataclass(frozen=True)
 class Blank:
-    """An answer box: the key's number as it prints it (``-0.2828153``) and its significant digits."""
+    """An answer box: which answer (one element of it), the key's number as it prints it
+    (``-0.2828153``), its significant digits, how far a careful student may land from it
+    (``sheet.model.Answer.spread``), and what it asks, as the sheet names it (TeX)."""
 
+    key: str
+    """The answer's key, an array's element indexed (``gradient:W[0][1]``): the answers.csv column."""
     shown: str
     digits: int
-    label: str = ""
-    """What the box asks in words, where the sheet says it (``forward A2``), else empty."""
+    spread: float = 0.0
+    asks: str = ""
+    """What the box asks in plain words (``∂L/∂w1``, ``w1 after step 2``): a Cloze field's feedback."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,7 @@ class Block:
 
 @dataclass(frozen=True)
 class Answer:
-    """One answer on its own: the answers.csv column, the TeX of what it asks, and its box."""
+    """One answer on its own: the answers.csv column, what it asks (text and TeX), and its box."""
 
     column: str
     asks: tuple[Segment, ...]

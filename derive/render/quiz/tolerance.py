@@ -1,7 +1,10 @@
 """How far from the key's number a student's answer may be and still count.
 
 By default, ten units in the last significant digit the key shows (one unit in the digit
-before it: ``-0.2828153`` at 7 digits, 1e-6). Half a unit would take only answers that round
+before it: ``-0.2828153`` at 7 digits, 1e-6), or more where a careful student's rounding of the
+numbers the answer is worked from carries further (``numeric.rounding``: w2 after two steps is
+the difference of two numbers of size 0.1, so its last digits are not a student's to know).
+Half a unit would take only answers that round
 to the key's digits, but a student works from the sheet's rounded numbers: over 200 variants
 of neuron-bce, a gradient multiplied from the shown local derivatives missed the key by more
 than half a unit in 326 of 600 cases, by at most 5.2 units (7.2 over another 40 variants);
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ...errors import SpecError, quoted
+from ...numeric.rounding import CAP, SAFETY
 
 UNITS = 10
 """The default margin, in units of the last significant digit the key shows."""
@@ -59,15 +63,35 @@ def parse_tolerance(text: str | None) -> Tolerance:
     return Tolerance(absolute=Decimal(value))
 
 
-def margin(shown: str, digits: int, tolerance: Tolerance) -> Decimal:
-    """The absolute margin around the key's number ``shown`` (printed to ``digits`` significant digits)."""
+def margin(shown: str, digits: int, tolerance: Tolerance, spread: float = 0.0) -> Decimal:
+    """The absolute margin around the key's number ``shown`` (printed to ``digits`` significant
+    digits): by default the larger of ten units in its last digit and what a careful student's
+    rounding carries into it (``spread``, ``numeric.rounding``: doubled, for what the first-order
+    bound leaves out, plus the student's own last rounding), one significant digit, rounded up,
+    and never a quarter of the answer's size (so a flipped sign or a missing factor never passes)."""
     value = Decimal(shown)
     if tolerance.percent is not None:
         return plain(abs(value) * tolerance.percent / 100)
     if tolerance.absolute is not None:
         return tolerance.absolute
     lead = value.adjusted() if value else 0  # a zero is read as 0.000000 at the sheet's digits
-    return plain(Decimal(UNITS).scaleb(lead - digits + 1))
+    unit = Decimal(1).scaleb(lead - digits + 1)
+    carried = _rounded_up(Decimal(repr(SAFETY * float(spread))) + unit / 2) if spread > 0 else Decimal(0)
+    width = max(UNITS * unit, carried)
+    if value and width > abs(value) * Decimal(repr(CAP)):
+        width = max(UNITS * unit, _rounded_down(abs(value) * Decimal(repr(CAP))))
+    return plain(width)
+
+
+def _rounded_up(value: Decimal) -> Decimal:
+    """``value`` to one significant digit, rounded up (0.000123 -> 0.0002)."""
+    exponent = value.adjusted()
+    return (value.scaleb(-exponent).to_integral_value(rounding="ROUND_CEILING")).scaleb(exponent)
+
+
+def _rounded_down(value: Decimal) -> Decimal:
+    exponent = value.adjusted()
+    return (value.scaleb(-exponent).to_integral_value(rounding="ROUND_FLOOR")).scaleb(exponent)
 
 
 def plain(value: Decimal) -> Decimal:

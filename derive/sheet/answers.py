@@ -1,0 +1,111 @@
+"""The sheet's one ordered list of answers, read off the model's answer sites.
+
+Every number a student produces has one *site* on the sheet: a forward value's cell, a
+``Number`` carrying its answer key at the end of a derivation or an update, a cell of the
+step table. ``answer_list`` walks the model in the order the sheet is printed (forward pass,
+local derivatives, [gradient] tables, backward pass, chain rule, update, steps, loss) and
+makes one ``model.Answer`` per site, so the student sheet's boxes, the key's numbers,
+answers.csv and the quizzes (which all read this list) ask the same questions in the same
+order. A number inside a formula that repeats an answer asked before it (a local derivative
+in a chain rule) is a reference (``Number.ref``), never a second site.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from ..graph.evaluate import Value
+from . import forms, model
+from .chains import answer_key
+from .formula import Formula, Number, Numbers, Symbolic, frozen
+
+
+def answer_list(sheet: model.Worksheet, spreads: Mapping[str, Value]) -> tuple[model.Answer, ...]:
+    """The answers of ``sheet`` in its order; ``spreads`` by answer key (missing: none)."""
+    p = sheet.precision
+
+    def answer(key: str, asks: Symbolic, step: int, value) -> model.Answer:
+        label = plain_name(asks) + (f" after step {step}" if step and sheet.steps > 1 else "")
+        if step and sheet.steps == 1 and key.startswith("updated:"):
+            label = f"the new {label}"
+        elif step and sheet.steps == 1:
+            label = f"{label} after the step"
+        return model.Answer(key, asks, step, value, p, frozen(spreads.get(key, 0.0)), label)
+
+    found: list[model.Answer] = []
+    found += [answer(answer_key("forward", q.name), q.symbol, 0, q.value) for q in sheet.forward]
+    formulas = [d.formula for d in sheet.derivatives]
+    formulas += [e.formula for table in sheet.gradient_tables for e in table.entries]
+    formulas += [e.formula for e in sheet.backward_pass]
+    formulas += [c.formula for c in sheet.chains]
+    for formula in formulas:
+        found += [answer(n.answer, formula.lhs, 0, n.value) for n in sites(formula)]
+    for u in sheet.updates:
+        found += [answer(n.answer, u.symbol, 1, n.value) for n in sites(u.numbers)]
+    found += list(_steps(sheet, answer))
+    return tuple(found)
+
+
+def plain_name(asks: Symbolic) -> str:
+    """A quantity in plain text: ``A2``, ``∂A3/∂A2``, ``∂²y/∂x²``."""
+    expr = asks.expr
+    if isinstance(expr, forms.Partial):
+        power = {1: "", 2: "²", 3: "³"}.get(expr.order, f"^{expr.order}")
+        return f"∂{power}{expr.top}/∂{expr.bottom}{power}"
+    return str(expr)
+
+
+def sites(formula: Formula) -> Iterator[Number]:
+    """The answer sites of a formula, left to right."""
+    for part in (formula.lhs, *formula.parts):
+        items = part.items if isinstance(part, Numbers) else (part,)
+        yield from (item for item in items if isinstance(item, Number) and item.answer)
+
+
+def _steps(sheet: model.Worksheet, answer) -> Iterator[model.Answer]:
+    """The loss after the step (one step), or the step table's rows after step 0 (several): the
+    loss after each step, and each parameter after each step past the first (the first is the
+    update's)."""
+    if sheet.loss_after is None:
+        return
+    loss = sheet.loss_symbol
+    if sheet.steps == 1:
+        yield answer(answer_key("loss", "after", 1), loss, 1, sheet.loss_after)
+        return
+    symbols = {q.name: q.symbol for q in sheet.parameters}
+    trained = {u.name for u in sheet.updates}
+    for row in sheet.history_table:
+        if row.step == 0:
+            continue
+        yield answer(answer_key("loss", "after", row.step, sheet.steps), loss, row.step, row.loss)
+        if row.step > 1:
+            for name, value in row.parameters:
+                if name in trained:
+                    yield answer(answer_key("updated", name, row.step, sheet.steps), symbols[name],
+                                 row.step, value)
+
+
+def step_cells(sheet: model.Worksheet, row: model.Step) -> tuple[str, ...]:
+    """What each parameter cell of a step-table row is on a student sheet: 'given' (step 0),
+    'box' (an answer asked here) or 'above' (the first step's values, asked in the update)."""
+    trained = {u.name for u in sheet.updates}
+    return tuple("given" if row.step == 0 or name not in trained else "above" if row.step == 1 else "box"
+                 for name, _ in row.parameters)
+
+
+def elements(answers: tuple[model.Answer, ...]) -> Iterator[tuple[str, model.Answer, tuple[int, ...]]]:
+    """Each answer element by element: (key, the answer, the element's index); an array's
+    elements are ``gradient:W[0][1]``, a scalar's index is ()."""
+    import numpy as np
+
+    for a in answers:
+        shape = np.shape(a.value)
+        for index in np.ndindex(shape):
+            yield a.key + "".join(f"[{i}]" for i in index), a, index
+
+
+def element(value: Value, index: tuple[int, ...]) -> float:
+    """One element of a model value (nested tuples), or the value itself for ``()``."""
+    for i in index:
+        value = value[i]
+    return float(value)
