@@ -202,19 +202,22 @@ def validate(data: dict[str, Any]) -> Spec:
     return spec
 
 
-def _one_line(error: ValidationError) -> SpecError:
+def _one_line(error: ValidationError, within: tuple[str, ...] = ()) -> SpecError:
+    """The first of pydantic's errors as one line; ``within`` is where the validated table sits
+    in the spec (``("variants", "x1")`` for a rule validated on its own)."""
     errors = error.errors(include_url=False)
     # a misspelt key is reported as unknown (with a suggestion), not as the right key missing
     first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     # a union's branch appears in the location by type name (gradient.Gradient.order): drop it
-    parts = [part for part in first["loc"] if not _is_type_name(part)]
+    parts = [*within, *(part for part in first["loc"] if not _is_type_name(part))]
     key = ".".join(f"[{part}]" if isinstance(part, int) else str(part) for part in parts).replace(".[", "[")
     key = key or "spec"
     kind, got = first["type"], first.get("input")
     if kind == "missing":
         return SpecError(key, "missing: this key is required")
     if kind == "extra_forbidden":
-        return SpecError(key, f"unknown key{_did_you_mean(parts)}; see SPEC.md for the keys of format 1")
+        section = f" {parts[0]}" if len(parts) > 1 else ""
+        return SpecError(key, f"unknown key{_did_you_mean(parts)}; `derive keys{section}` lists the keys")
     if kind in ("float_type", "int_type", "finite_number"):
         what = "a whole number" if kind == "int_type" else "a finite number"
         return SpecError(key, f"expected {what}, got {quoted(got)}")
@@ -226,10 +229,10 @@ def _did_you_mean(location: list) -> str:
     """`` (did you mean 'learning_rate'?)`` for a misspelt key, from the keys of its table."""
     *table, typed = [str(part) for part in location]
     model: type[BaseModel] | None = {(): Spec, ("train",): Train, ("display",): Display,
-                                     ("gradient",): Gradient}.get(tuple(table[:1]) if table else ())
-    if table[:1] == ["parameters"] and len(table) == 2:
-        model = Parameter
-    if model is None or (table and table[0] not in ("train", "display", "gradient", "parameters")):
+                                     ("gradient",): Gradient}.get(tuple(table[:1]))
+    if len(table) == 2 and table[0] in ("parameters", "variants"):  # an entry written as a table
+        model = Parameter if table[0] == "parameters" else VariantRule
+    if model is None:
         return ""
     hint = difflib.get_close_matches(typed, list(model.model_fields), n=1, cutoff=0.6)
     return f" (did you mean '{hint[0]}'?)" if hint else ""
@@ -311,4 +314,4 @@ def _check_references(spec: Spec) -> None:
         try:
             VariantRule.model_validate(spec.variants[name])
         except ValidationError as error:
-            raise SpecError(f"variants.{name}", _one_line(error).message) from None
+            raise SpecError(f"variants.{name}", _one_line(error, ("variants", name)).message) from None
