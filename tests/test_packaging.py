@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -35,3 +37,16 @@ def test_wheel_renders_without_the_checkout(tmp_path):
     run = subprocess.run([sys.executable, "-c", RENDER_FROM_WHEEL, str(unpacked)], capture_output=True,
                          text=True, env={"PYTHONPATH": str(unpacked), "PATH": "/usr/bin:/bin"}, cwd=tmp_path)
     assert run.stdout.strip() == "ok", run.stderr[-2000:]
+
+
+def test_the_dask_extra_brings_what_the_readme_recipe_imports():
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "optional-dependencies"]
+    pins = dict(requirement.split("==") for requirement in extras["dask"])
+    assert set(pins) == {"dask", "distributed"} and all(pins.values())
+    assert "derive[dask]" in extras["test"]  # the distributed test runs what the extra brings
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
+    recipe = next(block for block in blocks if "distributed" in block)
+    assert set(re.findall(r"^(?:from|import) (\w+)", recipe, re.M)) - {"pathlib", "derive"} <= set(pins)
+    assert "pip install 'derive[dask]'" in readme

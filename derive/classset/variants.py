@@ -106,7 +106,7 @@ def plan_for(spec: Spec, spec_text: str, stem: str, seed: int | None = None) -> 
     rules = tuple(_rule(name, value, spec, raw) for name, value in spec.variants.items() if name != "seed")
     if not rules:
         raise SpecError("variants", "no rules to draw from: add e.g. x1 = { min = -2.0, max = 2.0, "
-                                    "step = 0.1 } under [variants] (SPEC.md)")
+                                    "step = 0.1 } under [variants] (`derive keys variants` lists the keys)")
     key = "--seed" if seed is not None else "variants.seed"
     seed = seed if seed is not None else spec.variants.get("seed", DEFAULT_SEED)
     if seed < 0:

@@ -130,10 +130,12 @@ def examples() -> None:
 
 
 from .batch import register  # noqa: E402 - the class-set commands need the group above
+from .keys import keys  # noqa: E402
 from .preview import preview  # noqa: E402
 
 register(cli)
 cli.add_command(preview)
+cli.add_command(keys)
 
 
 class Interrupted(BaseException):

@@ -1,8 +1,10 @@
 """The worksheet spec (format 1): load TOML, apply ``--set`` overrides, validate.
 
-The schema is declarative (pydantic), one field per SPEC.md key. Validation errors are
-turned into one ``key: what was expected, got what`` line, so an instructor can fix a
-spec without reading a traceback.
+The schema is declarative (pydantic), one field per key of the spec format, each with its
+docstring under it: ``derive keys`` prints them (pydantic reads them as the fields'
+descriptions), so a key without a docstring fails its test. Validation errors are turned into
+one ``key: what was expected, got what`` line, so an instructor can fix a spec without
+reading a traceback.
 """
 
 from __future__ import annotations
@@ -27,16 +29,16 @@ Value = Number | Vector | Matrix
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 class Train(_Section):
     """Gradient descent on the parameters; without it the sheet shows gradients only."""
 
     loss: str | None = None
-    """The node to minimise; default: the last node of [graph]."""
+    """The [graph] node to minimise, by name; default: the last node of [graph]."""
     learning_rate: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
-    """The step size gamma in w <- w - gamma dL/dw."""
+    """The step size gamma in w <- w - gamma dL/dw; required in [train]."""
     steps: Annotated[int, Field(strict=True, ge=1, le=MAX_STEPS)] = 1
     """Gradient-descent steps; more than one adds a step table and a loss plot."""
 
@@ -45,32 +47,36 @@ class Display(_Section):
     """How numbers are shown and computed."""
 
     precision: Annotated[int, Field(strict=True, ge=1, le=15)] = 7
-    """Significant digits shown on the sheet."""
+    """Significant digits shown on the sheet (the JSON keeps the unrounded numbers)."""
     dtype: Literal["float32", "float64"] = "float32"
-    """TensorFlow dtype of the tape: float32 as in the seeds, or float64."""
+    """TensorFlow dtype of the tape: float32 as in the seeds, or float64; the three ways of computing
+    a gradient must agree to 1e-4 or 1e-7."""
 
 
 class Parameter(_Section):
     """A parameter written as a table: ``x1 = { value = 3.0, trainable = false }``."""
 
     value: Value
+    """Its starting value: a number, an array or a matrix, as a plain parameter is written."""
     trainable: bool = True
-    """False makes it a tf.Variable(trainable=False): not watched, not updated."""
+    """false makes it a tf.Variable(trainable=False): not watched (unless [gradient] watches it),
+    not updated."""
 
 
 class Gradient(_Section):
     """A pure differentiation sheet: d^order(of)/d(wrt)^order as the tape computes it."""
 
     of: str | None = None
-    """The node to differentiate; default: the loss (last node)."""
+    """The [graph] node to differentiate, by name; default: the loss (train.loss, else the last node)."""
     wrt: list[str] | None = None
-    """Sources, as in tape.gradient(of, [...]); default: the trainable parameters."""
+    """Sources, as in tape.gradient(of, [...]): inputs, parameters or nodes above the node
+    ``of``; default: the trainable parameters."""
     order: Annotated[int, Field(strict=True, ge=1, le=4)] = 1
     """1 for gradients, 2 for second derivatives (nested tapes), up to 4."""
     watch: list[str] = []
-    """Inputs (constants) and untrainable parameters to tape.watch()."""
+    """Inputs (constants) and untrainable parameters to tape.watch(), by name."""
     watch_accessed_variables: bool = True
-    """False: the tape watches only what ``watch`` names (tf.GradientTape argument)."""
+    """false: the tape watches only the names in ``watch`` (the tf.GradientTape argument)."""
     forward_difference: Annotated[float, Field(strict=True, gt=0, lt=1)] | None = None
     """Also show the one-sided difference (f(x + h) - f(x)) / h with this h, as seed 002 does."""
 
@@ -79,9 +85,14 @@ class VariantRule(_Section):
     """How one input or parameter is drawn: a grid ``min..max`` by ``step``, or ``choices``."""
 
     min: Number | None = None
+    """The grid's first value; goes with max and step."""
     max: Number | None = None
+    """The grid's last value (the grid stops at the last step not past it); at least min."""
     step: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)] | None = None
+    """The grid's spacing: min, min + step, min + 2 step, ... each equally likely (decimal steps
+    stay decimal)."""
     choices: list[Number] | None = None
+    """The values to draw from, each equally likely, in place of min, max and step."""
 
     @model_validator(mode="after")
     def _one_kind(self) -> VariantRule:
@@ -101,15 +112,32 @@ class Spec(_Section):
     """One worksheet: the model, how to train it, how to show it."""
 
     title: Annotated[str, Field(min_length=1, max_length=300)]
+    """The sheet's heading; plain text."""
     intro: Annotated[str, Field(max_length=5000)] = ""
+    """A paragraph under the title; plain text."""
     inputs: dict[str, Value] = {}
+    """Constants (tf.constant), never updated: name = a number, an array (worked element by
+    element) or a matrix (rows of equal length)."""
     parameters: dict[str, Value | Parameter] = {}
+    """Trained by gradient descent (tf.Variable): name = a value as in [inputs], or a table
+    { value = ..., trainable = false } for one the tape does not watch."""
     graph: dict[str, str]
+    """Named nodes, in order: name = an expression over inputs, parameters and nodes above it
+    (derive keys expressions); the last node is the loss unless train.loss names another."""
     train: Train | None = None
+    """Gradient descent on the parameters; without it the sheet shows gradients only, no update."""
     display: Display = Display()
+    """How numbers are shown and computed."""
     notation: dict[str, Annotated[str, Field(max_length=200)]] = {}
+    """How a name prints: name = its TeX, e.g. out_h1 = '\\mathrm{out}_{h1}' (a whitelist: letters,
+    digits, Greek letters, _ and ^, accents and fonts); default: SymPy's, w1 as w_1."""
     variants: dict[str, Any] = {}
+    """Class sets (derive batch): how each student's values are drawn: name = a rule for a scalar
+    input or parameter (the rest keep their value), and seed = the set's default seed. One draw
+    gives a student sheet and its key."""
     gradient: Gradient | list[Gradient] = []
+    """A differentiation sheet: [gradient], or several [[gradient]] tables, each a derivative
+    the tape computes."""
 
     @property
     def gradients(self) -> tuple[Gradient, ...]:
@@ -174,19 +202,22 @@ def validate(data: dict[str, Any]) -> Spec:
     return spec
 
 
-def _one_line(error: ValidationError) -> SpecError:
+def _one_line(error: ValidationError, within: tuple[str, ...] = ()) -> SpecError:
+    """The first of pydantic's errors as one line; ``within`` is where the validated table sits
+    in the spec (``("variants", "x1")`` for a rule validated on its own)."""
     errors = error.errors(include_url=False)
     # a misspelt key is reported as unknown (with a suggestion), not as the right key missing
     first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     # a union's branch appears in the location by type name (gradient.Gradient.order): drop it
-    parts = [part for part in first["loc"] if not _is_type_name(part)]
+    parts = [*within, *(part for part in first["loc"] if not _is_type_name(part))]
     key = ".".join(f"[{part}]" if isinstance(part, int) else str(part) for part in parts).replace(".[", "[")
     key = key or "spec"
     kind, got = first["type"], first.get("input")
     if kind == "missing":
         return SpecError(key, "missing: this key is required")
     if kind == "extra_forbidden":
-        return SpecError(key, f"unknown key{_did_you_mean(parts)}; see SPEC.md for the keys of format 1")
+        section = f" {parts[0]}" if len(parts) > 1 else ""
+        return SpecError(key, f"unknown key{_did_you_mean(parts)}; `derive keys{section}` lists the keys")
     if kind in ("float_type", "int_type", "finite_number"):
         what = "a whole number" if kind == "int_type" else "a finite number"
         return SpecError(key, f"expected {what}, got {quoted(got)}")
@@ -198,10 +229,10 @@ def _did_you_mean(location: list) -> str:
     """`` (did you mean 'learning_rate'?)`` for a misspelt key, from the keys of its table."""
     *table, typed = [str(part) for part in location]
     model: type[BaseModel] | None = {(): Spec, ("train",): Train, ("display",): Display,
-                                     ("gradient",): Gradient}.get(tuple(table[:1]) if table else ())
-    if table[:1] == ["parameters"] and len(table) == 2:
-        model = Parameter
-    if model is None or (table and table[0] not in ("train", "display", "gradient", "parameters")):
+                                     ("gradient",): Gradient}.get(tuple(table[:1]))
+    if len(table) == 2 and table[0] in ("parameters", "variants"):  # an entry written as a table
+        model = Parameter if table[0] == "parameters" else VariantRule
+    if model is None:
         return ""
     hint = difflib.get_close_matches(typed, list(model.model_fields), n=1, cutoff=0.6)
     return f" (did you mean '{hint[0]}'?)" if hint else ""
@@ -283,4 +314,4 @@ def _check_references(spec: Spec) -> None:
         try:
             VariantRule.model_validate(spec.variants[name])
         except ValidationError as error:
-            raise SpecError(f"variants.{name}", _one_line(error).message) from None
+            raise SpecError(f"variants.{name}", _one_line(error, ("variants", name)).message) from None

@@ -93,8 +93,9 @@ def test_the_seed_comes_from_the_option_then_the_spec_then_the_default():
 
 
 def test_a_spec_without_rules_cannot_make_variants():
-    with pytest.raises(SpecError, match="^variants: no rules to draw from"):
+    with pytest.raises(SpecError, match="^variants: no rules to draw from") as caught:
         plan(DEFAULT)
+    assert caught.value.message.endswith("(`derive keys variants` lists the keys)")
 
 
 def test_a_negative_seed_is_refused():

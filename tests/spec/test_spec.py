@@ -148,8 +148,11 @@ def test_load_spec_takes_a_str_or_a_path(tmp_path):
     (DEFAULT + "[display]\nprecison = 4\n", "display.precison: unknown key (did you mean 'precision'?)"),
     (DEFAULT.replace("w1 = 0.7", "w1 = { valeu = 0.7 }"),
      "parameters.w1.valeu: unknown key (did you mean 'value'?)"),
-    (DEFAULT.replace("learning_rate", "learnig_rate"), "train.learnig_rate: unknown key (did you mean"),
-    (DEFAULT.replace("[train]", "[zzz]"), "zzz: unknown key; see SPEC.md"),
+    (DEFAULT.replace("learning_rate", "learnig_rate"),
+     "train.learnig_rate: unknown key (did you mean 'learning_rate'?); `derive keys train` lists the keys"),
+    (DEFAULT.replace("[train]", "[zzz]"), "zzz: unknown key; `derive keys` lists the keys"),
+    (DEFAULT + "[variants]\nx1 = { min = 0.0, max = 1.0, stp = 0.1 }\n",
+     "variants.x1: unknown key (did you mean 'step'?); `derive keys variants` lists the keys"),
 ])
 def test_a_misspelt_key_is_unknown_with_a_suggestion_not_the_right_key_missing(text, message):
     with pytest.raises(SpecError) as caught:
