@@ -12,7 +12,10 @@ from the variants' PDFs without drawing them again).
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import xml.etree.ElementTree as ElementTree
+import zipfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future
@@ -142,8 +145,24 @@ def _run_locked(spec, plan, derivation, spec_text: str, source: str, stem: str, 
     for name in settings.quizzes:
         quiz = SET_FORMATS[name]
         content = quiz.render(tuple(questions), f"{spec.title} ({stem}-{plan.seed})", settings.tolerance)
+        check_xml(quiz.file_name, content)
         report.files.append(write_atomic(inside(out, quiz.file_name), content))
     return report
+
+
+def check_xml(name: str, content: bytes) -> None:
+    """Refuse to write a quiz file whose XML (each ``.xml`` of a zip) does not parse, which its
+    LMS would refuse at import, long after the batch said it was done."""
+    documents = {name: content}
+    if zipfile.is_zipfile(io.BytesIO(content)):
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            documents = {f"{name}/{member}": archive.read(member) for member in archive.namelist()
+                         if member.endswith(".xml")}
+    for where, document in documents.items():
+        try:
+            ElementTree.fromstring(document)
+        except ElementTree.ParseError as error:
+            raise DeriveError(where, f"derive wrote XML that does not parse ({error}); not written") from None
 
 
 def set_precision(base: VariantTask, count: int, executor: Executor | None = None,

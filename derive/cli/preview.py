@@ -6,12 +6,18 @@ preview: a banner with the error line when the spec on disk is bad (the last goo
 stays below it), and a small script that asks ``/version`` a few times a second and
 reloads the page when the sheet changed. Files are watched with watchfiles (the folder, so
 that an editor's save-by-rename is seen too). Nothing is written to disk.
+
+It answers only a request addressed to this machine (a Host header of 127.0.0.1, localhost
+or [::1], at its port), with 421 Misdirected Request otherwise: a web page whose own name its
+owner has pointed at 127.0.0.1 (DNS rebinding) sends that name, and cannot read the sheet.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -75,9 +81,23 @@ class Preview:
             "</body>", RELOAD.format(version=version) + "\n</body>", 1)
 
 
+_LOCAL_HOST = re.compile(r"(?:127\.0\.0\.1|localhost|\[::1\])(?::(?P<port>[0-9]{1,5}))?", re.IGNORECASE)
+
+
+def addressed_here(hosts: list[str], port: int) -> bool:
+    """Whether a request's Host headers are one, naming this machine (127.0.0.1, localhost or
+    [::1]) and, if they give a port, ``port``."""
+    match = _LOCAL_HOST.fullmatch(hosts[0].strip()) if len(hosts) == 1 else None
+    return match is not None and match["port"] in (None, str(port))
+
+
 def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            if not addressed_here(self.headers.get_all("Host") or [], self.server.server_address[1]):
+                self.send_error(HTTPStatus.MISDIRECTED_REQUEST,
+                                explain="derive preview answers requests to 127.0.0.1 or localhost only")
+                return
             if self.path == "/version":
                 body, kind = str(preview.version).encode(), "text/plain"
             elif self.path in ("/", "/index.html"):

@@ -18,6 +18,7 @@ from ..sheet.model import GeneralRule, Worksheet
 from ..sheet.parts import PRODUCT_RULE, letter
 from ..sheet.printers import MATHML, TEX, Style
 from . import formulas
+from .inert import inert_html
 from .pdf.formulas import Aligned, FormulaBoxes
 from .templating import html_environment
 
@@ -89,9 +90,10 @@ def _render(template: str, sheet: Worksheet, math: tuple[Style, Callable[..., Ma
     return html_environment().get_template(template).render(context)
 
 
-def _as_text(text: str, face: str = "mono", computed: bool = False) -> str:
-    """A given (or ``computed``) number, or the variant ID, as it is: text, escaped by the template."""
-    return text
+def _as_text(text: str, face: str = "mono", computed: bool = False) -> Markup:
+    """A given (or ``computed``) number, or the variant ID, as it is: text that no host's MathJax
+    reads as math (a variant ID holds the spec file's name)."""
+    return inert_html(text)
 
 
 def widest_chars(precision: int) -> int:

@@ -1,7 +1,8 @@
 """Where the templates live and the two Jinja environments that read them.
 
 Templates sit in the repository's top-level ``templates/`` and ship in the wheel as
-``derive/templates``. HTML autoescapes; LaTeX uses TeX-safe delimiters (``((* *))``,
+``derive/templates``. HTML autoescapes, and its ``inert`` filter writes user text that no host's
+MathJax reads as math (``render.inert``); LaTeX uses TeX-safe delimiters (``((* *))``,
 ``((( )))``) so braces stay TeX's, and escapes every user string with ``esc``.
 Both are strict: a missing field fails loudly instead of printing nothing.
 """
@@ -14,6 +15,8 @@ from importlib import resources
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from .inert import inert_html
 
 TEX_SPECIALS = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "%": r"\%", "#": r"\#",
@@ -57,6 +60,7 @@ def html_environment() -> Environment:
     environment = Environment(loader=FileSystemLoader(str(templates_dir())), autoescape=True,
                               undefined=StrictUndefined, keep_trailing_newline=True)
     environment.filters["round_sci"] = scientific
+    environment.filters["inert"] = inert_html
     return environment
 
 

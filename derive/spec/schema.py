@@ -10,11 +10,12 @@ reading a traceback.
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import SpecError, quoted
 from ..notation import check_notation
@@ -26,6 +27,21 @@ Vector = Annotated[list[Number], Field(min_length=1, max_length=MAX_ELEMENTS)]
 Matrix = Annotated[list[Vector], Field(min_length=1, max_length=MAX_ELEMENTS)]
 Value = Number | Vector | Matrix
 """A scalar, an array x = [-1, 0, 1], or a matrix w = [[1, 2], [3, 4]] (rows of equal length)."""
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_characters(text: str) -> str:
+    """``text``, if XML 1.0 can hold each of its characters: the quiz files are XML."""
+    found = _NOT_XML.search(text)
+    if found:
+        raise ValueError(f"holds U+{ord(found.group()):04X} (character {found.start() + 1}), which the "
+                         "quizzes' XML cannot hold (a control character other than tab or a line break, "
+                         "U+FFFE, U+FFFF or a lone surrogate)")
+    return text
+
+
+Text = Annotated[str, AfterValidator(_xml_characters)]
+"""Free text (a title, an intro): any character the quizzes' XML can hold."""
 
 
 class _Section(BaseModel):
@@ -111,9 +127,9 @@ class VariantRule(_Section):
 class Spec(_Section):
     """One worksheet: the model, how to train it, how to show it."""
 
-    title: Annotated[str, Field(min_length=1, max_length=300)]
+    title: Annotated[Text, Field(min_length=1, max_length=300)]
     """The sheet's heading; plain text."""
-    intro: Annotated[str, Field(max_length=5000)] = ""
+    intro: Annotated[Text, Field(max_length=5000)] = ""
     """A paragraph under the title; plain text."""
     inputs: dict[str, Value] = {}
     """Constants (tf.constant), never updated: name = a number, an array (worked element by

@@ -15,11 +15,12 @@ import pytest
 
 from derive.classset import batch
 from derive.classset.batch import BatchFailure, Settings, expected_files, run_batch
-from derive.errors import SpecError
+from derive.errors import DeriveError, SpecError
 from derive.render.formats import FORMATS
 
 from ..classsets import CLASS, found, html_text, tex_text
 from ..conftest import DEFAULT, require_tool
+from .quiz_sets import SEED_NEURON
 
 FAST = ("html", "tex", "json")
 SETTINGS = Settings(count=4, formats=FAST)
@@ -283,3 +284,36 @@ def test_a_gradient_table_with_variants_renders_each_draw(tmp_path):
         assert x in (1.0, 1.5, 2.0, 2.5, 3.0)
         (table,) = key["gradient_tables"]
         assert table["gradients"]["x"] == pytest.approx(3 * x**2, rel=1e-6)
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def test_check_xml_refuses_a_quiz_file_that_does_not_parse():
+    batch.check_xml("quiz.moodle.xml", b'<?xml version="1.0"?>\n<quiz><question/></quiz>\n')
+    batch.check_xml("quiz.qti.zip", _zip({"imsmanifest.xml": b"<manifest/>", "variant-1/graph.svg": b"<"}))
+    refused = r"^quiz\.moodle\.xml: derive wrote XML that does not parse \(not well-formed \(invalid token\)"
+    with pytest.raises(DeriveError, match=refused + r": line 1, column 8\); not written$"):
+        batch.check_xml("quiz.moodle.xml", b"<quiz>ab\x01</quiz>")
+    broken = _zip({"imsmanifest.xml": b"<manifest/>", "variant-1/assessment.xml": "<a>\uffff</a>".encode()})
+    with pytest.raises(DeriveError, match=r"^quiz\.qti\.zip/variant-1/assessment\.xml: derive wrote XML"):
+        batch.check_xml("quiz.qti.zip", broken)
+
+
+@pytest.mark.parametrize("quiz, stem", [("moodle", "neuron\x01"), ("qti", "neuron\uffff")])
+def test_a_quiz_that_would_not_parse_is_not_written(tmp_path, quiz, stem):
+    """A spec file's name is not the spec: a character XML cannot hold reaches the quiz through
+    the variant IDs, and the batch refuses the file instead of saying it is done."""
+    settings = Settings(count=1, formats=(), quizzes=(quiz,))
+    with pytest.raises(DeriveError, match=r"^quiz\.(moodle\.xml|qti\.zip/variant-1/assessment\.xml): "
+                                          r"derive wrote XML that does not parse"):
+        run_batch(SEED_NEURON, "class.toml", stem, tmp_path, settings)
+    assert not list(tmp_path.glob("quiz.*")) and (tmp_path / "answers.csv").exists()

@@ -148,14 +148,27 @@ def test_cloze_specials_are_escaped():
 
 def test_a_hostile_title_cannot_spell_a_subquestion(tmp_path):
     hostile = SEED_NEURON.replace('title = "Backpropagation through one sigmoid neuron"',
-                                  'title = "{1:SHORTANSWER:=x} $$x$$ <b>\\u0001"')
+                                  'title = "{1:SHORTANSWER:=x} $$x$$ <b>"')
     out = quiz_set(tmp_path, hostile, count=1, quizzes=("moodle", "qti"))
     xml = (out / "quiz.moodle.xml").read_bytes()
     with zipfile.ZipFile(out / "quiz.qti.zip") as archive:
         ElementTree.fromstring(archive.read("variant-1/assessment.xml"))  # well-formed
     [(_, blanks)] = check_moodle(xml)
     text = ElementTree.fromstring(xml).find("question[@type='cloze']/questiontext/text").text
-    assert "&#123;1:SHORTANSWER:=x} &#36;&#36;x&#36;&#36; &lt;b&gt; " in text
+    assert "&#123;1:SHORTANSWER:=x} " in text and " &lt;b&gt;" in text
+    dollar = '<span class="mathjax_ignore tex2jax_ignore">&#36;</span>'  # each $ in an element of its own
+    assert f" {dollar * 2}x{dollar * 2} " in text and "$" not in text.replace("&#36;", "")
+
+
+@pytest.mark.parametrize("character", ["\\uFFFF", "\\u0001"])
+def test_a_title_xml_cannot_hold_is_refused_before_any_work(monkeypatch, capsys, tmp_path, character):
+    (tmp_path / "class.toml").write_text(SEED_NEURON.replace('title = "Back', f'title = "{character}Back'))
+    out = tmp_path / "out"
+    code, _, err = run_cli(monkeypatch, capsys, "batch", str(tmp_path / "class.toml"), "--count", "2",
+                           "--format", "moodle,qti", "--out", str(out))
+    assert code == 2 and err.count("\n") == 1, err
+    assert err.startswith(f"derive: error: title: holds U+{character[-4:]} (character 1), which the quizzes'")
+    assert not out.exists()
 
 
 @pytest.mark.parametrize("arguments, message", [

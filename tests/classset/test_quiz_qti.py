@@ -195,7 +195,8 @@ def test_the_seed_neuron_and_its_margins(tmp_path):
     out = quiz_set(tmp_path, SEED_NEURON, count=1, quizzes=("qti",), tolerance=parse_tolerance("0.001"))
     row = next(iter(answer_rows(out).values()))
     columns = [c for c in row if c.split(":")[0] in ANSWER_KINDS]
-    items = dict(zip(columns, numerical_items(entries(out)["variant-1/assessment.xml"]).values(), strict=True))
+    found = numerical_items(entries(out)["variant-1/assessment.xml"])
+    items = dict(zip(columns, found.values(), strict=True))
     assert items["gradient:w1"] == ("-0.2828153", Decimal("-0.2838153"), Decimal("-0.2818153"))
     assert items["updated:w1"] == ("0.7282815", Decimal("0.7272815"), Decimal("0.7292815"))
 

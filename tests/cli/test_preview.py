@@ -7,11 +7,14 @@ itself when the spec changes, and a bad spec shows its error above the last good
 from __future__ import annotations
 
 import math
+import socket
 import subprocess
 import sys
 import time
 
 import pytest
+
+from derive.cli.preview import addressed_here
 
 from ..conftest import DEFAULT, headless_chromium
 
@@ -58,3 +61,38 @@ def test_the_page_follows_the_file_and_shows_an_error_over_the_last_good_sheet(s
     spec.write_text(DEFAULT)
     page.wait_for_function("document.title === 'Backpropagation through one sigmoid neuron'", timeout=30_000)
     assert page.query_selector("[role=alert]") is None
+
+
+def _raw_get(port: int, host: str | None, path: str = "/") -> tuple[int, bytes]:
+    """A GET of ``path`` sent by hand to 127.0.0.1:``port`` with this Host header (none: HTTP/1.0
+    without one): the status and the whole response."""
+    head = f"GET {path} HTTP/1.1\r\nHost: {host}\r\n" if host is not None else f"GET {path} HTTP/1.0\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as connection:
+        connection.sendall(f"{head}Connection: close\r\n\r\n".encode("ascii"))
+        response = b""
+        while chunk := connection.recv(65536):
+            response += chunk
+    return int(response.split(b" ", 2)[1]), response
+
+
+def test_only_requests_addressed_to_this_machine_get_the_sheet(served):
+    """DNS rebinding: a page at evil.example whose name now resolves to 127.0.0.1 sends its own name."""
+    _, url = served
+    port = int(url.rstrip("/").rsplit(":", 1)[1])
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", f"LocalHost:{port}"):
+        status, response = _raw_get(port, host)
+        assert status == 200 and b"0.2453255" in response, host  # the seed's loss, on the sheet
+    for host in (f"evil.example:{port}", f"127.0.0.1.evil.example:{port}", "evil.example",
+                 f"localhost:{port + 1}", "", None):
+        for path in ("/", "/version"):
+            status, response = _raw_get(port, host, path)
+            assert status == 421 and b"0.2453255" not in response and b"sigmoid" not in response, (host, path)
+
+
+@pytest.mark.parametrize("hosts, port, answered", [
+    (["127.0.0.1:8000"], 8000, True), (["localhost"], 8000, True), (["[::1]:8000"], 8000, True),
+    (["evil.example:8000"], 8000, False), (["127.0.0.1:8001"], 8000, False), ([], 8000, False),
+    (["127.0.0.1:8000", "evil.example:8000"], 8000, False), (["localhost.evil.example:8000"], 8000, False),
+])
+def test_addressed_here(hosts, port, answered):
+    assert addressed_here(hosts, port) is answered

@@ -21,6 +21,7 @@ from derive.sheet.model import Worksheet
 
 from ..conftest import DEFAULT, HOSTILE_INTRO, HOSTILE_TITLE, run_cli, spec_from
 from .hosts import sanitizers
+from .test_render import shown_title
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 NAME = "neuron-bce.fragment.html"
@@ -165,4 +166,4 @@ def test_hostile_text_stays_text_after_the_styles_are_inlined() -> None:
     for host in ("canvas", "moodle"):
         html = render_all(sheet, ("fragment",), Options(host=host))["hostile.fragment.html"]
         assert "<script>" not in html and "<b>bold</b>" not in html
-        assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; \\input{/etc/passwd} 100% $x$ a_b" in html
+        assert shown_title(html) == HOSTILE_TITLE

@@ -158,3 +158,29 @@ def test_a_misspelt_key_is_unknown_with_a_suggestion_not_the_right_key_missing(t
     with pytest.raises(SpecError) as caught:
         parse_spec(text)
     assert str(caught.value).startswith(message)
+
+
+NOT_XML = ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x1f", "\ufffe", "\uffff", "\ud800", "\udfff"]
+"""Characters XML 1.0 cannot hold (its Char production: tab, LF, CR, U+0020-U+D7FF, U+E000-U+FFFD,
+U+10000 up), which a quiz file (Moodle XML, QTI) would carry as it is."""
+
+
+@pytest.mark.parametrize("key", ["title", "intro"])
+@pytest.mark.parametrize("character", NOT_XML, ids=[f"U+{ord(c):04X}" for c in NOT_XML])
+def test_free_text_refuses_what_xml_cannot_hold(key, character):
+    error = error_of(DEFAULT, f"{key}=ab{character}c")
+    assert error.key == key
+    assert error.message.startswith(f"holds U+{ord(character):04X} (character 3), which the quizzes' XML")
+    assert character not in str(error)  # shown escaped, as every quoted input
+
+
+def test_free_text_keeps_what_xml_holds():
+    kept = "tab\tline\nreturn\r del\x7f c1\x85 \ud7ff\ue000\ufffd\U0001f600 σ"
+    spec = parse_spec(DEFAULT, [f"intro={kept}"])
+    assert spec.intro == kept
+    assert parse_spec(DEFAULT.replace('intro = "One', 'intro = "\\uFFFD\\t One')).intro.startswith("\ufffd\t")
+
+
+def test_a_toml_escape_of_u_ffff_is_refused_too():
+    error = error_of(DEFAULT.replace('title = "Back', 'title = "\\uFFFF Back'))
+    assert error.key == "title" and error.message.startswith("holds U+FFFF (character 1)")

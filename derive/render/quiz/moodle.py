@@ -20,7 +20,7 @@ import base64
 import xml.etree.ElementTree as ElementTree
 from urllib.parse import quote
 
-from .html import blocks_html, image_html, inert, xml_text
+from .html import blocks_html, image_html, inert, inert_text, variant_line, xml_text
 from .question import Blank, Picture, Question
 from .tolerance import Tolerance, decimal_text, margin
 
@@ -52,7 +52,7 @@ def render_moodle(questions: tuple[Question, ...], name: str, tolerance: Toleran
     category = _sub(quiz, "question", type="category")
     _text(_sub(category, "category"), category_path(name))
     _text(_sub(category, "info", format="html"),
-          f"<p>{inert(name)}: one question per variant, made by derive; answers count within "
+          f"<p>{inert_text(name)}: one question per variant, made by derive; answers count within "
           f"{inert(tolerance.text)}.</p>")
     _sub(category, "idnumber")
     for question in questions:
@@ -65,8 +65,8 @@ def _cloze(quiz: ElementTree.Element, question: Question, tolerance: Tolerance) 
     item = _sub(quiz, "question", type="cloze")
     _text(_sub(item, "name"), question.variant)
     text = _sub(item, "questiontext", format="html")
-    intro = f'<p>Variant <strong>{inert(question.variant)}</strong> of "{inert(question.title)}".</p>\n'
-    _text(text, intro + blocks_html(question.blocks, lambda b: cloze_blank(b, tolerance), _image))
+    blocks = blocks_html(question.blocks, lambda b: cloze_blank(b, tolerance), _image)
+    _text(text, variant_line(question) + blocks)
     for picture in dict.fromkeys(question.pictures):
         file = _sub(text, "file", name=picture.name, path="/", encoding="base64")
         file.text = base64.b64encode(picture.content).decode("ascii")

@@ -21,7 +21,7 @@ import xml.etree.ElementTree as ElementTree
 import zipfile
 from decimal import Decimal
 
-from .html import blocks_html, image_html, inert, segments_html, xml_text
+from .html import blocks_html, image_html, segments_html, variant_line, xml_text
 from .question import Answer, Blank, Picture, Question
 from .tolerance import Tolerance, decimal_text, margin
 
@@ -93,8 +93,7 @@ def _problem_item(section: ElementTree.Element, question: Question, folder: str)
     problem = question.blocks[:question.given]
     item = _sub(section, "item", ident=f"{folder}-problem", title="The problem")
     _item_fields(item, "text_only_question", "0")
-    intro = f'<p>Variant <strong>{inert(question.variant)}</strong> of "{inert(question.title)}".</p>\n'
-    _material(_sub(item, "presentation"), intro + blocks_html(problem, _no_blank, _image))
+    _material(_sub(item, "presentation"), variant_line(question) + blocks_html(problem, _no_blank, _image))
 
 
 def _numerical_item(section: ElementTree.Element, answer: Answer, ident: str, tolerance: Tolerance) -> None:

@@ -23,6 +23,13 @@ MATERIAL_MATHJAX = """<script>window.MathJax = {tex: {inlineMath: [["\\\\(", "\\
   options: {ignoreHtmlClass: ".*|", processHtmlClass: "arithmatex"}};</script>"""
 """MkDocs Material's documented javascripts/mathjax.js: only ``.arithmatex`` is typeset."""
 
+EVERY_DELIMITER_MATHJAX = """<script>window.MathJax = {tex: {inlineMath: [["$", "$"], ["\\\\(", "\\\\)"]],
+  displayMath: [["$$", "$$"], ["\\\\[", "\\\\]"]], processEscapes: true, processEnvironments: true,
+  processRefs: true}, options: {ignoreHtmlClass: "no-class-is-ignored"}};</script>"""
+"""MathJax reading every delimiter there is, as JupyterLab's MathJax 3 typesetter sets it up (``$ $``,
+``\\( \\)``, ``$$ $$``, ``\\[ \\]``, environments), and ignoring no class: the worst case for
+text that must not become math (``render.inert``)."""
+
 CANVAS_CSS = """
 body { margin: 0; font-family: "Lato Extended", "Lato", "Helvetica Neue", Helvetica, Arial, sans-serif;
   color: #2d3b45; background: #fff; }
@@ -114,15 +121,16 @@ def _mathjax(config: str) -> str:
     return f'{config}\n<script src="{MATHJAX.as_uri()}"></script>'
 
 
-def canvas(fragment: str) -> str:
-    """A Canvas page: the fragment in the content area; MathML left to the browser."""
-    return _page("Canvas", CANVAS_CSS, f'<div class="show-content user_content">{fragment}</div>')
+def canvas(fragment: str, mathjax: str = "") -> str:
+    """A Canvas page: the fragment in the content area; MathML left to the browser (or ``mathjax``)."""
+    head = _mathjax(mathjax) if mathjax else ""
+    return _page("Canvas", CANVAS_CSS, f'<div class="show-content user_content">{fragment}</div>', head)
 
 
-def moodle(fragment: str) -> str:
+def moodle(fragment: str, mathjax: str = MOODLE_MATHJAX) -> str:
     """A Moodle page: the text in the page content, with the MathJax filter on."""
     body = f'<div id="page-content"><div class="no-overflow">{fragment}</div></div>'
-    return _page("Moodle", MOODLE_CSS, body, _mathjax(MOODLE_MATHJAX))
+    return _page("Moodle", MOODLE_CSS, body, _mathjax(mathjax))
 
 
 def markdown_page(fragment: str) -> str:
@@ -135,10 +143,10 @@ def markdown_page(fragment: str) -> str:
                              extension_configs={"pymdownx.arithmatex": {"generic": True}})
 
 
-def mkdocs_slate(content: str) -> str:
+def mkdocs_slate(content: str, mathjax: str = MATERIAL_MATHJAX) -> str:
     """A MkDocs Material page in the slate (dark) palette, with Material's MathJax setup."""
     body = f'<article class="md-content__inner md-typeset">{content}</article>'
-    return _page("MkDocs Material", MATERIAL_SLATE_CSS, body, _mathjax(MATERIAL_MATHJAX),
+    return _page("MkDocs Material", MATERIAL_SLATE_CSS, body, _mathjax(mathjax),
                  ' data-md-color-scheme="slate"')
 
 
@@ -148,7 +156,8 @@ def furo_dark(fragment: str) -> str:
                  body_attributes=' data-theme="dark"')
 
 
-def jupyterlab_dark(fragment: str) -> str:
-    """A JupyterLab cell output in the dark theme (what ``_repr_html_`` lands in)."""
+def jupyterlab_dark(fragment: str, mathjax: str = "") -> str:
+    """A JupyterLab cell output in the dark theme (what ``_repr_html_`` lands in), typeset by
+    ``mathjax`` if given (JupyterLab typesets HTML outputs: ``EVERY_DELIMITER_MATHJAX``)."""
     body = f'<div class="jp-OutputArea-output jp-RenderedHTMLCommon jp-RenderedHTML">{fragment}</div>'
-    return _page("JupyterLab", JUPYTERLAB_DARK_CSS, body)
+    return _page("JupyterLab", JUPYTERLAB_DARK_CSS, body, _mathjax(mathjax) if mathjax else "")
