@@ -75,7 +75,7 @@ def require_tool(name: str) -> str:
 
     path = shutil.which(name)
     if path is None:
-        message = f"{name} is not installed (apt-get install it, or run .ci/run)"
+        message = f"{name} is not installed (make tools installs it)"
         if os.environ.get("DERIVE_REQUIRE_TOOLS") == "1":
             pytest.fail(message)
         pytest.skip(message)

@@ -86,7 +86,9 @@ def processed(text: str, extra: tuple[str, ...] = (), render: bool = False) -> N
             from derive.render.json import to_json
             from derive.sheet.build import build_worksheet
 
-            to_json(build_worksheet(spec, "fuzz"))
+            sheet = build_worksheet(spec, "fuzz")
+            to_json(sheet)
+            digits_are_true(sheet, text, extra)
     except DeriveError as error:
         message = str(error)
         assert "\n" not in message and error.key, message
@@ -99,6 +101,36 @@ def processed(text: str, extra: tuple[str, ...] = (), render: bool = False) -> N
         print(f"fuzz: {len(SLOWEST):,} inputs, slowest {max(SLOWEST)[0]:.2f} s of CPU, "
               f"{max(WALL):.2f} s wall", file=sys.stderr, flush=True)
     assert elapsed < TIME_LIMIT, f"{elapsed:.2f} s of CPU for {text[:300]!r}"
+
+
+def digits_are_true(sheet, text: str, extra: tuple[str, ...]) -> None:
+    """Every digit a float32 sheet prints is float64's: each answer, as shown, is within half a
+    unit of its last digit of the same sheet computed in float64 (where that sheet computes)."""
+    from decimal import Decimal
+
+    import numpy as np
+
+    from derive.numbers import at_precision
+    from derive.sheet.answers import element, elements
+    from derive.sheet.build import build_worksheet
+
+    if sheet.dtype != "float32":
+        return
+    try:
+        twin = build_worksheet(parse_spec(text, (*extra, "display.dtype=float64")), "fuzz")
+    except DeriveError:
+        return
+    reference = {key: element(a.value, index) for key, a, index in elements(twin.answers)}
+    for key, answer, index in elements(sheet.answers):
+        if key not in reference:
+            continue
+        printed = at_precision(answer.value, answer.digits)  # an array's noise below its digits is 0
+        value = float(printed[index]) if index else float(printed)
+        shown = Decimal(f"{value:.{answer.digits}g}")
+        unit = Decimal(1).scaleb(shown.adjusted() - answer.digits + 1) if shown else Decimal(0)
+        slack = unit / 2 + Decimal(repr(1e-9 * abs(reference[key])))
+        assert abs(shown - Decimal(repr(reference[key]))) <= slack or not np.isfinite(reference[key]), (
+            f"{key}: shown {shown}, float64 {reference[key]!r}")
 
 
 @PROFILE

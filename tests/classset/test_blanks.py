@@ -279,3 +279,14 @@ def test_every_example_s_student_sheet_blanks_every_computed_number(name, blanks
                    if not n.given and sum(map(str.isdigit, n.shown)) >= 3]
         assert not [shown for shown in answers if shown in text], text
     assert student.notes == () and all(g.notes == () for g in student.gradient_tables)
+
+
+def test_the_student_sheet_has_one_box_per_answer(key):
+    """The boxes of the student sheet are the sheet's list of answers, one each: table cells
+    (``answer-box``) and boxes in formulas (two posts and a base line, in MathML)."""
+    student = student_sheet(key)
+    page = render_page(student)
+    cells = page.count('class="answer-box"')
+    in_formulas = page.count('<mspace mathbackground="black"')
+    assert in_formulas % 3 == 0
+    assert cells + in_formulas // 3 == len(key.answers)
