@@ -130,9 +130,10 @@ def place(text: str, edges: list[tuple[int, int, tuple[float, float] | None]]) -
                   (float(out["bb"].split(",")[2]), height))
 
 
-def run_dot(text: str) -> bytes:
-    """``dot -Tjson0`` of ``text``, in a fresh instance of the compiled module."""
-    compiled = _compiled()
+def run_dot(text: str, compiled: Compiled | None = None) -> bytes:
+    """``dot -Tjson0`` of ``text``, in a fresh instance of the compiled module (this process's,
+    unless ``compiled`` is given)."""
+    compiled = compiled or _compiled()
     store = wasmtime.Store(compiled.engine)
     store.set_wasi(wasmtime.WasiConfig())  # no arguments, environment, files or streams
     exports = compiled.ready.instantiate(store).exports(store)
