@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 packages=(texlive-latex-base texlive-latex-recommended texlive-latex-extra latexmk lmodern poppler-utils
-          chromium fonts-dejavu-core graphviz ruby-sanitize php-cli php-htmlpurifier)
+          chromium fonts-dejavu-core ruby-sanitize php-cli php-htmlpurifier)
 commands=(pdflatex pdftotext pdftoppm pdfinfo chromium ruby php)
 
 missing=()
