@@ -31,7 +31,7 @@ from ..graph.evaluate import evaluate, forward_values
 from ..graph.functions import CUSTOM_CLASSES, FUNCTIONS
 from ..numbers import shown
 from ..numeric.checks import ImpreciseError
-from ..numeric.rounding import well_posed
+from ..sheet.answers import well_posed
 from ..sheet.build import build_worksheet
 from ..sheet.model import Worksheet
 from ..spec.schema import Spec

@@ -11,8 +11,8 @@ and bounds each answer's distance from its exact value to first order:
 
 with |da/dq| measured by central differences of the step itself (float64). A quiz's margin is
 then wide enough for every careful student (``render.quiz.tolerance``), without being so wide
-that a flipped sign passes. Steps past ``MAX_STEPS`` are not followed (no one works them by
-hand): their answers get no spread.
+that a flipped sign passes (``sheet.answers.well_posed``). Steps past ``MAX_STEPS`` are not
+followed (no one works them by hand): their answers get no spread.
 """
 
 from __future__ import annotations
@@ -28,11 +28,6 @@ from ..graph.evaluate import Value, evaluate, forward_values, reduce_to
 from ..symbolic.derivation import Derivation
 from .tape_result import TapeResult
 
-SAFETY = 2.0
-"""A margin covers this many spreads: the spread is a first-order bound."""
-CAP = 0.25
-"""The widest a margin may be, as a share of its answer: wider, a flipped sign or a missing factor
-could pass. An answer whose spread needs more is not one a student can work to the sheet's digits."""
 MAX_STEPS = 20
 """Descent steps followed: past these, an answer's spread is 0 (the default margin alone)."""
 MAX_ELEMENTS = 256
@@ -50,13 +45,6 @@ def half_unit(value: Value, digits: int) -> Value:
     whole = np.abs(written - array) <= 1e-12 * size  # float64's own noise aside
     half = np.where((size > 0) & ~whole, 0.5 * 10.0 ** (exponent - digits + 1), 0.0)
     return float(half) if half.ndim == 0 else half
-
-
-def well_posed(value: Value, spread: Value) -> bool:
-    """Whether a careful student's rounding leaves ``value`` within a margin that still refuses a
-    flipped sign: ``SAFETY`` spreads at most ``CAP`` of its size, element by element (0 excepted)."""
-    size = np.abs(np.asarray(value, dtype=np.float64))
-    return bool(np.all((size == 0) | (SAFETY * np.asarray(spread, dtype=np.float64) <= CAP * size)))
 
 
 def sensitivity(expression: sp.Expr, env: Mapping[sp.Symbol, Value],

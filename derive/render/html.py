@@ -13,7 +13,7 @@ from functools import partial
 
 from markupsafe import Markup
 
-from ..sheet.formula import Formula, Part, Printed, part_text, printed, rule_steps
+from ..sheet.formula import Formula, Part, Printed, part_text, printed
 from ..sheet.model import GeneralRule, Worksheet
 from ..sheet.parts import PRODUCT_RULE, letter
 from ..sheet.printers import MATHML, TEX, Style
@@ -69,7 +69,7 @@ def _math(sheet: Worksheet, style: Style, wrap: Callable[..., Markup], value: st
 
 def rule_lines(sheet: Worksheet, rule: GeneralRule) -> tuple[Formula, ...]:
     """A general rule's steps as the sheet shows them (a steps-mode student sheet: the definition)."""
-    return rule_steps(rule.steps, rule.definitions, rule.formula, sheet.student and sheet.blanks == "steps")
+    return rule.lines(sheet.student and sheet.blanks == "steps")
 
 
 def _render(template: str, sheet: Worksheet, math: tuple[Style, Callable[..., Markup]], top: int,

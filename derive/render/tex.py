@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from ..sheet.formula import Formula, printed, rule_steps
+from ..sheet.formula import Formula, printed
 from ..sheet.model import Worksheet
 from .templating import tex_environment
 from .tex_safety import check_tex
@@ -32,7 +32,7 @@ def render_tex(sheet: Worksheet, paper: str = "a4") -> str:
     blank_steps = sheet.student and sheet.blanks == "steps"
 
     def rule_lines(rule):
-        return rule_steps(rule.steps, rule.definitions, rule.formula, blank_steps)
+        return rule.lines(blank_steps)
 
     def shown(formula: Formula):
         return printed(formula, sheet.student, blank_steps)

@@ -14,13 +14,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from ..graph.evaluate import Value
+import numpy as np
+
 from . import forms, model
 from .chains import answer_key
 from .formula import Formula, Number, Numbers, Symbolic, frozen
 
+SAFETY = 2.0
+"""A margin covers this many spreads (``Answer.spread`` is a first-order bound)."""
+CAP = 0.25
+"""The widest a margin may be, as a share of its answer: wider, a flipped sign or a missing factor
+could pass. An answer whose spread needs more is not one a student can work to the sheet's digits."""
 
-def answer_list(sheet: model.Worksheet, spreads: Mapping[str, Value]) -> tuple[model.Answer, ...]:
+
+def well_posed(value, spread) -> bool:
+    """Whether a careful student's rounding leaves ``value`` within a margin that still refuses a
+    flipped sign: ``SAFETY`` spreads at most ``CAP`` of its size, element by element (0 excepted)."""
+    size = np.abs(np.asarray(value, dtype=np.float64))
+    return bool(np.all((size == 0) | (SAFETY * np.asarray(spread, dtype=np.float64) <= CAP * size)))
+
+
+def answer_list(sheet: model.Worksheet, spreads: Mapping[str, object]) -> tuple[model.Answer, ...]:
     """The answers of ``sheet`` in its order; ``spreads`` by answer key (missing: none)."""
     p = sheet.precision
 
@@ -96,15 +110,13 @@ def step_cells(sheet: model.Worksheet, row: model.Step) -> tuple[str, ...]:
 def elements(answers: tuple[model.Answer, ...]) -> Iterator[tuple[str, model.Answer, tuple[int, ...]]]:
     """Each answer element by element: (key, the answer, the element's index); an array's
     elements are ``gradient:W[0][1]``, a scalar's index is ()."""
-    import numpy as np
-
     for a in answers:
         shape = np.shape(a.value)
         for index in np.ndindex(shape):
             yield a.key + "".join(f"[{i}]" for i in index), a, index
 
 
-def element(value: Value, index: tuple[int, ...]) -> float:
+def element(value, index: tuple[int, ...]) -> float:
     """One element of a model value (nested tuples), or the value itself for ``()``."""
     for i in index:
         value = value[i]

@@ -10,10 +10,9 @@ of parts, each one of:
 - ``Number``: one value, the significant digits it is shown with, and whether it is given;
 - ``Numbers``: numbers substituted into a product or a sum: ``Number`` items between operators.
 
-``printed`` prints a formula in a style (``printers.TEX`` or ``printers.MATHML``) for the
-key, or for a student, where each answer ``Number`` is an answer box and, in steps mode,
-the work between the question and the value is one step box. Row breaks come from the
-parts' sizes as the MathML printer lays them out; nothing is cut apart or parsed back.
+``printed`` prints a formula in a style (``printers.TEX``, ``printers.MATHML``) for the key, or
+for a student (each answer a box; in steps mode the work before it one step box), in rows
+broken by the parts' printed sizes; nothing is cut apart or parsed back.
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ from .printers.mathml_width import width_em
 from .printers.tex import ARRAY_BOX, NUMBER_BOX, STEP_BOX, DerivePrinter, ordered_terms, per_thread
 
 __all__ = ["ARRAY_BOX", "NUMBER_BOX", "STEP_BOX", "Formula", "Notation", "Number", "Numbers", "Part",
-           "Printed", "Symbolic", "frozen", "part_tex", "printed", "rule_steps", "width"]
+           "Printed", "Symbolic", "frozen", "part_tex", "printed", "width"]
 
 OPERATORS = ("+", "-", "cdot", "sum")
 """What stands between the numbers of a ``Numbers``: plus, minus, a dot, and a sum over i."""
@@ -93,10 +92,9 @@ class Number:
     given: bool = False
     factor: bool = False
     answer: str = ""
-    """The key of the answer whose box this number is on a student sheet (its site), or empty."""
+    """The key of the answer whose one box this number is on a student sheet (its site), or empty."""
     ref: Symbolic | None = None
-    """For an answer asked elsewhere (a local derivative inside a chain rule): what it is, which a
-    student sheet prints in its place, so that every answer has exactly one box."""
+    """An answer asked elsewhere (a local derivative in a chain rule): a student sheet prints this."""
 
     @property
     def array(self) -> bool:
@@ -124,13 +122,11 @@ class Numbers:
             raise ValueError(f"Numbers holds {unknown[0]!r}; operators are {OPERATORS}")
 
     @property
-    def answers(self) -> bool:
+    def answers(self) -> bool:  # an answer's site among them
         return any(isinstance(item, Number) and not item.given and item.ref is None for item in self.items)
 
     @property
-    def references(self) -> bool:
-        """Whether it holds only answers asked elsewhere (and operators): on a student sheet it
-        would repeat the symbols printed before it, so it is left out there."""
+    def references(self) -> bool:  # only answers asked elsewhere: a student sheet leaves it out
         numbers = [item for item in self.items if isinstance(item, Number)]
         return bool(numbers) and all(item.ref is not None for item in numbers)
 
@@ -244,9 +240,8 @@ def _is_work(part: Part) -> bool:
     """Whether a part is work a steps-mode student sheet leaves to the student."""
     if isinstance(part, Symbolic):
         return part.role == "step"
-    if isinstance(part, Numbers):  # numbers plugged in: work, whether they are answers or repeat them
-        return any(isinstance(item, Number) and not item.given for item in part.items)
-    return not part.given
+    items = part.items if isinstance(part, Numbers) else (part,)  # numbers plugged in are work
+    return any(isinstance(item, Number) and not item.given for item in items)
 
 
 def _value_box(part: Part) -> str:
@@ -302,8 +297,7 @@ def printed(formula: Formula, student: bool = False, steps: bool = False, style:
 
 
 def for_student(formula: Formula) -> Formula:
-    """``formula`` as a student sheet holds it: without the parts that only repeat answers asked
-    elsewhere (the local derivatives' numbers inside a chain rule)."""
+    """``formula`` without the parts that only repeat answers asked elsewhere (a student's)."""
     kept = tuple(p for p in formula.parts if not (isinstance(p, Numbers) and p.references))
     return formula if kept == formula.parts else replace(formula, parts=kept)
 
@@ -403,9 +397,3 @@ def _packed(runs: list[list], room: float, measure) -> list[list]:
 def width(part: Part, student: bool = False) -> float:
     """How wide the part prints as display MathML on the key (or a student sheet), in em."""
     return width_em(part_text(part, MATHML, student))
-
-
-def rule_steps(steps: tuple[Formula, ...], definitions: int, formula: Formula,
-               blank_steps: bool) -> tuple[Formula, ...]:
-    """A general rule's lines: its steps; in steps mode its definition, then the rule to derive."""
-    return (*steps[:definitions], formula) if blank_steps else steps

@@ -53,6 +53,11 @@ class GeneralRule:
     """From the definition to the textbook form; the first ``definitions`` state the definition."""
     definitions: int = 0
 
+    def lines(self, blank_steps: bool = False) -> tuple[Formula, ...]:
+        """Its lines: the steps; with ``blank_steps`` (a steps-mode student sheet) the definition,
+        then the rule to derive."""
+        return (*self.steps[:self.definitions], self.formula) if blank_steps else self.steps
+
 
 @dataclass(frozen=True)
 class LocalDerivative:

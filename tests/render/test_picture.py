@@ -66,9 +66,10 @@ def test_svg_shows_every_name_value_and_local_derivative(sheet: Worksheet) -> No
         assert q.name in shown, q.name
         assert q.shown in shown, q.shown
     joined = "\n".join(shown)
-    for d in sheet.local:
-        assert f"∂{d.node}/∂{d.input}" in joined, d.key
-        assert d.shown in joined, d.key
+    for d in sheet.local:  # the derivatives the sheet derives are labelled; data's arrows are not
+        assert (f"∂{d.node}/∂{d.input}" in joined) == d.relevant, d.key
+        if d.relevant:
+            assert d.shown in joined, d.key
 
 
 def test_trailing_digits_are_subscripts(sheet: Worksheet) -> None:
@@ -98,13 +99,13 @@ def test_layout_runs_left_to_right_and_labels_clear_of_boxes(sheet: Worksheet) -
     for r in lay.routes:  # the arrow's tip touches its node's box
         left, top, right, bottom = rect[r.d.node]
         assert left - 2 <= r.tip[0] <= right + 2 and top - 2 <= r.tip[1] <= bottom + 2, r.d
-    boxes, labels = list(rect.values()), [r.label for r in lay.routes]
-    assert all(labels)
+    boxes, labels = list(rect.values()), [r.label for r in lay.routes if r.d.relevant]
+    assert all(labels) and all(r.label is None for r in lay.routes if not r.d.relevant)
 
     def overlap(a: tuple, b: tuple) -> bool:
         return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
 
-    assert not [(r.d.node, r.d.input, b) for r in lay.routes for b in boxes if overlap(r.label, b)]
+    assert not [(r.d.node, r.d.input, b) for r in lay.routes if r.label for b in boxes if overlap(r.label, b)]
     assert not [(a, b) for i, a in enumerate(labels) for b in labels[i + 1:] if overlap(a, b)]
 
 
@@ -152,8 +153,9 @@ def test_a_shared_layout_cannot_be_changed(sheet: Worksheet) -> None:
     for value in (lay, lay.boxes[0], lay.routes[0]):
         with pytest.raises(FrozenInstanceError):
             value.labelled = False  # type: ignore[misc]
+    labelled = next(r for r in lay.routes if r.label)
     assert all(isinstance(v, tuple) for v in (lay.boxes, lay.routes, lay.view, lay.boxes[0].rect,
-                                              lay.routes[0].segments, lay.routes[0].label))
+                                              labelled.segments, labelled.label))
     assert layout(sheet) is lay
 
 
@@ -163,7 +165,7 @@ def test_tikz_needs_no_library_and_uses_the_model_tex(sheet: Worksheet) -> None:
     assert "usetikzlibrary" not in tikz and "pgfplots" not in tikz
     for q in sheet.forward:
         assert f"${q.tex}$" in tikz
-    for d in sheet.local:
+    for d in sheet.derivatives:
         assert _tex_number(d.shown) in tikz
 
 

@@ -73,7 +73,7 @@ def test_a_line_too_narrow_for_7_pt_labels_prints_them_in_a_table():
     sheet = build_worksheet(load_spec(example_path("neuron-bce")), "neuron-bce")
     boxes = FormulaBoxes()
     printed = str(graph_print_html(sheet, 300.0, boxes))
-    assert printed.count("<tr><td>∂") == len(sheet.local) and "listed here instead" in printed
+    assert printed.count("<tr><td>∂") == len(sheet.derivatives) and "listed here instead" in printed
 
 
 def test_the_graph_shrinks_to_the_printed_line_only():

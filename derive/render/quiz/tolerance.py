@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ...errors import SpecError, quoted
-from ...numeric.rounding import CAP, SAFETY
+from ...sheet.answers import CAP, SAFETY
 
 UNITS = 10
 """The default margin, in units of the last significant digit the key shows."""
