@@ -92,10 +92,10 @@ def build_worksheet(source: Spec | Prepared, stem: str = "worksheet", variant: s
         forward=tuple(quantity(n.name, numbers.forward[n.name], "node") for n in graph.nodes),
         local=local,
         rules=tuple(dict.fromkeys(rule for d in local if d.relevant for rule in d.rules)),
-        chains=() if run.gradient_sheet else tuple(
+        chains=() if run.gradient_sheet else _once(tuple(
             chain_view(t, graph.loss, derivation, c, numbers.local, numbers.gradients[c.parameter], p,
                        answer_key("gradient", c.parameter))
-            for c in derivation.chains.values()),
+            for c in derivation.chains.values())),
         checks=tuple(_check_row(t, graph, c, p) for c in run.checks),
         tolerance=TOLERANCE[spec.display.dtype],
         symbolic_vs_tape=max((_largest(c.symbolic, c.tape) for c in run.checks), default=0.0),
@@ -122,6 +122,18 @@ def build_worksheet(source: Spec | Prepared, stem: str = "worksheet", variant: s
     spread = {answer_key(*_key_of(kind, name), step, steps): value
               for (kind, name, step), value in found.items()}
     return replace(sheet, answers=answer_list(sheet, spread))
+
+
+def _once(chains: tuple[model.ChainRule, ...]) -> tuple[model.ChainRule, ...]:
+    """The chain rules with each simplification stated once, under the first that uses it
+    (BCE after a sigmoid is A2 - Y for every weight: the sheet says it once)."""
+    said: set[str] = set()
+    out = []
+    for chain in chains:
+        new = tuple(s for s in chain.simplifications if s.tex not in said)
+        said.update(s.tex for s in new)
+        out.append(replace(chain, simplifications=new))
+    return tuple(out)
 
 
 def _key_of(kind: str, name: str) -> tuple[str, str]:

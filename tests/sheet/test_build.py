@@ -118,3 +118,13 @@ def test_a_general_rule_keeps_its_own_letters_when_the_graph_has_arrays_of_those
     assert sigmoid.formula.tex == (r"\frac{d}{d z} \sigma\left(z\right) = "
                                    r"\sigma\left(z\right) \left(1 - \sigma\left(z\right)\right)")
     assert all(r"\odot" not in step.tex for rule in sheet.rules for step in (*rule.steps, rule.formula))
+
+
+def test_each_simplification_is_stated_once():
+    """BCE after a sigmoid cancels to A2 - Y on every weight's path: the sheet says so once."""
+    from ..conftest import DEFAULT
+
+    sheet = build_worksheet(spec_from(DEFAULT))
+    said = [s.tex for c in sheet.chains for s in c.simplifications]
+    assert said == [r"\frac{\partial A_{3}}{\partial A_{2}} \cdot \frac{\partial A_{2}}{\partial A_{1}} = A_{2} - Y"]
+    assert not [c for c in sheet.chains[1:] if c.simplifications]
