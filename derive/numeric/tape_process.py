@@ -11,11 +11,11 @@ which sees BLAS's threads too, and Python's own count) and has not loaded Tensor
 thread pools a child could not use. Otherwise ``start`` returns ``IN_PROCESS``.
 
 The child leaves nothing behind and says nothing: its first act is ``initializer(parent)``,
-given the parent's pid as noted before the fork (the CLI passes
+given this process's pid as noted before the fork (the CLI passes
 ``classset.lifeline.start_worker``, which has the kernel kill it when that parent dies, at
 once if it already has, and leaves Ctrl-C to the parent); ``close`` kills it, and it ends by
-itself when the pipe closes; its
-stdout and stderr are ``/dev/null``, since everything it has to say goes back over the pipe.
+itself when the pipe closes; its stdout and stderr are ``/dev/null``, since everything it has
+to say goes back over the pipe.
 A ``DeriveError`` comes back and is raised here as it is; any other failure (TensorFlow
 missing, the child killed) closes the child and runs the call in this process, so the user
 meets exactly what the in-process path shows.

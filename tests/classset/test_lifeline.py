@@ -61,6 +61,13 @@ def _has_tensorflow(pid: int) -> bool:
         return False
 
 
+def _inode(path: Path) -> int | None:
+    try:
+        return path.stat().st_ino
+    except OSError:  # unlinked meanwhile
+        return None
+
+
 def _threads(pid: int) -> int:
     try:
         return len(os.listdir(f"/proc/{pid}/task"))
@@ -100,14 +107,15 @@ class Run:
             assert time.monotonic() < deadline, f"no {what} within {HANG_GUARD:.0f} s"
             time.sleep(0.01)
 
-    def semaphores(self) -> set[Path]:
-        """The named semaphores (multiprocessing's locks, files in /dev/shm) the command has open."""
+    def semaphores(self) -> set[int]:
+        """The inodes of the named semaphores (multiprocessing's locks: files in /dev/shm) the
+        command has mapped; by inode, since glibc maps a file it then renames."""
         try:
             maps = Path(f"/proc/{self.process.pid}/maps").read_text()
         except OSError:
             return set()
-        return {Path(line.split()[5]) for line in maps.splitlines()
-                if len(line.split()) == 6 and line.split()[5].startswith("/dev/shm/sem.")}
+        return {int(fields[4]) for fields in map(str.split, maps.splitlines())
+                if len(fields) > 5 and fields[5].startswith("/dev/shm/sem.")}
 
     def kill_and_time_the_end(self) -> float:
         """``kill -9`` the command; seconds until none of its processes is left."""
@@ -208,7 +216,7 @@ def test_kill_9_of_a_batch_at_any_moment_leaves_no_process_behind(moment, start,
     record_property("semaphores", len(semaphores))
     record_property("gone_after_s", run.kill_and_time_the_end())
     # the resource tracker, whose pipe the batch and its workers held, unlinked them as it ended
-    assert [path for path in semaphores if path.exists()] == []
+    assert [path for path in Path("/dev/shm").glob("sem.*") if _inode(path) in semaphores] == []
 
 
 def test_kill_9_of_a_cold_render_leaves_no_tensorflow_child_behind(start, loaded_machine, record_property):
