@@ -47,7 +47,9 @@ def executor_for(workers: int | None) -> Iterator[Executor | None]:
     up while this process reads and derives the spec. Nothing is ever forked from a process
     that runs threads: the fork server imports TensorFlow but runs nothing on it, and its
     BLAS is single-threaded (the workers' matrices are tiny). Where there is no fork server,
-    workers are spawned.
+    workers are spawned. The fork server, its workers and the resource tracker end with this
+    process (``classset.lifeline``), provided it is called from the main thread (the kernel ties
+    the fork server to the thread that started it).
     """
     workers = workers if workers is not None else default_workers()
     if workers < 1:
@@ -55,9 +57,9 @@ def executor_for(workers: int | None) -> Iterator[Executor | None]:
     if workers == 1:
         yield None
         return
-    from ..classset.lifeline import start_worker
+    from ..classset.lifeline import ignore_ctrl_c
 
-    pool = ProcessPoolExecutor(workers, mp_context=_worker_context(), initializer=start_worker)
+    pool = ProcessPoolExecutor(workers, mp_context=_worker_context(), initializer=ignore_ctrl_c)
     try:
         yield pool
     finally:
@@ -65,7 +67,10 @@ def executor_for(workers: int | None) -> Iterator[Executor | None]:
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
-    """A started fork server preloading ``derive.classset.warm``, or spawn where there is none."""
+    """A started fork server preloading ``derive.classset.warm``, or spawn where there is none.
+
+    ``derive.classset.lifeline`` is preloaded first: it ties the fork server to this process
+    before the seconds of the warm-up, and each worker to the fork server as it is forked."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
@@ -80,12 +85,15 @@ def _fork_server_environment() -> Iterator[None]:
     """The environment the fork server starts in (this process's is restored after).
 
     BLAS is single-threaded, read when the fork server imports numpy, so that it runs no
-    thread; the fork server ends with this process (``classset.lifeline``); and this very
+    thread; the fork server ends with this process, whose pid it is given (``classset.lifeline``:
+    not the parent it finds, which is init if this process died while it started); and this very
     ``derive`` comes first on the path, so that workers run the code this process runs (the
     fork server does not take this process's ``sys.path``).
     """
+    from ..classset.lifeline import ENVIRONMENT
+
     here = str(Path(__file__).resolve().parents[2])  # the folder holding this derive package
-    settings = {"OPENBLAS_NUM_THREADS": "1", "DERIVE_LIFELINE": "1",
+    settings = {"OPENBLAS_NUM_THREADS": "1", ENVIRONMENT: str(os.getpid()),
                 "PYTHONPATH": os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p)}
     saved = {name: os.environ.get(name) for name in settings}
     os.environ.update(settings)

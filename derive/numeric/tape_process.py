@@ -10,10 +10,12 @@ the child is started only when this process has one thread (Linux's ``/proc/self
 which sees BLAS's threads too, and Python's own count) and has not loaded TensorFlow, whose
 thread pools a child could not use. Otherwise ``start`` returns ``IN_PROCESS``.
 
-The child leaves nothing behind and says nothing: ``initializer`` (the CLI passes
-``classset.lifeline.start_worker``) has the kernel kill it when the parent dies and leaves
-Ctrl-C to the parent; ``close`` kills it, and it ends by itself when the pipe closes; its
-stdout and stderr are ``/dev/null``, since everything it has to say goes back over the pipe.
+The child leaves nothing behind and says nothing: its first act is ``initializer(parent)``,
+given this process's pid as noted before the fork (the CLI passes
+``classset.lifeline.start_worker``, which has the kernel kill it when that parent dies, at
+once if it already has, and leaves Ctrl-C to the parent); ``close`` kills it, and it ends by
+itself when the pipe closes; its stdout and stderr are ``/dev/null``, since everything it has
+to say goes back over the pipe.
 A ``DeriveError`` comes back and is raised here as it is; any other failure (TensorFlow
 missing, the child killed) closes the child and runs the call in this process, so the user
 meets exactly what the in-process path shows.
@@ -58,16 +60,17 @@ class TapeProcess:
         self._connection = connection
 
     @classmethod
-    def start(cls, initializer: Callable[[], None] = lambda: None) -> TapeProcess:
-        """Fork the child (it starts importing TensorFlow at once), or, where forking is not
-        safe, a runner that calls ``IN_PROCESS``."""
+    def start(cls, initializer: Callable[[int], None] = lambda parent: None) -> TapeProcess:
+        """Fork the child (it calls ``initializer(this process's pid)``, then starts importing
+        TensorFlow), or, where forking is not safe, a runner that calls ``IN_PROCESS``."""
         if not forkable():
             return cls(None, None)
         context = multiprocessing.get_context("fork")
         here, there = context.Pipe()
         sys.stdout.flush()  # the child must not write out what this process has buffered
         sys.stderr.flush()
-        process = context.Process(target=_serve, args=(there, initializer), name="derive-tape", daemon=True)
+        process = context.Process(target=_serve, args=(there, initializer, os.getpid()), name="derive-tape",
+                                  daemon=True)
         process.start()
         there.close()
         return cls(process, here)
@@ -120,9 +123,9 @@ class TapeProcess:
         self.close()
 
 
-def _serve(connection: Connection, initializer: Callable[[], None]) -> None:
+def _serve(connection: Connection, initializer: Callable[[int], None], parent: int) -> None:
     """The child: import TensorFlow, then answer calls until the pipe closes."""
-    initializer()
+    initializer(parent)
     _silence()
     try:
         from . import tape  # noqa: F401 - TensorFlow, imported now, before the first call

@@ -111,7 +111,8 @@ def test_workers_forked_warm_give_the_same_bytes_as_this_process(tmp_path):
 
     settings = Settings(count=2, formats=(*FAST, "pdf"))
     run(tmp_path / "here", settings)
-    environment = {name: os.environ.get(name) for name in ("OPENBLAS_NUM_THREADS", "PYTHONPATH")}
+    environment = {name: os.environ.get(name)
+                   for name in ("OPENBLAS_NUM_THREADS", "PYTHONPATH", "DERIVE_LIFELINE")}
     with executor_for(2) as pool:
         assert {name: os.environ.get(name) for name in environment} == environment  # the fork server's only
         run(tmp_path / "forked", settings, executor=pool)

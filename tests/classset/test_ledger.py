@@ -1,14 +1,11 @@
 """A class set is one spec's: an edited spec never reuses old files, one batch at a time per
-folder, a full disk while joining PDFs is one line, and workers end with their parent."""
+folder, a full disk while joining PDFs is one line (workers ending with the batch: test_lifeline)."""
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -134,67 +131,6 @@ def test_a_full_disk_while_joining_pdfs_is_one_line_and_leaves_no_temporary(tmp_
     assert done.returncode == 0, done.stderr[-500:]  # qpdf used to abort the process (SIGABRT)
     assert done.stdout == f"{tmp_path / 'students.pdf'}: cannot write it (No space left on device)\n"
     assert list(tmp_path.iterdir()) == []
-
-
-def _group(pgid: int) -> list[int]:
-    """The live processes of a process group (zombies left out)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[2]) == pgid and fields[0] != "Z":
-                found.append(int(entry.name))
-    return found
-
-
-def _start_batch(tmp_path: Path) -> subprocess.Popen:
-    spec = tmp_path / "class.toml"
-    spec.write_text(CLASS)
-    derive = Path(sys.executable).with_name("derive")
-    process = subprocess.Popen([str(derive), "batch", str(spec), "--count", "2000", "--format", "json",
-                                "--out", str(tmp_path / "out"), "--workers", "2"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
-    deadline = time.monotonic() + 90
-    manifest = tmp_path / "out" / "batch.json"
-    # the batch, the resource tracker, the fork server and 2 workers, busy: surveying the set's
-    # precision (batch.json is claimed) or making variants
-    while len(_group(process.pid)) < 5 or not manifest.exists():
-        assert process.poll() is None and time.monotonic() < deadline, "the workers never started"
-        time.sleep(0.2)
-    return process
-
-
-
-def _gone(pgid: int, seconds: float) -> list[int]:
-    deadline = time.monotonic() + seconds
-    while _group(pgid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return _group(pgid)
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
-def test_kill_9_of_a_batch_leaves_no_process_behind(tmp_path):
-    process = _start_batch(tmp_path)
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
-    left = _gone(process.pid, 5.0)
-    for pid in left:  # do not leave them to the rest of the suite
-        os.kill(pid, signal.SIGKILL)
-    assert left == []
-
-
-def test_ctrl_c_during_a_batch_is_one_line_in_every_process(tmp_path):
-    process = _start_batch(tmp_path)
-    os.killpg(process.pid, signal.SIGINT)  # what a terminal sends: the whole process group
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130
-    assert stderr == ("derive: interrupted; every file written is whole (a class set: rerun the same "
-                      "command to finish it)\n")
-    assert _gone(process.pid, 5.0) == []
 
 
 def test_a_spec_name_too_long_for_its_variants_files_is_refused_before_any_work(tmp_path):
