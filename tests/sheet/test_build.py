@@ -126,5 +126,6 @@ def test_each_simplification_is_stated_once():
 
     sheet = build_worksheet(spec_from(DEFAULT))
     said = [s.tex for c in sheet.chains for s in c.simplifications]
-    assert said == [r"\frac{\partial A_{3}}{\partial A_{2}} \cdot \frac{\partial A_{2}}{\partial A_{1}} = A_{2} - Y"]
+    product = r"\frac{\partial A_{3}}{\partial A_{2}} \cdot \frac{\partial A_{2}}{\partial A_{1}}"
+    assert said == [rf"{product} = A_{{2}} - Y"]
     assert not [c for c in sheet.chains[1:] if c.simplifications]
