@@ -3,16 +3,23 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+TESTSTAMP := $(VENV)/.installed-test
 
-.PHONY: install tools demo test fuzz lint bench golden screenshots clean
+.PHONY: install install-test tools demo test fuzz lint bench golden screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e .
 	touch $(STAMP)
 
-install: $(STAMP)
+$(TESTSTAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(TESTSTAMP)
+
+install: $(STAMP)      ## derive alone: what make demo needs
+
+install-test: $(TESTSTAMP)  ## derive and what the tests need from PyPI
 
 tools:                 ## what the tests need beyond PyPI (Debian and npm packages), installed if missing
 	tests/tools/install.sh
@@ -20,20 +27,20 @@ tools:                 ## what the tests need beyond PyPI (Debian and npm packag
 demo: install          ## render the default worksheet into output/
 	$(BIN)/derive render --out output
 
-test: install tools    ## install what is missing, then run every test (none skips for a missing tool)
+test: install-test tools  ## install what is missing, then run every test (none skips for a missing tool)
 	$(BIN)/ruff check derive tests
 	DERIVE_REQUIRE_TOOLS=1 $(BIN)/python -m pytest -q
 
-fuzz: install          ## 10,000 generated specs and expressions each: derived, or refused in one line, in 2 s
+fuzz: install-test          ## 10,000 generated specs and expressions each: derived, or refused in one line, in 2 s
 	DERIVE_FUZZ_PROFILE=fuzz $(BIN)/python -m pytest -q -s -p no:cacheprovider --hypothesis-show-statistics tests/test_fuzz.py
 
-bench: install         ## timings as ratios measured in one run
+bench: install-test         ## timings as ratios measured in one run
 	$(BIN)/python -m tests.benchmarks
 
-golden: install        ## regenerate the golden files after reviewing the diff
+golden: install-test        ## regenerate the golden files after reviewing the diff
 	$(BIN)/python -m pytest -q tests/render --update-golden
 
-screenshots: install  ## the README's host screenshots: the browser tests shoot them, then cut and reduce them
+screenshots: install-test  ## the README's host screenshots: the browser tests shoot them, then cut and reduce them
 	$(BIN)/python -m pytest -q tests/render/test_hosts_browser.py
 	$(BIN)/python -c "from tests.render.test_hosts_browser import copy_screenshots; copy_screenshots()"
 
