@@ -5,7 +5,7 @@
   "use strict";
   var data = JSON.parse(document.getElementById("practice-data").textContent);
   var holder = document.querySelector("main .sheet");
-  var status = document.querySelector("main .status");
+  var status = document.querySelector("main .controls .status");
   var templates = document.querySelectorAll("template.variant");
   var firstVariant = holder.cloneNode(true);
   var current = 0;
@@ -120,12 +120,11 @@
     var opening = step.hidden;
     step.hidden = !opening;
     button.setAttribute("aria-expanded", String(opening));
-    button.firstChild.nodeValue = opening ? "Hide the step" : "Show the step";
   });
-  document.querySelector("main .check").addEventListener("click", function () {
+  document.querySelector("main .controls .check").addEventListener("click", function () {
     check(null);
   });
-  var next = document.querySelector("main .new-numbers");
+  var next = document.querySelector("main .controls .new-numbers");
   if (next) {
     next.addEventListener("click", function () {
       show((current + 1) % data.variants.length);

@@ -138,7 +138,8 @@ class _Sheet:
     def _array(self, answer: str, shape: tuple[int, ...], prefix: tuple[int, ...]) -> Markup:
         if len(shape) == 1:
             cells = [self._input(answer + "".join(f"[{i}]" for i in (*prefix, j))) for j in range(shape[0])]
-            return Markup('<span class="vector">{}</span>').format(Markup('<span class="comma">,</span> ').join(cells))
+            comma = Markup('<span class="comma">,</span> ')
+            return Markup('<span class="vector">{}</span>').format(comma.join(cells))
         rows = (self._array(answer, shape[1:], (*prefix, i)) for i in range(shape[0]))
         return Markup('<span class="matrix">{}</span>').format(
             Markup("").join(Markup('<span class="matrix-row">{}</span>').format(row) for row in rows))
@@ -154,10 +155,10 @@ class _Sheet:
     def _reveal(self, key: Markup, label: str) -> Markup:
         """A "Show the step" button and the key's step it shows (hidden until then)."""
         self.steps += 1
-        return Markup('<button type="button" class="show-step" aria-expanded="false" aria-controls="step-{0}">'
-                      'Show the step<span class="visually-hidden"> for {1}</span></button>'
-                      '<div class="key-step" id="step-{0}" hidden><span class="key-label">Key:</span> {2}</div>'
-                      ).format(self.steps, label, key)
+        return Markup('<button type="button" class="show-step" aria-expanded="false" '
+                      'aria-controls="step-{0}">Show the step<span class="visually-hidden"> for {1}</span>'
+                      '</button><div class="key-step" id="step-{0}" hidden>'
+                      '<span class="key-label">Key:</span> {2}</div>').format(self.steps, label, key)
 
     def reveal_forward(self, index: int) -> Markup:
         """The key's step for a node's value: its equation, then its value."""
@@ -180,7 +181,8 @@ class _Sheet:
         twice = sorted({column for column in self.written if self.written.count(column) > 1})
         if missing or twice:
             what = f"no box for {missing[0]}" if missing else f"two boxes for {twice[0]}"
-            raise DeriveError("practice", f"the practice page of {self.key.variant or self.key.stem} has {what}")
+            sheet = self.key.variant or self.key.stem
+            raise DeriveError("practice", f"the practice page of {sheet} has {what}")
 
 
 def _pieces(part: Part) -> Iterator[str | _Site]:
