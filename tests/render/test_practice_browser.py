@@ -16,6 +16,14 @@ from pathlib import Path
 
 import pytest
 
+from derive.classset.blanks import student_sheet
+from derive.render.practice.page import render_practice
+from derive.render.practice.variant import practice_variant
+from derive.render.quiz.tolerance import Tolerance
+from derive.sheet.build import build_worksheet
+from derive.spec.examples import example_names, example_path
+from derive.spec.schema import load_spec
+
 from ..classset.quiz_sets import answer_rows, precision, quiz_set
 from ..conftest import headless_chromium
 from .test_accessibility import OVERFLOW, PHONE_WIDTH, RUN_AXE, axe_source
@@ -23,6 +31,10 @@ from .test_accessibility import OVERFLOW, PHONE_WIDTH, RUN_AXE, axe_source
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "output" / "practice"
 README_SHOT = Path(__file__).parent / "screenshots" / "practice.png"
 ANSWER = ("forward:", "local:", "gradient:", "updated:", "loss:")
+NARROWED = ("mazur-matrix", "minibatch-logistic-regression", "neuron-bce", "linear-regression", "relu-minibatch",
+            "tanh-sigmoid-network")
+"""The examples whose practice pages are also checked at a phone's width: matrices, long vectors of
+boxes, a step table, long derivations."""
 
 MARKS = """() => Object.fromEntries([...document.querySelectorAll('main .sheet input.box')].map(input =>
   [input.dataset.column, document.getElementById(input.getAttribute('aria-describedby')).textContent]))"""
@@ -274,6 +286,37 @@ def test_the_page_reflows_at_400_px_and_axe_finds_nothing_there(page_for_axe, dr
     page.add_script_tag(content=axe_source())
     rules = {"rules": {"scrollable-region-focusable": {"enabled": False}}}
     assert page.evaluate(RUN_AXE, {"resultTypes": ["violations"], **rules}) == []
+
+
+@pytest.fixture(scope="module")
+def example_pages() -> dict[str, str]:
+    """Every built-in example's sheet as a practice page of one variant."""
+    pages = {}
+    for name in example_names():
+        key = build_worksheet(load_spec(example_path(name)), name)
+        pages[name] = render_practice((practice_variant(key, student_sheet(key)),), key.title, Tolerance())
+    return pages
+
+
+def test_axe_finds_nothing_on_any_examples_practice_page(browser, example_pages):
+    """Arrays' boxes in brackets and grids, step tables, [gradient] tables, at 1000 px and (the
+    widest) at 400 px, where nothing but an equation, a table or a step of the key scrolls sideways."""
+    found = {}
+    for name, html in example_pages.items():
+        for width in (1000, PHONE_WIDTH) if name in NARROWED else (1000,):
+            page = browser.new_page(viewport={"width": width, "height": 900}, bypass_csp=True)
+            try:
+                page.set_content(html)
+                measured = page.evaluate(OVERFLOW.replace("'.equation, table, pre, figure'",
+                                                          "'.equation, table, pre, figure, .key-step'"))
+                page.add_script_tag(content=axe_source())
+                rules = {"rules": {"scrollable-region-focusable": {"enabled": width > PHONE_WIDTH}}}
+                result = page.evaluate(RUN_AXE, {"resultTypes": ["violations"], **rules})
+            finally:
+                page.close()
+            if result or measured["scrollWidth"] > width or measured["outside"]:
+                found[f"{name} {width}"] = (result, measured)
+    assert len(example_pages) >= 15 and found == {}, found
 
 
 def copy_screenshots() -> None:
