@@ -31,8 +31,8 @@ from .test_accessibility import OVERFLOW, PHONE_WIDTH, RUN_AXE, axe_source
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "output" / "practice"
 README_SHOT = Path(__file__).parent / "screenshots" / "practice.png"
 ANSWER = ("forward:", "local:", "gradient:", "updated:", "loss:")
-NARROWED = ("mazur-matrix", "minibatch-logistic-regression", "neuron-bce", "linear-regression", "relu-minibatch",
-            "tanh-sigmoid-network")
+NARROWED = ("mazur-matrix", "minibatch-logistic-regression", "neuron-bce", "linear-regression",
+            "relu-minibatch", "tanh-sigmoid-network")
 """The examples whose practice pages are also checked at a phone's width: matrices, long vectors of
 boxes, a step table, long derivations."""
 
