@@ -329,5 +329,6 @@ def copy_screenshots() -> None:
 
 
 def test_the_readme_shows_the_page():
-    assert README_SHOT.exists() and f"]({README_SHOT.relative_to(README_SHOT.parents[2])})" in (
-        README_SHOT.parents[2] / "README.md").read_text(encoding="utf-8")
+    root = Path(__file__).resolve().parents[2]
+    assert README_SHOT.exists() and f"]({README_SHOT.relative_to(root)})" in (
+        root / "README.md").read_text(encoding="utf-8")
