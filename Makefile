@@ -40,9 +40,10 @@ bench: install-test         ## timings as ratios measured in one run
 golden: install-test        ## regenerate the golden files after reviewing the diff
 	$(BIN)/python -m pytest -q tests/render --update-golden
 
-screenshots: install-test  ## the README's host screenshots: the browser tests shoot them, then cut and reduce them
-	$(BIN)/python -m pytest -q tests/render/test_hosts_browser.py
+screenshots: install-test tools  ## the README's screenshots (hosts, practice page): the browser tests shoot them, then cut and reduce them
+	$(BIN)/python -m pytest -q tests/render/test_hosts_browser.py tests/render/test_practice_browser.py
 	$(BIN)/python -c "from tests.render.test_hosts_browser import copy_screenshots; copy_screenshots()"
+	$(BIN)/python -c "from tests.render.test_practice_browser import copy_screenshots; copy_screenshots()"
 
 clean:
 	rm -rf $(VENV) output/*.json output/*.html output/*.tex output/*.pdf

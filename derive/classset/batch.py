@@ -115,7 +115,7 @@ def _run_locked(spec, plan, derivation, spec_text: str, source: str, stem: str, 
     manifest = _manifest(spec_text, stem, plan.seed, settings)
     complete = claim(out, manifest)
     base = VariantTask(spec_text, source, stem, plan.seed, 0, settings.overrides, settings.formats,
-                       settings.blanks, settings.options, derivation, quiz=bool(settings.quizzes))
+                       settings.blanks, settings.options, derivation, quiz=settings.quizzes)
     precision = recorded_precision(out, manifest)
     if precision is None:
         precision = set_precision(base, settings.count, executor, window, complete)
@@ -132,7 +132,7 @@ def _run_locked(spec, plan, derivation, spec_text: str, source: str, stem: str, 
 
     tasks = (task(k) for k in range(1, settings.count + 1))
     report = Report(out, settings.count, precision=precision)
-    rows, records, questions = _write_variants(out, tasks, executor, window or 2 * (os.cpu_count() or 1),
+    rows, records, pieces = _write_variants(out, tasks, executor, window or 2 * (os.cpu_count() or 1),
                                                report, progress, plan.variant_id, written)
     about = {"title": spec.title, "spec": stem, "seed": plan.seed, "count": settings.count,
              "blanks": settings.blanks, "precision": precision, "rules": dict(spec.variants)}
@@ -144,7 +144,8 @@ def _run_locked(spec, plan, derivation, spec_text: str, source: str, stem: str, 
             report.files.append(_join(out, name, [f"{v}.{role}.pdf" for v in ids], spec.title, role))
     for name in settings.quizzes:
         quiz = SET_FORMATS[name]
-        content = quiz.render(tuple(questions), f"{spec.title} ({stem}-{plan.seed})", settings.tolerance)
+        content = quiz.render(tuple(p[name] for p in pieces), f"{spec.title} ({stem}-{plan.seed})",
+                              settings.tolerance)
         check_xml(quiz.file_name, content)
         report.files.append(write_atomic(inside(out, quiz.file_name), content))
     return report
@@ -153,7 +154,7 @@ def _run_locked(spec, plan, derivation, spec_text: str, source: str, stem: str, 
 def check_xml(name: str, content: bytes) -> None:
     """Refuse to write a quiz file whose XML (each ``.xml`` of a zip) does not parse, which its
     LMS would refuse at import, long after the batch said it was done."""
-    documents = {name: content}
+    documents = {name: content} if name.endswith(".xml") else {}
     if zipfile.is_zipfile(io.BytesIO(content)):
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             documents = {f"{name}/{member}": archive.read(member) for member in archive.namelist()
@@ -193,8 +194,8 @@ def _write_variants(out: Path, tasks: Iterator[VariantTask], executor: Executor 
                     variant_id: Callable[[int], str],
                     written: Callable[[int], None]) -> tuple[list, list, list]:
     """Write each variant's files in order; stop at the first failure. Returns rows, records and
-    quiz questions."""
-    rows, records, questions, seen = [], [], [], {}
+    the set formats' pieces."""
+    rows, records, pieces, seen = [], [], [], {}
     with closing(ordered_results(make_variant, tasks, executor, window)) as results:
         while True:
             try:
@@ -221,10 +222,10 @@ def _write_variants(out: Path, tasks: Iterator[VariantTask], executor: Executor 
             seen.setdefault(result.drawn, result.index)
             rows.append(result.row)
             records.append(result.record)
-            questions.append(result.question)
+            pieces.append(result.pieces)
             if progress is not None:
                 progress(result)
-    return rows, records, questions
+    return rows, records, pieces
 
 
 def ordered_results(function: Callable[[T], R], tasks: Iterable[T], executor: Executor | None,

@@ -48,8 +48,8 @@ class VariantTask:
     options: Options = Options()
     derivation: Any = None
     """The spec's ``symbolic.derive`` result, or None to derive here."""
-    quiz: bool = False
-    """Also build the variant's quiz question (``render.quiz``), for a set format."""
+    quiz: tuple[str, ...] = ()
+    """The set formats (``render.quiz.SET_FORMATS``) to build the variant's piece for."""
     precision: int | None = None
     """The class set's one precision (significant digits), or None for the draw's own."""
 
@@ -67,8 +67,8 @@ class VariantResult:
     row: dict[str, str] = field(default_factory=dict)
     record: dict[str, Any] = field(default_factory=dict)
     error: str = ""
-    question: Any = None
-    """The variant's ``render.quiz.question.Question``, when the task asked for it."""
+    pieces: dict[str, Any] = field(default_factory=dict)
+    """The variant's piece for each set format the task named (``set_pieces``)."""
 
 
 def draw_sheet(task: VariantTask, plan: Plan) -> tuple[Worksheet, int, tuple[tuple[int, str, str], ...]]:
@@ -133,7 +133,7 @@ def make_variant(task: VariantTask) -> VariantResult:
         documents = variant_documents(key, task.formats, task.blanks, task.options)
         return VariantResult(task.index, variant, attempt, refused, plan.draw(task.index, attempt).values,
                              documents, answer_row(key), answer_record(key, task.index, attempt, refused),
-                             question=quiz_question(key) if task.quiz else None)
+                             pieces=set_pieces(key, task.quiz))
     except DeriveError as error:
         return VariantResult(task.index, variant, error=str(error))
     except Exception as error:  # a bug must still name its variant, and not kill the batch's writes
@@ -153,11 +153,21 @@ def variant_documents(key: Worksheet, formats: tuple[str, ...], blanks: str,
     return documents
 
 
-def quiz_question(key: Worksheet) -> Any:
-    """The key's quiz question, with the student sheet's graph as its picture."""
-    from ..render.quiz.sheet_question import graph_picture, question_of
+def set_pieces(key: Worksheet, names: tuple[str, ...]) -> dict[str, Any]:
+    """What each set format ``names`` takes of this variant (``SetFormat.piece``), built once
+    for formats that take the same piece (Moodle and QTI a question, practice and SCORM a page's
+    variant)."""
+    from ..render.quiz import SET_FORMATS
 
-    return question_of(key, graph_picture(student_sheet(key)))
+    if not names:
+        return {}
+    student = student_sheet(key)
+    built: dict[Any, Any] = {}
+    for name in names:
+        build = SET_FORMATS[name].piece
+        if build not in built:
+            built[build] = build(key, student)
+    return {name: built[SET_FORMATS[name].piece] for name in names}
 
 
 _PLANS: dict[tuple, Plan] = {}

@@ -154,8 +154,9 @@ def _shared(function):
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Directory to write into (default: output/<spec>-<seed>).")
 @click.option("--format", "format_", default="all", show_default=True,
-              help=f"Comma-separated formats of each sheet: {', '.join(FORMATS)}, or all; and of quizzes "
-                   "for the whole set: moodle (Moodle XML, Cloze), qti (QTI 1.2 zip for Canvas).")
+              help=f"Comma-separated formats of each sheet: {', '.join(FORMATS)}, or all; and of files "
+                   "for the whole set: moodle (Moodle XML, Cloze), qti (QTI 1.2 zip for Canvas), practice "
+                   "(a page that checks each box), scorm (that page as a SCORM 1.2 package).")
 @click.option("--tolerance", default=None, metavar="MARGIN",
               help="How far a quiz answer may be from the key's: 1% (relative) or 0.001 (absolute); "
                    "default ten units in the last digit shown.")
@@ -175,12 +176,15 @@ def batch(spec: str, count: int, out: Path | None, format_: str, tolerance: str 
     neuron-bce-2026-07 on both sheets; `derive render SPEC --variant ID` regenerates it.
     Besides <ID>.student.* and <ID>.key.*, the set has answers.csv, answers.json and, with
     PDF, students.pdf and keys.pdf for printing; --format moodle or qti adds one quiz file
-    for the whole set (quiz.moodle.xml, quiz.qti.zip) that an LMS imports and grades.
+    for the whole set (quiz.moodle.xml, quiz.qti.zip) that an LMS imports and grades, and
+    practice or scorm a page of every variant that checks itself (practice.html,
+    practice.scorm.zip).
 
     \b
     Example:
       derive batch my-neuron.toml --count 40 --seed 2026 --format pdf,html
       derive batch my-neuron.toml --count 40 --format moodle --tolerance 1%
+      derive batch my-neuron.toml --count 40 --format practice,scorm
     """
     from ..classset.batch import BatchFailure, Settings, run_batch
     from ..classset.blanks import MODES

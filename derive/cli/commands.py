@@ -18,7 +18,7 @@ from ..render.hosts import HOSTS
 from ..render.templating import papers
 from ..spec.examples import example_names, example_title
 from ..spec.schema import Spec, load_spec
-from .common import _formats, _resolve
+from .common import _resolve
 
 
 def _load(spec: str | None, overrides: tuple[str, ...]) -> tuple[Spec, str]:
@@ -41,7 +41,9 @@ def cli() -> None:
 @cli.command()
 @click.argument("spec", required=False)
 @click.option("--format", "format_", default="all", show_default=True,
-              help=f"Comma-separated formats: {', '.join(FORMATS)}, or all.")
+              help=f"Comma-separated formats: {', '.join(FORMATS)}, or all (these); and practice (a page "
+                   "that checks each box, of --count variants with [variants] rules) or scorm (that "
+                   "page as a SCORM 1.2 package).")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("output"), show_default=True, help="Directory to write into.")
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
@@ -57,7 +59,8 @@ def cli() -> None:
 @click.option("--variant", metavar="ID", default=None,
               help="Regenerate one variant of a class set (see `derive batch`): its student sheet and key.")
 @click.option("--count", type=int, default=None,
-              help="With --variant: the size of its class set, so the variant shows the set's one precision.")
+              help="With --variant: the size of its class set, so the variant shows the set's one precision; "
+                   "with practice or scorm: the variants on the page (default 20).")
 @click.option("--blanks", default=None, metavar="numbers|steps",
               help="Also write the student sheet, with every computed number (or the steps too) blank.")
 def render(spec: str | None, format_: str, out: Path, overrides: tuple[str, ...], math: str | None,
@@ -72,9 +75,19 @@ def render(spec: str | None, format_: str, out: Path, overrides: tuple[str, ...]
       derive render neuron-bce --format pdf,html --out handouts --set x1=2.0
       derive render my-neuron.toml --variant my-neuron-2026-07 --count 40   # <ID>.student.*, <ID>.key.*
       derive render --format fragment --host canvas   # the fragment and its pictures, for Canvas
+      derive render my-neuron.toml --format practice,scorm --count 30   # a page that checks itself
     """
-    if count is not None and variant is None:
-        raise SpecError("--count", "goes with --variant (the size of the variant's class set)")
+    from .batch import split_formats
+    from .practice import for_render
+
+    sheets, sets = split_formats(format_)
+    sets = for_render(sets)
+    if count is not None and variant is None and not sets:
+        raise SpecError("--count", "goes with --variant (the size of the variant's class set) or with "
+                                   "--format practice or scorm (the variants on the page)")
+    if sets and (variant is not None or blanks is not None):
+        raise SpecError("--format", f"{sets[0]} is written for the spec's set, not with --variant or "
+                                    "--blanks")
     if variant is not None or blanks is not None:
         from .batch import render_with_blanks
 
@@ -82,12 +95,18 @@ def render(spec: str | None, format_: str, out: Path, overrides: tuple[str, ...]
         for path in render_with_blanks(spec, format_, out, overrides, options, variant, blanks, count):
             click.echo(printable(str(path)))
         return
-    formats = _formats(format_)
     loaded, stem = _load(spec, overrides)
     from ..writer import inside, write_atomic
     from .render_one import render_one  # after the spec holds: a spec error needs no SymPy
 
-    documents = render_one(loaded, stem, formats, Options(math=math, paper=paper, host=host))
+    options = Options(math=math, paper=paper, host=host)
+    documents: dict[str, str | bytes] = render_one(loaded, stem, sheets, options) if sheets else {}
+    if sets:
+        from .batch import read_spec
+        from .practice import render_sets
+
+        text, source, _ = read_spec(spec)
+        documents.update(render_sets(text, source, stem, overrides, sets, count))
     for filename, content in documents.items():
         click.echo(printable(str(write_atomic(inside(out, filename), content))))
 

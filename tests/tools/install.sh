@@ -35,7 +35,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-# MathJax for the Moodle and MkDocs pages of tests/render/hosts/; axe-core for test_accessibility.py
+# MathJax for the Moodle and MkDocs pages of tests/render/hosts/; axe-core for test_accessibility.py;
+# scorm-again, a SCORM 1.2 runtime standing in for an LMS, for tests/render/test_practice_scorm.py
 npm_install() {  # folder, package@version, a file the package holds
   [ -f "$1/node_modules/$3" ] && return
   echo "make test: installing $2 (npm) into $1"
@@ -43,3 +44,4 @@ npm_install() {  # folder, package@version, a file the package holds
 }
 npm_install tests/render/hosts mathjax@3.2.2 mathjax/es5/tex-chtml.js
 npm_install .ci/axe axe-core@4.14.1 axe-core/axe.min.js
+npm_install .ci/scorm scorm-again@3.4.3 scorm-again/dist/scorm12.js
