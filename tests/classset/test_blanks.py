@@ -290,3 +290,15 @@ def test_the_student_sheet_has_one_box_per_answer(key):
     in_formulas = page.count('<mspace mathbackground="black"')
     assert in_formulas % 3 == 0
     assert cells + in_formulas // 3 == len(key.answers)
+
+
+def test_a_step_table_of_many_parameters_boxes_each_loss_once():
+    """With more than four parameters the step table is split in tables of four columns: the
+    loss is in the first only, so each answer still has one box."""
+    text = example_path("tanh-sigmoid-network").read_text()
+    text = text.replace("learning_rate", "steps = 2\nlearning_rate")
+    key = build_worksheet(spec_from(text), "net")
+    assert len(key.parameters) > 4 and key.steps == 2
+    page = render_page(student_sheet(key))
+    boxes = page.count('class="answer-box"') + page.count('<mspace mathbackground="black"') // 3
+    assert boxes == len(key.answers)
