@@ -42,7 +42,7 @@ from .variant_job import (  # noqa: F401 - the task's types re-exported
     portable,
     survey_variant,
 )
-from .variants import check_count, format_id, plan_for
+from .variants import Plan, Taken, check_count, check_distinct, format_id, plan_for
 
 FIXED_PDF_DATE = "D:20000101000000Z"
 T = TypeVar("T")
@@ -84,7 +84,6 @@ class Report:
     rendered: int = 0
     refused: Counter = field(default_factory=Counter)
     files: list[Path] = field(default_factory=list)
-    duplicates: list[tuple[int, int]] = field(default_factory=list)
     precision: int = 0
     """The set's one precision: significant digits of every computed number on every sheet."""
 
@@ -100,6 +99,7 @@ def run_batch(spec_text: str, source: str, stem: str, out: Path, settings: Setti
         raise SpecError("--blanks", f"expected one of {', '.join(MODES)}, got {quoted(settings.blanks)}")
     spec = parse_spec(spec_text, settings.overrides, source)
     plan = plan_for(spec, spec_text, stem, settings.seed)
+    check_distinct(plan, settings.count)
     if settings.formats:
         _check_names(source, expected_files(plan.variant_id(settings.count), settings.formats))
     derivation = portable(prepare(spec).derivation)
@@ -133,7 +133,7 @@ def _run_locked(spec, plan, derivation, spec_text: str, source: str, stem: str, 
     tasks = (task(k) for k in range(1, settings.count + 1))
     report = Report(out, settings.count, precision=precision)
     rows, records, questions = _write_variants(out, tasks, executor, window or 2 * (os.cpu_count() or 1),
-                                               report, progress, plan.variant_id, written)
+                                               report, progress, plan, written)
     about = {"title": spec.title, "spec": stem, "seed": plan.seed, "count": settings.count,
              "blanks": settings.blanks, "precision": precision, "rules": dict(spec.variants)}
     report.files.append(write_atomic(inside(out, "answers.csv"), answers_csv(rows)))
@@ -189,21 +189,34 @@ def set_precision(base: VariantTask, count: int, executor: Executor | None = Non
 
 
 def _write_variants(out: Path, tasks: Iterator[VariantTask], executor: Executor | None, window: int,
-                    report: Report, progress: Callable[[VariantResult], None] | None,
-                    variant_id: Callable[[int], str],
+                    report: Report, progress: Callable[[VariantResult], None] | None, plan: Plan,
                     written: Callable[[int], None]) -> tuple[list, list, list]:
     """Write each variant's files in order; stop at the first failure. Returns rows, records and
-    quiz questions."""
-    rows, records, questions, seen = [], [], [], {}
-    with closing(ordered_results(make_variant, tasks, executor, window)) as results:
+    quiz questions. Each task is told the draws the variants before it took (``Taken``), as far
+    as they are known when it starts; a variant that took or refused one it was not told of is
+    drawn again, knowing them all."""
+    rows, records, questions = [], [], []
+    taken, started = Taken(plan), {}
+
+    def told(task: VariantTask) -> VariantTask:
+        started[task.index] = task = replace(task, skip=taken.skip(task.index))
+        return task
+
+    with closing(ordered_results(make_variant, map(told, tasks), executor, window)) as results:
         while True:
             try:
                 result = next(results)
+                task = started.pop(result.index)
+                duplicates = {a for a, reason, _ in result.refused if reason == "duplicate"}
+                if result.error or taken.stale(result.index, result.attempt, duplicates):
+                    full = replace(task, skip=taken.skip(task.index))
+                    if full.skip != task.skip:
+                        result = _run_one(full, executor)
             except StopIteration:
                 break
             except Exception as error:  # the executor itself failed (a worker killed, a lost cluster)
                 k = len(rows) + 1
-                raise BatchFailure(k, variant_id(k), f"{type(error).__name__}: {error}") from error
+                raise BatchFailure(k, plan.variant_id(k), f"{type(error).__name__}: {error}") from error
             if result.error:
                 raise BatchFailure(result.index, result.variant, result.error)
             for name, content in result.documents.items():
@@ -214,17 +227,20 @@ def _write_variants(out: Path, tasks: Iterator[VariantTask], executor: Executor 
                     raise BatchFailure(result.index, result.variant,
                                        f"cannot write {name}: {reason}") from None
             written(result.index)
+            taken.add(result.index, result.drawn)
             report.rendered += bool(result.documents)
             report.refused.update(reason for _, reason, _ in result.refused)
-            if result.drawn in seen:
-                report.duplicates.append((seen[result.drawn], result.index))
-            seen.setdefault(result.drawn, result.index)
             rows.append(result.row)
             records.append(result.record)
             questions.append(result.question)
             if progress is not None:
                 progress(result)
     return rows, records, questions
+
+
+def _run_one(task: VariantTask, executor: Executor | None) -> VariantResult:
+    """``make_variant(task)`` on ``executor`` (or here), waiting for it."""
+    return make_variant(task) if executor is None else executor.submit(make_variant, task).result()
 
 
 def ordered_results(function: Callable[[T], R], tasks: Iterable[T], executor: Executor | None,

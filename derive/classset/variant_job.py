@@ -25,10 +25,8 @@ from ..symbolic.prepare import prepare
 from .answers import answer_record, answer_row
 from .blanks import problem_json, student_sheet
 from .refusals import REASONS, RefusedDraw, accept
-from .variants import Plan, format_id, plan_for
+from .variants import MAX_DRAWS, Plan, Taken, Values, format_id, plan_for
 
-MAX_DRAWS = 100
-"""Draws tried for one variant before the batch gives up on it."""
 DEFAULT_OPTIONS = Options()
 
 
@@ -52,6 +50,8 @@ class VariantTask:
     """Also build the variant's quiz question (``render.quiz``), for a set format."""
     precision: int | None = None
     """The class set's one precision (significant digits), or None for the draw's own."""
+    skip: tuple[tuple[Values, int], ...] = ()
+    """Draws earlier variants accepted, each with its variant's index: refused as ``duplicate``."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class VariantResult:
     variant: str
     attempt: int = 0
     refused: tuple[tuple[int, str, str], ...] = ()
-    drawn: tuple[tuple[str, float], ...] = ()
+    drawn: Values = ()
     documents: dict[str, str | bytes] = field(default_factory=dict)
     row: dict[str, str] = field(default_factory=dict)
     record: dict[str, Any] = field(default_factory=dict)
@@ -72,11 +72,16 @@ class VariantResult:
 
 
 def draw_sheet(task: VariantTask, plan: Plan) -> tuple[Worksheet, int, tuple[tuple[int, str, str], ...]]:
-    """The key of variant ``task.index``: the first draw not refused, and the refused ones."""
+    """The key of variant ``task.index``: the first draw not refused, and the refused ones.
+    A draw in ``task.skip`` is refused first, as ``duplicate``, before any number is computed."""
     refused: list[tuple[int, str, str]] = []
     variant = plan.variant_id(task.index)
+    owners = dict(task.skip)
     for attempt in range(MAX_DRAWS):
         draw = plan.draw(task.index, attempt)
+        if draw.values in owners:
+            refused.append((attempt, "duplicate", str(duplicate(plan, owners[draw.values]))))
+            continue
         spec = parse_spec(task.spec_text, (*task.overrides, *draw.overrides(plan)), task.source)
         try:
             key = accept(prepare(spec, task.derivation), f"{variant}.key", variant, task.precision)
@@ -89,6 +94,33 @@ def draw_sheet(task: VariantTask, plan: Plan) -> tuple[Worksheet, int, tuple[tup
     tally = Counter(reason for _, reason, _ in refused)
     raise NumericError("variants", f"all {MAX_DRAWS} draws refused: {tally_text(tally)}; move or narrow "
                        "the [variants] ranges (see `derive stress`)")
+
+
+def duplicate(plan: Plan, owner: int) -> RefusedDraw:
+    """The refusal of a draw that variant ``owner`` (an index) drew and accepted before."""
+    return RefusedDraw("variants", f"the same numbers as {plan.variant_id(owner)}", "duplicate")
+
+
+def told_earlier_draws(task: VariantTask) -> VariantTask:
+    """``task`` with the draws that variants 1..index-1 accepted among its candidates, as the
+    batch tells it (``render --variant``). Only the earlier variants whose candidate draws
+    can meet variant ``index``'s, directly or through other such variants, are drawn (without
+    rendering); the others cannot change its draw."""
+    plan = _plan(task.spec_text, task.source, task.stem, task.seed, task.overrides)
+    wanted = {plan.draw(task.index, a).values for a in range(MAX_DRAWS)}
+    needed = []
+    for k in range(task.index - 1, 0, -1):
+        candidates = {plan.draw(k, a).values for a in range(MAX_DRAWS)}
+        if not candidates.isdisjoint(wanted):
+            needed.append(k)
+            wanted |= candidates
+    taken = Taken(plan)
+    for k in reversed(needed):
+        result = make_variant(replace(task, index=k, formats=(), quiz=False, skip=taken.skip(k)))
+        if result.error:
+            raise DeriveError(f"variant {k} ({result.variant})", result.error)
+        taken.add(k, result.drawn)
+    return replace(task, skip=taken.skip(task.index))
 
 
 def tally_text(tally: Counter) -> str:

@@ -216,7 +216,7 @@ def test_a_variant_whose_every_draw_is_refused_stops_the_batch_naming_it(tmp_pat
     text = DEFAULT + "[variants]\nx1 = { choices = [100.0] }\n"
     with pytest.raises(BatchFailure, match=r"^variant 1 \(neuron-0-01\): variants: all 100 draws refused: "
                                            r"100 \(saturated sigmoid or tanh\); move or narrow"):
-        run(tmp_path, Settings(count=2, formats=("json",)), text)
+        run(tmp_path, Settings(count=1, formats=("json",)), text)
 
 
 @pytest.mark.parametrize(("settings", "message"), [
