@@ -35,6 +35,7 @@ from .answers import answers_csv, answers_json
 from .blanks import MODES
 from .ledger import AGGREGATES, MANIFEST, claim, locked, record, recorded_precision  # noqa: F401 - names re-exported
 from .variant_job import (  # noqa: F401 - the task's types re-exported
+    Surveyed,
     VariantResult,
     VariantTask,
     expected_files,
@@ -168,12 +169,15 @@ def check_xml(name: str, content: bytes) -> None:
 def set_precision(base: VariantTask, count: int, executor: Executor | None = None,
                   window: int | None = None, complete: int = 0) -> int:
     """The class set's one precision: the fewest significant digits any of its ``count``
-    variants' own draws supports (``survey_variant``, nothing rendered); BatchFailure at a
-    variant that fails, saying that the first ``complete`` variants are."""
+    variants' own draws supports (``survey_variant``, nothing rendered; a variant's own draw is
+    the first that no variant before it took); BatchFailure at a variant that fails, saying
+    that the first ``complete`` variants are."""
+    plan = plan_for(parse_spec(base.spec_text, base.overrides, base.source), base.spec_text, base.stem,
+                    base.seed)
     tasks = (replace(base, index=k, formats=()) for k in range(1, count + 1))
     digits: list[int] = []
-    with closing(ordered_results(survey_variant, tasks, executor, window or 2 * (os.cpu_count() or 1))
-                 ) as results:
+    with closing(distinct_results(survey_variant, tasks, executor, window or 2 * (os.cpu_count() or 1),
+                                  plan)) as results:
         while True:
             try:
                 surveyed = next(results)
@@ -188,30 +192,29 @@ def set_precision(base: VariantTask, count: int, executor: Executor | None = Non
             digits.append(surveyed.digits)
 
 
+def one_variant(task: VariantTask) -> VariantResult:
+    """Variant ``task.index`` as its batch makes it (``render --variant``): variants 1 to
+    index-1 are drawn first, in this process and without rendering, for the draws they take."""
+    plan = plan_for(parse_spec(task.spec_text, task.overrides, task.source), task.spec_text, task.stem,
+                    task.seed)
+    earlier = (replace(task, index=k, formats=(), quiz=False) for k in range(1, task.index))
+    for result in distinct_results(make_variant, (*earlier, task), None, 1, plan):
+        if result.error and result.index < task.index:
+            return replace(result, error=f"variant {result.index} ({result.variant}), drawn before it: "
+                                         f"{result.error}")
+    return result
+
+
 def _write_variants(out: Path, tasks: Iterator[VariantTask], executor: Executor | None, window: int,
                     report: Report, progress: Callable[[VariantResult], None] | None, plan: Plan,
                     written: Callable[[int], None]) -> tuple[list, list, list]:
     """Write each variant's files in order; stop at the first failure. Returns rows, records and
-    quiz questions. Each task is told the draws the variants before it took (``Taken``), as far
-    as they are known when it starts; a variant that took or refused one it was not told of is
-    drawn again, knowing them all."""
+    quiz questions."""
     rows, records, questions = [], [], []
-    taken, started = Taken(plan), {}
-
-    def told(task: VariantTask) -> VariantTask:
-        started[task.index] = task = replace(task, skip=taken.skip(task.index))
-        return task
-
-    with closing(ordered_results(make_variant, map(told, tasks), executor, window)) as results:
+    with closing(distinct_results(make_variant, tasks, executor, window, plan)) as results:
         while True:
             try:
                 result = next(results)
-                task = started.pop(result.index)
-                duplicates = {a for a, reason, _ in result.refused if reason == "duplicate"}
-                if result.error or taken.stale(result.index, result.attempt, duplicates):
-                    full = replace(task, skip=taken.skip(task.index))
-                    if full.skip != task.skip:
-                        result = _run_one(full, executor)
             except StopIteration:
                 break
             except Exception as error:  # the executor itself failed (a worker killed, a lost cluster)
@@ -227,7 +230,6 @@ def _write_variants(out: Path, tasks: Iterator[VariantTask], executor: Executor 
                     raise BatchFailure(result.index, result.variant,
                                        f"cannot write {name}: {reason}") from None
             written(result.index)
-            taken.add(result.index, result.drawn)
             report.rendered += bool(result.documents)
             report.refused.update(reason for _, reason, _ in result.refused)
             rows.append(result.row)
@@ -238,9 +240,33 @@ def _write_variants(out: Path, tasks: Iterator[VariantTask], executor: Executor 
     return rows, records, questions
 
 
-def _run_one(task: VariantTask, executor: Executor | None) -> VariantResult:
-    """``make_variant(task)`` on ``executor`` (or here), waiting for it."""
-    return make_variant(task) if executor is None else executor.submit(make_variant, task).result()
+Drawn = TypeVar("Drawn", VariantResult, Surveyed)
+
+
+def distinct_results(function: Callable[[VariantTask], Drawn], tasks: Iterable[VariantTask],
+                     executor: Executor | None, window: int, plan: Plan) -> Iterator[Drawn]:
+    """``ordered_results`` of ``function`` (``make_variant``, ``survey_variant``), where every
+    variant refuses the draws the variants before it took (``Taken``). Each task is told them as
+    far as they are known when it starts; a variant that took or refused one it was not told
+    of, or failed without knowing them all, is run again knowing them all. So the results are
+    those of running the variants one after another, on any executor."""
+    taken, started = Taken(plan), {}
+
+    def told(task: VariantTask) -> VariantTask:
+        started[task.index] = task = replace(task, skip=taken.skip(task.index))
+        return task
+
+    with closing(ordered_results(function, map(told, tasks), executor, window)) as results:
+        for result in results:
+            task = started.pop(result.index)
+            duplicates = {a for a, reason, _ in result.refused if reason == "duplicate"}
+            if result.error or taken.stale(result.index, result.attempt, duplicates):
+                full = replace(task, skip=taken.skip(task.index))
+                if full.skip != task.skip:
+                    result = function(full) if executor is None else executor.submit(function, full).result()
+            if not result.error:
+                taken.add(result.index, result.drawn)
+            yield result
 
 
 def ordered_results(function: Callable[[T], R], tasks: Iterable[T], executor: Executor | None,

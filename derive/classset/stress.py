@@ -124,11 +124,12 @@ def format_report(report: StressReport) -> str:
              f"  accepted {report.accepted:6d}  {100 * report.accepted / n:5.1f}%",
              f"  refused  {n - report.accepted:6d}  {100 * (n - report.accepted) / n:5.1f}%"]
     labels = {**REASONS, "invalid": "the drawn values make an invalid spec"}
-    for reason, times in report.refused.most_common():
-        share = f"{times:6d}  {100 * times / n:5.1f}%"
-        lines.append(f"    {labels[reason]:34s} {share}   e.g. {report.examples[reason]}")
-    if "duplicate" not in report.refused:  # said even when none: the one reason that grows with --count
-        lines.append(f"    {labels['duplicate']:34s} {0:6d}  {0:5.1f}%")
+    # duplicates are said even when there are none: the one reason that grows with --count
+    counts = report.refused.most_common() + ([] if "duplicate" in report.refused else [("duplicate", 0)])
+    width = max(len(labels[reason]) for reason, _ in counts)
+    for reason, times in counts:
+        example = f"   e.g. {report.examples[reason]}" if times else ""
+        lines.append(f"    {labels[reason]:{width}s} {times:6d}  {100 * times / n:5.1f}%{example}")
     if report.ranges:
         width = max(len(name) for name in report.ranges)
         lines.append(f"answers over the {report.accepted} accepted draws:")

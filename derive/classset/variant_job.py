@@ -25,7 +25,7 @@ from ..symbolic.prepare import prepare
 from .answers import answer_record, answer_row
 from .blanks import problem_json, student_sheet
 from .refusals import REASONS, RefusedDraw, accept
-from .variants import MAX_DRAWS, Plan, Taken, Values, format_id, plan_for
+from .variants import MAX_DRAWS, Plan, Values, format_id, plan_for
 
 DEFAULT_OPTIONS = Options()
 
@@ -92,35 +92,15 @@ def draw_sheet(task: VariantTask, plan: Plan) -> tuple[Worksheet, int, tuple[tup
         except RefusedDraw as refusal:
             refused.append((attempt, refusal.reason, str(refusal)))
     tally = Counter(reason for _, reason, _ in refused)
-    raise NumericError("variants", f"all {MAX_DRAWS} draws refused: {tally_text(tally)}; move or narrow "
-                       "the [variants] ranges (see `derive stress`)")
+    advice = "widen the [variants] ranges or add choices" if "duplicate" in tally \
+        else "move or narrow the [variants] ranges"
+    raise NumericError("variants", f"all {MAX_DRAWS} draws refused: {tally_text(tally)}; {advice} "
+                       "(see `derive stress`)")
 
 
 def duplicate(plan: Plan, owner: int) -> RefusedDraw:
     """The refusal of a draw that variant ``owner`` (an index) drew and accepted before."""
     return RefusedDraw("variants", f"the same numbers as {plan.variant_id(owner)}", "duplicate")
-
-
-def told_earlier_draws(task: VariantTask) -> VariantTask:
-    """``task`` with the draws that variants 1..index-1 accepted among its candidates, as the
-    batch tells it (``render --variant``). Only the earlier variants whose candidate draws
-    can meet variant ``index``'s, directly or through other such variants, are drawn (without
-    rendering); the others cannot change its draw."""
-    plan = _plan(task.spec_text, task.source, task.stem, task.seed, task.overrides)
-    wanted = {plan.draw(task.index, a).values for a in range(MAX_DRAWS)}
-    needed = []
-    for k in range(task.index - 1, 0, -1):
-        candidates = {plan.draw(k, a).values for a in range(MAX_DRAWS)}
-        if not candidates.isdisjoint(wanted):
-            needed.append(k)
-            wanted |= candidates
-    taken = Taken(plan)
-    for k in reversed(needed):
-        result = make_variant(replace(task, index=k, formats=(), quiz=False, skip=taken.skip(k)))
-        if result.error:
-            raise DeriveError(f"variant {k} ({result.variant})", result.error)
-        taken.add(k, result.drawn)
-    return replace(task, skip=taken.skip(task.index))
 
 
 def tally_text(tally: Counter) -> str:
@@ -136,6 +116,9 @@ class Surveyed:
     variant: str
     digits: int = 0
     error: str = ""
+    attempt: int = 0
+    refused: tuple[tuple[int, str, str], ...] = ()
+    drawn: Values = ()
 
 
 def survey_variant(task: VariantTask) -> Surveyed:
@@ -146,8 +129,9 @@ def survey_variant(task: VariantTask) -> Surveyed:
         plan = _plan(task.spec_text, task.source, task.stem, task.seed, task.overrides)
         if task.derivation is None:
             task = replace(task, derivation=_derivation(task.spec_text, task.source, task.overrides))
-        key, _, _ = draw_sheet(replace(task, precision=None), plan)
-        return Surveyed(task.index, variant, key.precision)
+        key, attempt, refused = draw_sheet(replace(task, precision=None), plan)
+        return Surveyed(task.index, variant, key.precision, "", attempt, refused,
+                        plan.draw(task.index, attempt).values)
     except DeriveError as error:
         return Surveyed(task.index, variant, error=str(error))
     except Exception as error:  # a bug must still name its variant

@@ -259,9 +259,9 @@ def render_with_blanks(spec: str | None, format_: str, out: Path, overrides: tup
     (the usual files plus ``<stem>.student.*``)."""
     from dataclasses import replace
 
-    from ..classset.batch import set_precision
+    from ..classset.batch import one_variant, set_precision
     from ..classset.blanks import MODES
-    from ..classset.variant_job import VariantTask, make_variant, told_earlier_draws, variant_documents
+    from ..classset.variant_job import VariantTask, variant_documents
     from ..classset.variants import check_count, check_distinct, parse_id, plan_for
     from ..sheet.build import build_worksheet
     from ..spec.schema import parse_spec
@@ -288,7 +288,7 @@ def render_with_blanks(spec: str | None, format_: str, out: Path, overrides: tup
                 raise SpecError("--count", f"{quoted(variant)} is variant {index}, beyond a set of {count}")
             check_distinct(plan_for(parse_spec(text, overrides, source), text, stem, seed), count)
             task = replace(task, precision=set_precision(task, count))
-        result = make_variant(told_earlier_draws(task))
+        result = one_variant(task)
         if result.error:
             raise DeriveError("", result.error)
         if count is None:
