@@ -35,6 +35,7 @@ from .answers import answers_csv, answers_json
 from .blanks import MODES
 from .ledger import AGGREGATES, MANIFEST, claim, locked, record, recorded_precision  # noqa: F401 - names re-exported
 from .variant_job import (  # noqa: F401 - the task's types re-exported
+    Surveyed,
     VariantResult,
     VariantTask,
     expected_files,
@@ -42,7 +43,7 @@ from .variant_job import (  # noqa: F401 - the task's types re-exported
     portable,
     survey_variant,
 )
-from .variants import check_count, format_id, plan_for
+from .variants import Plan, Taken, check_count, check_distinct, format_id, plan_for
 
 FIXED_PDF_DATE = "D:20000101000000Z"
 T = TypeVar("T")
@@ -84,7 +85,6 @@ class Report:
     rendered: int = 0
     refused: Counter = field(default_factory=Counter)
     files: list[Path] = field(default_factory=list)
-    duplicates: list[tuple[int, int]] = field(default_factory=list)
     precision: int = 0
     """The set's one precision: significant digits of every computed number on every sheet."""
 
@@ -100,6 +100,7 @@ def run_batch(spec_text: str, source: str, stem: str, out: Path, settings: Setti
         raise SpecError("--blanks", f"expected one of {', '.join(MODES)}, got {quoted(settings.blanks)}")
     spec = parse_spec(spec_text, settings.overrides, source)
     plan = plan_for(spec, spec_text, stem, settings.seed)
+    check_distinct(plan, settings.count)
     if settings.formats:
         _check_names(source, expected_files(plan.variant_id(settings.count), settings.formats))
     derivation = portable(prepare(spec).derivation)
@@ -133,7 +134,7 @@ def _run_locked(spec, plan, derivation, spec_text: str, source: str, stem: str, 
     tasks = (task(k) for k in range(1, settings.count + 1))
     report = Report(out, settings.count, precision=precision)
     rows, records, pieces = _write_variants(out, tasks, executor, window or 2 * (os.cpu_count() or 1),
-                                               report, progress, plan.variant_id, written)
+                                            report, progress, plan, written)
     about = {"title": spec.title, "spec": stem, "seed": plan.seed, "count": settings.count,
              "blanks": settings.blanks, "precision": precision, "rules": dict(spec.variants)}
     report.files.append(write_atomic(inside(out, "answers.csv"), answers_csv(rows)))
@@ -169,12 +170,15 @@ def check_xml(name: str, content: bytes) -> None:
 def set_precision(base: VariantTask, count: int, executor: Executor | None = None,
                   window: int | None = None, complete: int = 0) -> int:
     """The class set's one precision: the fewest significant digits any of its ``count``
-    variants' own draws supports (``survey_variant``, nothing rendered); BatchFailure at a
-    variant that fails, saying that the first ``complete`` variants are."""
+    variants' own draws supports (``survey_variant``, nothing rendered; a variant's own draw is
+    the first that no variant before it took); BatchFailure at a variant that fails, saying
+    that the first ``complete`` variants are."""
+    plan = plan_for(parse_spec(base.spec_text, base.overrides, base.source), base.spec_text, base.stem,
+                    base.seed)
     tasks = (replace(base, index=k, formats=()) for k in range(1, count + 1))
     digits: list[int] = []
-    with closing(ordered_results(survey_variant, tasks, executor, window or 2 * (os.cpu_count() or 1))
-                 ) as results:
+    with closing(distinct_results(survey_variant, tasks, executor, window or 2 * (os.cpu_count() or 1),
+                                  plan)) as results:
         while True:
             try:
                 surveyed = next(results)
@@ -189,14 +193,26 @@ def set_precision(base: VariantTask, count: int, executor: Executor | None = Non
             digits.append(surveyed.digits)
 
 
+def one_variant(task: VariantTask) -> VariantResult:
+    """Variant ``task.index`` as its batch makes it (``render --variant``): variants 1 to
+    index-1 are drawn first, in this process and without rendering, for the draws they take."""
+    plan = plan_for(parse_spec(task.spec_text, task.overrides, task.source), task.spec_text, task.stem,
+                    task.seed)
+    earlier = (replace(task, index=k, formats=(), quiz=()) for k in range(1, task.index))
+    for result in distinct_results(make_variant, (*earlier, task), None, 1, plan):
+        if result.error and result.index < task.index:
+            return replace(result, error=f"variant {result.index} ({result.variant}), drawn before it: "
+                                         f"{result.error}")
+    return result
+
+
 def _write_variants(out: Path, tasks: Iterator[VariantTask], executor: Executor | None, window: int,
-                    report: Report, progress: Callable[[VariantResult], None] | None,
-                    variant_id: Callable[[int], str],
+                    report: Report, progress: Callable[[VariantResult], None] | None, plan: Plan,
                     written: Callable[[int], None]) -> tuple[list, list, list]:
     """Write each variant's files in order; stop at the first failure. Returns rows, records and
     the set formats' pieces."""
-    rows, records, pieces, seen = [], [], [], {}
-    with closing(ordered_results(make_variant, tasks, executor, window)) as results:
+    rows, records, pieces = [], [], []
+    with closing(distinct_results(make_variant, tasks, executor, window, plan)) as results:
         while True:
             try:
                 result = next(results)
@@ -204,7 +220,7 @@ def _write_variants(out: Path, tasks: Iterator[VariantTask], executor: Executor 
                 break
             except Exception as error:  # the executor itself failed (a worker killed, a lost cluster)
                 k = len(rows) + 1
-                raise BatchFailure(k, variant_id(k), f"{type(error).__name__}: {error}") from error
+                raise BatchFailure(k, plan.variant_id(k), f"{type(error).__name__}: {error}") from error
             if result.error:
                 raise BatchFailure(result.index, result.variant, result.error)
             for name, content in result.documents.items():
@@ -217,15 +233,41 @@ def _write_variants(out: Path, tasks: Iterator[VariantTask], executor: Executor 
             written(result.index)
             report.rendered += bool(result.documents)
             report.refused.update(reason for _, reason, _ in result.refused)
-            if result.drawn in seen:
-                report.duplicates.append((seen[result.drawn], result.index))
-            seen.setdefault(result.drawn, result.index)
             rows.append(result.row)
             records.append(result.record)
             pieces.append(result.pieces)
             if progress is not None:
                 progress(result)
     return rows, records, pieces
+
+
+Drawn = TypeVar("Drawn", VariantResult, Surveyed)
+
+
+def distinct_results(function: Callable[[VariantTask], Drawn], tasks: Iterable[VariantTask],
+                     executor: Executor | None, window: int, plan: Plan) -> Iterator[Drawn]:
+    """``ordered_results`` of ``function`` (``make_variant``, ``survey_variant``), where every
+    variant refuses the draws the variants before it took (``Taken``). Each task is told them as
+    far as they are known when it starts; a variant that took or refused one it was not told
+    of, or failed without knowing them all, is run again knowing them all. So the results are
+    those of running the variants one after another, on any executor."""
+    taken, started = Taken(plan), {}
+
+    def told(task: VariantTask) -> VariantTask:
+        started[task.index] = task = replace(task, skip=taken.skip(task.index))
+        return task
+
+    with closing(ordered_results(function, map(told, tasks), executor, window)) as results:
+        for result in results:
+            task = started.pop(result.index)
+            duplicates = {a for a, reason, _ in result.refused if reason == "duplicate"}
+            if result.error or taken.stale(result.index, result.attempt, duplicates):
+                full = replace(task, skip=taken.skip(task.index))
+                if full.skip != task.skip:
+                    result = function(full) if executor is None else executor.submit(function, full).result()
+            if not result.error:
+                taken.add(result.index, result.drawn)
+            yield result
 
 
 def ordered_results(function: Callable[[T], R], tasks: Iterable[T], executor: Executor | None,

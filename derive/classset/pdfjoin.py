@@ -4,12 +4,14 @@ WeasyPrint spends most of a sheet's time drawing its SVG formulas; drawing every
 second time to combine them would double a class set's PDF time. Instead pikepdf (qpdf)
 reads each sheet's PDF back and copies its pages, each with everything it uses (contents,
 resources, fonts, images, form XObjects, annotations), so every sheet starts on a new page
-and keeps its page sizes. Flate-compressed stream data is passed through as it is (not
-decoded and compressed again) and written straight to ``out``; the small objects are packed
-into compressed object streams. The outline gets one entry per sheet (the sheet's own
-headings are left out). The document information is written as given, nothing adds a date,
-and the file identifier is a digest of the written content, so the same inputs give the same
-bytes.
+and keeps its page sizes. Every sheet starts on an odd page: after a sheet with an odd page
+count comes a blank page of its last page's size, so that a double-sided print never puts
+the end of one student's sheet and the start of the next on one sheet of paper.
+Flate-compressed stream data is passed through as it is (not decoded and compressed again)
+and written straight to ``out``; the small objects are packed into compressed object
+streams. The outline gets one entry per sheet (the sheet's own headings are left out). The
+document information is written as given, nothing adds a date, and the file identifier is a
+digest of the written content, so the same inputs give the same bytes.
 """
 
 from __future__ import annotations
@@ -105,9 +107,16 @@ def _newer(version: tuple[str, int], other: tuple[str, int]) -> tuple[str, int]:
     return max(version, other, key=key)
 
 
+def _blank_page_after(pdf: Pdf) -> None:
+    """Add a blank page the size of ``pdf``'s last page."""
+    x0, y0, x1, y1 = (float(v) for v in pdf.pages[-1].mediabox)
+    pdf.add_blank_page(page_size=(x1 - x0, y1 - y0))
+
+
 def join_pdfs(documents: Iterable[bytes], out: BinaryIO, titles: Iterable[str],
               info: dict[str, str]) -> int:
-    """Write the pages of ``documents`` in order to ``out`` as one PDF; return the page count.
+    """Write the pages of ``documents`` in order to ``out`` as one PDF, each from an odd page (a
+    blank page before it where needed); return the page count.
 
     ``titles`` names each document in the outline (a document without a title gets no
     entry); ``info`` is the document information (Title, Producer, CreationDate ...), written
@@ -119,6 +128,8 @@ def join_pdfs(documents: Iterable[bytes], out: BinaryIO, titles: Iterable[str],
         names = iter(titles)
         for number, data in enumerate(documents, 1):
             title = next(names, None)
+            if len(pdf.pages) % 2:
+                _blank_page_after(pdf)
             first = len(pdf.pages)
             name = title if title is not None else f"document {number}"
             version = _newer(version, _copy_pages(pdf, data, name))

@@ -13,7 +13,9 @@ A draw is refused, with its reason kept, when
 - ``imprecise``: float32 and float64 round apart at the set's one precision (class sets only,
   ``variant_job``), or agree on too few digits, or an answer is so sensitive to the rounding of
   the numbers it is worked from that no margin could both take a careful student's answer and
-  refuse a flipped sign (``numeric.rounding.well_posed``).
+  refuse a flipped sign (``numeric.rounding.well_posed``);
+- ``duplicate`` (class sets only, ``variant_job``; ``stress``): the draw is one an earlier
+  variant of the set accepted.
 
 ``accept`` builds the worksheet of one draw or raises ``RefusedDraw``, a ``NumericError``.
 """
@@ -47,6 +49,7 @@ REASONS = {
     "zero-gradient": "a gradient rounds to zero",
     "loss-not-decreasing": "the loss does not decrease",
     "imprecise": "too few trustworthy digits",
+    "duplicate": "an earlier variant drew the same numbers",
 }
 """Each reason's key and how reports name it."""
 

@@ -1,8 +1,9 @@
 """The stress test of a spec's ``[variants]`` rules, after R/exams' ``stresstest_exercise``.
 
 ``stress_test`` makes ``count`` raw draws (the first draw of variants 1..count), judges each
-as a batch would (``refusals.accept``), and reports the share refused per reason, with one
-example of each, and the range of every answer over the accepted draws. An instructor
+as a batch would (``refusals.accept``; a draw equal to one accepted before it is refused as
+``duplicate``, as a later variant of a set refuses it), and reports the share refused per
+reason, with one example of each, and the range of every answer over the accepted draws. An instructor
 reads it to tune the rules before generating a class set: many refusals mean redraws (and a
 slower batch); an answer ranging over several decades means some sheets are much harder.
 """
@@ -22,8 +23,8 @@ from ..spec.schema import parse_spec
 from .answers import answer_values
 from .batch import ordered_results
 from .refusals import REASONS, RefusedDraw, accept
-from .variant_job import portable
-from .variants import check_count, plan_for
+from .variant_job import duplicate, portable
+from .variants import Taken, check_count, plan_for
 
 CHUNK = 25
 """Draws per task: enough to make a worker's round trip negligible."""
@@ -94,9 +95,14 @@ def stress_test(spec_text: str, source: str, stem: str, count: int, seed: int | 
         StressTask(spec_text, source, stem, plan.seed, first, min(CHUNK, count - first + 1), overrides,
                    derivation) for first in range(1, count + 1, CHUNK))
     report = StressReport(stem, plan.seed, count, spec.display.precision, plan.distinct)
-    done = 0
+    taken, done = Taken(plan), 0
     for outcomes in ordered_results(run_trials, tasks, executor, window):
-        for reason, detail in outcomes:
+        for index, (reason, detail) in enumerate(outcomes, done + 1):
+            values = plan.draw(index).values
+            if values in taken.owners:
+                reason, detail = "duplicate", str(duplicate(plan, taken.owners[values]))
+            elif not reason:
+                taken.add(index, values)
             if reason:
                 report.refused[reason] += 1
                 report.examples.setdefault(reason, detail)
@@ -118,9 +124,12 @@ def format_report(report: StressReport) -> str:
              f"  accepted {report.accepted:6d}  {100 * report.accepted / n:5.1f}%",
              f"  refused  {n - report.accepted:6d}  {100 * (n - report.accepted) / n:5.1f}%"]
     labels = {**REASONS, "invalid": "the drawn values make an invalid spec"}
-    for reason, times in report.refused.most_common():
-        share = f"{times:6d}  {100 * times / n:5.1f}%"
-        lines.append(f"    {labels[reason]:34s} {share}   e.g. {report.examples[reason]}")
+    # duplicates are said even when there are none: the one reason that grows with --count
+    counts = report.refused.most_common() + ([] if "duplicate" in report.refused else [("duplicate", 0)])
+    width = max(len(labels[reason]) for reason, _ in counts)
+    for reason, times in counts:
+        example = f"   e.g. {report.examples[reason]}" if times else ""
+        lines.append(f"    {labels[reason]:{width}s} {times:6d}  {100 * times / n:5.1f}%{example}")
     if report.ranges:
         width = max(len(name) for name in report.ranges)
         lines.append(f"answers over the {report.accepted} accepted draws:")

@@ -25,10 +25,8 @@ from ..symbolic.prepare import prepare
 from .answers import answer_record, answer_row
 from .blanks import problem_json, student_sheet
 from .refusals import REASONS, RefusedDraw, accept
-from .variants import Plan, format_id, plan_for
+from .variants import MAX_DRAWS, Plan, Values, format_id, plan_for
 
-MAX_DRAWS = 100
-"""Draws tried for one variant before the batch gives up on it."""
 DEFAULT_OPTIONS = Options()
 
 
@@ -52,6 +50,8 @@ class VariantTask:
     """The set formats (``render.quiz.SET_FORMATS``) to build the variant's piece for."""
     precision: int | None = None
     """The class set's one precision (significant digits), or None for the draw's own."""
+    skip: tuple[tuple[Values, int], ...] = ()
+    """Draws earlier variants accepted, each with its variant's index: refused as ``duplicate``."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class VariantResult:
     variant: str
     attempt: int = 0
     refused: tuple[tuple[int, str, str], ...] = ()
-    drawn: tuple[tuple[str, float], ...] = ()
+    drawn: Values = ()
     documents: dict[str, str | bytes] = field(default_factory=dict)
     row: dict[str, str] = field(default_factory=dict)
     record: dict[str, Any] = field(default_factory=dict)
@@ -72,11 +72,16 @@ class VariantResult:
 
 
 def draw_sheet(task: VariantTask, plan: Plan) -> tuple[Worksheet, int, tuple[tuple[int, str, str], ...]]:
-    """The key of variant ``task.index``: the first draw not refused, and the refused ones."""
+    """The key of variant ``task.index``: the first draw not refused, and the refused ones.
+    A draw in ``task.skip`` is refused first, as ``duplicate``, before any number is computed."""
     refused: list[tuple[int, str, str]] = []
     variant = plan.variant_id(task.index)
+    owners = dict(task.skip)
     for attempt in range(MAX_DRAWS):
         draw = plan.draw(task.index, attempt)
+        if draw.values in owners:
+            refused.append((attempt, "duplicate", str(duplicate(plan, owners[draw.values]))))
+            continue
         spec = parse_spec(task.spec_text, (*task.overrides, *draw.overrides(plan)), task.source)
         try:
             key = accept(prepare(spec, task.derivation), f"{variant}.key", variant, task.precision)
@@ -87,8 +92,15 @@ def draw_sheet(task: VariantTask, plan: Plan) -> tuple[Worksheet, int, tuple[tup
         except RefusedDraw as refusal:
             refused.append((attempt, refusal.reason, str(refusal)))
     tally = Counter(reason for _, reason, _ in refused)
-    raise NumericError("variants", f"all {MAX_DRAWS} draws refused: {tally_text(tally)}; move or narrow "
-                       "the [variants] ranges (see `derive stress`)")
+    advice = "widen the [variants] ranges or add choices" if "duplicate" in tally \
+        else "move or narrow the [variants] ranges"
+    raise NumericError("variants", f"all {MAX_DRAWS} draws refused: {tally_text(tally)}; {advice} "
+                       "(see `derive stress`)")
+
+
+def duplicate(plan: Plan, owner: int) -> RefusedDraw:
+    """The refusal of a draw that variant ``owner`` (an index) drew and accepted before."""
+    return RefusedDraw("variants", f"the same numbers as {plan.variant_id(owner)}", "duplicate")
 
 
 def tally_text(tally: Counter) -> str:
@@ -104,6 +116,9 @@ class Surveyed:
     variant: str
     digits: int = 0
     error: str = ""
+    attempt: int = 0
+    refused: tuple[tuple[int, str, str], ...] = ()
+    drawn: Values = ()
 
 
 def survey_variant(task: VariantTask) -> Surveyed:
@@ -114,8 +129,9 @@ def survey_variant(task: VariantTask) -> Surveyed:
         plan = _plan(task.spec_text, task.source, task.stem, task.seed, task.overrides)
         if task.derivation is None:
             task = replace(task, derivation=_derivation(task.spec_text, task.source, task.overrides))
-        key, _, _ = draw_sheet(replace(task, precision=None), plan)
-        return Surveyed(task.index, variant, key.precision)
+        key, attempt, refused = draw_sheet(replace(task, precision=None), plan)
+        return Surveyed(task.index, variant, key.precision, "", attempt, refused,
+                        plan.draw(task.index, attempt).values)
     except DeriveError as error:
         return Surveyed(task.index, variant, error=str(error))
     except Exception as error:  # a bug must still name its variant

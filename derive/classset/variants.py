@@ -7,6 +7,9 @@ seeded with the text ``"seed/index/attempt"`` (SHA-512 based: the same on every 
 and Python run), so a variant is regenerated from its ID alone, whatever the batch size.
 
 A draw is a list of ``--set`` overrides, so the spec's own validation applies to it.
+Every variant of a set is different: a draw equal to the draw an earlier variant accepted is
+refused as ``duplicate`` and drawn again (``Taken``), so variant k depends on the draws
+variants 1..k-1 accepted, which the batch learns as it writes them in order.
 IDs are ``<stem>-<seed>-<index>``, the index 1-based and at least two digits:
 ``neuron-bce-2026-07``.
 """
@@ -26,6 +29,12 @@ from ..spec.schema import Spec, VariantRule
 
 DEFAULT_SEED = 0
 """The seed of a batch when neither ``--seed`` nor ``variants.seed`` gives one."""
+
+MAX_DRAWS = 100
+"""Draws tried for one variant before the batch gives up on it."""
+
+Values = tuple[tuple[str, float], ...]
+"""What one draw drew, by name: two draws are the same exercise when these are equal."""
 
 _ID = re.compile(r"(?P<stem>.+)-(?P<seed>\d+)-(?P<index>\d+)")
 
@@ -55,7 +64,7 @@ class Draw:
 
     index: int
     attempt: int
-    values: tuple[tuple[str, float], ...]
+    values: Values
 
     def overrides(self, plan: Plan) -> tuple[str, ...]:
         keys = {rule.name: rule.key for rule in plan.rules}
@@ -84,6 +93,36 @@ class Plan:
         for rule in self.rules:
             total *= rule.count
         return total
+
+
+class Taken:
+    """The draws a class set's variants accepted, each with the variant that took it first.
+
+    Variant k refuses (as ``duplicate``) a draw that one of variants 1..k-1 accepted. A worker
+    drawing variant k is told (``skip``) the accepted draws among its own candidates (its draws
+    0..MAX_DRAWS-1) that are known when it starts; the batch, which learns the draws in variant
+    order, then checks (``stale``) that none it was not told of turned up, else draws the
+    variant again with the full list. So the set is the one drawing every variant in order
+    would give, whatever runs the variants and in whatever order they finish.
+    """
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.owners: dict[Values, int] = {}
+
+    def add(self, index: int, values: Values) -> None:
+        self.owners.setdefault(values, index)
+
+    def skip(self, index: int) -> tuple[tuple[Values, int], ...]:
+        """The accepted draws variant ``index`` could draw, with the variant that took each."""
+        found = (self.plan.draw(index, attempt).values for attempt in range(MAX_DRAWS))
+        return tuple({values: self.owners[values] for values in found if values in self.owners}.items())
+
+    def stale(self, index: int, attempt: int, duplicates: set[int]) -> bool:
+        """Whether variant ``index``, which took draw ``attempt`` after refusing the draws
+        ``duplicates`` as duplicates, was not told of a draw taken before it."""
+        taken = {a for a in range(attempt + 1) if self.plan.draw(index, a).values in self.owners}
+        return taken != duplicates
 
 
 def format_id(stem: str, seed: int, index: int) -> str:
@@ -147,3 +186,12 @@ def check_count(count: int, what: str = "variants") -> None:
     """A one-line ``--count`` error unless 1 <= count <= MAX_COUNT."""
     if not 1 <= count <= MAX_COUNT:
         raise SpecError("--count", f"expected 1 to {MAX_COUNT} {what}, got {count}")
+
+
+def check_distinct(plan: Plan, count: int) -> None:
+    """A one-line error if the rules cannot give ``count`` variants different draws."""
+    if plan.distinct < count:
+        draws = "draw" if plan.distinct == 1 else "different draws"
+        raise SpecError("variants", f"the rules allow {plan.distinct} {draws}, fewer than the {count} "
+                                    "variants asked for (--count); widen a range, use a finer step or "
+                                    "add choices")

@@ -189,7 +189,7 @@ def batch(spec: str, count: int, out: Path | None, format_: str, tolerance: str 
     from ..classset.batch import BatchFailure, Settings, run_batch
     from ..classset.blanks import MODES
     from ..classset.variant_job import tally_text
-    from ..classset.variants import check_count, plan_for
+    from ..classset.variants import check_count, check_distinct, plan_for
     from ..render.quiz.tolerance import parse_tolerance
     from ..spec.schema import parse_spec
 
@@ -201,6 +201,7 @@ def batch(spec: str, count: int, out: Path | None, format_: str, tolerance: str 
     if blanks not in MODES:
         raise SpecError("--blanks", f"expected one of {', '.join(MODES)}, got {quoted(blanks)}")
     plan = plan_for(parse_spec(text, overrides, source), text, stem, seed)
+    check_distinct(plan, count)
     out = out if out is not None else Path("output") / f"{stem}-{plan.seed}"
     done = 0
 
@@ -225,8 +226,6 @@ def batch(spec: str, count: int, out: Path | None, format_: str, tolerance: str 
     variants = "variant" if count == 1 else "variants"
     click.echo(f"{count} {variants} in {out} ({report.rendered} rendered now), every computed number to "
                f"{report.precision} significant digits; {refused}")
-    for first, again in report.duplicates:
-        click.echo(f"derive: note: variants {first} and {again} drew the same numbers", err=True)
 
 
 def split_formats(value: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -272,10 +271,10 @@ def render_with_blanks(spec: str | None, format_: str, out: Path, overrides: tup
     (the usual files plus ``<stem>.student.*``)."""
     from dataclasses import replace
 
-    from ..classset.batch import set_precision
+    from ..classset.batch import one_variant, set_precision
     from ..classset.blanks import MODES
-    from ..classset.variant_job import VariantTask, make_variant, variant_documents
-    from ..classset.variants import check_count, parse_id
+    from ..classset.variant_job import VariantTask, variant_documents
+    from ..classset.variants import check_count, check_distinct, parse_id, plan_for
     from ..sheet.build import build_worksheet
     from ..spec.schema import parse_spec
     from ..writer import inside, write_atomic
@@ -299,8 +298,9 @@ def render_with_blanks(spec: str | None, format_: str, out: Path, overrides: tup
             check_count(count)
             if index > count:
                 raise SpecError("--count", f"{quoted(variant)} is variant {index}, beyond a set of {count}")
+            check_distinct(plan_for(parse_spec(text, overrides, source), text, stem, seed), count)
             task = replace(task, precision=set_precision(task, count))
-        result = make_variant(task)
+        result = one_variant(task)
         if result.error:
             raise DeriveError("", result.error)
         if count is None:

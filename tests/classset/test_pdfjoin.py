@@ -1,4 +1,4 @@
-"""Joining PDFs page for page: every document from a new page, in order, readable by poppler."""
+"""Joining PDFs page for page: every document from an odd page, in order, readable by poppler."""
 
 from __future__ import annotations
 
@@ -93,19 +93,19 @@ def sheets() -> list[bytes]:
     return [weasyprint_pdf("first", 2), weasyprint_pdf("second", 3, "letter"), weasyprint_pdf("third", 1)]
 
 
-def test_pages_come_in_order_each_document_from_a_new_page(tmp_path, sheets):
+def test_pages_come_in_order_each_document_from_an_odd_page(tmp_path, sheets):
     data, pages = joined(sheets, ["one", "two", "three"])
-    assert pages == 6
+    assert pages == 7  # 2 pages, 3 and a blank one, 1: printed on both sides, no sheet shares paper
     assert pdf_pages_text(tmp_path, data) == ["first page 1", "first page 2", "second page 1",
-                                              "second page 2", "second page 3", "third page 1"]
+                                              "second page 2", "second page 3", "", "third page 1"]
 
 
 def test_each_page_keeps_its_size_and_poppler_reads_the_metadata(tmp_path, sheets):
-    output = poppler(tmp_path, "pdfinfo", joined(sheets, ["one", "two", "three"])[0], "-f", "1", "-l", "6")
+    output = poppler(tmp_path, "pdfinfo", joined(sheets, ["one", "two", "three"])[0], "-f", "1", "-l", "7")
     sizes = [line.split(":", 1)[1].strip() for line in output.splitlines()
              if line.startswith("Page") and "size" in line]
     a4, letter = "595.276 x 841.89 pts (A4)", "612 x 792 pts (letter)"
-    assert sizes == [a4, a4, letter, letter, letter, a4]
+    assert sizes == [a4, a4, letter, letter, letter, letter, a4]  # a blank page as the page before it
     assert "Title:           Joined" in output and "Producer:        derive" in output
     assert "CreationDate:    Sat Jan  1 00:00:00 2000 UTC" in output
     assert "ModDate" not in output  # the information is written as given, no date added
@@ -121,8 +121,8 @@ def test_the_outline_has_one_entry_per_document_pointing_at_its_first_page(tmp_p
     outline = xml[xml.index("<outline>"):xml.rindex("</outline>")]
     items = [(int(page), unescape(title)) for page, title in re.findall(r'<item page="(\d+)">(.*?)</item>',
                                                                         outline)]
-    # the sheets have 2, 3, 1 and 1 pages; their own headings are not copied
-    assert items == [(1, "one"), (3, "two (é)"), (6, "three"), (7, "four")]
+    # the sheets have 2, 3, 1 and 1 pages, each from an odd page; their own headings are not copied
+    assert items == [(1, "one"), (3, "two (é)"), (7, "three"), (9, "four")]
 
 
 def test_joining_is_deterministic_and_the_identifier_follows_the_inputs(sheets):
@@ -141,16 +141,18 @@ def test_joining_is_deterministic_and_the_identifier_follows_the_inputs(sheets):
 
 def test_a_classic_cross_reference_table_and_an_inherited_page_size_are_read_too(tmp_path, sheets):
     data, pages = joined([classic_pdf("plain"), sheets[2]], ["plain", "third"])
-    assert pages == 2
-    assert pdf_pages_text(tmp_path, data) == ["plain", "third page 1"]
+    assert pages == 3
+    assert pdf_pages_text(tmp_path, data) == ["plain", "", "third page 1"]
+    blank = "Page    2 size:  612 x 792 pts (letter)"
+    assert blank in poppler(tmp_path, "pdfinfo", data, "-f", "2", "-l", "2")
     size = "Page    1 size:  612 x 792 pts (letter)"
     assert size in poppler(tmp_path, "pdfinfo", data, "-f", "1", "-l", "1")
 
 
 def test_a_page_drawn_by_several_streams_and_a_form_xobject_is_copied_whole(tmp_path, sheets):
     data, pages = joined([sheets[2], layered_pdf(), classic_pdf("last")], ["third", "layered", "last"])
-    assert pages == 3
-    assert pdf_pages_text(tmp_path, data) == ["third page 1", "alpha beta gamma", "last"]
+    assert pages == 5
+    assert pdf_pages_text(tmp_path, data) == ["third page 1", "", "alpha beta gamma", "", "last"]
 
 
 def test_documents_without_a_title_get_no_outline_entry(tmp_path, sheets):

@@ -52,3 +52,21 @@ def test_the_same_draws_on_an_executor_give_the_same_report(report):
 def test_a_count_below_one_is_refused():
     with pytest.raises(SpecError, match="^--count: expected 1 to 10000 draws"):
         stress_test(CLASS, "class.toml", "class", 0)
+
+
+def test_a_draw_repeating_an_accepted_one_counts_as_a_duplicate():
+    from .test_duplicates import SMALL, plan
+
+    report = stress_test(SMALL, "small.toml", "small", 20)
+    first = [plan().draw(k).values for k in range(1, 21)]
+    assert report.refused == {"duplicate": 20 - len(set(first))}  # six draws, each a sound exercise
+    assert report.accepted == 6 and report.examples["duplicate"].startswith("variants: the same numbers as ")
+    line = "    an earlier variant drew the same numbers     14   70.0%   e.g. variants: the same numbers as "
+    assert line + "small-5-" in format_report(report)
+
+
+def test_the_report_says_when_no_draw_repeats(report):
+    assert "duplicate" not in report.refused
+    lines = format_report(report).splitlines()
+    assert any(line.startswith("    an earlier variant drew the same numbers")
+               and line.endswith("      0    0.0%") for line in lines)

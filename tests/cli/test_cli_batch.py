@@ -95,6 +95,10 @@ BAD = {
     "no-rules": (["batch", "{plain}", "--count", "2"], "derive: error: variants: no rules to draw from"),
     "no-rules-variant": (["render", "{plain}", "--variant", "plain-1-01"],
                          "derive: error: variants: no rules"),
+    "few-draws": (["batch", "{few}", "--count", "4"],
+                  "derive: error: variants: the rules allow 3 different draws, fewer than the 4 variants"),
+    "few-draws-variant": (["render", "{few}", "--variant", "few-0-02", "--count", "4"],
+                          "derive: error: variants: the rules allow 3 different draws"),
     "stress-count": (["stress", "{spec}", "--count", "0"],
                      "derive: error: --count: expected 1 to 10000 draws"),
 }
@@ -106,7 +110,9 @@ def test_bad_input_is_one_line_with_exit_status_2_and_writes_nothing(monkeypatch
     arguments, message = BAD[case]
     (tmp_path / "unknown.toml").write_text(DEFAULT + "[variants]\nx1 = { normal = 0.0 }\n")
     (tmp_path / "plain.toml").write_text(DEFAULT)
-    paths = {"spec": spec, "unknown": tmp_path / "unknown.toml", "plain": tmp_path / "plain.toml"}
+    (tmp_path / "few.toml").write_text(DEFAULT + "[variants]\nx1 = { min = 1.0, max = 2.0, step = 0.5 }\n")
+    paths = {"spec": spec, "unknown": tmp_path / "unknown.toml", "plain": tmp_path / "plain.toml",
+             "few": tmp_path / "few.toml"}
     out = ["--out", str(tmp_path / "out")] if arguments[0] != "stress" else []
     arguments = [a.format(**paths) for a in arguments] + out
     code, out, err = run(monkeypatch, capsys, *arguments)

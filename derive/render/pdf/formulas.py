@@ -233,7 +233,8 @@ class FormulaBoxes:
         """An empty box to be drawn as ``shape`` that the PDF's structure tree gives ``alternative``:
         the marker element that ``tags`` finds it by, the same whatever the text."""
         anchor = self.place(shape, alternative, ascent)
-        return Markup(f'<{MARKER_TAG} class="{css_class}" id="{anchor}" style="{style}"></{MARKER_TAG}>')
+        tag = "span" if alternative.role == "Artifact" else MARKER_TAG  # no element in the tree
+        return Markup(f'<{tag} class="{css_class}" id="{anchor}" style="{style}"></{tag}>')
 
     def box(self, markup: str | tuple[str, ...] | Aligned, display: bool = False, alt: str = "",
             like: str | tuple[str, ...] | Aligned | None = None) -> Markup:
@@ -303,6 +304,9 @@ class FormulaBoxes:
                         continue
                     text = invisible_text(alternative.text, PX_TO_PT * x, f, PX_TO_PT * shape.width,
                                           PX_TO_PT * TEXT_SIZE_PX)
+                    if alternative.role == "Artifact":
+                        placements.append(artifact(placement + b"\n" + text))
+                        continue
                     mcid = structure.tag(elements[anchor], pdf_page, alternative)
                     placements.append(marked(alternative.role, mcid, placement + b"\n" + text))
                 if placements:
@@ -321,8 +325,8 @@ class FormulaBoxes:
         """The structure element of each box on the page that has a text alternative, by anchor:
         the page's markers, in reading order, are its marked boxes in the order WeasyPrint found
         their anchors (its walk of the page's boxes, as its tagging walks them)."""
-        anchors = [anchor for anchor in page.anchors
-                   if anchor.startswith(ANCHOR_PREFIX) and self.alternatives[_index(anchor)] is not None]
+        anchors = [anchor for anchor in page.anchors if anchor.startswith(ANCHOR_PREFIX)
+                   and getattr(self.alternatives[_index(anchor)], "role", "Artifact") != "Artifact"]
         markers = structure.markers(pdf_page)
         if len(markers) != len(anchors):
             raise ValueError(f"the tagged PDF has {len(markers)} formula elements on a page that "

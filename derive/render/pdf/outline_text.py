@@ -32,17 +32,22 @@ from .formulas import Drawing, FormulaBoxes, Glyph, Ink, PDFPen, glyph_from_oper
 from .tags import Alternative
 
 FACES = {"sans": "DejaVuSans.ttf", "sans-bold": "DejaVuSans-Bold.ttf", "mono": "DejaVuSansMono.ttf",
-         "serif": "DejaVuSerif.ttf"}
-"""The faces, by the names used here, and their files in matplotlib's ``mpl-data/fonts/ttf``."""
+         "serif": "DejaVuSerif.ttf", "running": "DejaVuSans.ttf"}
+"""The faces, by the names used here, and their files in matplotlib's ``mpl-data/fonts/ttf``
+(``running``: the running header's, on every page)."""
+RUNNING = "running"
+"""The face of given text in the running header: drawn on every page, as an artifact (a
+pagination artifact is not read as content, but ``pdftotext`` finds it on each page)."""
 TEXT_COLOUR = b"0.102 0.102 0.102 rg"
 """#1a1a1a, the stylesheet's and the SVG's text colour."""
 
 
 ROOT_PX = 11 * 96 / 72
 """The print stylesheet's ``html { font-size: 11pt }``, in CSS px."""
-GIVEN_PX = {"mono": 0.92 * ROOT_PX, "sans-bold": 0.95 * ROOT_PX, "serif": ROOT_PX}
+GIVEN_PX = {"mono": 0.92 * ROOT_PX, "sans-bold": 0.95 * ROOT_PX, "serif": ROOT_PX, "running": 8.5 * 96 / 72}
 """Given text's size by face: ``td.num`` (0.92rem, DejaVu Sans Mono), the variant line (0.95rem,
-bold), a number in a paragraph (1rem, DejaVu Serif, the sheet's text)."""
+bold), a number in a paragraph (1rem, DejaVu Serif, the sheet's text), the running header (8.5pt,
+the print page's margin boxes)."""
 GIVEN_MIN_CHARS = 7
 """A given number's box is at least this many monospace characters wide (``-0.125`` has six),
 so that numbers of different lengths leave the same layout."""
@@ -125,8 +130,8 @@ def set_line(text: str, px: float, face_name: str) -> tuple[float, Ink]:
 
 def given_box(boxes: FormulaBoxes, text: str, face_name: str = "mono", computed: bool = False,
               wide_chars: int = GIVEN_MIN_CHARS) -> Markup:
-    """On a student sheet, a given number (or, in ``sans-bold``, the variant ID) as an empty
-    box that ``boxes`` draws it into, right-aligned, on the line's baseline.
+    """On a student sheet, a given number (or, in ``sans-bold`` or ``running``, the variant ID) as
+    an empty box that ``boxes`` draws it into, right-aligned, on the line's baseline.
 
     The box's size does not depend on the digits: a number's is ``GIVEN_MIN_CHARS`` monospace
     characters (a ``computed`` one's, on a class set's key, ``wide_chars``: as many as any
@@ -134,7 +139,9 @@ def given_box(boxes: FormulaBoxes, text: str, face_name: str = "mono", computed:
     number's in a sentence, ``1.2e-07``) is its advance, the same for every ID of a class set (DejaVu's
     digits all have one width). Text the face cannot draw (an ID
     from a spec named in another script) stays text, for WeasyPrint to set with a fallback font.
-    The PDF's structure tree holds the text, and the page holds it invisibly (``tags``).
+    The PDF's structure tree holds the text, and the page holds it invisibly (``tags``); in the
+    running header (``running``), a box in every page's margin, it is an artifact with the text
+    invisibly on each page.
     """
     font = face(face_name)
     if not text or not font.has(text):
@@ -150,7 +157,8 @@ def given_box(boxes: FormulaBoxes, text: str, face_name: str = "mono", computed:
     operators = b"q 1 0 0 1 %.3f 0 cm\n%s\n%s\nQ" % (box - width, TEXT_COLOUR, ink.operators)
     drawing = Drawing(0.0, -ascent, box, ascent + descent, box, operators, ink.glyphs)
     style = f"width:{box:.2f}px;height:{ascent + descent:.2f}px;vertical-align:{-descent:.2f}px"
-    return boxes.marked_box(drawing, Alternative(text, "Span"), "given", style)
+    role = "Artifact" if face_name == RUNNING else "Span"
+    return boxes.marked_box(drawing, Alternative(text, role), "given", style)
 
 
 def _latin_kerning(font: Any) -> list[list[Any]]:

@@ -11,7 +11,8 @@ number), owning a new marked-content sequence that holds the outlines and the te
 in a font whose glyphs are all blank (render mode 3, invisible): the text ``pdftotext`` and
 copy-and-paste find, squeezed to the box's width so that it sits where the formula does.
 Outlines that have no alternative of their own (the graph's labels, which the graph's
-description covers) are marked as artifacts.
+description covers) are marked as artifacts, and so is a running header's text (an
+``Artifact`` alternative), with its invisible text: outside the tree, but found on every page.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ FIRST, LAST = 32, 126
 @dataclass(frozen=True)
 class Alternative:
     """What a drawn box says: its ``text``, and its role in the structure tree (``Formula`` with
-    the text as its ``/Alt``, or ``Span``, whose content the text is)."""
+    the text as its ``/Alt``, or ``Span``, whose content the text is), or ``Artifact``: no element
+    (a running header's, repeated on every page), the text only invisibly on the page."""
 
     text: str
     role: str = "Formula"
