@@ -1,7 +1,7 @@
-r"""Reductions along one axis: ``sum(x, axis)`` and ``mean(x, axis)``, as NumPy and TensorFlow.
+r"""The reductions ``sum(x)`` and ``mean(x)``, whole or along one axis, as NumPy and TensorFlow.
 
-``sum(x)`` and ``mean(x)`` (no axis) reduce every element to a scalar (``functions.total`` and
-``functions.mean``); with an integer axis (negative counts from the end, as NumPy) they remove
+``sum(x)`` and ``mean(x)`` (no axis) reduce every element to a scalar (``total`` and ``mean``
+below); with an integer axis (negative counts from the end, as NumPy) they remove
 that axis only: a (5, 3) batch summed over axis 0 gives a (3,) row. Their backward pass sends
 the upstream gradient G (the shape of the result) back along the removed axis: every element
 of x gets the G of its slice (``along``), times 1/n for a mean, n the length of that axis
@@ -16,13 +16,43 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from .named import Head, NamedFunctionBase
 from .products import count
+from .vectors import spread, spread_over
 
 Array = Any
 
 
 class AxisError(ValueError):
     """An axis a reduction cannot take; its message is the whole one-line explanation."""
+
+
+class mean(NamedFunctionBase):  # noqa: N801
+    """The mean of an array's elements; each element's share of the derivative is 1/n."""
+
+    nargs = 1
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return 1 / count(self.args[0])
+
+    head = Head(r"\operatorname{mean}", "mean")
+
+
+class total(NamedFunctionBase):  # noqa: N801
+    """The sum of an array's elements (the spec's ``sum``); each element's derivative is 1."""
+
+    nargs = 1
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return spread(sp.Integer(1), self.args[0])
+
+    def _eval_derivative(self, symbol: sp.Symbol) -> sp.Expr:
+        """d sum(u)/ds = Σ_i du_i/ds: du/ds kept as an array of u's shape (``spread``), so that a
+        term that holds no array itself (1 for a bias b in sum(w x + b - y)) is still summed n times."""
+        return spread_over(self.args[0].diff(symbol), self.args[0])
+
+    head = Head(r"\operatorname{sum}", "sum")
+
 
 
 class axis_sum(sp.Function):  # noqa: N801 - printed as sum_{axis=k}

@@ -25,7 +25,7 @@ import sympy as sp
 
 from ..errors import ExpressionError, cut, quoted
 from .axes import axis_of
-from .functions import FUNCTIONS, function_names, matmul
+from .functions import FUNCTIONS, function_names, matmul, transpose
 
 MAX_SOURCE_CHARS = 2000
 MAX_TREE_NODES = 400
@@ -37,7 +37,7 @@ MAX_CALL_DEPTH = 12
 """Calls nested in one expression (``sigmoid(tanh(x))`` is 2). Twelve nested sigmoids derive in
 0.04 s and render to HTML in 0.4 s; deeper models are written a node a level, A2 = "sigmoid(A1)"."""
 _NOT_REAL = (sp.I, sp.zoo, sp.nan, sp.oo, -sp.oo)
-SOURCE_CHARACTERS = re.compile(r"[A-Za-z0-9_.+\-*/@(), \t\n]*")
+SOURCE_CHARACTERS = re.compile(r"[A-Za-z0-9_.+\-*/@(),= \t\n]*")
 """What an expression's text may hold at all: no comment (#), backslash, quote or other
 character reaches the parser, so the text shown on a sheet (the TensorFlow code) is inert."""
 
@@ -57,9 +57,11 @@ _DESCRIPTIONS = {
     ast.JoinedStr: "f-strings",
     ast.NamedExpr: "assignment",
 }
-GRAMMAR = "numbers, names defined earlier, + - * / ** @, parentheses and calls of " + (
+GRAMMAR = "numbers, names defined earlier, + - * / ** @, .T, parentheses and calls of " + (
     function_names()
 )
+TRUE_WORDS = {"true": True, "false": False, "True": True, "False": False}
+"""How a call's true/false option may be spelt (``gelu(z, approximate=true)``): as TOML or Python."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,10 @@ def parse_expression(
         expression = builder.build(tree)
     except (ValueError, TypeError, ArithmeticError) as error:  # SymPy's own refusal: max(x, 0 @ 0)
         raise ExpressionError(key, f"cannot build {quoted(source)}: {error}") from None
+    transposed = _misplaced_transpose(source.strip())  # every attribute is .T now: is each placed well?
+    if transposed is not None:
+        raise ExpressionError(key, f"'.T' may follow only a name or a parenthesised expression, not "
+                                   f"{quoted(transposed)}; write (...).T or transpose(...)")
     if not SOURCE_CHARACTERS.fullmatch(source):  # what the tree no longer shows: a comment, a "\\"
         stray = next(c for c in source if not SOURCE_CHARACTERS.fullmatch(c))
         raise ExpressionError(key, f"{quoted(stray)} is not allowed; expressions use only {GRAMMAR}")
@@ -112,7 +118,65 @@ def parse_expression(
         raise ExpressionError(key, f"{quoted(source)} is not a finite real number for some values; "
                                    "expressions must stay real")
     names = tuple(dict.fromkeys(builder.names))
-    return ParsedExpression(source, tree, expression, display, names)
+    evaluated = ast.fix_missing_locations(_AsCalls().visit(tree))
+    return ParsedExpression(source, evaluated, expression, display, names)
+
+
+class _AsCalls(ast.NodeTransformer):
+    """The validated tree with ``W.T`` as ``transpose(W)`` and a call's true/false option as the entry
+    it selects (``gelu(z, approximate=true)`` as ``gelu_tanh(z)``): the tape evaluates only calls of
+    registry names with positional arguments."""
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
+        return ast.Call(ast.Name("transpose", ast.Load()), [self.visit(node.value)], [])
+
+    def visit_Call(self, node: ast.Call) -> ast.expr:
+        self.generic_visit(node)
+        if node.keywords:
+            entry = FUNCTIONS[node.func.id]
+            chosen = entry.option[1] if _option_value(node.keywords[0].value) else entry.name
+            return ast.Call(ast.Name(chosen, ast.Load()), node.args, [])
+        return node
+
+
+def _option_value(tree: ast.expr) -> bool | None:
+    """True or False for a literal ``true``/``false`` (or Python's ``True``/``False``), else None."""
+    if isinstance(tree, ast.Constant) and isinstance(tree.value, bool):
+        return tree.value
+    if isinstance(tree, ast.Name) and tree.id in TRUE_WORDS:
+        return TRUE_WORDS[tree.id]
+    return None
+
+
+def _misplaced_transpose(source: str) -> str | None:
+    """The text before a '.' that does not follow a name or a parenthesised expression (``f(x).T``,
+    ``x.T.T``), or None when every attribute access does. The tree cannot tell ``(f(x)).T`` from
+    ``f(x).T``; the tokens can (only an attribute access makes '.' an operator token)."""
+    tokens = [t for t in tokenize.generate_tokens(io.StringIO(source).readline)
+              if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.ENDMARKER)]
+    opened: list[int] = []
+    calls: set[int] = set()  # indices of ')' that close a call's argument list
+    for index, token in enumerate(tokens):
+        if token.string == "(":
+            opened.append(index)
+        elif token.string == ")" and opened:
+            start = opened.pop()
+            if start > 0 and tokens[start - 1].type == tokenize.NAME:
+                calls.add(index)
+        elif token.type == tokenize.OP and token.string == "." and index > 0:
+            before = tokens[index - 1]
+            chained = index > 1 and tokens[index - 2].string == "."
+            group = before.string == ")" and index - 1 not in calls
+            if (before.type == tokenize.NAME and not chained) or group:
+                continue
+            return source[:_offset(source, before.end)].strip()[-40:]
+    return None
+
+
+def _offset(source: str, position: tuple[int, int]) -> int:
+    """A tokenizer's (row, column) as an index into ``source``."""
+    row, column = position
+    return sum(len(line) for line in source.splitlines(keepends=True)[: row - 1]) + column
 
 
 def call_depth(tree: ast.expr) -> int:
@@ -188,6 +252,11 @@ class _Builder:
             return -operand if isinstance(node.op, ast.USub) else operand
         if isinstance(node, ast.Call):
             return self.call(node)
+        if isinstance(node, ast.Attribute) and node.attr == "T":
+            return transpose(self.build(node.value))
+        if isinstance(node, ast.Attribute):
+            raise self.fail(f"attribute access not allowed ('.{node.attr}'); the only attribute is .T, the "
+                            f"transpose; expressions use only {GRAMMAR}")
         what = _DESCRIPTIONS.get(type(node), f"'{type(node).__name__}' syntax")
         raise self.fail(f"{what} not allowed; expressions use only {GRAMMAR}")
 
@@ -268,6 +337,8 @@ class _Builder:
             raise self.fail(
                 f"unknown function '{name}'; {suggestion}functions are {function_names()}"
             )
+        if node.keywords and rule.option is not None and rule.required <= len(node.args) <= rule.arity:
+            return self.option(name, rule, node)
         if node.keywords or not rule.required <= len(node.args) <= rule.arity:
             count = str(rule.arity) if rule.required == rule.arity else f"{rule.required} to {rule.arity}"
             plural = "s" if rule.arity > 1 else ""
@@ -289,6 +360,20 @@ class _Builder:
             return rule.build(*given, sp.Integer(axis))
         given = [self.build(arg) for arg in node.args]
         result = rule.build(*given, *rule.default_arguments(len(given)))
+        return self.checked(name, given, result)
+
+    def option(self, name: str, rule, node: ast.Call) -> sp.Expr:
+        """A call that sets its true/false option (``gelu(z, approximate=true)``): the entry it selects."""
+        keyword, selected = rule.option
+        value = _option_value(node.keywords[0].value) if len(node.keywords) == 1 else None
+        if node.keywords[0].arg != keyword or value is None:
+            raise self.fail(f"{name}() takes one keyword, {keyword} = true or false "
+                            f"(e.g. {name}(z, {keyword}=true))")
+        chosen = FUNCTIONS[selected] if value else rule
+        given = [self.build(arg) for arg in node.args]
+        return self.checked(name, given, chosen.build(*given, *chosen.default_arguments(len(given))))
+
+    def checked(self, name: str, given: list[sp.Expr], result: sp.Expr) -> sp.Expr:
         if not result.free_symbols and result.has(*_NOT_REAL):
             shown = ", ".join(str(arg) for arg in given)
             raise self.fail(f"{name}({cut(shown, 40)}) is not a finite real number ({result}); "

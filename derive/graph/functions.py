@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import sympy as sp
 
-from . import axes, vectors
-from .axes import along, axis_mean, axis_sum, count_along
+from . import activations, axes, moments, vectors
+from .activations import gelu, gelu_tanh
+from .axes import along, axis_mean, axis_sum, count_along, mean, total
+from .entry import Array, Function
+from .moments import axis_std, axis_var, std, var
 from .named import Head, NamedFunctionBase
-from .products import count, matmul, outer, transpose
-from .vectors import cross_entropy, log_softmax, rowsum, softmax, spread, spread_over
+from .products import count, matmul, outer, transpose, transpose_rule, transpose_vjp
+from .vectors import cross_entropy, log_softmax, rowsum, softmax, spread
 
 
 class sigmoid(NamedFunctionBase):  # noqa: N801 - spec name
@@ -101,6 +103,18 @@ class softplus(NamedFunctionBase):  # noqa: N801
     head = Head(r"\operatorname{softplus}", "softplus")
 
 
+class silu(NamedFunctionBase):  # noqa: N801
+    """z sigma(z) (also called swish), whose derivative is sigma(z)(1 + z(1 - sigma(z)))."""
+
+    nargs = 1
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        z = self.args[0]
+        return sigmoid(z) * (1 + z * (1 - sigmoid(z)))
+
+    head = Head(r"\operatorname{SiLU}", "SiLU")
+
+
 class bce(NamedFunctionBase):  # noqa: N801
     """Binary cross-entropy of a probability p against a label y."""
 
@@ -127,111 +141,9 @@ class mse(NamedFunctionBase):  # noqa: N801
     head = Head(r"\operatorname{MSE}", "MSE")
 
 
-class mean(NamedFunctionBase):  # noqa: N801
-    """The mean of an array's elements; each element's share of the derivative is 1/n."""
-
-    nargs = 1
-
-    def fdiff(self, argindex: int = 1) -> sp.Expr:
-        return 1 / count(self.args[0])
-
-    head = Head(r"\operatorname{mean}", "mean")
-
-
-class total(NamedFunctionBase):  # noqa: N801
-    """The sum of an array's elements (the spec's ``sum``); each element's derivative is 1."""
-
-    nargs = 1
-
-    def fdiff(self, argindex: int = 1) -> sp.Expr:
-        return spread(sp.Integer(1), self.args[0])
-
-    def _eval_derivative(self, symbol: sp.Symbol) -> sp.Expr:
-        """d sum(u)/ds = Σ_i du_i/ds: du/ds kept as an array of u's shape (``spread``), so that a
-        term that holds no array itself (1 for a bias b in sum(w x + b - y)) is still summed n times."""
-        return spread_over(self.args[0].diff(symbol), self.args[0])
-
-    head = Head(r"\operatorname{sum}", "sum")
-
-
 def _reduction(whole: type, along_axis: type) -> Callable[..., sp.Expr]:
     """``sum(u)`` over every element, or ``sum(u, axis)`` along one axis (likewise mean)."""
     return lambda u, axis=None: whole(u) if axis is None else along_axis(u, axis)
-
-
-Array = Any
-"""A NumPy array or a TensorFlow tensor: what an op takes and gives."""
-
-
-@dataclass(frozen=True)
-class Function:
-    """One whitelisted function: everything derive knows of it, in this one entry.
-
-    Adding a function is one entry in ``FUNCTIONS`` (and, if SymPy has no class with the
-    textbook derivative, one class above), plus its tests; ``tests/test_functions.py``
-    checks every entry against itself at random points of its ``domain``.
-    """
-
-    name: str
-    """As a spec calls it."""
-    title: str
-    """How a sheet names it: 'The sigmoid', 'Binary cross-entropy'."""
-    parameters: tuple[str, ...]
-    """Its arguments' names in its general rule, e.g. ('p', 'y')."""
-    build: Callable[..., sp.Expr]
-    """The SymPy node for a call (a class above, or SymPy's own)."""
-    definition: Callable[..., sp.Expr]
-    """Its elementary form, from which the sheet derives the rule step by step."""
-    numpy: Callable[..., Array]
-    """The float64 op of the three-way check (inf or nan where undefined, never an error)."""
-    tensorflow: Callable[[Any], Callable[..., Array]]
-    """Given the ``tensorflow`` module, the op the tape runs (TensorFlow is imported only there)."""
-    domain: tuple[tuple[float, float], ...]
-    """Where each argument is drawn when the entry is checked against itself."""
-    slope: Callable[[Array], Array] | None = None
-    """For a function that saturates (sigmoid, tanh): its slope, which the class-set refusals test."""
-    reduces: bool = False
-    """A reduction (mean, sum): it takes an array and gives a scalar."""
-    defaults: tuple[float, ...] = ()
-    """Values of the last parameters when a call leaves them out (leaky_relu's alpha = 0.2)."""
-    axis: bool = False
-    """Its last parameter is an optional integer axis, a literal in the text (sum, mean): left out,
-    the call reduces every element."""
-    vector: bool = False
-    """It acts on the last axis of a vector (softmax, cross_entropy), not element by element."""
-    vjp: Callable[[tuple[sp.Expr, ...], sp.Expr], tuple[sp.Expr, ...]] | None = None
-    """For a function whose Jacobian is not diagonal (softmax, a sum, a mean): given its arguments
-    and the upstream gradient G, what the backward pass sends to each argument."""
-    rule: Callable[[int], tuple[sp.Expr, sp.Expr, tuple]] | None = None
-    """A textbook rule in index form (softmax: dp_i/dz_j = p_i (delta_ij - p_j)), in place of the one
-    derived from ``definition``: (derivative, result, steps)."""
-    check: Callable[..., str | None] | None = None
-    """Given the arguments' float64 values, why they are not allowed (a target that is not a
-    distribution), or None."""
-    switch: Callable[..., sp.Expr] | None = None
-    """For a function with a kink (relu, abs, max, huber's switch point): an expression of its
-    arguments that is 0 exactly at the kink. The finite differences never step across it, and
-    a point exactly on it is refused: the derivative is not defined there."""
-
-    @property
-    def arity(self) -> int:
-        return len(self.parameters)
-
-    @property
-    def required(self) -> int:
-        """How many arguments a call must give."""
-        return self.arity - len(self.defaults) - int(self.axis)
-
-    def default_arguments(self, given: int) -> tuple[sp.Expr, ...]:
-        """The SymPy numbers for the parameters a call with ``given`` arguments leaves out."""
-        left_out = self.defaults[given - self.required:]
-        return tuple(sp.Integer(int(v)) if float(v).is_integer() else sp.Float(v) for v in left_out)
-
-    @property
-    def node_class(self) -> type | None:
-        """The class of the SymPy node a call builds (None where SymPy rewrites it, as sqrt to a power)."""
-        built = self.build(*sp.symbols(f"_a0:{self.arity - int(self.axis)}"))
-        return None if built.is_Atom or built.is_Add or built.is_Mul or built.is_Pow else type(built)
 
 
 def _relu_definition(z: sp.Expr) -> sp.Expr:
@@ -266,6 +178,32 @@ def _tf_sigmoid(tf: Any) -> Callable[[Array], Array]:
 
 def _tf_bce(tf: Any) -> Callable[[Array, Array], Array]:
     return lambda p, y: -(y * tf.math.log(p)) - (1 - y) * tf.math.log(1 - p)
+
+
+def _np_silu(z: Array) -> Array:
+    return z * _np_sigmoid(z)
+
+
+def _np_transpose(w: Array) -> Array:
+    if np.ndim(w) == 0:
+        raise axes.AxisError("transpose of a scalar; a scalar has no axes to swap (transpose a vector "
+                             "or a matrix)")
+    return np.transpose(w)
+
+
+def _tf_gelu(tf: Any, approximate: bool) -> Any:
+    """``tf.nn.gelu``'s own formula, with its constants in the tensor's dtype: TensorFlow 2.21 casts
+    1/√2 and 0.044715 from float32 (0.70710677, 0.044714998), which in float64 puts an error of
+    1e-8 in the 8th digit of GELU and its gradient. In float32 the two are the same operations."""
+    if approximate:
+        def gelu_tanh_op(z):
+            cubic = tf.constant(0.044715, dtype=z.dtype)
+            return 0.5 * z * (1.0 + tf.math.tanh(0.7978845608028654 * (z + cubic * tf.math.pow(z, 3))))
+        return gelu_tanh_op
+
+    def gelu_op(z):
+        return 0.5 * z * tf.math.erfc(-z * tf.constant(0.7071067811865476, dtype=z.dtype))
+    return gelu_op
 
 
 REAL = (-3.0, 3.0)
@@ -335,12 +273,33 @@ FUNCTIONS: dict[str, Function] = {
                  lambda p, t: -total(t * sp.log(p)), vectors.np_cross_entropy, vectors.tf_cross_entropy,
                  (PROBABILITY, (0.0, 1.0)), reduces=True, vector=True, vjp=vectors.cross_entropy_vjp,
                  check=vectors.target_problem),
+        Function("transpose", "The transpose", ("W",), transpose, transpose, _np_transpose,
+                 lambda tf: tf.transpose, (REAL,), vector=True, vjp=transpose_vjp, rule=transpose_rule),
+        Function("erf", "The error function", ("z",), sp.erf, sp.erf, activations.np_erf,
+                 lambda tf: tf.math.erf, (REAL,)),
+        Function("gelu", "GELU (exact, with erf)", ("z",), gelu, activations.gelu_definition,
+                 activations.np_gelu, lambda tf: _tf_gelu(tf, approximate=False), (REAL,),
+                 rule=activations.gelu_rule, option=("approximate", "gelu_tanh")),
+        Function("gelu_tanh", "GELU (tanh approximation)", ("z",), gelu_tanh,
+                 activations.gelu_tanh_definition, activations.np_gelu_tanh,
+                 lambda tf: _tf_gelu(tf, approximate=True), (REAL,)),
+        Function("silu", "SiLU (swish)", ("z",), silu, lambda z: z / (1 + sp.exp(-z)), _np_silu,
+                 lambda tf: tf.nn.silu, (REAL,), aliases=("swish",)),
+        Function("var", "The variance (population: divided by n)", ("u", "axis"), _reduction(var, axis_var),
+                 lambda u: mean((u - mean(u)) ** 2), moments.np_var, lambda tf: moments.tf_moment(tf, "var"),
+                 (REAL,), reduces=True, axis=True, vjp=moments.var_vjp, rule=moments.var_rule),
+        Function("std", "The standard deviation (population: divided by n)", ("u", "axis"),
+                 _reduction(std, axis_std), lambda u: sp.sqrt(mean((u - mean(u)) ** 2)), moments.np_std,
+                 lambda tf: moments.tf_moment(tf, "std"), (REAL,), reduces=True, axis=True,
+                 vjp=moments.std_vjp, rule=moments.std_rule, check=moments.equal_elements),
     )
 }
+for _entry in list(FUNCTIONS.values()):
+    FUNCTIONS.update(dict.fromkeys(_entry.aliases, _entry))
 
 CUSTOM_CLASSES: dict[type, str] = {
-    **{entry.node_class: name for name, entry in FUNCTIONS.items() if entry.node_class is not None},
-    axis_sum: "sum", axis_mean: "mean",
+    **{entry.node_class: entry.name for entry in FUNCTIONS.values() if entry.node_class is not None},
+    axis_sum: "sum", axis_mean: "mean", axis_var: "var", axis_std: "std",
 }
 """The SymPy class of each function's node -> its name (sqrt has none: SymPy makes it a power)."""
 
@@ -354,10 +313,14 @@ def _np_matmul(a: Array, b: Array) -> Array:
 NUMPY_OPERATIONS: dict[type, Callable[..., Array]] = {
     **{entry.node_class: entry.numpy for entry in FUNCTIONS.values() if entry.node_class is not None},
     sp.sign: np.sign,
+    activations.normal_cdf: activations.np_normal_cdf,
+    activations.normal_pdf: activations.np_normal_pdf,
     sp.Heaviside: lambda z, at_zero=0.5: np.heaviside(z, at_zero),
     count: lambda u: np.float64(np.size(u)),
     axis_sum: axes.np_axis_sum,
     axis_mean: axes.np_axis_mean,
+    axis_var: moments.np_var,
+    axis_std: moments.np_std,
     count_along: axes.np_count_along,
     along: axes.np_along,
     axes.scaled_sum: axes.np_scaled_sum,
@@ -365,7 +328,6 @@ NUMPY_OPERATIONS: dict[type, Callable[..., Array]] = {
     spread: vectors.np_spread,
     matmul: _np_matmul,
     outer: lambda a, b, side: np.multiply.outer(a, b),
-    transpose: np.transpose,
 }
 """Float64 ops for every SymPy class a derivation can hold: the functions, and what their
 derivatives and the backward pass bring in (sign, Heaviside, n, @, transposes)."""

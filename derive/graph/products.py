@@ -1,8 +1,9 @@
-"""The SymPy nodes that matrix products and their backward pass bring into a derivation.
+"""The SymPy nodes that matrix products, transposes and their backward pass bring into a derivation.
 
-``a @ b``, a transpose, an outer product (``@``'s backward pass for a vector operand) and
-n, the count a mean divides by. They are not functions a spec calls; ``functions.py``
-gives each its NumPy op and ``printing.DerivePrinter`` prints ``@`` and transposes.
+``a @ b``, a transpose (``@``'s backward pass, and the spec's ``transpose(W)`` and ``W.T``: its
+registry entry is in ``functions.py``, with the rule and vector-Jacobian product below), an outer
+product (``@``'s backward pass for a vector operand) and n, the count a mean divides by.
+``functions.py`` gives each its NumPy op and ``printing.DerivePrinter`` prints ``@`` and transposes.
 """
 
 from __future__ import annotations
@@ -27,9 +28,14 @@ class matmul(sp.Function):  # noqa: N801
 
 
 class transpose(sp.Function):  # noqa: N801
-    """A matrix's transpose, as the backward pass of ``@`` uses it (printed by ``DerivePrinter``)."""
+    """A matrix's transpose, as the backward pass of ``@`` uses it (printed by ``DerivePrinter``);
+    the transpose of a transpose is the matrix itself."""
 
     nargs = 1
+
+    @classmethod
+    def eval(cls, matrix: sp.Expr) -> sp.Expr | None:
+        return matrix.args[0] if isinstance(matrix, transpose) else None
 
 
 class outer(sp.Function):  # noqa: N801
@@ -37,3 +43,17 @@ class outer(sp.Function):  # noqa: N801
     ``outer(x, G, 0)`` is x^T G (x a row), ``outer(G, v, 1)`` is G v^T; printed as that product."""
 
     nargs = 3
+
+
+def transpose_vjp(args: tuple[sp.Expr, ...], g: sp.Expr) -> tuple[sp.Expr, ...]:
+    """W^T sends its upstream gradient back transposed: G -> G^T."""
+    return (transpose(g),)
+
+
+def transpose_rule(argindex: int) -> tuple[sp.Expr, sp.Expr, tuple[tuple[sp.Expr, sp.Expr], ...]]:
+    """∂(W^T)_ij/∂W_kl = δ_jk δ_il, from (W^T)_ij = W_ji: each entry moves, none changes."""
+    i, j, k, el = sp.symbols("i j k l")
+    entry = sp.Symbol("W^T_ij", real=True)
+    derivative = sp.Derivative(entry, sp.Symbol("W_kl", real=True))
+    result = sp.Mul(sp.KroneckerDelta(j, k), sp.KroneckerDelta(i, el), evaluate=False)
+    return derivative, result, ((entry, sp.Symbol("W_ji", real=True)), (derivative, result))

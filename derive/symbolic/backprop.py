@@ -114,15 +114,69 @@ def mixing_calls(expression: sp.Expr, shapes: Shapes) -> list[sp.Expr]:
 
 
 def mixing_edges(graph: Graph, values: dict | None = None) -> frozenset[str]:
-    """The edges (``node/input``) whose local derivative is a Jacobian, not element-wise."""
+    """The edges (``node/input``) whose local derivative is a Jacobian, not element-wise: through a
+    mixing call, or into a reduction whose result is broadcast over an array further down (a mean
+    subtracted from every element, two nodes later)."""
     shapes = Shapes(graph, values)
     keys = set()
+    rebroadcast = rebroadcast_reductions(graph, shapes)
     for node in graph.nodes:
         calls = mixing_calls(node.expression.sympy, shapes)
+        if node.name in rebroadcast:
+            calls += reductions_of_arrays(node.expression.sympy, shapes)
         for name in node.inputs:
             if any(call.has(graph.symbols[name]) for call in calls):
                 keys.add(f"{node.name}/{name}")
     return frozenset(keys)
+
+
+def _reduces(call: sp.Basic) -> bool:
+    entry = FUNCTIONS.get(CUSTOM_CLASSES.get(type(call), ""))
+    return entry is not None and entry.reduces
+
+
+def reductions_of_arrays(expression: sp.Expr, shapes: Shapes) -> list[sp.Expr]:
+    """The reductions in ``expression`` (sum, mean, var, std, a cross-entropy) that take an array to
+    fewer elements: their derivative is one number per element of their argument."""
+    return [call for call in sp.preorder_traversal(expression) if _reduces(call)
+            and int(np.prod(shapes.of(call.args[0]))) > int(np.prod(shapes.of(call)))]
+
+
+def reduces_an_array(expression: sp.Expr, shapes: Shapes) -> bool:
+    return bool(reductions_of_arrays(expression, shapes))
+
+
+def broadcast_inputs(expression: sp.Expr, shapes: Shapes) -> set[sp.Symbol]:
+    """The symbols ``expression`` broadcasts over more elements than their own (a scalar in x - m,
+    a row over a batch); a matrix product's operands are not broadcast by it."""
+    found: set[sp.Symbol] = set()
+    stack: list[tuple[sp.Basic, int]] = [(expression, 0)]
+    while stack:
+        node, widest = stack.pop()
+        if node.is_Symbol:
+            if widest > int(np.prod(shapes.of(node))):
+                found.add(node)
+            continue
+        if not isinstance(node, matmul):
+            widest = max(widest, int(np.prod(shapes.of(node))))
+        stack.extend((arg, widest) for arg in node.args if not arg.is_Number)
+    return found
+
+
+def rebroadcast_reductions(graph: Graph, shapes: Shapes) -> set[str]:
+    """Nodes that reduce an array and whose value, or a value computed from it, a later node
+    broadcasts over an array: backpropagation must sum the gradient that comes back before it
+    passes through the reduction (a sum over paths of element-wise factors would pair each
+    element's gradient with that element's own share only, and lose the cross terms)."""
+    reducing = {node.name for node in graph.nodes if reduces_an_array(node.expression.sympy, shapes)}
+    upstream: dict[str, set[str]] = {}  # node -> the reducing nodes its value depends on
+    found: set[str] = set()
+    for node in graph.nodes:
+        for symbol in broadcast_inputs(node.expression.sympy, shapes):
+            found |= upstream.get(symbol.name, set())
+        sources = set().union(*(upstream.get(name, set()) for name in node.inputs))
+        upstream[node.name] = sources | ({node.name} if node.name in reducing else set())
+    return found
 
 
 def has_matrix_product(graph: Graph, values: dict | None = None) -> bool:
@@ -264,10 +318,15 @@ def vjp(expression: sp.Expr, upstream: sp.Expr, gradients: dict[sp.Symbol, sp.Ex
         shapes: Shapes) -> None:
     """Add what ``expression`` passes back to each symbol it uses, given its upstream gradient
     (an array of the expression's shape)."""
+    shape = shapes.of(expression)
+    if shapes.of(upstream) != shape and reduces_an_array(expression, shapes):
+        # G is broadcast over more than this expression (a mean subtracted from every element):
+        # summed first, since a reduction's local derivative is per element of its argument and
+        # must not be paired element by element with G
+        upstream = summed_down(upstream, shape, shapes.of(upstream), expression)
     calls = mixing_calls(expression, shapes)
     temporaries = {sp.Dummy(f"M{index}"): call for index, call in enumerate(calls)}
     flat = expression.xreplace({call: dummy for dummy, call in temporaries.items()})
-    shape = shapes.of(expression)
     for symbol in sorted(flat.free_symbols, key=lambda s: s.name):
         local = unspread(sp.diff(flat, symbol).xreplace(temporaries), shapes)  # a sibling call stays
         if local == 0:
@@ -278,7 +337,8 @@ def vjp(expression: sp.Expr, upstream: sp.Expr, gradients: dict[sp.Symbol, sp.Ex
                                                                                 shapes)
             continue
         call = temporaries[symbol]
-        passed = _summed_to(_spread(passed, expression, shape, shapes), shapes.of(call), shape, expression)
+        passed = _spread(passed, expression, shape, shapes)  # then summed to the call's own shape: a sum
+        passed = summed_down(passed, shapes.of(call), shapes.of(passed), expression)  # in it stays summed
         if isinstance(call, matmul):
             _matmul_vjp(call, passed, gradients, shapes)
             continue
@@ -317,16 +377,19 @@ def _spread(passed: sp.Expr, expression: sp.Expr, shape: tuple[int, ...], shapes
     return spread(passed, expression)
 
 
-def _summed_to(passed: sp.Expr, target: tuple[int, ...], shape: tuple[int, ...],
-               expression: sp.Expr) -> sp.Expr:
-    """The gradient a call of shape ``target`` gets when its value is broadcast over ``shape``."""
-    if target == shape or not shape or len(target) > len(shape):
+def summed_down(passed: sp.Expr, target: tuple[int, ...], shape: tuple[int, ...],
+                expression: sp.Expr) -> sp.Expr:
+    """The gradient a value of shape ``target`` gets when it is broadcast over ``shape``: ``passed``
+    (of ``shape``) summed over the broadcast axes, as the vector-Jacobian product of a broadcast is."""
+    if target == shape or len(target) > len(shape):
         return passed
-    if not target:
+    if target in ((), (1,)):
         return total(passed)
     if target == (*shape[:-1], 1):
         return row_sum(passed)
     if target == shape[len(shape) - len(target):]:
-        return passed  # broadcast over leading (batch) axes: summed where the gradient is used
+        for _ in range(len(shape) - len(target)):  # over the leading (batch) axes, one at a time
+            passed = axis_sum(passed, sp.Integer(0))
+        return passed
     raise SpecError("graph", f"a value of shape {target} broadcast over {shape} in "
                     f"{expression}: sum it explicitly first")

@@ -17,11 +17,12 @@ POINTS = {"bce": [(0.3, 1.0), (0.8, 0.0), (0.6, 0.25)], "mse": [(0.3, 1.0), (2.0
 DEFAULT_POINTS = [(-1.3,), (0.7,), (2.1,)]
 
 
-SCALAR = [n for n in FUNCTIONS if not FUNCTIONS[n].vector]
-"""Functions of one number each (the vector ones, softmax and cross_entropy: tests/graph/test_vectors.py)."""
+SCALAR = [n for n in FUNCTIONS if not FUNCTIONS[n].vector and FUNCTIONS[n].name == n]
+"""Functions of one number each, by their own name (not an alias; the vector ones, softmax, cross_entropy
+and transpose, in tests/numeric/test_canon_specs.py and below)."""
 
 
-@pytest.mark.parametrize("name", [n for n in SCALAR if n not in ("mean", "sum")])
+@pytest.mark.parametrize("name", [n for n in SCALAR if not FUNCTIONS[n].reduces])
 def test_rule_matches_definition(name):
     spec = FUNCTIONS[name]
     symbols = [sp.Symbol(p, real=True) for p in spec.parameters]
@@ -95,20 +96,65 @@ def test_every_entry_agrees_with_itself(name):
             assert float(central) == pytest.approx(by_definition, rel=1e-6, abs=1e-8)
 
 
+U = [0.5, -1.25, 2.0, 3.5]
+
+
+def _by_hand(name: str, u):
+    """A reduction's value and its gradient per element, in NumPy written here (population var, std)."""
+    import numpy as np
+
+    n, centred = u.size, u - u.mean()
+    variance = (centred**2).sum() / n
+    return {"mean": (u.sum() / n, np.full(n, 1 / n)), "sum": (u.sum(), np.ones(n)),
+            "var": (variance, 2 * centred / n), "std": (np.sqrt(variance), centred / (n * np.sqrt(variance)))}[name]
+
+
 @pytest.mark.parametrize("name", [n for n in SCALAR if FUNCTIONS[n].reduces])
 def test_every_reduction_agrees_with_itself(name):
-    """mean and sum of an array: NumPy = TensorFlow, and the tape's gradient is 1/n or 1 per element."""
+    """mean, sum, var and std of an array: NumPy = TensorFlow = by hand, and the tape's gradient is each
+    element's share (1/n, 1, 2 (u - mu)/n, (u - mu)/(n std))."""
     import numpy as np
     import tensorflow as tf
 
-    entry, values = FUNCTIONS[name], np.array([0.5, -1.25, 2.0, 3.5])
+    entry, values = FUNCTIONS[name], np.array(U)
     variable = tf.Variable(values)
     with tf.GradientTape() as tape:
         result = entry.tensorflow(tf)(variable)
-    by_hand = values.mean() if name == "mean" else values.sum()
-    assert float(entry.numpy(values)) == pytest.approx(by_hand) == float(result.numpy())
-    share = 1 / values.size if name == "mean" else 1.0
-    np.testing.assert_allclose(tape.gradient(result, variable).numpy(), np.full(values.size, share))
+    value, share = _by_hand(name, values)
+    assert float(entry.numpy(values)) == pytest.approx(value, rel=1e-12)
+    assert float(result.numpy()) == pytest.approx(value, rel=1e-12)
+    np.testing.assert_allclose(tape.gradient(result, variable).numpy(), share, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["var", "std"])
+def test_the_moments_rules_and_backward_rules_are_the_exact_gradient(name):
+    """var's and std's textbook rule (2 (u_j - mu)/n, (u_j - mu)/(n s)), their derivative as SymPy
+    differentiates a call, and their vector-Jacobian product, against the gradient by hand; along an
+    axis, against NumPy per column."""
+    import numpy as np
+
+    from derive.graph.evaluate import evaluate
+
+    values = np.array(U)
+    _, share = _by_hand(name, values)
+    rule = function_rule(name, 0)
+    mu, n = values.mean(), values.size
+    spread = float(np.sqrt(((values - mu) ** 2).mean()))
+    names = {s.name: s for s in rule.result.free_symbols}
+    for j, expected in enumerate(share):
+        point = {names["u_j"]: values[j], names["mu"]: mu, names["n"]: n, **({names["s"]: spread}
+                                                                         if "s" in names else {})}
+        assert float(rule.result.subs(point)) == pytest.approx(expected, rel=1e-12)
+    u, g = sp.Symbol("u", real=True), sp.Symbol("G", real=True)
+    entry = FUNCTIONS[name]
+    np.testing.assert_allclose(evaluate(sp.diff(entry.build(u), u), {u: values}), share, rtol=1e-12)
+    np.testing.assert_allclose(evaluate(entry.vjp((u,), g)[0], {u: values, g: 1.0}), share, rtol=1e-12)
+    matrix = np.array([U, [1.0, 0.25, -0.5, 2.0], [0.0, 1.5, 1.0, -1.0]])  # axis 0: per column of 3
+    along_axis = entry.vjp((u, sp.Integer(0)), g)[0]
+    columns = np.array([_by_hand(name, matrix[:, k])[1] for k in range(4)]).T
+    np.testing.assert_allclose(evaluate(along_axis, {u: matrix, g: np.ones(4)}), columns, rtol=1e-12)
+    np.testing.assert_allclose(entry.numpy(matrix, 0), [_by_hand(name, matrix[:, k])[0] for k in range(4)],
+                               rtol=1e-12)
 
 
 def test_only_the_registry_names_the_functions():

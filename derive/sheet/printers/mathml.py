@@ -149,6 +149,10 @@ class DeriveMathMLPrinter(AxesMathML, FormsMathML, MathMLPresentationPrinter):
     def _print_Exp1(self, expr: sp.Basic) -> Element:
         return self.element("mi", text="e")
 
+    def _print_Pi(self, expr: sp.Basic) -> Element:
+        """π as its character (SymPy's printer writes the entity &pi;, which XML does not know)."""
+        return self.element("mi", text="\u03c0")
+
     def _print_exp(self, expr: sp.exp) -> Element:
         return self.element("msup", self._print_Exp1(expr), self._print(expr.args[0]))
 
