@@ -143,3 +143,41 @@ def overrides() -> st.SearchStrategy[tuple[str, ...]]:
     value = st.sampled_from(["2.0", "1e999", "nan", "'s'", "[1, 2]", "{a = 1}", "", "9" * 5000, "x"])
     given = st.lists(st.tuples(key, value).map(lambda t: f"{t[0]}={t[1]}"), min_size=1, max_size=2).map(tuple)
     return st.one_of(st.just(()), st.just(()), given)  # most runs give no --set, as most users
+
+
+SMOOTH_UNARY = ["sin({})", "cos({})", "tanh({})", "sigmoid({})", "softplus({})", "gelu({})",
+                "gelu({}, approximate=true)", "silu({})", "erf({})", "exp(tanh({}))", "({})**2",
+                "log(1 + ({})**2)", "sqrt(1 + ({})**2)", "1/(1 + ({})**2)", "sin(({})**2)", "cos(3*{})"]
+"""Functions that are smooth (and finite) on the whole real line."""
+
+
+def smooth_expressions(names: list[str]) -> st.SearchStrategy[str]:
+    """Expressions over ``names`` that are smooth everywhere: no kink, no pole, no overflow."""
+    leaves = st.one_of(st.sampled_from(names), st.sampled_from(["0.5", "2", "3", "-1.5"]))
+
+    def extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+        unary = st.tuples(st.sampled_from(SMOOTH_UNARY), inner).map(lambda t: t[0].format(t[1]))
+        binary = st.tuples(inner, st.sampled_from(["+", "-", "*"]), inner).map(
+            lambda t: f"({t[0]} {t[1]} {t[2]})")
+        return st.one_of(unary, binary)
+
+    return st.recursive(leaves, extend, max_leaves=6)
+
+
+@st.composite
+def smooth_specs(draw) -> str:
+    """A valid float64 spec whose loss is smooth in every parameter (scalars, or vectors of 3), e.g.
+    sin((x*w - b)**2): its finite differences must never be what refuses it."""
+    size = draw(st.sampled_from([None, None, 3]))
+    value = st.floats(-5, 5, allow_nan=False).map(lambda v: round(v, 3))
+    entry = value if size is None else st.lists(value, min_size=size, max_size=size)
+    inputs = {"x": draw(entry), "y": draw(value)}
+    parameters = {"w": draw(entry), "b": draw(value)}
+    graph: dict[str, str] = {}
+    for index in range(draw(st.integers(1, 3))):
+        graph[f"A{index + 1}"] = draw(smooth_expressions(["x", "y", "w", "b", *graph]))
+    last = list(graph)[-1]  # every parameter reaches the loss, often through a fast oscillation
+    coupling = draw(st.sampled_from(["w*b", "sin((x*w - b)**2)", "cos(y*w*b)", "sin(x*w*w + b)"]))
+    graph["L"] = f"sum({last} + {coupling})"  # a vector is summed
+    return "".join(["title = \"smooth\"\n", table("inputs", inputs), table("parameters", parameters),
+                    table("graph", graph), table("display", {"dtype": "float64"})])

@@ -112,8 +112,13 @@ def np_erf(z: Array) -> Array:
     return result if np.ndim(result) else np.float64(result)
 
 
+_erfc = np.vectorize(math.erfc, otypes=[np.float64])
+
+
 def np_normal_cdf(z: Array) -> Array:
-    return 0.5 * (1.0 + np_erf(np.asarray(z) / math.sqrt(2.0)))
+    """Φ(z) as erfc(-z/√2)/2, which keeps its digits in the left tail (1 + erf(z/√2) cancels there)."""
+    result = 0.5 * _erfc(-np.asarray(z, dtype=np.float64) / math.sqrt(2.0))
+    return result if np.ndim(result) else np.float64(result)
 
 
 def np_normal_pdf(z: Array) -> Array:

@@ -63,6 +63,10 @@ class Function:
     """For a function with a kink (relu, abs, max, huber's switch point): an expression of its
     arguments that is 0 exactly at the kink. The finite differences never step across it, and
     a point exactly on it is refused: the derivative is not defined there."""
+    poles: Callable[..., tuple[sp.Expr, ...]] | None = None
+    """Expressions of its arguments that are 0 where it or its derivative is infinite, beyond the
+    quotients, roots and logarithms its node shows (bce: p and 1 - p); the finite differences keep
+    their steps short of them."""
     aliases: tuple[str, ...] = ()
     """Other names a spec may call it by (silu: swish)."""
     option: tuple[str, str] | None = None

@@ -233,7 +233,8 @@ FUNCTIONS: dict[str, Function] = {
                  (REAL,), switch=lambda z: z),
         Function("bce", "Binary cross-entropy", ("p", "y"), bce,
                  lambda p, y: -y * sp.log(p) - (1 - y) * sp.log(1 - p),
-                 lambda p, y: -y * np.log(p) - (1 - y) * np.log(1 - p), _tf_bce, (PROBABILITY, (0.0, 1.0))),
+                 lambda p, y: -y * np.log(p) - (1 - y) * np.log(1 - p), _tf_bce, (PROBABILITY, (0.0, 1.0)),
+                 poles=lambda p, y: (p, 1 - p)),
         Function("mse", "Squared error", ("yhat", "y"), mse, lambda yhat, y: (yhat - y) ** 2,
                  lambda yhat, y: (yhat - y) ** 2, lambda tf: lambda yhat, y: tf.math.square(yhat - y),
                  (REAL, REAL)),
@@ -272,7 +273,7 @@ FUNCTIONS: dict[str, Function] = {
         Function("cross_entropy", "Categorical cross-entropy", ("p", "t"), cross_entropy,
                  lambda p, t: -total(t * sp.log(p)), vectors.np_cross_entropy, vectors.tf_cross_entropy,
                  (PROBABILITY, (0.0, 1.0)), reduces=True, vector=True, vjp=vectors.cross_entropy_vjp,
-                 check=vectors.target_problem),
+                 check=vectors.target_problem, poles=lambda p, t: (p,)),
         Function("transpose", "The transpose", ("W",), transpose, transpose, _np_transpose,
                  lambda tf: tf.transpose, (REAL,), vector=True, vjp=transpose_vjp, rule=transpose_rule),
         Function("erf", "The error function", ("z",), sp.erf, sp.erf, activations.np_erf,
@@ -291,7 +292,8 @@ FUNCTIONS: dict[str, Function] = {
         Function("std", "The standard deviation (population: divided by n)", ("u", "axis"),
                  _reduction(std, axis_std), lambda u: sp.sqrt(mean((u - mean(u)) ** 2)), moments.np_std,
                  lambda tf: moments.tf_moment(tf, "std"), (REAL,), reduces=True, axis=True,
-                 vjp=moments.std_vjp, rule=moments.std_rule, check=moments.equal_elements),
+                 vjp=moments.std_vjp, rule=moments.std_rule, check=moments.equal_elements,
+                 poles=lambda u, axis=None: (std(u) if axis is None else axis_std(u, axis),)),
     )
 }
 for _entry in list(FUNCTIONS.values()):

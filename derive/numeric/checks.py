@@ -1,8 +1,13 @@
 """The three-way check: SymPy (float64), the tape, and central finite differences.
 
 Every local derivative and every total gradient is computed all three ways. The largest
-disagreement with the tape is reported on the sheet; one beyond the dtype's tolerance
-stops the run with a message naming the term, so a wrong derivation never reaches a class.
+disagreement with the tape is reported on the sheet; one beyond the tolerance stops the run
+with a message naming the term, so a wrong derivation never reaches a class. The tolerance is
+relative to each element's own value (``TOLERANCE``), with a floor for rounding: the tape's
+dtype rounds every operation by its unit roundoff, so a derivative that is a small difference
+of large terms (1 - tanh^2 near saturation) carries an absolute error of about that roundoff
+times the size of the terms (``evaluate.magnitude``); the finite differences' own error
+estimate (Ridders') is allowed on top for them.
 """
 
 from __future__ import annotations
@@ -13,14 +18,18 @@ import numpy as np
 
 from ..errors import NumericError
 from ..graph.dag import Graph
-from ..graph.evaluate import evaluate, forward_values, reduce_to
+from ..graph.evaluate import evaluate, forward_values, magnitude, reduce_to
 from ..symbolic.derivation import UPSTREAM, Derivation, EdgeDerivation, check_arguments
-from .finite_difference import derivative
-from .kinks import clear_scale, switches
+from .finite_difference import derivative, estimate
+from .kinks import clear_scale, poles, switches
 from .tape_result import TapeResult
 
 TOLERANCE = {"float32": 1e-4, "float64": 1e-7}
-"""Largest allowed disagreement, relative to max(1, |value|)."""
+"""Largest allowed disagreement relative to the value itself (element by element)."""
+UNIT_ROUNDOFF = {"float32": 2.0**-24, "float64": 2.0**-53}
+"""The floor: this times the magnitude of the terms a derivative adds up (one rounding of them)."""
+FD_SAFETY = 10.0
+"""The finite differences may be off by this many times their own error estimate."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,11 @@ class Check:
     tape: float
     finite_difference: float
     order: int = 1
+    magnitude: float | np.ndarray | None = None
+    """The size of the terms the derivative adds up (``evaluate.magnitude``), for the rounding floor;
+    None where it is not known (then the floor is the old one: the tolerance times 1)."""
+    finite_difference_error: float | np.ndarray = 0.0
+    """Ridders' error estimate of the finite differences."""
 
     @property
     def disagreement(self) -> float:
@@ -49,6 +63,15 @@ def three_way(graph: Graph, derivation: Derivation, tape: TapeResult, dtype: str
 
     ``exact`` is the float64 forward pass, if the caller has it already.
     """
+    checks = computed(graph, derivation, tape, exact)
+    for check in checks:
+        verify(check, _spec_key(graph, check), _term_name(graph, check), dtype)
+    return checks
+
+
+def computed(graph: Graph, derivation: Derivation, tape: TapeResult, exact: dict | None = None
+             ) -> tuple[Check, ...]:
+    """Every local derivative and total gradient, three ways, not yet compared."""
     exact = exact if exact is not None else forward_values(graph, graph.values())
     check_arguments(graph, exact)  # a variant's target must be a distribution too
     env = {graph.symbols[name]: value for name, value in exact.items()}
@@ -59,38 +82,42 @@ def three_way(graph: Graph, derivation: Derivation, tape: TapeResult, dtype: str
         node = graph.node_by_name[edge.edge.node]
         variable = graph.symbols[edge.edge.input]
         kinks = clear_scale(switches(graph, [node.name]), lambda v, x=variable: {**env, x: v},
-                            env[variable], edge.edge.input)
+                            env[variable], edge.edge.input, poles(graph, [node.name]))
         if edge.through_matrix_product:  # elements mix: the whole Jacobian, all three ways
             if np.size(exact[node.name]) * np.size(exact[edge.edge.input]) <= MAX_JACOBIAN:
                 checks.append(_jacobian_check(key, edge, node, variable, env, exact, tape.local[key],
                                               _smallest(_distance_to_trouble(edge, exact), kinks)))
             continue
-        fd = derivative(lambda v, s=node.expression.sympy, x=variable: evaluate(s, {**env, x: v}),
-                        env[variable], _smallest(_distance_to_trouble(edge, exact), kinks))
+        fd = estimate(lambda v, s=node.expression.sympy, x=variable: evaluate(s, {**env, x: v}),
+                      env[variable], _smallest(_distance_to_trouble(edge, exact), kinks))
         symbolic, taped = evaluate(edge.derivative, env), tape.local[key]
+        size = magnitude(edge.derivative, env)
         out_shape, in_shape = np.shape(exact[node.name]), np.shape(exact[edge.edge.input])
         if int(np.prod(out_shape)) == 1:  # a scalar node (a mean, a sum, a loss of shape (1, 1)): its
             symbolic = reduce_to(symbolic, in_shape)  # derivative has the input's shape, summed
+            size = reduce_to(size, in_shape)
             taped = np.reshape(taped, in_shape) if np.size(taped) == np.prod(in_shape) else taped
         elif in_shape and in_shape != out_shape:  # a broadcast input (a bias over a batch): compare
             # d sum(node) / d input, as the finite differences and backpropagation take it
             symbolic = reduce_to(np.broadcast_to(symbolic, out_shape), in_shape)
+            size = reduce_to(np.broadcast_to(size, out_shape), in_shape)
             taped = reduce_to(np.broadcast_to(taped, out_shape), in_shape)
-        checks.append(Check(key, "local", symbolic, taped, fd))
+        checks.append(Check(key, "local", symbolic, taped, fd.value, 1, size, fd.error))
     values = graph.values()
-    kinked = switches(graph, [node.name for node in graph.nodes])
+    every = [node.name for node in graph.nodes]
+    kinked, singular = switches(graph, every), poles(graph, every)
 
     def environment(name: str, value) -> dict:
         return {graph.symbols[n]: v for n, v in forward_values(graph, {**values, name: value}).items()}
 
     for name, chain in derivation.chains.items():
-        scale = clear_scale(kinked, lambda v, n=name: environment(n, v), values[name], name)
-        fd = derivative(lambda v, n=name: np.sum(forward_values(graph, {**values, n: v})[graph.loss]),
-                        values[name], scale)
-        symbolic = reduce_to(evaluate(chain.total, env), np.shape(values[name]))
-        checks.append(Check(name, "gradient", symbolic, tape.gradients[name], fd))
-    for check in checks:
-        verify(check, _spec_key(graph, check), _term_name(graph, check), dtype)
+        scale = clear_scale(kinked, lambda v, n=name: environment(n, v), values[name], name, singular)
+        fd = estimate(lambda v, n=name: np.sum(forward_values(graph, {**values, n: v})[graph.loss]),
+                      values[name], scale)
+        shape, full = np.shape(values[name]), evaluate(chain.total, env)
+        symbolic = reduce_to(full, shape)
+        size = reduce_to(np.broadcast_to(magnitude(chain.total, env), np.shape(full)), shape)
+        checks.append(Check(name, "gradient", symbolic, tape.gradients[name], fd.value, 1, size, fd.error))
     return tuple(checks)
 
 
@@ -104,28 +131,31 @@ def _jacobian_check(key: str, edge, node, variable, env: dict, exact: dict, tape
     central differences of the node's whole output per input element."""
     out_shape, in_shape = np.shape(exact[node.name]), np.shape(exact[edge.edge.input])
     symbolic = symbolic_jacobian(edge, env, out_shape, in_shape)
+    size = symbolic_jacobian(edge, env, out_shape, in_shape, magnitude)
     at = np.asarray(exact[edge.edge.input], dtype=np.float64)
-    fd = np.zeros(out_shape + in_shape)
+    fd, fd_error = np.zeros(out_shape + in_shape), np.zeros(out_shape + in_shape)
     for index in np.ndindex(in_shape):
         def along(v: float, index=index) -> np.ndarray:
             moved = at.copy()
             moved[index] = v
             return np.asarray(evaluate(node.expression.sympy, {**env, variable: moved}))
-        fd[(...,) + index] = derivative(along, float(at[index]), scale)
+        found = estimate(along, float(at[index]), scale)
+        fd[(...,) + index], fd_error[(...,) + index] = found.value, found.error
     rows, columns = int(np.prod(out_shape)), int(np.prod(in_shape))  # one row per output element
     return Check(key, "local", symbolic.reshape(rows, columns), np.asarray(taped).reshape(rows, columns),
-                 fd.reshape(rows, columns))
+                 fd.reshape(rows, columns), 1, size.reshape(rows, columns), fd_error.reshape(rows, columns))
 
 
 def symbolic_jacobian(edge: EdgeDerivation, env: dict, out_shape: tuple[int, ...],
-                      in_shape: tuple[int, ...]) -> np.ndarray:
+                      in_shape: tuple[int, ...], evaluated=evaluate) -> np.ndarray:
     """d(node)/d(input) as an array of shape ``out_shape + in_shape``: the edge's backward rule
-    (G -> ...) applied to each one-hot upstream gradient G."""
+    (G -> ...) applied to each one-hot upstream gradient G (``evaluated``: its value, or with
+    ``evaluate.magnitude`` the size of the terms it adds up)."""
     symbolic = np.zeros(out_shape + in_shape)
     for index in np.ndindex(out_shape):
         one_hot = np.zeros(out_shape)
         one_hot[index] = 1.0
-        row = evaluate(edge.derivative, {**env, UPSTREAM: one_hot})
+        row = evaluated(edge.derivative, {**env, UPSTREAM: one_hot})
         symbolic[index] = reduce_to(np.broadcast_to(row, np.broadcast_shapes(np.shape(row), in_shape)),
                                     in_shape)
     return symbolic
@@ -183,18 +213,42 @@ def _term_name(graph: Graph, check: Check) -> str:
 
 
 def verify(check: Check, key: str, name: str, dtype: str) -> None:
-    """Raise a NumericError naming ``key`` and the term when the three ways disagree."""
-    tolerance = TOLERANCE[dtype]
+    """Raise a NumericError naming ``key`` and the term when the three ways disagree: element by
+    element, beyond the tolerance relative to the value plus the rounding floor (the finite
+    differences also their own error estimate)."""
     values = (check.symbolic, check.tape, check.finite_difference)
     if not all(np.all(np.isfinite(v)) for v in values):
         raise NumericError(key, f"{name} is not finite (SymPy {_text(check.symbolic)}, tape "
                            f"{_text(check.tape)}): a log of 0 or a division by 0, e.g. a saturated "
                            "sigmoid; choose values that keep it inside (0, 1)")
-    limit = tolerance * max(1.0, float(np.max(np.abs(check.symbolic))))
-    if check.disagreement > limit:
+    limit = tolerance(check, dtype)
+    fd_limit = limit + FD_SAFETY * np.abs(np.asarray(check.finite_difference_error, dtype=np.float64))
+    excess = np.maximum(np.abs(np.subtract(check.symbolic, check.tape)) - limit,
+                        np.abs(np.subtract(check.finite_difference, check.tape)) - fd_limit)
+    if np.max(excess) > 0:
+        worst = np.unravel_index(int(np.argmax(excess)), np.shape(excess))
+        element = f" (at element {tuple(int(i) for i in worst)})" if np.ndim(excess) else ""
+        allowed = float(np.broadcast_to(limit, np.shape(excess))[worst])
+        way_out = ""
+        if dtype == "float32" and np.all(np.abs(np.subtract(check.symbolic, check.finite_difference))
+                                         <= tolerance(check, "float64") + fd_limit - limit):
+            way_out = ("; SymPy and the finite differences agree, so float32 rounding is the cause: set "
+                       "display.dtype = \"float64\" or choose other values")
         raise NumericError(key, f"the three ways disagree on {name}: SymPy {_text(check.symbolic)}, "
                            f"tape {_text(check.tape)}, finite differences {_text(check.finite_difference)} "
-                           f"(disagreement {check.disagreement:.2g} > tolerance {limit:.2g} for {dtype})")
+                           f"(disagreement {check.disagreement:.2g}{element} > tolerance {allowed:.2g} for "
+                           f"{dtype}){way_out}")
+
+
+def tolerance(check: Check, dtype: str) -> np.ndarray:
+    """The largest disagreement allowed with the tape, element by element: ``TOLERANCE`` times the
+    value's own size, plus the dtype's unit roundoff times the magnitude of the terms it adds up
+    (the smallest normal number of the dtype at least, so that an exact 0 may round to a tiny one)."""
+    value = np.abs(np.asarray(check.symbolic, dtype=np.float64))
+    if check.magnitude is None:  # nothing known of the terms: as large as the value, and at least 1
+        return np.asarray(TOLERANCE[dtype] * max(1.0, float(np.max(value))))
+    floor = UNIT_ROUNDOFF[dtype] * np.abs(np.asarray(check.magnitude, dtype=np.float64))
+    return TOLERANCE[dtype] * value + floor + np.finfo(dtype).tiny
 
 
 def _text(value) -> str:

@@ -1,32 +1,81 @@
-"""Central finite differences with Ridders' extrapolation (Numerical Recipes' dfridr).
+"""Central finite differences with Ridders' extrapolation (Numerical Recipes' dfridr), adaptive.
 
-A fixed step fails near a pole (BCE close to a saturated sigmoid) or for large curvature.
-Ridders' method shrinks the step geometrically, extrapolates the central differences to a
-zero step, and keeps the estimate with the smallest error estimate, using only the
-function itself, never the value it is compared against.
+One Ridders tableau shrinks the step geometrically from a first step h, extrapolates the
+central differences to a zero step, and keeps the estimate with the smallest error estimate
+(the difference between neighbouring extrapolations). Its answer is only as good as h: a first
+step that straddles a pole (10/f where f vanishes 0.35 away) or spans several periods of an
+oscillation (sin((x w - b)^2)) gives extrapolations that disagree, and so a large error
+estimate. Such a tableau is rejected and a new one started from a first step ten times smaller,
+until the error estimate is small against the derivative (``ACCEPT``) or against what rounding
+of f allows; the estimate with the smallest error over all tableaux is returned, with that
+error. Only the function itself is used, never the value it is compared against. The caller
+may bound the first step (``scale``: first step 0.1 x scale) by the distance to the nearest
+pole or kink (``kinks.clear_scale``).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
 SHRINK = 1.4
 TABLE = 10
+SAFE = 2.0
+"""A tableau stops when its newest extrapolation is SAFE times worse than its best (rounding wins)."""
+ATTEMPTS = 6
+"""Tableaux at most, each from a first step ten times smaller than the last (down to 1e-6 of the first)."""
+ACCEPT = 1e-10
+"""An error estimate this small relative to the derivative ends the search."""
+ROUNDING = 1e-12
+"""... or this small relative to |f| / (first step): as close as rounding f in float64 lets a
+difference quotient come (a derivative that is 0, or tiny against f)."""
 
 
-def derivative(function: Callable[[float], float], at: float, scale: float | None = None):
-    """df/dx at a scalar ``at`` by extrapolated central differences; f may return an array.
+@dataclass(frozen=True)
+class Estimate:
+    """A derivative by finite differences and Ridders' estimate of its error (same shape)."""
 
-    An array ``at`` is differentiated element by element (each element perturbed alone).
-    """
+    value: float | np.ndarray
+    error: float | np.ndarray
+
+
+def derivative(function: Callable[[float], float], at, scale: float | None = None):
+    """df/dx at ``at`` by adaptive extrapolated central differences; f may return an array (summed
+    over for an array ``at``, which is differentiated element by element)."""
+    return estimate(function, at, scale).value
+
+
+def estimate(function: Callable[[float], float], at, scale: float | None = None,
+             size: float | None = None) -> Estimate:
+    """df/dx at ``at`` with its error estimate; ``scale`` sets the first step (0.1 x scale), ``size``
+    is how large the numbers are that f adds up (default |f(at)|), for the error rounding leaves."""
     if np.ndim(at) > 0:
         return _per_element(function, np.asarray(at, dtype=np.float64), scale)
     step = 0.1 * (scale if scale is not None else max(1.0, abs(at)))
-    table: list[list[float]] = [[_central(function, at, step)]]
-    best, best_error = table[0][0], math.inf
+    size = _size(function(at)) if size is None else size
+    best: tuple[object, float, float] | None = None
+    for _ in range(ATTEMPTS):
+        value, error, smallest = _tableau(function, at, step)
+        if best is None or error < best[1]:
+            best = (value, error, smallest)
+        if best[1] <= ACCEPT * _size(best[0]) + ROUNDING * size / step:
+            break
+        step /= 10.0
+    value, error, smallest = best
+    return Estimate(value, max(error, EPSILON * size / smallest))  # no better than rounding f allows
+
+
+EPSILON = float(np.finfo(np.float64).eps)
+
+
+def _tableau(function: Callable[[float], float], at: float, step: float) -> tuple[object, float, float]:
+    """One Ridders tableau from first step ``step``: the best extrapolation, its error estimate, and
+    the smallest step it used."""
+    table: list[list[object]] = [[_central(function, at, step)]]
+    best, best_error, smallest = table[0][0], math.inf, step
     for row in range(1, TABLE):
         step /= SHRINK
         current = [_central(function, at, step)]
@@ -37,11 +86,11 @@ def derivative(function: Callable[[float], float], at: float, scale: float | Non
             error = max(_size(current[column] - current[column - 1]),
                         _size(current[column] - table[row - 1][column - 1]))
             if error <= best_error:
-                best, best_error = current[column], error
+                best, best_error, smallest = current[column], error, step
         table.append(current)
-        if _size(current[row] - table[row - 1][row - 1]) >= 2 * best_error:
+        if _size(current[row] - table[row - 1][row - 1]) >= SAFE * best_error:
             break
-    return best
+    return best, best_error, smallest
 
 
 def _size(difference) -> float:
@@ -50,16 +99,18 @@ def _size(difference) -> float:
     return math.inf if math.isnan(largest) else largest
 
 
-def _per_element(function, at: np.ndarray, scale: float | None):
-    result = np.zeros(at.shape)
+def _per_element(function, at: np.ndarray, scale: float | None) -> Estimate:
+    values, errors = np.zeros(at.shape), np.zeros(at.shape)
+    size = float(np.sum(np.abs(function(at))))  # f sums an array: rounding is relative to all of it
     for index in np.ndindex(at.shape):
         def along(v: float, index=index) -> float:
             moved = at.copy()
             moved[index] = v
             return float(np.sum(function(moved)))
-        result[index] = derivative(along, float(at[index]), scale)
-    return result
+        found = estimate(along, float(at[index]), scale, size)
+        values[index], errors[index] = found.value, found.error
+    return Estimate(values, errors)
 
 
-def _central(function: Callable[[float], float], at: float, step: float) -> float:
+def _central(function: Callable[[float], float], at: float, step: float):
     return (function(at + step) - function(at - step)) / (2 * step)

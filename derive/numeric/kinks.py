@@ -1,4 +1,4 @@
-"""Finite differences that never step across a kink, and a clear refusal exactly on one.
+"""Finite differences that never step across a kink or a pole, and a clear refusal exactly on a kink.
 
 relu, leaky_relu, elu, abs, max, min and huber's switch point have a derivative that jumps.
 A central difference whose step crosses the jump averages the two sides and disagrees with
@@ -9,6 +9,11 @@ perturbed value, is ``|switch| / |d switch / d value|`` (the slope by a tiny cen
 difference, so matrix products are covered too), and the first step is kept to half the
 nearest such distance. A switch that is exactly 0 where the value moves it is a point where
 the derivative is not defined: ``NumericError`` naming the node and the function.
+
+Poles are kept at the same distance (``poles``): a quotient's denominator, a root's or a
+logarithm's argument, and what a registry entry names (bce's p and 1 - p). A central difference
+whose step straddles one (10/f where f vanishes 0.35 away from a = -4) is garbage; the first
+step stays below half the distance (the adaptive differences shrink it further if needed).
 """
 
 from __future__ import annotations
@@ -36,10 +41,31 @@ def switches(graph: Graph, nodes: list[str]) -> list[tuple[str, str, sp.Expr]]:
     return found
 
 
+def poles(graph: Graph, nodes: list[str]) -> list[tuple[str, str, sp.Expr]]:
+    """(node, what, expression that is 0 at the pole) of every denominator, fractional power's base
+    and logarithm's argument in ``nodes``, and the poles registry entries name, once each."""
+    found: dict[tuple[str, sp.Expr], str] = {}
+    for name in nodes:
+        for part in sp.preorder_traversal(graph.node_by_name[name].expression.sympy):
+            entry = FUNCTIONS.get(CUSTOM_CLASSES.get(type(part), ""))
+            if part.is_Pow and part.exp.is_Number and not (part.exp.is_Integer and part.exp > 0):
+                found.setdefault((name, part.base), f"the power {part}")
+            elif isinstance(part, sp.log):
+                found.setdefault((name, part.args[0]), f"the logarithm {part}")
+            elif entry is not None and entry.poles is not None:
+                for zero in entry.poles(*part.args):
+                    found.setdefault((name, zero), entry.name)
+    return [(name, what, zero) for (name, zero), what in found.items() if not zero.is_Number]
+
+
 def clear_scale(found: list[tuple[str, str, sp.Expr]], environment: Callable[[object], Mapping],
-                at: object, wrt: str) -> float | None:
+                at: object, wrt: str, nearby_poles: list[tuple[str, str, sp.Expr]] = ()) -> float | None:
     """A ``finite_difference.derivative`` scale (first step 0.1 x scale) that stays on one side of
-    every kink in ``found`` while ``wrt`` moves around ``at``; None where nothing is kinked."""
+    every kink in ``found`` and every pole in ``nearby_poles`` while ``wrt`` moves around ``at``;
+    None where there are none. A point exactly on a kink is refused (a pole's value is infinite
+    there, which the forward pass refuses)."""
+    kinks = len(found)
+    found = [*found, *nearby_poles]
     if not found:
         return None
     at = np.asarray(at, dtype=np.float64)
@@ -55,11 +81,12 @@ def clear_scale(found: list[tuple[str, str, sp.Expr]], environment: Callable[[ob
         up, down = at.copy(), at.copy()
         up[index] += h
         down[index] -= h
-        for (node, function, g), now, high, low in zip(found, base, values(up), values(down), strict=True):
+        for number, ((node, function, g), now, high, low) in enumerate(zip(found, base, values(up),
+                                                                           values(down), strict=True)):
             slope = np.abs(high - low) / (2 * h)
             moving = slope > 1e-12
             on_kink = moving & (now == 0)
-            if np.any(on_kink):
+            if number < kinks and np.any(on_kink):
                 element = tuple(int(i) for i in np.argwhere(on_kink)[0])
                 where = f" at element {element}" if element else ""
                 raise NumericError(f"graph.{node}", f"{function} at exactly its kink ({g} = 0{where}): the "

@@ -7,7 +7,7 @@ import sympy as sp
 
 from derive.errors import ExpressionError
 from derive.graph.expressions import MAX_SOURCE_CHARS, parse_expression
-from derive.graph.functions import bce, sigmoid
+from derive.graph.functions import bce, gelu, gelu_tanh, matmul, sigmoid, transpose
 
 NAMES = {name: sp.Symbol(name, real=True) for name in ("x", "w", "b", "y", "A1")}
 x, w, b, y = (NAMES[n] for n in ("x", "w", "b", "y"))
@@ -28,6 +28,12 @@ def parse(source: str, later: frozenset[str] = frozenset()):
         ("bce(sigmoid(x), y)", bce(sigmoid(x), y)),
         ("exp(log(x)) + sqrt(abs(x)) + tanh(x)", x + sp.sqrt(sp.Abs(x)) + sp.tanh(x)),
         ("1e-3*x", x / 1000),
+        ("x @ w.T", matmul(x, transpose(w))),
+        ("(x @ w).T + transpose(b)", transpose(matmul(x, w)) + transpose(b)),
+        ("(w.T).T", w),
+        ("(sigmoid(x)).T", transpose(sigmoid(x))),
+        ("gelu(x, approximate=true) + gelu(x, approximate=False) + gelu(x)", gelu_tanh(x) + 2 * gelu(x)),
+        ("swish(x) - silu(x)", sp.Integer(0)),
     ],
 )
 def test_accepted_expressions_build_sympy(source, expected):
@@ -63,6 +69,13 @@ def test_names_are_recorded_in_order_of_first_use():
         ("", "empty"),
         ("x" + " + x" * MAX_SOURCE_CHARS, "longer than"),
         ("(" * 300 + "x" + ")" * 300, "cannot parse"),
+        ("x.shape", "attribute access not allowed ('.shape'); the only attribute is .T"),
+        ("sigmoid(x).T", "'.T' may follow only a name or a parenthesised expression, not 'sigmoid(x)'"),
+        ("x.T.T", "'.T' may follow only a name or a parenthesised expression, not 'x.T'"),
+        ("x.T()", "only calls of"),
+        ("gelu(x, approximate=1)", "gelu() takes one keyword, approximate = true or false"),
+        ("gelu(x, exact=true)", "gelu() takes one keyword, approximate = true or false"),
+        ("silu(x, approximate=true)", "silu() takes 1 positional argument"),
     ],
 )
 def test_rejected_expressions_raise_one_line(source, fragment):
@@ -71,6 +84,16 @@ def test_rejected_expressions_raise_one_line(source, fragment):
     assert caught.value.key == "graph.N"
     assert fragment in caught.value.message
     assert "\n" not in str(caught.value)
+
+
+def test_the_tape_sees_calls_of_registry_names_only():
+    """``.T`` and ``approximate=true`` become the calls the tape evaluates: transpose(...), gelu_tanh(...)."""
+    import ast
+
+    assert ast.unparse(parse("x @ w.T + (x @ w).T").tree) == "x @ transpose(w) + transpose(x @ w)"
+    assert ast.unparse(parse("gelu(x, approximate=true) + gelu(w, approximate=false)").tree) == (
+        "gelu_tanh(x) + gelu(w)")
+    assert parse("gelu(x, approximate=true)").source == "gelu(x, approximate=true)"  # shown as written
 
 
 def test_name_defined_later_is_reported_as_used_before_defined():

@@ -105,8 +105,9 @@ def _by_hand(name: str, u):
 
     n, centred = u.size, u - u.mean()
     variance = (centred**2).sum() / n
+    deviation = np.sqrt(variance)
     return {"mean": (u.sum() / n, np.full(n, 1 / n)), "sum": (u.sum(), np.ones(n)),
-            "var": (variance, 2 * centred / n), "std": (np.sqrt(variance), centred / (n * np.sqrt(variance)))}[name]
+            "var": (variance, 2 * centred / n), "std": (deviation, centred / (n * deviation))}[name]
 
 
 @pytest.mark.parametrize("name", [n for n in SCALAR if FUNCTIONS[n].reduces])
