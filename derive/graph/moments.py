@@ -48,8 +48,24 @@ class std(NamedFunctionBase):  # noqa: N801
     head = Head(r"\operatorname{std}", "std")
 
 
-class axis_var(NamedFunctionBase):  # noqa: N801
-    """var(u, axis): the population variance along one axis, printed var(u, axis) as the spec writes it."""
+class _AlongAxis(NamedFunctionBase):
+    """A moment along one axis, printed as the sheet prints sum and mean along one (var with the
+    subscript axis=0), by the printer's own ``_reduction`` where it has one (SymPy asks the object
+    first: ``_latex``, ``_mathml_presentation``)."""
+
+    def _latex(self, printer, exp: str | None = None) -> str:
+        if hasattr(printer, "_reduction"):
+            return printer._reduction(self.head.mathml, self, exp)
+        return printer._print_Function(self, exp=exp)
+
+    def _mathml_presentation(self, printer):
+        if hasattr(printer, "_reduction"):
+            return printer._reduction(self.head.mathml, self)
+        return printer._print_Function(self)
+
+
+class axis_var(_AlongAxis):  # noqa: N801
+    """var(u, axis): the population variance along one axis."""
 
     nargs = 2
 
@@ -60,7 +76,7 @@ class axis_var(NamedFunctionBase):  # noqa: N801
     head = Head(r"\operatorname{var}", "var")
 
 
-class axis_std(NamedFunctionBase):  # noqa: N801
+class axis_std(_AlongAxis):  # noqa: N801
     """std(u, axis): the population standard deviation along one axis."""
 
     nargs = 2

@@ -272,13 +272,30 @@ def _tidied(expression: sp.Expr) -> sp.Expr:
     counts = {call: sp.Dummy("n") for call in expression.atoms(count)}  # n stays n, never factored into
     plain = expression.xreplace(counts)
     candidates = []
-    for form in (sp.factor, lambda e: e, sp.expand):
+    for form in (sp.factor, lambda e: e, sp.expand, _sums_factored):
         try:
             candidates.append(_sign_inside(form(plain)))
         except (sp.PolynomialError, NotImplementedError, TypeError):
             pass
     back = {dummy: call for call, dummy in counts.items()}
     return min(candidates, key=size).xreplace(back)
+
+
+def _sums_factored(expression: sp.Expr) -> sp.Expr:
+    """Each term with its numbers taken out (2 c (x - μ), not c (2x - 2μ)), and out of a sum over the
+    elements with its sign, matched to a factor another term has: 2 G c (x - μ) - 2 sum(G c (x - μ))/n,
+    the cross terms a mean brings, rather than sum(G c (2μ - 2x))/n."""
+    terms = [sp.factor_terms(term) for term in sp.Add.make_args(expression)]
+    factors = {f for term in terms for f in sp.Mul.make_args(term) if f.is_Add}
+
+    def pulled(call: sp.Expr) -> sp.Expr:
+        coefficient, rest = sp.factor_terms(call.args[0]).as_coeff_Mul()
+        parts = sp.Mul.make_args(rest)
+        flipped = [-f if f.is_Add and -f in factors else f for f in parts]
+        changes = sum(a is not b for a, b in zip(flipped, parts, strict=True))
+        return (-1) ** changes * coefficient * total(sp.Mul(*flipped))
+
+    return sp.Add(*(term.replace(lambda e: isinstance(e, total), pulled) for term in terms))
 
 
 def _sign_inside(expression: sp.Expr) -> sp.Expr:

