@@ -27,12 +27,12 @@ from .backprop import (
     mixing_calls,
     mixing_edges,
     node_terms,
-    tidy,
     unspread,
     vjp,
 )
 from .bounds import bounded
 from .budget import simplification_budget, simplified
+from .tidy import tidy
 
 UPSTREAM = sp.Symbol("G")
 """The upstream gradient in a vector-Jacobian rule (G -> x^T G)."""
