@@ -55,30 +55,44 @@ def estimate(function: Callable[[float], float], at, scale: float | None = None,
     if np.ndim(at) > 0:
         return _per_element(function, np.asarray(at, dtype=np.float64), scale)
     step = 0.1 * (scale if scale is not None else max(1.0, abs(at)))
-    size = _size(function(at)) if size is None else size
-    best: tuple[object, float, float] | None = None
+    seen = [_size(function(at)) if size is None else size]
+
+    def watched(v: float):  # f, remembering how large its values get (f(at) may be 0 where f(at + h) is not)
+        result = function(v)
+        seen.append(_size(result))
+        return result
+
+    best: tuple[object, float, float, float] | None = None
     for _ in range(ATTEMPTS):
-        value, error, smallest = _tableau(function, at, step)
+        value, error, smallest, largest = _tableau(watched, at, step)
         if best is None or error < best[1]:
-            best = (value, error, smallest)
-        if best[1] <= ACCEPT * _size(best[0]) + ROUNDING * size / step:
+            best = (value, error, smallest, largest)
+        if best[1] <= ACCEPT * _size(best[0]) + ROUNDING * max(seen) / step:
             break
         step /= 10.0
-    value, error, smallest = best
-    return Estimate(value, max(error, EPSILON * size / smallest))  # no better than rounding f allows
+    value, error, smallest, largest = best
+    size = seen[0] if size is not None else max(seen[0], _finite(seen[1:]))
+    # no better than rounding allows: f's values over the step, and the extrapolation's arithmetic on
+    # the difference quotients (a derivative of 0 from quotients of 1e-2 comes out as 1e-16, not 0)
+    return Estimate(value, max(error, EPSILON * size / smallest, EXTRAPOLATION * EPSILON * largest))
 
 
 EPSILON = float(np.finfo(np.float64).eps)
+EXTRAPOLATION = 16.0
+"""How many roundings of the largest difference quotient the extrapolation may accumulate."""
 
 
-def _tableau(function: Callable[[float], float], at: float, step: float) -> tuple[object, float, float]:
-    """One Ridders tableau from first step ``step``: the best extrapolation, its error estimate, and
-    the smallest step it used."""
+def _tableau(function: Callable[[float], float], at: float,
+             step: float) -> tuple[object, float, float, float]:
+    """One Ridders tableau from first step ``step``: the best extrapolation, its error estimate, the
+    smallest step it used, and the largest difference quotient."""
     table: list[list[object]] = [[_central(function, at, step)]]
     best, best_error, smallest = table[0][0], math.inf, step
+    largest = _size(table[0][0])
     for row in range(1, TABLE):
         step /= SHRINK
         current = [_central(function, at, step)]
+        largest = max(largest, _size(current[0]))
         factor = SHRINK**2
         for column in range(1, row + 1):
             current.append((current[column - 1] * factor - table[row - 1][column - 1]) / (factor - 1))
@@ -90,7 +104,12 @@ def _tableau(function: Callable[[float], float], at: float, step: float) -> tupl
         table.append(current)
         if _size(current[row] - table[row - 1][row - 1]) >= SAFE * best_error:
             break
-    return best, best_error, smallest
+    return best, best_error, smallest, largest
+
+
+def _finite(sizes: list[float]) -> float:
+    finite = [v for v in sizes if math.isfinite(v)]
+    return max(finite, default=0.0)
 
 
 def _size(difference) -> float:
