@@ -48,8 +48,7 @@ class Function:
     """Its last parameter is an optional integer axis, a literal in the text (sum, mean): left out,
     the call reduces every element."""
     vector: bool = False
-    """It is not element by element: it acts on the last axis of a vector (softmax, cross_entropy)
-    or swaps a matrix's axes (transpose)."""
+    """It acts on the last axis of a vector (softmax, cross_entropy), not element by element."""
     vjp: Callable[[tuple[sp.Expr, ...], sp.Expr], tuple[sp.Expr, ...]] | None = None
     """For a function whose Jacobian is not diagonal (softmax, a sum, a mean): given its arguments
     and the upstream gradient G, what the backward pass sends to each argument."""

@@ -25,7 +25,7 @@ import sympy as sp
 
 from ..errors import ExpressionError, cut, quoted
 from .axes import axis_of
-from .functions import FUNCTIONS, function_names, matmul, transpose
+from .functions import ALIASES, FUNCTIONS, function_names, matmul, transpose
 
 MAX_SOURCE_CHARS = 2000
 MAX_TREE_NODES = 400
@@ -123,20 +123,18 @@ def parse_expression(
 
 
 class _AsCalls(ast.NodeTransformer):
-    """The validated tree with ``W.T`` as ``transpose(W)`` and a call's true/false option as the entry
-    it selects (``gelu(z, approximate=true)`` as ``gelu_tanh(z)``): the tape evaluates only calls of
-    registry names with positional arguments."""
+    """The validated tree with ``W.T`` as ``transpose(W)``, an alias as its entry's name (``swish`` as
+    ``silu``) and a call's true/false option as the entry it selects (``gelu(z, approximate=true)`` as
+    ``gelu_tanh(z)``): the tape evaluates only calls of registry names with positional arguments."""
 
     def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
         return ast.Call(ast.Name("transpose", ast.Load()), [self.visit(node.value)], [])
 
     def visit_Call(self, node: ast.Call) -> ast.expr:
         self.generic_visit(node)
-        if node.keywords:
-            entry = FUNCTIONS[node.func.id]
-            chosen = entry.option[1] if _option_value(node.keywords[0].value) else entry.name
-            return ast.Call(ast.Name(chosen, ast.Load()), node.args, [])
-        return node
+        entry = FUNCTIONS[ALIASES.get(node.func.id, node.func.id)]
+        chosen = entry.option[1] if node.keywords and _option_value(node.keywords[0].value) else entry.name
+        return ast.Call(ast.Name(chosen, ast.Load()), node.args, [])
 
 
 def _option_value(tree: ast.expr) -> bool | None:
@@ -330,9 +328,9 @@ class _Builder:
         if not isinstance(node.func, ast.Name):
             raise self.fail(f"only calls of {function_names()} are allowed")
         name = node.func.id
-        rule = FUNCTIONS.get(name)
+        rule = FUNCTIONS.get(ALIASES.get(name, name))
         if rule is None:
-            hint = difflib.get_close_matches(name, list(FUNCTIONS), n=1)
+            hint = difflib.get_close_matches(name, [*FUNCTIONS, *ALIASES], n=1)
             suggestion = f"did you mean '{hint[0]}'? " if hint else ""
             raise self.fail(
                 f"unknown function '{name}'; {suggestion}functions are {function_names()}"

@@ -274,8 +274,8 @@ FUNCTIONS: dict[str, Function] = {
                  lambda p, t: -total(t * sp.log(p)), vectors.np_cross_entropy, vectors.tf_cross_entropy,
                  (PROBABILITY, (0.0, 1.0)), reduces=True, vector=True, vjp=vectors.cross_entropy_vjp,
                  check=vectors.target_problem, poles=lambda p, t: (p,)),
-        Function("transpose", "The transpose", ("W",), transpose, transpose, _np_transpose,
-                 lambda tf: tf.transpose, (REAL,), vector=True, vjp=transpose_vjp, rule=transpose_rule),
+        Function("transpose", "The transpose of a matrix", ("a",), transpose, transpose, _np_transpose,
+                 lambda tf: tf.transpose, (REAL,), vjp=transpose_vjp, rule=transpose_rule),
         Function("erf", "The error function", ("z",), sp.erf, sp.erf, activations.np_erf,
                  lambda tf: tf.math.erf, (REAL,)),
         Function("gelu", "GELU (exact, with erf)", ("z",), gelu, activations.gelu_definition,
@@ -296,8 +296,8 @@ FUNCTIONS: dict[str, Function] = {
                  poles=lambda u, axis=None: (std(u) if axis is None else axis_std(u, axis),)),
     )
 }
-for _entry in list(FUNCTIONS.values()):
-    FUNCTIONS.update(dict.fromkeys(_entry.aliases, _entry))
+ALIASES: dict[str, str] = {alias: entry.name for entry in FUNCTIONS.values() for alias in entry.aliases}
+"""Other names a spec may call a function by (swish -> silu); the parser calls the entry itself."""
 
 CUSTOM_CLASSES: dict[type, str] = {
     **{entry.node_class: entry.name for entry in FUNCTIONS.values() if entry.node_class is not None},
@@ -337,4 +337,4 @@ derivatives and the backward pass bring in (sign, Heaviside, n, @, transposes)."
 
 def function_names() -> str:
     """The whitelist as a human-readable list, for error messages."""
-    return ", ".join(FUNCTIONS)
+    return ", ".join([*FUNCTIONS, *ALIASES])

@@ -87,12 +87,14 @@ def test_rejected_expressions_raise_one_line(source, fragment):
 
 
 def test_the_tape_sees_calls_of_registry_names_only():
-    """``.T`` and ``approximate=true`` become the calls the tape evaluates: transpose(...), gelu_tanh(...)."""
+    """``.T``, ``approximate=true`` and an alias become the calls the tape evaluates: transpose(...),
+    gelu_tanh(...), silu(...)."""
     import ast
 
     assert ast.unparse(parse("x @ w.T + (x @ w).T").tree) == "x @ transpose(w) + transpose(x @ w)"
     assert ast.unparse(parse("gelu(x, approximate=true) + gelu(w, approximate=false)").tree) == (
         "gelu_tanh(x) + gelu(w)")
+    assert ast.unparse(parse("swish(x)").tree) == "silu(x)"
     assert parse("gelu(x, approximate=true)").source == "gelu(x, approximate=true)"  # shown as written
 
 

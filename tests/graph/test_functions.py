@@ -17,9 +17,9 @@ POINTS = {"bce": [(0.3, 1.0), (0.8, 0.0), (0.6, 0.25)], "mse": [(0.3, 1.0), (2.0
 DEFAULT_POINTS = [(-1.3,), (0.7,), (2.1,)]
 
 
-SCALAR = [n for n in FUNCTIONS if not FUNCTIONS[n].vector and FUNCTIONS[n].name == n]
-"""Functions of one number each, by their own name (not an alias; the vector ones, softmax, cross_entropy
-and transpose, in tests/numeric/test_canon_specs.py and below)."""
+SCALAR = [n for n in FUNCTIONS if not FUNCTIONS[n].vector and n != "transpose"]
+"""Functions of one number each (the vector ones, softmax and cross_entropy, in
+tests/numeric/test_canon_specs.py; transpose, a matrix's, in tests/graph/test_lecture_functions.py)."""
 
 
 @pytest.mark.parametrize("name", [n for n in SCALAR if not FUNCTIONS[n].reduces])
