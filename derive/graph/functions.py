@@ -281,7 +281,7 @@ FUNCTIONS: dict[str, Function] = {
         Function("gelu", "GELU (exact, with erf)", ("z",), gelu, activations.gelu_definition,
                  activations.np_gelu, lambda tf: _tf_gelu(tf, approximate=False), (REAL,),
                  rule=activations.gelu_rule, option=("approximate", "gelu_tanh")),
-        Function("gelu_tanh", "GELU (tanh approximation)", ("z",), gelu_tanh,
+        Function("gelu_tanh", "GELU, tanh approximation (gelu(z, approximate=true))", ("z",), gelu_tanh,
                  activations.gelu_tanh_definition, activations.np_gelu_tanh,
                  lambda tf: _tf_gelu(tf, approximate=True), (REAL,)),
         Function("silu", "SiLU (swish)", ("z",), silu, lambda z: z / (1 + sp.exp(-z)), _np_silu,
