@@ -116,13 +116,11 @@ def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None]]:
 
 def read_spec(spec: str | None) -> tuple[str, str, str]:
     """(text, source, stem) of a spec file or built-in example name."""
+    from ..spec.limits import read_text
     from .common import _resolve
 
     path, stem = _resolve(spec)
-    try:
-        return path.read_text(encoding="utf-8"), str(path), stem
-    except (OSError, UnicodeDecodeError) as error:
-        raise SpecError(str(path), f"cannot read the spec ({error})") from None
+    return read_text(path), str(path), stem
 
 
 _SHARED = [

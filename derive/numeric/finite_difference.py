@@ -15,6 +15,10 @@ import numpy as np
 
 SHRINK = 1.4
 TABLE = 10
+MIN_STEP = 1e-10
+"""The smallest first step, relative to max(1, |x|): a scale from a distance to trouble (a kink, a
+probability next to 0) can be as small as 5e-324, whose step rounds to 0; below this, rounding
+f's value swamps the difference anyway."""
 
 
 def derivative(function: Callable[[float], float], at: float, scale: float | None = None):
@@ -24,7 +28,7 @@ def derivative(function: Callable[[float], float], at: float, scale: float | Non
     """
     if np.ndim(at) > 0:
         return _per_element(function, np.asarray(at, dtype=np.float64), scale)
-    step = 0.1 * (scale if scale is not None else max(1.0, abs(at)))
+    step = max(0.1 * (scale if scale is not None else max(1.0, abs(at))), MIN_STEP * max(1.0, abs(at)))
     table: list[list[float]] = [[_central(function, at, step)]]
     best, best_error = table[0][0], math.inf
     for row in range(1, TABLE):
