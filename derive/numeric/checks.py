@@ -14,6 +14,7 @@ import numpy as np
 from ..errors import NumericError
 from ..graph.dag import Graph
 from ..graph.evaluate import evaluate, forward_values, reduce_to
+from ..spec.limits import MAX_JACOBIAN
 from ..symbolic.derivation import UPSTREAM, Derivation, EdgeDerivation, check_arguments
 from .finite_difference import derivative
 from .kinks import clear_scale, switches
@@ -92,10 +93,6 @@ def three_way(graph: Graph, derivation: Derivation, tape: TapeResult, dtype: str
     for check in checks:
         verify(check, _spec_key(graph, check), _term_name(graph, check), dtype)
     return tuple(checks)
-
-
-MAX_JACOBIAN = 4096
-"""Entries of a mixing node's Jacobian up to which it is checked whole (beyond: through the gradients)."""
 
 
 def _jacobian_check(key: str, edge, node, variable, env: dict, exact: dict, taped, scale) -> Check:

@@ -29,6 +29,16 @@ MAX_USES = 200
 """Uses of names by nodes (the graph's edges; each is a local derivative on the sheet)."""
 MAX_STEPS = 5_000
 """train.steps: the default neuron takes about 1.2 s a thousand steps (100,000 took 42 s)."""
+MAX_JACOBIAN = 4096
+"""Entries of a mixing node's Jacobian (softmax, @) up to which it is computed, checked whole and
+printed; beyond, the sheet writes its backward rule and checks the gradients it feeds (a softmax
+over 1,000 numbers has 1,000,000 entries, once printed as 23 MB of HTML)."""
+MAX_CHECK_WORK = 20 * 10**9
+"""Work of the three-way check (``symbolic.work``: operations times the numbers each touches),
+one to three billion a second on 2 cores: the built-in examples count at most 1.7e7; a softmax over
+1,000 numbers 1e9 (its checks take 1.1 s); a 10-node chain's 4th derivative 1.4e10 (5 s); 19 tanh
+layers over 1,000 numbers with 1,000 weights 2.7e10 (23 s); 39 softmax nodes over 1,000 numbers
+1.2e11 (they ran 600 s and 12.9 GB before their Jacobians were left out)."""
 
 _ASSIGNMENT = re.compile(r"\s*(?:\"([^\"]*)\"|'([^']*)'|([A-Za-z0-9_-]+))\s*=")
 _TABLE = re.compile(r"\s*\[\[?\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(?:#.*)?$")

@@ -123,3 +123,36 @@ def test_a_1_gb_spec_is_refused_by_its_size(monkeypatch, capsys, tmp_path, comma
     extra = {"render": ["--out", str(out)], "check": [], "batch": ["--count", "2", "--out", str(out)]}
     code, _, err = run(monkeypatch, capsys, command, str(spec), *extra[command])
     refused(code, err, out, f"derive: error: {spec}: the spec file has 1,073,741,824 bytes; the limit is ")
+
+
+def _softmaxes(count: int) -> str:
+    """``count`` softmax nodes over a trained vector of 1,000 numbers, summed against a target."""
+    rng = np.random.default_rng(25)
+    p, t = np.round(rng.uniform(-1, 1, 1000), 3).tolist(), np.round(rng.uniform(0, 1, 1000), 3).tolist()
+    nodes = "\n".join(f's{i} = "softmax(p*{i % 7 + 1})"' for i in range(1, count + 1))
+    total = " + ".join(f"s{i}" for i in range(1, count + 1))
+    return (f'title = "Softmax over 1000 numbers"\n[inputs]\nt = {t}\n[parameters]\np = {p}\n[graph]\n'
+            f'{nodes}\nL = "sum(({total})*t)"\n')
+
+
+def test_a_softmax_over_1000_numbers_renders_without_its_jacobian(monkeypatch, capsys, tmp_path):
+    # its Jacobian ds1/dp has 1,000,000 entries: once computed, surveyed and printed as 23 MB of HTML
+    data = rendered(monkeypatch, capsys, tmp_path, _softmaxes(1))
+    html = (tmp_path / "out" / "sheet.html").read_text()
+    assert len(html) < 1_000_000 and (tmp_path / "out" / "sheet.json").stat().st_size < 1_000_000
+    assert data["local"]["s1/p"] is None and len(data["local"]["L/s1"]) == 1000
+    assert "a Jacobian of 1,000,000 entries, too many to print" in html
+    p, t = (np.array(_value) for _value in (data["parameters"]["p"], data["inputs"]["t"]))
+    s = np.exp(p * 2) / np.exp(p * 2).sum()  # s1 = softmax(2 p); dL/dp = 2 s (t - s . t)
+    np.testing.assert_allclose(data["gradients"]["p"], 2 * s * (t - s @ t), rtol=1e-4, atol=1e-9)
+
+
+def test_39_softmax_nodes_over_1000_numbers_are_refused_before_any_work(monkeypatch, capsys, tmp_path):
+    # once killed after 600 s at 12.9 GB
+    spec = tmp_path / "sheet.toml"
+    spec.write_text(_softmaxes(39))
+    out = tmp_path / "out"
+    for command in (["render", str(spec), "--out", str(out)], ["check", str(spec)]):
+        code, _, err = run(monkeypatch, capsys, *command)
+        refused(code, err, out, "derive: error: graph.L: checking the derivatives would take about ")
+        assert "the limit is 20 billion" in err and "1,000 in s1" in err
