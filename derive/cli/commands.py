@@ -84,12 +84,12 @@ def render(spec: str | None, format_: str, out: Path, overrides: tuple[str, ...]
         return
     formats = _formats(format_)
     loaded, stem = _load(spec, overrides)
-    from ..writer import inside, write_atomic
+    from ..writer import write_all
     from .render_one import render_one  # after the spec holds: a spec error needs no SymPy
 
     documents = render_one(loaded, stem, formats, Options(math=math, paper=paper, host=host))
-    for filename, content in documents.items():
-        click.echo(printable(str(write_atomic(inside(out, filename), content))))
+    for path in write_all(out, documents):  # every name checked first: a refusal writes nothing
+        click.echo(printable(str(path)))
 
 
 @cli.command()
