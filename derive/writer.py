@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
@@ -48,6 +48,29 @@ def inside(out: Path, name: str) -> Path:
     if Path(name).is_absolute() or root not in resolved.parents:
         raise DeriveError("--out", f"{quoted(name)} would be written outside {out} (to {resolved}); refused")
     return path
+
+
+def check_inside(out: Path, names: Iterable[str]) -> None:
+    """``inside`` for every one of ``names`` before any is written, so that a refusal writes
+    nothing: each name is checked, and each that exists in ``out`` as a symlink is resolved (one
+    pass over the folder, for the thousands of names of a class set)."""
+    wanted = set()
+    for name in names:
+        if Path(name).name != name or name in (".", ".."):
+            inside(out, name)  # a path, not a name: refused unless it stays inside
+        wanted.add(name)
+    if out.is_dir():
+        with os.scandir(out) as entries:
+            for entry in entries:
+                if entry.name in wanted and entry.is_symlink():
+                    inside(out, entry.name)
+
+
+def write_all(out: Path, documents: Mapping[str, str | bytes]) -> list[Path]:
+    """Write each document into ``out`` under its name, once every name is known to stay inside
+    ``out`` (``check_inside``): a refused name writes nothing."""
+    check_inside(out, documents)
+    return [write_atomic(inside(out, name), content) for name, content in documents.items()]
 
 
 def write_atomic(path: Path, content: str | bytes) -> Path:

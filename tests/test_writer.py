@@ -72,3 +72,31 @@ def test_a_name_too_long_for_the_file_system_is_one_line(tmp_path):
     with pytest.raises(WriteError, match=r"cannot write it \(File name too long\)$"):
         write_atomic(inside(tmp_path, "a" * 240 + ".student.fragment.html"), "x")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_write_all_checks_every_name_before_writing_any(tmp_path):
+    from derive.writer import write_all
+
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere.json"
+    out.mkdir()
+    elsewhere.write_text("mine")
+    (out / "sheet.json").symlink_to(elsewhere)  # the second document's target leads out
+    with pytest.raises(DeriveError, match=r"^--out: 'sheet.json' would be written outside"):
+        write_all(out, {"sheet.html": "<p>x</p>", "sheet.json": "{}"})
+    assert sorted(p.name for p in out.iterdir()) == ["sheet.json"] and elsewhere.read_text() == "mine"
+    (out / "sheet.json").unlink()
+    assert write_all(out, {"sheet.html": "<p>x</p>", "sheet.json": "{}"}) == [out / "sheet.html",
+                                                                              out / "sheet.json"]
+
+
+def test_check_inside_takes_thousands_of_names_and_finds_the_one_symlink(tmp_path):
+    from derive.writer import check_inside
+
+    (tmp_path / "a-0042.key.pdf").symlink_to("/etc/hostname")
+    (tmp_path / "notes.txt").symlink_to("/etc/hostname")  # not a name of ours: left alone
+    names = [f"a-{k:04d}.{role}.pdf" for k in range(1, 10_001) for role in ("student", "key")]
+    with pytest.raises(DeriveError, match=r"^--out: 'a-0042.key.pdf' would be written outside"):
+        check_inside(tmp_path, names)
+    check_inside(tmp_path, [name for name in names if name != "a-0042.key.pdf"])
+    with pytest.raises(DeriveError, match="outside"):
+        check_inside(tmp_path, ["../x.pdf"])

@@ -30,10 +30,19 @@ from ..render.formats import FORMATS, Options
 from ..render.quiz import SET_FORMATS
 from ..render.quiz.tolerance import Tolerance
 from ..spec.schema import parse_spec
-from ..writer import WriteError, inside, write_atomic, write_atomic_stream
+from ..writer import WriteError, check_inside, inside, write_atomic, write_atomic_stream
 from .answers import answers_csv, answers_json
 from .blanks import MODES
-from .ledger import AGGREGATES, MANIFEST, claim, locked, record, recorded_precision  # noqa: F401 - names re-exported
+from .ledger import (  # noqa: F401 - names re-exported
+    AGGREGATES,
+    MANIFEST,
+    claim,
+    locked,
+    record,
+    recorded_precision,
+    refuse_another,
+    set_names,
+)
 from .variant_job import (  # noqa: F401 - the task's types re-exported
     Surveyed,
     VariantResult,
@@ -91,8 +100,9 @@ class Report:
 
 def run_batch(spec_text: str, source: str, stem: str, out: Path, settings: Settings,
               executor: Executor | None = None, window: int | None = None,
-              progress: Callable[[VariantResult], None] | None = None) -> Report:
-    """Write the class set of ``spec_text`` into ``out``; raise BatchFailure at the first failed variant."""
+              progress: Callable[[VariantResult], None] | None = None, replace_set: bool = False) -> Report:
+    """Write the class set of ``spec_text`` into ``out``; raise BatchFailure at the first failed variant.
+    A folder holding another set is refused before any work, unless ``replace_set`` (``ledger.claim``)."""
     from ..symbolic.prepare import prepare
 
     check_count(settings.count)
@@ -103,18 +113,20 @@ def run_batch(spec_text: str, source: str, stem: str, out: Path, settings: Setti
     check_distinct(plan, settings.count)
     if settings.formats:
         _check_names(source, expected_files(plan.variant_id(settings.count), settings.formats))
+    refuse_another(out, _manifest(spec_text, stem, plan.seed, settings), replace_set)
+    check_inside(out, set_names(plan.variant_id, settings.count, settings.formats))
     derivation = portable(prepare(spec).derivation)
     with locked(out):
         return _run_locked(spec, plan, derivation, spec_text, source, stem, out, settings, executor,
-                           window, progress)
+                           window, progress, replace_set)
 
 
 def _run_locked(spec, plan, derivation, spec_text: str, source: str, stem: str, out: Path,
                 settings: Settings, executor: Executor | None, window: int | None,
-                progress: Callable[[VariantResult], None] | None) -> Report:
+                progress: Callable[[VariantResult], None] | None, replace_set: bool = False) -> Report:
     """``run_batch`` once it holds ``out``'s lock."""
     manifest = _manifest(spec_text, stem, plan.seed, settings)
-    complete = claim(out, manifest)
+    complete = claim(out, manifest, replace_set)
     base = VariantTask(spec_text, source, stem, plan.seed, 0, settings.overrides, settings.formats,
                        settings.blanks, settings.options, derivation, quiz=settings.quizzes)
     precision = recorded_precision(out, manifest)
@@ -292,7 +304,8 @@ def ordered_results(function: Callable[[T], R], tasks: Iterable[T], executor: Ex
 def _manifest(spec_text: str, stem: str, seed: int, settings: Settings) -> dict[str, Any]:
     """What makes the set's files what they are: a rerun with the same manifest resumes."""
     return {"stem": stem, "spec_sha256": hashlib.sha256(spec_text.encode()).hexdigest(),
-            "seed": seed, "formats": list(settings.formats), "blanks": settings.blanks,
+            "seed": seed, "count": settings.count, "formats": list(settings.formats),
+            "quizzes": list(settings.quizzes), "blanks": settings.blanks,
             "overrides": list(settings.overrides), "math": settings.options.math,
             "paper": settings.options.paper, "derive": version("derive")}
 

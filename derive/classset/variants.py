@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from pydantic import ValidationError
 
-from ..errors import SpecError, quoted
+from ..errors import SpecError, cut, quoted
 from ..spec.schema import Spec, VariantRule
 
 DEFAULT_SEED = 0
@@ -130,13 +130,24 @@ def format_id(stem: str, seed: int, index: int) -> str:
     return f"{stem}-{seed}-{index:02d}"
 
 
+MAX_SEED = 2**63 - 1
+"""The largest seed: TOML's largest integer, so that ``--seed`` takes what ``variants.seed`` can."""
+
+
 def parse_id(variant: str) -> tuple[str, int, int]:
-    """(stem, seed, index) of an ID; a SpecError naming ``--variant`` if it is not one."""
+    """(stem, seed, index) of an ID; a SpecError naming ``--variant`` if it is not one, or if its
+    seed or index is out of range (judged by the digits' count first: no huge integer is read)."""
     match = _ID.fullmatch(variant.strip())
-    if match is None or int(match["index"]) < 1:
+    seed, index = (match["seed"].lstrip("0") or "0", match["index"].lstrip("0")) if match else ("", "")
+    if not index:  # no ID, or variant 0
         raise SpecError("--variant", f"expected an ID like neuron-bce-2026-07 (<spec>-<seed>-<number>), "
                                      f"got {quoted(variant)}")
-    return match["stem"], int(match["seed"]), int(match["index"])
+    if len(index) > len(str(MAX_COUNT)) or int(index) > MAX_COUNT:
+        raise SpecError("--variant", f"{quoted(variant)}: expected a variant number of 1 to {MAX_COUNT:,} (a "
+                                     "class set's largest)")
+    if len(seed) > len(str(MAX_SEED)) or int(seed) > MAX_SEED:
+        raise SpecError("--variant", f"{quoted(variant)}: expected a seed of 0 to {MAX_SEED}")
+    return match["stem"], int(seed), int(index)
 
 
 def plan_for(spec: Spec, spec_text: str, stem: str, seed: int | None = None) -> Plan:
@@ -148,8 +159,8 @@ def plan_for(spec: Spec, spec_text: str, stem: str, seed: int | None = None) -> 
                                     "step = 0.1 } under [variants] (`derive keys variants` lists the keys)")
     key = "--seed" if seed is not None else "variants.seed"
     seed = seed if seed is not None else spec.variants.get("seed", DEFAULT_SEED)
-    if seed < 0:
-        raise SpecError(key, f"expected a whole number, 0 or more (got {seed})")
+    if not 0 <= seed <= MAX_SEED:
+        raise SpecError(key, f"expected a whole number of 0 to {MAX_SEED} (got {cut(str(seed), 40)})")
     return Plan(stem, seed, rules)
 
 

@@ -124,13 +124,11 @@ def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None]]:
 
 def read_spec(spec: str | None) -> tuple[str, str, str]:
     """(text, source, stem) of a spec file or built-in example name."""
+    from ..spec.limits import read_text
     from .common import _resolve
 
     path, stem = _resolve(spec)
-    try:
-        return path.read_text(encoding="utf-8"), str(path), stem
-    except (OSError, UnicodeDecodeError) as error:
-        raise SpecError(str(path), f"cannot read the spec ({error})") from None
+    return read_text(path), str(path), stem
 
 
 _SHARED = [
@@ -167,9 +165,13 @@ def _shared(function):
               help="Math in the HTML fragments.")
 @click.option("--paper", type=click.Choice(papers()), default="a4", show_default=True,
               help="Paper size of the PDFs and LaTeX.")
+@click.option("--replace", is_flag=True,
+              help="Replace the class set OUT holds (another spec's, or this one's edited or with other "
+                   "settings): its files are removed first. Without it such a folder is refused.")
 @_shared
 def batch(spec: str, count: int, out: Path | None, format_: str, tolerance: str | None, blanks: str,
-          math: str, paper: str, seed: int | None, workers: int | None, overrides: tuple[str, ...]) -> None:
+          math: str, paper: str, replace: bool, seed: int | None, workers: int | None,
+          overrides: tuple[str, ...]) -> None:
     """Write a class set: COUNT variants of SPEC, each a student sheet and its answer key.
 
     Each variant draws its numbers by the spec's [variants] rules and has an ID such as
@@ -213,7 +215,8 @@ def batch(spec: str, count: int, out: Path | None, format_: str, tolerance: str 
     try:
         with executor_for(workers) as executor, \
                 progress_bar(count, f"{stem}-{plan.seed}") as update:
-            report = run_batch(text, source, stem, out, settings, executor, progress=advance)
+            report = run_batch(text, source, stem, out, settings, executor, progress=advance,
+                               replace_set=replace)
     except BatchFailure as failure:
         click.echo(f"derive: error: {failure}", err=True)
         sys.exit(1)
@@ -277,7 +280,7 @@ def render_with_blanks(spec: str | None, format_: str, out: Path, overrides: tup
     from ..classset.variants import check_count, check_distinct, parse_id, plan_for
     from ..sheet.build import build_worksheet
     from ..spec.schema import parse_spec
-    from ..writer import inside, write_atomic
+    from ..writer import write_all
     from .common import _formats
 
     formats = _formats(format_)
@@ -307,4 +310,4 @@ def render_with_blanks(spec: str | None, format_: str, out: Path, overrides: tup
             click.echo("derive: note: without --count, the variant shows the digits of its own draw; "
                        "add --count N (its class set's size) for the set's one precision", err=True)
         documents = result.documents
-    return [write_atomic(inside(out, name), content) for name, content in documents.items()]
+    return write_all(out, documents)

@@ -96,7 +96,7 @@ def render(spec: str | None, format_: str, out: Path, overrides: tuple[str, ...]
             click.echo(printable(str(path)))
         return
     loaded, stem = _load(spec, overrides)
-    from ..writer import inside, write_atomic
+    from ..writer import write_all
     from .render_one import render_one  # after the spec holds: a spec error needs no SymPy
 
     options = Options(math=math, paper=paper, host=host)
@@ -107,8 +107,8 @@ def render(spec: str | None, format_: str, out: Path, overrides: tuple[str, ...]
 
         text, source, _ = read_spec(spec)
         documents.update(render_sets(text, source, stem, overrides, sets, count))
-    for filename, content in documents.items():
-        click.echo(printable(str(write_atomic(inside(out, filename), content))))
+    for path in write_all(out, documents):  # every name checked first: a refusal writes nothing
+        click.echo(printable(str(path)))
 
 
 @cli.command()

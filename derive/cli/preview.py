@@ -55,16 +55,18 @@ class Preview:
         """Render the spec as it is on disk now; on an error keep the last good page."""
         from ..render.html import render_page
         from ..sheet.build import build_worksheet
+        from ..spec.limits import read_text
         from ..spec.schema import parse_spec
 
         try:
             path, stem = _resolve(self.spec)
-            text = path.read_text(encoding="utf-8")
+            text = read_text(path)
             page, error = render_page(build_worksheet(parse_spec(text, self.overrides, str(path)), stem)), ""
         except DeriveError as failure:
             page, error = None, f"derive: error: {failure}"
-        except (OSError, UnicodeDecodeError) as failure:
-            page, error = None, f"derive: error: {self.spec}: cannot read the spec ({failure})"
+        except Exception as failure:  # a fault of derive's own: shown, and the preview keeps serving
+            page, error = None, (f"derive: error: {self.spec}: derive failed on this spec "
+                                 f"({type(failure).__name__}: {failure}); please report it")
         with self.lock:
             self.page = page if page is not None else self.page
             self.error = error

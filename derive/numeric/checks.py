@@ -19,6 +19,7 @@ import numpy as np
 from ..errors import NumericError
 from ..graph.dag import Graph
 from ..graph.evaluate import evaluate, forward_values, magnitude, reduce_to
+from ..spec.limits import MAX_JACOBIAN
 from ..symbolic.derivation import UPSTREAM, Derivation, EdgeDerivation, check_arguments
 from .finite_difference import derivative, estimate
 from .kinks import clear_scale, poles, switches
@@ -119,10 +120,6 @@ def computed(graph: Graph, derivation: Derivation, tape: TapeResult, exact: dict
         size = reduce_to(np.broadcast_to(magnitude(chain.total, env), np.shape(full)), shape)
         checks.append(Check(name, "gradient", symbolic, tape.gradients[name], fd.value, 1, size, fd.error))
     return tuple(checks)
-
-
-MAX_JACOBIAN = 4096
-"""Entries of a mixing node's Jacobian up to which it is checked whole (beyond: through the gradients)."""
 
 
 def _jacobian_check(key: str, edge, node, variable, env: dict, exact: dict, taped, scale) -> Check:

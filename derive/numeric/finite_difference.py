@@ -32,6 +32,10 @@ ACCEPT = 1e-10
 ROUNDING = 1e-12
 """... or this small relative to |f| / (first step): as close as rounding f in float64 lets a
 difference quotient come (a derivative that is 0, or tiny against f)."""
+MIN_STEP = 1e-10
+"""The smallest first step, relative to max(1, |x|): a scale from a distance to trouble (a kink, a
+probability next to 0) can be as small as 5e-324, whose step rounds to 0; below this, rounding
+f's value swamps the difference anyway."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,7 @@ def estimate(function: Callable[[float], float], at, scale: float | None = None,
     is how large the numbers are that f adds up (default |f(at)|), for the error rounding leaves."""
     if np.ndim(at) > 0:
         return _per_element(function, np.asarray(at, dtype=np.float64), scale)
-    step = 0.1 * (scale if scale is not None else max(1.0, abs(at)))
+    step = max(0.1 * (scale if scale is not None else max(1.0, abs(at))), MIN_STEP * max(1.0, abs(at)))
     seen = [_size(function(at)) if size is None else size]
 
     def watched(v: float):  # f, remembering how large its values get (f(at) may be 0 where f(at + h) is not)

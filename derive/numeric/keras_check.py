@@ -2,8 +2,8 @@
 
 Seed 001 shows that a Dense layer's ``trainable_variables`` get the same gradients as the
 hand-written ``x @ w + b``. Where a node has that form (a 2-D trainable kernel, a 1-D
-trainable bias), a Dense layer is built with those values, put in the node's place, and
-its gradients must equal the tape's.
+trainable bias, both used by that node alone), a Dense layer is built with those values, put
+in the node's place, and its gradients must equal the tape's.
 """
 
 from __future__ import annotations
@@ -45,7 +45,9 @@ def dense_nodes(graph: Graph) -> list[tuple[Node, str, str, str]]:
             continue
         left, right = products[0].args
         kernel, bias = right.name if right.is_Symbol else "", others[0].name
-        if (left.is_Symbol and np.ndim(values[left.name]) == 2
+        # a kernel or bias used by another node too: the layer would hold only part of its gradient
+        elsewhere = {name for other in graph.nodes if other is not node for name in other.inputs}
+        if (left.is_Symbol and np.ndim(values[left.name]) == 2 and not {kernel, bias} & elsewhere
                 and kernel in graph.trainable and bias in graph.trainable
                 and np.ndim(graph.parameters[kernel]) == 2 and np.ndim(graph.parameters[bias]) == 1):
             found.append((node, left.name, kernel, bias))

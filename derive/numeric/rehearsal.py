@@ -21,10 +21,11 @@ import numpy as np
 
 from ..graph.dag import Graph
 from ..graph.evaluate import Value, as_value, evaluate, forward_values, reduce_to
+from ..spec.limits import MAX_JACOBIAN
 from ..spec.schema import Gradient
 from ..symbolic.backprop import mixing_edges
 from ..symbolic.derivation import ChainRule, Derivation, EdgeDerivation, Target
-from .checks import MAX_JACOBIAN, symbolic_jacobian
+from .checks import symbolic_jacobian
 from .keras_check import DenseCheck
 from .tape_result import TapeResult
 from .watch_rules import watch_of
@@ -82,9 +83,12 @@ def _environment(graph: Graph, values: dict[str, Value]) -> dict:
     return {graph.symbols[name]: value for name, value in values.items()}
 
 
-def _partial(edge: EdgeDerivation, exact: dict[str, Value], env: dict, full: bool) -> Value:
-    """d(node)/d(input) in the shape the tape gives it (``tape._partial``)."""
+def _partial(edge: EdgeDerivation, exact: dict[str, Value], env: dict, full: bool) -> Value | None:
+    """d(node)/d(input) in the shape the tape gives it (``tape._partial``; None where the tape
+    computes no Jacobian, one of more than ``MAX_JACOBIAN`` entries)."""
     out_shape, in_shape = np.shape(exact[edge.edge.node]), np.shape(exact[edge.edge.input])
+    if full and np.prod(out_shape + in_shape) > MAX_JACOBIAN:
+        return None
     try:
         broadcasts = np.broadcast_shapes(out_shape, in_shape) == out_shape
     except ValueError:

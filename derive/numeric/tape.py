@@ -104,16 +104,22 @@ def run_tape(graph: Graph, dtype_name: str, learning_rate: float | None, steps: 
     return TapeResult(forward, local, gradients, updated, loss_before, loss_after, tuple(history))
 
 
-def _local_gradients(graph: Graph, values: Mapping[str, tf.Tensor], dtype: tf.DType) -> dict[str, Value]:
+def _local_gradients(graph: Graph, values: Mapping[str, tf.Tensor],
+                     dtype: tf.DType) -> dict[str, Value | None]:
     """d(node)/d(input) for every edge, holding the node's other inputs fixed.
 
     For an array node this is the element-wise partial: the Jacobian itself for a scalar
-    input, its diagonal for an input of the node's own shape.
+    input, its diagonal for an input of the node's own shape. A node that mixes elements
+    (``@``, softmax) has a whole Jacobian, or None where it would hold more than
+    ``checks.MAX_JACOBIAN`` entries: never computed, checked or printed (the sheet writes its
+    backward rule, and the gradients it feeds are checked), so the work grows with the arrays,
+    not with their squares.
     """
+    from ..spec.limits import MAX_JACOBIAN
     from ..symbolic.backprop import mixing_edges
 
     mixing = mixing_edges(graph)
-    local: dict[str, Value] = {}
+    local: dict[str, Value | None] = {}
     for node in graph.nodes:
         inputs = {name: tf.identity(tf.convert_to_tensor(values[name])) for name in node.inputs}
         with tf.GradientTape(persistent=True) as tape:
@@ -122,7 +128,9 @@ def _local_gradients(graph: Graph, values: Mapping[str, tf.Tensor], dtype: tf.DT
             output = evaluate_tree(node.expression.tree, inputs, dtype)
         for name, tensor in inputs.items():
             key = f"{node.name}/{name}"
-            local[key] = _partial(tape, output, tensor, full=key in mixing)
+            entries = output.shape.num_elements() * tensor.shape.num_elements()
+            local[key] = None if key in mixing and entries > MAX_JACOBIAN else _partial(
+                tape, output, tensor, full=key in mixing)
     return local
 
 
@@ -135,6 +143,8 @@ def _partial(tape: tf.GradientTape, output: tf.Tensor, source: tf.Tensor, full: 
         if output.shape.rank == 0:
             return value_of(tape.gradient(output, source, unconnected_gradients=zero))
         return value_of(tape.jacobian(output, source, unconnected_gradients=zero))
+    if output.shape == source.shape:  # element-wise: the Jacobian is diagonal, and its diagonal is
+        return value_of(tape.gradient(output, source, unconnected_gradients=zero))  # the gradient
     jacobian = tape.jacobian(output, source, unconnected_gradients=zero).numpy()
     out_shape, in_shape = tuple(output.shape), tuple(source.shape)
     try:

@@ -27,7 +27,7 @@ def worksheet_data(sheet: Worksheet) -> dict[str, Any]:
         "parameters": {q.name: exact(q.value, "float64") for q in sheet.parameters},
         "forward": {q.name: n(q.value) for q in sheet.forward},
         "precision": sheet.precision,
-        "local": {d.key: n(d.value) for d in sheet.derivatives},
+        "local": {d.key: n(d.value) if d.value is not None else None for d in sheet.derivatives},
         "gradients": {c.parameter: n(c.value) for c in sheet.chains},
         "updated": {name: n(value) for name, value in sheet.history[-1].parameters}
         if sheet.history else {},

@@ -30,6 +30,7 @@ from ..numeric.exact_run import exact_overlay
 from ..numeric.rounding import spreads
 from ..numeric.runner import IN_PROCESS, TapeRunner
 from ..numeric.tape_result import TapeResult
+from ..spec.limits import MAX_JACOBIAN
 from ..spec.schema import Spec
 from ..symbolic.derivation import Derivation, EdgeDerivation, FunctionRule
 from ..symbolic.prepare import Prepared, prepare
@@ -66,7 +67,7 @@ def build_worksheet(source: Spec | Prepared, stem: str = "worksheet", variant: s
         return "parameter" if name in graph.trainable else "parameter, not trainable"
 
     after = numbers.loss_after
-    local = tuple(_local(t, d, graph, numbers.local[k], p, k in prepared.relevant)
+    local = tuple(_local(t, d, graph, numbers.local[k], p, k in prepared.relevant, run.float64)
                   for k, d in derivation.edges.items())
     history = _history(numbers, p) if run.rate is not None else ()
     sheet = model.Worksheet(
@@ -113,7 +114,7 @@ def build_worksheet(source: Spec | Prepared, stem: str = "worksheet", variant: s
         gradient_tables=_gradient_tables(prepared, run, t, p, tape_runner),
         backward_pass=_backward_pass(t, graph, derivation, run.float64, p),
         notes=(*_dense_notes(graph, run.tape.gradients, spec.display.dtype, tape_runner),
-               *_jacobian_notes(graph, derivation, prepared.relevant),
+               *_jacobian_notes(graph, derivation, prepared.relevant, run.float64),
                *(derivation.backward.notes if derivation.backward is not None else ()),
                *kink_notes(graph, run.float64)),
         variant=variant,
@@ -221,17 +222,29 @@ def _backward_pass(t: Parts, graph: Graph, derivation: Derivation, exact: dict,
     return tuple(rows)
 
 
-def _jacobian_notes(graph: Graph, derivation: Derivation, relevant: frozenset[str]) -> tuple[str, ...]:
-    """Which local derivatives are whole Jacobians, and how the check compared them."""
+def _jacobian_notes(graph: Graph, derivation: Derivation, relevant: frozenset[str],
+                    exact: dict) -> tuple[str, ...]:
+    """Which local derivatives are whole Jacobians, and how the check compared them (one too large
+    to compute, ``checks.MAX_JACOBIAN``, through the gradients it feeds)."""
     mixing = [d.edge for key, d in derivation.edges.items()
               if d.through_matrix_product and not d.matrix_product and key in relevant]
-    if not mixing:
-        return ()
-    names = ", ".join(f"d{e.node}/d{e.input}" for e in mixing)
-    return (f"{names}: the node mixes the elements of its input, so its local derivative is a whole "
-            "Jacobian (one row per output element, one column per input element); the check compares "
-            "that Jacobian entry by entry: SymPy's backward rule applied to each one-hot upstream G, the "
-            "tape's jacobian, and central differences of the whole output per input element.",)
+    large = [e for e in mixing if np.size(exact[e.node]) * np.size(exact[e.input]) > MAX_JACOBIAN]
+    whole = [e for e in mixing if e not in large]
+    notes = []
+    if whole:
+        names = ", ".join(f"d{e.node}/d{e.input}" for e in whole)
+        notes.append(f"{names}: the node mixes the elements of its input, so its local derivative is a whole "
+                     "Jacobian (one row per output element, one column per input element); the check "
+                     "compares that Jacobian entry by entry: SymPy's backward rule applied to each one-hot "
+                     "upstream G, the tape's jacobian, and central differences of the whole output per input "
+                     "element.")
+    if large:
+        names = ", ".join(f"d{e.node}/d{e.input}" for e in large)
+        notes.append(f"{names}: the node mixes the elements of its input, and its Jacobian would hold more "
+                     f"than {MAX_JACOBIAN:,} entries, so it is neither computed nor printed; the sheet "
+                     "writes the backward rule that backpropagation applies, and the gradients it feeds are "
+                     "checked three ways.")
+    return tuple(notes)
 
 
 def _dense_notes(graph: Graph, gradients, dtype: str, tape_runner: TapeRunner) -> tuple[str, ...]:
@@ -261,7 +274,7 @@ def _trustworthy_digits(prepared: Prepared, run: _Run, precision: int, tape_runn
     loss = graph.loss
     pairs = [(f"forward:{n}", f"graph.{n}", n, tape.forward[n], twin.forward[n]) for n in tape.forward]
     pairs += [(f"local:{k}", f"graph.{k.split('/')[0]}", "d{}/d{}".format(*k.split("/")), tape.local[k],
-               twin.local[k]) for k in tape.local if k in prepared.relevant]
+               twin.local[k]) for k in tape.local if k in prepared.relevant and tape.local[k] is not None]
     pairs += [(f"gradient:{k}", f"parameters.{k}", f"d{loss}/d{k}", tape.gradients[k], twin.gradients[k])
               for k in tape.gradients]
     # the first step only: over many steps float32 drifts from float64 by design, and what a
@@ -333,15 +346,17 @@ def _rule(t: Parts, rule: FunctionRule) -> model.GeneralRule:
     return model.GeneralRule(rule.name, title, formula, steps, definitions)
 
 
-def _local(t: Parts, d: EdgeDerivation, graph: Graph, value: float, p: int,
-           relevant: bool) -> model.LocalDerivative:
+def _local(t: Parts, d: EdgeDerivation, graph: Graph, value: float | None, p: int,
+           relevant: bool, exact: dict) -> model.LocalDerivative:
     edge = d.edge
     symbol = t.partial(edge.node, edge.input)
-    if d.through_matrix_product:
-        rule = t.expr(forms.Jacobian(sp.Integer(np.ndim(value)), sp.Symbol("G"), d.derivative))
+    if d.through_matrix_product:  # value None: a Jacobian too large to compute (``checks.MAX_JACOBIAN``)
+        indices = np.ndim(exact[edge.node]) + np.ndim(exact[edge.input])
+        rule = t.expr(forms.Jacobian(sp.Integer(indices), sp.Symbol("G"), d.derivative))
         return model.LocalDerivative(edge.key, edge.node, edge.input, symbol,
                                      Formula(symbol, (rule,), width=ROW), frozen(value),
-                                     shown_compact(value, p), tuple(_rule(t, r) for r in d.rules), relevant)
+                                     shown_compact(value, p) if value is not None else "",
+                                     tuple(_rule(t, r) for r in d.rules), relevant)
     written = graph.node_by_name[edge.node].expression.display
     question = t.written(forms.derivative_of(written, t.symbol(edge.input)), "question")
     parts: list = [question, t.expr(d.derivative)]

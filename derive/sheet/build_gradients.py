@@ -42,6 +42,7 @@ def gradient_tables(spec: Spec, graph: Graph, derivation: Derivation, t: Parts, 
         for name in wrt:
             target = Target(of, name, table.order)
             derived = derivation.targets[target]
+            notes.extend(getattr(derived, "notes", ()))  # a higher derivative's (a kink's delta left out)
             watch = watch_of(graph, table, of, name)
             if (tape[name] is not None) != (watch.watched and watch.connected):
                 raise NumericError(f"{key}.wrt", f"the tape gave {tape[name]} for {name}, but TensorFlow's "

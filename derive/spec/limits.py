@@ -7,7 +7,9 @@ with a line naming the key, the limit and the value, never left to run for minut
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 from ..errors import SpecError
@@ -27,9 +29,45 @@ MAX_USES = 200
 """Uses of names by nodes (the graph's edges; each is a local derivative on the sheet)."""
 MAX_STEPS = 5_000
 """train.steps: the default neuron takes about 1.2 s a thousand steps (100,000 took 42 s)."""
+MAX_JACOBIAN = 4096
+"""Entries of a mixing node's Jacobian (softmax, @) up to which it is computed, checked whole and
+printed; beyond, the sheet writes its backward rule and checks the gradients it feeds (a softmax
+over 1,000 numbers has 1,000,000 entries, once printed as 23 MB of HTML)."""
+MAX_CHECK_WORK = 20 * 10**9
+"""Work of the three-way check (``symbolic.work``: operations times the numbers each touches),
+one to three billion a second on 2 cores: the built-in examples count at most 1.7e7; a softmax over
+1,000 numbers 1e9 (its checks take 1.1 s); a 10-node chain's 4th derivative 1.4e10 (5 s); 19 tanh
+layers over 1,000 numbers with 1,000 weights 2.7e10 (23 s); 39 softmax nodes over 1,000 numbers
+1.2e11 (they ran 600 s and 12.9 GB before their Jacobians were left out)."""
 
 _ASSIGNMENT = re.compile(r"\s*(?:\"([^\"]*)\"|'([^']*)'|([A-Za-z0-9_-]+))\s*=")
 _TABLE = re.compile(r"\s*\[\[?\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(?:#.*)?$")
+
+
+MAX_SPEC_BYTES = 4 * MAX_SPEC_CHARS
+"""Bytes of a spec file: UTF-8 takes at most 4 a character, so a larger file is over
+``MAX_SPEC_CHARS`` for sure, and is refused by its size alone, before it is read."""
+
+
+def read_text(path: Path) -> str:
+    """The text of the spec file at ``path``, refused before reading if the file is larger than
+    ``MAX_SPEC_BYTES`` (by ``stat``), and read no further than that limit (a file that grows, or
+    one whose size ``stat`` does not tell, such as a pipe); a SpecError naming the path."""
+    try:
+        with open(path, "rb") as stream:
+            size = os.fstat(stream.fileno()).st_size
+            data = b"" if size > MAX_SPEC_BYTES else stream.read(MAX_SPEC_BYTES + 1)
+    except OSError as error:
+        raise SpecError(str(path), f"cannot read the spec ({error.strerror or error})") from None
+    if size > MAX_SPEC_BYTES or len(data) > MAX_SPEC_BYTES:
+        more = "" if size > MAX_SPEC_BYTES else " or more"
+        raise SpecError(str(path), f"the spec file has {max(size, len(data)):,}{more} bytes; the limit is "
+                                   f"{MAX_SPEC_CHARS:,} characters (arrays hold at most {MAX_ELEMENTS:,} "
+                                   "numbers)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SpecError(str(path), "the spec is not UTF-8 text") from None
 
 
 def check_text_size(text: str, source: str) -> None:

@@ -19,7 +19,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from ..errors import SpecError, quoted
 from ..notation import check_notation
-from .limits import MAX_ELEMENTS, MAX_STEPS, check_sizes, check_text_size
+from .limits import MAX_ELEMENTS, MAX_STEPS, check_sizes, check_text_size, read_text
 from .overrides import apply_overrides
 
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
@@ -181,13 +181,7 @@ class Spec(_Section):
 def load_spec(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Spec:
     """Read, override and validate the spec at ``path`` (a ``Path`` or a str)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise SpecError(str(path), f"cannot read the spec ({error.strerror})") from None
-    except UnicodeDecodeError:
-        raise SpecError(str(path), "the spec is not UTF-8 text") from None
-    return parse_spec(text, overrides, source=str(path))
+    return parse_spec(read_text(path), overrides, source=str(path))
 
 
 def parse_spec(text: str, overrides: list[str] | tuple[str, ...] = (), source: str = "spec") -> Spec:

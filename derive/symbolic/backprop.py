@@ -234,6 +234,8 @@ def _broadcast(shapes: Shapes, gradient: sp.Expr | None, symbol: sp.Symbol) -> b
     if gradient is None or gradient.has(matmul):
         return False
     own, full = shapes.of(symbol), shapes.of(gradient)
+    if not full:  # one number for every element (a gradient that cancelled to 0): nothing to sum
+        return False
     return full != own and (not own or (len(full) == len(own) + 1 or full[0] != own[0]))
 
 

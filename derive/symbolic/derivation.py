@@ -127,6 +127,8 @@ class HigherDerivative:
     function: sp.Expr
     derivatives: tuple[sp.Expr, ...]
     """First, second, ... up to the target's order."""
+    notes: tuple[str, ...] = ()
+    """What the sheet says of them (a kink's Dirac delta left out)."""
 
 
 @dataclass(frozen=True)
@@ -164,29 +166,61 @@ def _derive(graph: Graph, targets: tuple[Target, ...]) -> Derivation:
         shapes = Shapes(graph, values)
         chains = {name: _chain_rule(graph, graph.loss, name, edges, shapes) for name in graph.trainable}
     derived: dict[Target, ChainRule | HigherDerivative] = {}
+    backwards = {graph.loss: passed} if passed is not None else {}
     for target in targets:
-        if target.order == 1 and _too_many_paths(graph, target.of, (target.wrt,)):
-            gradient = backward(graph, target.of).gradients.get(target.wrt, sp.Integer(0))
-            derived[target] = ChainRule(target.of, target.wrt, (), (), gradient)
+        if target.order == 1 and (mixing or _too_many_paths(graph, target.of, (target.wrt,))):
+            # a path's product of mixing local derivatives is a vector-Jacobian map (G -> x^T G),
+            # not a number: the backward pass gives the gradient, as it does the loss's
+            if target.of not in backwards:
+                backwards[target.of] = backward(graph, target.of, values)
+            found = backwards[target.of]
+            derived[target] = ChainRule(target.of, target.wrt, (), (),
+                                        found.gradients.get(target.wrt, sp.Integer(0)),
+                                        (found.shown or {}).get(target.wrt, sp.Integer(0)))
         elif target.order == 1:
             derived[target] = _chain_rule(graph, target.of, target.wrt, edges)
         else:
             function = graph.inlined(target.of)
             variable = graph.symbols[target.wrt]
-            derived[target] = HigherDerivative(target, function, _higher(function, variable, target))
+            derivatives, notes = _higher(function, variable, target)
+            derived[target] = HigherDerivative(target, function, derivatives, notes)
     return Derivation(edges, chains, passed, derived)
 
 
-def _higher(function: sp.Expr, variable: sp.Symbol, target: Target) -> tuple[sp.Expr, ...]:
+def _higher(function: sp.Expr, variable: sp.Symbol, target: Target) -> tuple[tuple[sp.Expr, ...],
+                                                                            tuple[str, ...]]:
     """The first to the target's order derivatives, each factored where that is cheap (else as
-    ``diff`` gives it). One order at a time: ``diff(f, x, 4)`` simplifies each order on its own
-    (factor_terms, which took 16 s on four nested sigmoids), and each order is bounded in size."""
-    derivatives, derivative = [], function
+    ``diff`` gives it), and the sheet's notes on them. One order at a time: ``diff(f, x, 4)``
+    simplifies each order on its own (factor_terms, which took 16 s on four nested sigmoids), and
+    each order is bounded in size.
+
+    A kink's step (relu' = H(z)) differentiates to a Dirac delta, which is 0 everywhere but at the
+    kink, where no derivative exists (the checks refuse a point exactly on a kink): it is left out,
+    and the sheet says so. A derivative SymPy leaves unevaluated (a second derivative through
+    ``@`` or a softmax, whose Jacobian the sheet writes only as a backward rule) is refused."""
+    derivatives, derivative, notes = [], function, []
     for order in range(1, target.order + 1):
-        derivative = bounded(sp.diff(derivative, variable), "gradient.order",
-                             f"d^{order}{target.of}/d{target.wrt}^{order}")
+        name = f"d^{order}{target.of}/d{target.wrt}^{order}"
+        derivative = bounded(sp.diff(derivative, variable), "gradient.order", name)
+        if derivative.has(sp.Derivative, sp.Subs):
+            raise SpecError("gradient.order", f"order {target.order} of {target.of} in {target.wrt} passes "
+                            f"through {_mixing_part(function)}, which derive differentiates once only (as "
+                            "a backward rule); ask for order = 1, or for a source whose path to "
+                            f"{target.of} is element-wise")
+        if derivative.has(sp.DiracDelta):
+            derivative = derivative.replace(sp.DiracDelta, lambda *_: sp.Integer(0)).replace(
+                lambda e: e.is_Pow and isinstance(e.base, sp.Heaviside) and e.exp.is_positive,
+                lambda e: e.base)  # a step is 0 or 1: H(z)^2 = H(z)
+            notes.append(f"{name}: differentiating a kink's step again (relu' = H(z), |z|' = sign z) "
+                         "gives a Dirac delta at the kink, which is 0 everywhere else, so it is left out "
+                         "(at the kink itself the derivative does not exist).")
         derivatives.append(simplified("factor", derivative, sp.factor, derivative))
-    return tuple(derivatives)
+    return tuple(derivatives), tuple(dict.fromkeys(notes))
+
+
+def _mixing_part(function: sp.Expr) -> str:
+    """How to name the part of ``function`` whose Jacobian mixes elements, for a message."""
+    return "@" if function.has(matmul) else "a function that mixes elements (softmax, a reduction)"
 
 
 def check_arguments(graph: Graph, values: dict) -> None:

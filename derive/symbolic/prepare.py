@@ -15,10 +15,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
+from ..errors import SpecError
 from ..graph.dag import Graph, build_graph
 from ..graph.evaluate import forward_values
+from ..spec.limits import MAX_ELEMENTS
 from ..spec.schema import Spec
 from .derivation import Derivation, Target, derive
+from .work import check_work
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,8 @@ def prepare(spec: Spec, derivation: Derivation | None = None, graph: Graph | Non
     ``shaped_graph(spec)``, where the caller needed it first."""
     graph = graph if graph is not None else shaped_graph(spec)
     targets = targets_of(spec, graph)
-    if derivation is None:
+    if derivation is None:  # a redrawn spec (a class set's variant) has the structure, and so the work
+        check_work(graph, forward_values(graph, graph.values()), targets)
         derivation = derive(graph, targets)
     return Prepared(spec, graph, derivation, relevant_edges(graph, targets))
 
@@ -56,7 +62,12 @@ def shaped_graph(spec: Spec) -> Graph:
     """``spec``'s graph, its shapes checked by the float64 forward pass: everything that can be
     refused without a derivative or a tape has been."""
     graph = build_graph(spec)
-    forward_values(graph, graph.values())
+    values = forward_values(graph, graph.values())
+    for node in graph.nodes:  # broadcasting can make a node larger than any input: x (1000, 1) + y (1, 1000)
+        if np.size(values[node.name]) > MAX_ELEMENTS:
+            shape = "x".join(map(str, np.shape(values[node.name])))
+            raise SpecError(f"graph.{node.name}", f"a {shape} array holds {np.size(values[node.name]):,} "
+                                                  f"numbers; the limit is {MAX_ELEMENTS:,}")
     return graph
 
 

@@ -193,7 +193,7 @@ def test_a_broken_executor_is_named_by_the_variant_it_was_running(tmp_path):
 def test_other_settings_in_the_same_folder_redo_every_variant(clean, tmp_path):
     out = tmp_path / "changed"
     run(out)
-    report = run(out, Settings(count=4, formats=FAST, blanks="steps"))
+    report = run(out, Settings(count=4, formats=FAST, blanks="steps"), replace_set=True)
     assert report.rendered == 4
     assert files(out)["neuron-2026-01.key.html"] == files(clean)["neuron-2026-01.key.html"]
     assert files(out)["neuron-2026-01.student.html"] != files(clean)["neuron-2026-01.student.html"]

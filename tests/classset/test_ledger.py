@@ -3,6 +3,7 @@ folder, a full disk while joining PDFs is one line (workers ending with the batc
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -20,8 +21,8 @@ SETTINGS = Settings(count=4, formats=("json",))
 EDITED = CLASS.replace("learning_rate = 0.1", "learning_rate = 0.2")
 
 
-def run(out: Path, text: str = CLASS) -> batch.Report:
-    return run_batch(text, "class.toml", "neuron", out, SETTINGS)
+def run(out: Path, text: str = CLASS, replace_set: bool = False) -> batch.Report:
+    return run_batch(text, "class.toml", "neuron", out, SETTINGS, replace_set=replace_set)
 
 
 def files(out: Path) -> dict[str, bytes]:
@@ -41,10 +42,13 @@ def test_an_edited_spec_killed_part_way_and_rerun_never_keeps_the_old_spec_files
 
     monkeypatch.setattr(batch, "make_variant", killed_at_3)
     with pytest.raises(KeyboardInterrupt):
-        run(out, EDITED)
+        run(out, EDITED, replace_set=True)  # the old set removed, then variants 1 and 2 of the edited
+    assert sorted(p.name for p in out.iterdir()) == ["batch.json", "neuron-2026-01.key.json",
+                                                     "neuron-2026-01.student.json", "neuron-2026-02.key.json",
+                                                     "neuron-2026-02.student.json"]  # nothing of the old set
     monkeypatch.setattr(batch, "make_variant", real)
-    report = run(out, EDITED)
-    assert report.rendered == 2  # 1 and 2 were the edited spec's; 3 and 4 were the old spec's, redone
+    report = run(out, EDITED)  # the same command finishes the edited spec's set
+    assert report.rendered == 2
     assert files(out) == files(tmp_path / "clean-edited")
     assert b"0.2" in (out / "neuron-2026-04.key.json").read_bytes()
 
@@ -141,3 +145,108 @@ def test_a_spec_name_too_long_for_its_variants_files_is_refused_before_any_work(
     assert f"gives file names of {longest} bytes" in caught.value.message
     assert caught.value.message.endswith("the limit is 255: rename the spec")
     assert not (tmp_path / "out").exists()
+
+
+def _set(out: Path, text: str = CLASS, stem: str = "neuron", replace_set: bool = False, **settings):
+    fields = {"count": 4, "formats": ("json",), **settings}
+    return run_batch(text, f"{stem}.toml", stem, out, Settings(**fields), replace_set=replace_set)
+
+
+def _names(out: Path) -> list[str]:
+    return sorted(p.name for p in out.iterdir())
+
+
+@pytest.mark.parametrize(("changed", "said"), [
+    ({"text": EDITED}, "the spec's text edited"),
+    ({"stem": "other"}, "the spec 'neuron' there, 'other' now"),
+    ({"count": 2}, "--count 4 there, 2 now"),
+    ({"formats": ("html",)}, "--format json there, html now"),
+    ({"quizzes": ("moodle",)}, "quizzes none there, moodle now"),
+    ({"seed": 7}, "--seed 2026 there, 7 now"),
+])
+def test_a_folder_holding_another_set_is_refused_in_one_line_before_any_work(tmp_path, monkeypatch,
+                                                                             changed, said):
+    out = tmp_path / "set"
+    _set(out)
+    before = files(out)
+    import derive.symbolic.prepare
+
+    monkeypatch.setattr(derive.symbolic.prepare, "prepare", lambda *a, **k: pytest.fail("work started"))
+    with pytest.raises(DeriveError) as caught:
+        _set(out, **changed)
+    assert str(caught.value) == (f"--out: {out} holds another class set ({said}); add --replace to replace "
+                                 "it, or choose another --out")
+    assert files(out) == before
+
+
+def test_replacing_with_fewer_variants_and_other_formats_leaves_nothing_of_the_old_set(tmp_path):
+    out = tmp_path / "set"
+    _set(out, formats=("json", "tex"), quizzes=("moodle",))
+    assert "quiz.moodle.xml" in _names(out) and "neuron-2026-04.key.tex" in _names(out)
+    (out / "my-notes.txt").write_text("the instructor's own file")
+    _set(out, count=2, formats=("html",), replace_set=True)
+    _set(tmp_path / "clean", count=2, formats=("html",))
+    assert files(out) == {**files(tmp_path / "clean"), "my-notes.txt": b"the instructor's own file"}
+    record = json.loads((out / "batch.json").read_text())
+    assert record["complete"] == 2 and record["set"]["count"] == 2
+    assert len(json.loads((out / "answers.json").read_text())["variants"]) == 2
+
+
+def test_another_spec_replaced_leaves_none_of_its_files(tmp_path):
+    out = tmp_path / "set"
+    _set(out, stem="other")
+    _set(out, replace_set=True)
+    assert not [name for name in _names(out) if name.startswith("other")]
+    assert files(out) == files(_set(tmp_path / "clean").out)
+
+
+def test_the_same_settings_resume_and_a_finished_set_is_left_as_it_is(tmp_path):
+    out = tmp_path / "set"
+    _set(out)
+    before = files(out)
+    assert _set(out).rendered == 0 and files(out) == before
+
+
+def test_a_batch_json_that_cannot_be_read_is_another_set(tmp_path):
+    out = tmp_path / "set"
+    _set(out, stem="other")
+    (out / "batch.json").write_text("{ not json")
+    with pytest.raises(DeriveError, match=r"holds another class set \(its batch.json cannot be read\)"):
+        _set(out)
+    _set(out, replace_set=True)
+    assert not [name for name in _names(out) if name.startswith("other")]
+
+
+def test_a_replacement_interrupted_while_removing_is_finished_by_the_same_command(tmp_path, monkeypatch):
+    from derive.classset import ledger
+
+    out = tmp_path / "set"
+    _set(out, stem="other")
+    real = Path.unlink
+    removed = []
+
+    def unlink_twice(path, missing_ok=False):  # as a kill after two of the old set's files were removed
+        removed.append(path.name)
+        if len(removed) == 3:
+            raise KeyboardInterrupt
+        return real(path, missing_ok=missing_ok)
+
+    monkeypatch.setattr(ledger.Path, "unlink", unlink_twice)
+    with pytest.raises(KeyboardInterrupt):
+        _set(out, replace_set=True)
+    monkeypatch.setattr(ledger.Path, "unlink", real)
+    assert json.loads((out / "batch.json").read_text())["set"]["stem"] == "other"  # still the old set's
+    with pytest.raises(DeriveError, match="holds another class set"):
+        _set(out)
+    _set(out, replace_set=True)
+    assert not [name for name in _names(out) if name.startswith("other")]
+
+
+def test_a_variant_file_that_is_a_symlink_out_of_the_folder_is_refused_before_any_work(tmp_path):
+    out, elsewhere = tmp_path / "set", tmp_path / "elsewhere.json"
+    out.mkdir()
+    elsewhere.write_text("mine")
+    (out / "neuron-2026-03.key.json").symlink_to(elsewhere)
+    with pytest.raises(DeriveError, match=r"^--out: 'neuron-2026-03.key.json' would be written outside"):
+        _set(out)
+    assert _names(out) == ["neuron-2026-03.key.json"] and elsewhere.read_text() == "mine"

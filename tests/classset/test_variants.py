@@ -98,11 +98,6 @@ def test_a_spec_without_rules_cannot_make_variants():
     assert caught.value.message.endswith("(`derive keys variants` lists the keys)")
 
 
-def test_a_negative_seed_is_refused():
-    with pytest.raises(SpecError, match="^--seed: expected a whole number, 0 or more"):
-        plan(seed=-1)
-
-
 @pytest.mark.parametrize(("rule", "message"), [
     ("x1 = { normal = 0.0 }", "variants.x1"),
     ("x1 = { min = 1.0, max = 0.0, step = 0.1 }", "variants.x1: min must not exceed max"),
@@ -131,3 +126,28 @@ def test_a_rule_on_an_array_is_refused_naming_the_rule_not_an_override():
         plan_for(parse_spec(text), text, "t")
     assert str(caught.value) == ("variants.x: x is an array; a rule draws one number, so rules apply to "
                                  "scalar inputs and parameters only")
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("neuron-bce-7-" + "9" * 5000, "expected a variant number of 1 to 10,000"),
+    ("neuron-bce-7-10001", "expected a variant number of 1 to 10,000"),
+    ("neuron-bce-" + "9" * 5000 + "-03", "expected a seed of 0 to 9223372036854775807"),
+    ("neuron-bce-9223372036854775808-03", "expected a seed of 0 to 9223372036854775807"),
+])
+def test_an_id_out_of_range_is_refused_by_its_value_without_reading_a_huge_integer(text, said):
+    # 5000 digits: int() would raise ValueError (Python reads at most 4300), a traceback once
+    with pytest.raises(SpecError) as raised:
+        parse_id(text)
+    assert raised.value.key == "--variant" and said in raised.value.message
+    assert "\n" not in str(raised.value) and len(str(raised.value)) < 300
+
+
+def test_the_largest_seed_and_index_are_taken():
+    assert parse_id("neuron-bce-9223372036854775807-10000") == ("neuron-bce", 2**63 - 1, 10_000)
+    assert plan(seed=2**63 - 1).seed == 2**63 - 1
+
+
+@pytest.mark.parametrize("seed", [-1, 2**63, 10**50])
+def test_a_seed_out_of_range_is_refused_naming_the_option(seed):
+    with pytest.raises(SpecError, match=r"^--seed: expected a whole number of 0 to 9223372036854775807"):
+        plan(seed=seed)

@@ -96,3 +96,31 @@ def test_only_requests_addressed_to_this_machine_get_the_sheet(served):
 ])
 def test_addressed_here(hosts, port, answered):
     assert addressed_here(hosts, port) is answered
+
+
+def test_a_spec_derive_fails_on_shows_one_line_and_the_preview_keeps_serving(tmp_path, monkeypatch):
+    """x = 5e-324 once raised ZeroDivisionError and ended a running preview; whatever derive's own
+    fault, the page shows it as one line above the last good sheet, and the next save renders."""
+    import derive.sheet.build
+    from derive.cli.preview import Preview
+
+    spec = tmp_path / "sheet.toml"
+    spec.write_text(DEFAULT)
+    state = Preview(str(spec), ())
+    state.render()
+    good = state.page
+    assert good and not state.error
+
+    def broken(*arguments, **options):
+        raise ZeroDivisionError("float division by zero")
+
+    real = derive.sheet.build.build_worksheet
+    monkeypatch.setattr(derive.sheet.build, "build_worksheet", broken)
+    state.render()
+    assert state.page == good and state.version == 2
+    assert state.error.startswith(f"derive: error: {spec}: derive failed on this spec (ZeroDivisionError: ")
+    assert "\n" not in state.error
+    monkeypatch.setattr(derive.sheet.build, "build_worksheet", real)
+    spec.write_text(DEFAULT.replace("x1 = 1.3", "x1 = 5e-324"))
+    state.render()
+    assert not state.error and state.page != good

@@ -98,3 +98,27 @@ def test_the_mean_of_a_one_node_squared_error_is_not_refused():
     assert gradients["w"] == pytest.approx(by_hand["w"], rel=1e-6)
     assert gradients["b"] == pytest.approx(by_hand["b"], rel=1e-6)
     assert {d.key: d.value for d in sheet.local}["L/w"] == pytest.approx(by_hand["w"], rel=1e-6)
+
+
+def test_the_smallest_subnormal_input_is_checked_without_a_zero_step():
+    """x = 5e-324 puts a node 5e-324 from 0, the first step a probability gets (its distance to
+    0) rounded to 0: once a ZeroDivisionError. The first step never goes below MIN_STEP."""
+    import math
+    import textwrap
+
+    from derive.numeric.finite_difference import MIN_STEP, derivative
+
+    assert derivative(lambda v: 3.0 * v, 5e-324, scale=5e-324) == pytest.approx(3.0, rel=1e-9)
+    assert MIN_STEP > 0
+    sheet = build_worksheet(spec_from(textwrap.dedent('''
+        title = "t"
+        [inputs]
+        x = 5e-324
+        [parameters]
+        w = 0.7
+        [graph]
+        A = "x*w"
+        L = "A**2"
+    ''')))
+    local = {d.key: d.value for d in sheet.local}
+    assert math.isfinite(local["L/A"]) and abs(local["L/A"]) < 1e-300  # 2 A, A = 0.7 x

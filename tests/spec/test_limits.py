@@ -64,3 +64,54 @@ def test_numbers_python_cannot_read_are_one_line_errors(inputs, fragment):
 def test_set_when_inputs_is_not_a_table():
     text = 'title = "t"\ninputs = 3\n[parameters]\nw = 0.8\n[graph]\nA = "w*w"\n'
     assert str(refused(text, "x1=2")) == "inputs: expected a table of names and values, got 3"
+
+
+def test_a_1_gb_spec_file_is_refused_by_its_size_before_it_is_read(tmp_path):
+    from derive.spec.limits import read_text
+    from derive.spec.schema import load_spec
+
+    path = tmp_path / "huge.toml"
+    with open(path, "wb") as stream:
+        stream.truncate(2**30)  # sparse: nothing is written, the size is 1 GB (once read whole: 9 s)
+    for load in (read_text, load_spec):
+        with pytest.raises(SpecError) as caught:
+            load(path)
+        assert caught.value.key == str(path)
+        assert caught.value.message.startswith(f"the spec file has {2**30:,} bytes; the limit is "
+                                               f"{MAX_SPEC_CHARS:,} characters")
+
+
+def test_a_spec_whose_size_stat_does_not_tell_is_read_no_further_than_the_limit(tmp_path):
+    import os
+    import threading
+
+    from derive.spec.limits import MAX_SPEC_BYTES, read_text
+
+    path = tmp_path / "pipe.toml"
+    os.mkfifo(path)
+    total, written = 4 * MAX_SPEC_BYTES, [0]
+
+    def feed() -> None:
+        try:
+            with open(path, "wb", buffering=0) as stream:
+                for _ in range(total // 4096):
+                    written[0] += stream.write(b"#" * 4096)
+        except BrokenPipeError:
+            pass
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    with pytest.raises(SpecError) as caught:
+        read_text(path)
+    writer.join(timeout=60)
+    assert caught.value.message.startswith(f"the spec file has {MAX_SPEC_BYTES + 1:,} or more bytes")
+    assert written[0] < total / 2  # the reader stopped at the limit; the writer's pipe broke
+
+
+def test_a_spec_file_that_is_not_utf8_is_one_line(tmp_path):
+    from derive.spec.limits import read_text
+
+    path = tmp_path / "latin1.toml"
+    path.write_bytes('title = "Übung"\n'.encode("latin-1"))
+    with pytest.raises(SpecError, match="the spec is not UTF-8 text"):
+        read_text(path)

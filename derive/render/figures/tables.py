@@ -101,13 +101,23 @@ def _html_value(value, precision: int, node: Runs, input_: Runs | None,
     return "".join(out)
 
 
+def too_large(d: LocalDerivative, shapes: dict[str, tuple[int, ...]]) -> str:
+    """What stands for a Jacobian the sheet does not compute (its value None: more entries than
+    the check takes whole), in words, or "" for any other derivative."""
+    if d.value is not None:
+        return ""
+    entries = int(np.prod(shapes[d.node])) * int(np.prod(shapes[d.input]))
+    return (f"a Jacobian of {entries:,} entries, too many to print; the sheet writes the backward rule "
+            "that backpropagation applies, and the gradients it feeds are checked three ways")
+
+
 def derivative_table(sheet: Worksheet) -> str:
     """The local derivatives the picture leaves out, one row per arrow, with a sentence that says why."""
     runs, shapes = _runs(sheet), _shapes(sheet)
     rows = []
     for d in sheet.derivatives:
         arrow = html_runs([("∂", 0), *runs[d.node], ("/∂", 0), *runs[d.input]])
-        cell = "" if sheet.student or not d.shown else _html_value(
+        cell = escape(too_large(d, shapes)) or "" if sheet.student or not d.shown else _html_value(
             d.value, sheet.precision, runs[d.node], runs[d.input], shapes[d.node], shapes[d.input])
         rows.append(f"<tr><td>{arrow}</td><td>{cell or '= '}</td></tr>")
     return (f'<p class="graph-note">{NOTE}</p>\n'
@@ -150,7 +160,7 @@ def tex_derivative_rows(sheet: Worksheet) -> list[str]:
 
 def _tex_value(sheet: Worksheet, d: LocalDerivative, shapes: dict[str, tuple[int, ...]]) -> str:
     if sheet.student or not d.shown:
-        return "$= {}$"
+        return too_large(d, shapes) or "$= {}$"
     if np.ndim(d.value) == 0:
         return f"$= {tex_number(d.value, sheet.precision)}$"
     p = pattern(d.value, shapes[d.node], shapes[d.input])

@@ -28,6 +28,17 @@ from ...sheet.answers import CAP, SAFETY
 UNITS = 10
 """The default margin, in units of the last significant digit the key shows."""
 _TOLERANCE = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?%?")
+MAX_ABSOLUTE = Decimal("1e6")
+"""The widest absolute margin: beyond it every answer a student could type passes."""
+MIN_ABSOLUTE = Decimal("1e-15")
+"""The finest absolute margin but 0: finer than the digits any key shows (float64 holds about 16)."""
+MIN_PERCENT = Decimal("1e-6")
+"""The finest relative margin but 0%."""
+MAX_DIGITS = 6
+"""Significant digits of a margin as given (1%, 0.001, 2.5%)."""
+MAX_TEXT = 30
+"""Characters of a number a quiz writes in plain decimals; a longer one (the margin of a tiny
+answer) is written with an exponent, ``1E-42``, as the keys' own numbers are."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +54,7 @@ class Tolerance:
         if self.percent is not None:
             return f"{self.percent}% of the answer"
         if self.absolute is not None:
-            return f"plus or minus {self.absolute}"
+            return f"plus or minus {decimal_text(self.absolute)}"
         return "ten units in the last digit shown"
 
 
@@ -52,15 +63,23 @@ def parse_tolerance(text: str | None) -> Tolerance:
     if text is None:
         return Tolerance()
     value = text.strip()
-    if not _TOLERANCE.fullmatch(value):
+    if len(value) > 2 * MAX_TEXT or not _TOLERANCE.fullmatch(value):
         raise SpecError("--tolerance", f"expected a percentage such as 1% or an absolute margin such as "
                                        f"0.001, got {quoted(text)}")
+    number = Decimal(value.removesuffix("%"))  # checked by its value before any arithmetic with it
     if value.endswith("%"):
-        percent = Decimal(value[:-1])
-        if percent > 100:
-            raise SpecError("--tolerance", f"expected at most 100%, got {quoted(text)}")
-        return Tolerance(percent=percent)
-    return Tolerance(absolute=Decimal(value))
+        if number > 100 or (number and number < MIN_PERCENT):
+            raise SpecError("--tolerance", f"expected 0% or 1e-6% to 100%, got {quoted(text)}")
+    elif number > MAX_ABSOLUTE:
+        raise SpecError("--tolerance", f"expected an absolute margin of at most 1e6, got {quoted(text)}: "
+                                       "wider than the answers, it would pass every answer (1% is relative)")
+    elif number and number < MIN_ABSOLUTE:
+        raise SpecError("--tolerance", f"expected an absolute margin of 0 or 1e-15 to 1e6, got "
+                                       f"{quoted(text)}: finer than the digits any key shows")
+    if number and len(number.normalize().as_tuple().digits) > MAX_DIGITS:
+        raise SpecError("--tolerance", f"expected at most {MAX_DIGITS} significant digits, got "
+                                       f"{quoted(text)}")
+    return Tolerance(percent=number) if value.endswith("%") else Tolerance(absolute=number)
 
 
 def margin(shown: str, digits: int, tolerance: Tolerance, spread: float = 0.0) -> Decimal:
@@ -100,5 +119,7 @@ def plain(value: Decimal) -> Decimal:
 
 
 def decimal_text(value: Decimal) -> str:
-    """A decimal as plain digits (``0.00000005``), as both LMSs read numbers."""
-    return format(plain(value), "f")
+    """A decimal as plain digits (``0.00000005``), as both LMSs read numbers; one that would take
+    more than ``MAX_TEXT`` characters with an exponent (``1E-42``)."""
+    text = format(plain(value), "f")
+    return text if len(text) <= MAX_TEXT else format(plain(value), "E")
