@@ -39,7 +39,7 @@ from .answers import answer_list
 from .build_gradients import gradient_tables, symbol_part
 from .chains import ROW, answer_key, chain_view
 from .formula import Formula, Number, Numbers, Symbolic, frozen, part_tex
-from .parts import Parts
+from .parts import Parts, rate_symbol
 
 
 def build_worksheet(source: Spec | Prepared, stem: str = "worksheet", variant: str = "",
@@ -319,17 +319,6 @@ def _sampled(history: tuple[model.Step, ...], rows: int = 10) -> tuple[model.Ste
     every = max(1, (len(history) - 1) // rows)
     picked = history[::every]
     return picked if picked[-1] is history[-1] else (*picked, history[-1])
-
-
-RATE_LETTERS = ("eta", "alpha", "gamma", "kappa")
-"""The learning rate's symbol: eta, unless the spec already names something so (then the next)."""
-
-
-def rate_symbol(graph: Graph) -> sp.Symbol:
-    """The learning rate's letter on this sheet: eta, or the first of ``RATE_LETTERS`` the spec
-    does not use itself (a sheet whose parameter is gamma never writes gamma <- gamma - gamma ...)."""
-    taken = {symbol.name for symbol in graph.symbols.values()} | set(graph.symbols)
-    return sp.Symbol(next(letter for letter in RATE_LETTERS if letter not in taken))
 
 
 def _rule(t: Parts, rule: FunctionRule) -> model.GeneralRule:

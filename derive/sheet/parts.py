@@ -60,3 +60,14 @@ _MATRICES = Notation(arrays=frozenset("ABG"))
 PRODUCT_RULE = {name: Symbolic(expr, _MATRICES, "given") for name, expr in (
     ("AB", matmul(_A, _B)), ("GBT", matmul(_G, transpose(_B))), ("ATG", matmul(transpose(_A), _G)))}
 """The backward rule of a matrix product, as the sheet states it: A B sends G B^T to A, A^T G to B."""
+
+
+RATE_LETTERS = ("eta", "alpha", "gamma", "kappa")
+"""The learning rate's symbol: eta, unless the spec already names something so (then the next)."""
+
+
+def rate_symbol(graph: Graph) -> sp.Symbol:
+    """The learning rate's letter on this sheet: eta, or the first of ``RATE_LETTERS`` the spec
+    does not use itself (a sheet whose parameter is gamma never writes gamma <- gamma - gamma ...)."""
+    taken = {symbol.name for symbol in graph.symbols.values()} | set(graph.symbols)
+    return sp.Symbol(next(letter for letter in RATE_LETTERS if letter not in taken))
