@@ -16,11 +16,10 @@ import sympy as sp
 from ..graph.dag import Graph
 from ..graph.evaluate import forward_values, reduce_to
 from ..graph.functions import FUNCTIONS
-from ..numbers import agreed_digits, shown, shown_compact
+from ..numbers import shown, shown_compact
 from ..numeric.checks import (
     TOLERANCE,
     Check,
-    ImpreciseError,
     kink_notes,
     three_way,
     verify_finite,
@@ -38,35 +37,24 @@ from . import forms, model
 from .answers import answer_list
 from .build_gradients import gradient_tables, symbol_part
 from .chains import ROW, answer_key, chain_view
+from .digits import trustworthy_digits
 from .formula import Formula, Number, Numbers, Symbolic, frozen, part_tex
 from .parts import Parts, rate_symbol
 
 
 def build_worksheet(source: Spec | Prepared, stem: str = "worksheet", variant: str = "",
                     precision: int | None = None, tape_runner: TapeRunner = IN_PROCESS) -> model.Worksheet:
-    """Compute and assemble the whole worksheet for ``source``, a spec or its preparation
-    (``symbolic.prepare``; a class set prepares once and redraws the numbers per variant).
-
-    ``precision`` (a class set's one precision) replaces ``display.precision`` as the digits
-    computed numbers start from; given numbers stay as the spec gives them. ``tape_runner``
-    runs TensorFlow: in this process by default, in a child for ``derive render``
-    (``numeric.tape_process``).
-    """
+    """The worksheet of ``source``, a spec or its preparation (``symbolic.prepare``). ``precision``:
+    a class set's one precision for computed numbers; ``tape_runner`` runs TensorFlow (in this
+    process, or in ``derive render``'s child)."""
     prepared = source if isinstance(source, Prepared) else prepare(source)
     run = _computed(prepared, tape_runner)
     spec, graph, derivation, numbers = prepared.spec, prepared.graph, prepared.derivation, run.numbers
-    p = _trustworthy_digits(prepared, run, precision or spec.display.precision, tape_runner)
+    p = trustworthy_digits(prepared, run.tape, run.rate, run.exact, precision or spec.display.precision,
+                           tape_runner)
     t = _parts(prepared, run.float64)
     given = spec.display.precision  # inputs and parameters are shown as the spec gives them
-    steps = run.steps
 
-    def quantity(name: str, value: float, role: str, digits: int | None = None) -> model.Quantity:
-        return model.Quantity(name, t.name(name), frozen(value), shown(value, digits or p), role)
-
-    def role(name: str) -> str:
-        return "parameter" if name in graph.trainable else "parameter, not trainable"
-
-    after = numbers.loss_after
     local = tuple(_local(t, d, graph, numbers.local[k], p, k in prepared.relevant, run.float64)
                   for k, d in derivation.edges.items())
     history = _history(numbers, p) if run.rate is not None else ()
@@ -82,15 +70,15 @@ def build_worksheet(source: Spec | Prepared, stem: str = "worksheet", variant: s
         shown_learning_rate=shown(run.rate, given) if run.rate is not None else "",
         rate=Formula(Symbolic(rate_symbol(graph), role="given"),
                      (Number(frozen(run.rate), given, given=True),)) if run.rate is not None else None,
-        steps=steps,
-        inputs=tuple(quantity(n, v, "input", given) for n, v in graph.inputs.items()),
-        parameters=tuple(quantity(n, v, role(n), given) for n, v in graph.parameters.items()),
+        steps=run.steps,
+        inputs=tuple(_quantity(t, n, v, "input", given) for n, v in graph.inputs.items()),
+        parameters=tuple(_quantity(t, n, v, _role(graph, n), given) for n, v in graph.parameters.items()),
         equations=tuple(
             model.Equation(n.name, n.expression.source,
                            Formula(t.name(n.name), (t.written(n.expression.display),)))
             for n in graph.nodes
         ),
-        forward=tuple(quantity(n.name, numbers.forward[n.name], "node") for n in graph.nodes),
+        forward=tuple(_quantity(t, n.name, numbers.forward[n.name], "node", p) for n in graph.nodes),
         local=local,
         rules=tuple(dict.fromkeys(rule for d in local if d.relevant for rule in d.rules)),
         chains=() if run.gradient_sheet else _once(tuple(
@@ -102,27 +90,49 @@ def build_worksheet(source: Spec | Prepared, stem: str = "worksheet", variant: s
         symbolic_vs_tape=max((_largest(c.symbolic, c.tape) for c in run.checks), default=0.0),
         finite_difference_vs_tape=max((_largest(c.finite_difference, c.tape) for c in run.checks),
                                       default=0.0),
-        updates=_updates(t, graph, numbers, run.rate, p, steps) if run.rate is not None else (),
-        loss_before=frozen(numbers.loss_before),
-        loss_after=frozen(after),
-        shown_loss_before=shown(numbers.loss_before, p),
-        shown_loss_after=shown(after, p) if after is not None else "",
-        shown_decrease=shown(np.subtract(numbers.loss_before, after), p) if after is not None else "",
-        loss_decreased=after is not None and float(np.sum(after)) < float(np.sum(numbers.loss_before)),
+        updates=_updates(t, graph, numbers, run.rate, p, run.steps) if run.rate is not None else (),
+        **_loss_fields(numbers, p),
         history=history,
         history_table=_sampled(history),
         gradient_tables=_gradient_tables(prepared, run, t, p, tape_runner),
         backward_pass=_backward_pass(t, graph, derivation, run.float64, p),
-        notes=(*_dense_notes(graph, run.tape.gradients, spec.display.dtype, tape_runner),
-               *_jacobian_notes(graph, derivation, prepared.relevant, run.float64),
-               *(derivation.backward.notes if derivation.backward is not None else ()),
-               *kink_notes(graph, run.float64)),
+        notes=_notes(prepared, run, tape_runner),
         variant=variant,
     )
-    found = spreads(graph, derivation, prepared.relevant, numbers, run.rate, p)
-    spread = {answer_key(*_key_of(kind, name), step, steps): value
-              for (kind, name, step), value in found.items()}
-    return replace(sheet, answers=answer_list(sheet, spread))
+    return replace(sheet, answers=answer_list(sheet, _spreads(prepared, run, p)))
+
+
+def _quantity(t: Parts, name: str, value, role: str, digits: int) -> model.Quantity:
+    return model.Quantity(name, t.name(name), frozen(value), shown(value, digits), role)
+
+
+def _role(graph: Graph, name: str) -> str:
+    return "parameter" if name in graph.trainable else "parameter, not trainable"
+
+
+def _loss_fields(numbers: TapeResult, p: int) -> dict:
+    """The model's loss before and after the steps, shown, and whether it went down."""
+    before, after = numbers.loss_before, numbers.loss_after
+    return dict(loss_before=frozen(before), loss_after=frozen(after), shown_loss_before=shown(before, p),
+                shown_loss_after=shown(after, p) if after is not None else "",
+                shown_decrease=shown(np.subtract(before, after), p) if after is not None else "",
+                loss_decreased=after is not None and float(np.sum(after)) < float(np.sum(before)))
+
+
+def _notes(prepared: Prepared, run: _Run, tape_runner: TapeRunner) -> tuple[str, ...]:
+    """The sentences under the chain rule: Keras's check, Jacobians, the backward pass, kinks."""
+    graph, derivation = prepared.graph, prepared.derivation
+    return (*_dense_notes(graph, run.tape.gradients, prepared.spec.display.dtype, tape_runner),
+            *_jacobian_notes(graph, derivation, prepared.relevant, run.float64),
+            *(derivation.backward.notes if derivation.backward is not None else ()),
+            *kink_notes(graph, run.float64))
+
+
+def _spreads(prepared: Prepared, run: _Run, p: int) -> dict:
+    """Each answer's spread (``numeric.rounding``) by its answer key."""
+    found = spreads(prepared.graph, prepared.derivation, prepared.relevant, run.numbers, run.rate, p)
+    return {answer_key(*_key_of(kind, name), step, run.steps): value
+            for (kind, name, step), value in found.items()}
 
 
 def _once(chains: tuple[model.ChainRule, ...]) -> tuple[model.ChainRule, ...]:
@@ -259,53 +269,6 @@ def _dense_notes(graph: Graph, gradients, dtype: str, tape_runner: TapeRunner) -
         f"{c.bias_shape} (the shapes of {c.kernel} and {c.bias}), equal to the tape's above (largest "
         f"difference {c.difference:.1g})."
         for c in tape_runner.check_dense(graph, gradients, dtype, TOLERANCE[dtype]))
-
-
-def _trustworthy_digits(prepared: Prepared, run: _Run, precision: int, tape_runner: TapeRunner) -> int:
-    """Significant digits for computed numbers: ``precision``, lowered until the float32
-    tape and a float64 twin agree on every value that is not exact (cancellation can leave
-    float32 with fewer good digits than 7, e.g. -1 - 0.09 + 1 = -0.09000003); a value they
-    agree on to fewer than ``FEWEST_DIGITS`` refuses the sheet, naming it."""
-    spec, graph = prepared.spec, prepared.graph
-    if spec.display.dtype == "float64":
-        return precision
-    tape = run.tape
-    twin = tape_runner.run_tape(graph, "float64", run.rate, 1)
-    loss = graph.loss
-    pairs = [(f"forward:{n}", f"graph.{n}", n, tape.forward[n], twin.forward[n]) for n in tape.forward]
-    pairs += [(f"local:{k}", f"graph.{k.split('/')[0]}", "d{}/d{}".format(*k.split("/")), tape.local[k],
-               twin.local[k]) for k in tape.local if k in prepared.relevant and tape.local[k] is not None]
-    pairs += [(f"gradient:{k}", f"parameters.{k}", f"d{loss}/d{k}", tape.gradients[k], twin.gradients[k])
-              for k in tape.gradients]
-    # the first step only: over many steps float32 drifts from float64 by design, and what a
-    # student checks by hand is the first update
-    first = zip(tape.history[:2], twin.history[:2], strict=True)
-    for step, ((value, parameters), (twin_value, twin_parameters)) in enumerate(first):
-        after = f" after step {step}" if step else ""
-        pairs.append((f"history:{step}:loss", f"graph.{loss}", f"{loss}{after}", value, twin_value))
-        pairs += [(f"history:{step}:{k}", f"parameters.{k}", f"{k}{after}", parameters[k], twin_parameters[k])
-                  for k in parameters]
-    digits = precision
-    for key, spec_key, name, value, twin_value in pairs:
-        if key in run.exact:
-            continue
-        agreed = agreed_digits(value, twin_value, precision, floor=0)
-        if agreed < FEWEST_DIGITS:
-            raise ImpreciseError(spec_key, f"float32 and float64 agree on {agreed} significant digits of "
-                                 f"{name} (float32 {_brief(value)}, float64 {_brief(twin_value)}); "
-                                 'set display.dtype = "float64", or choose other inputs')
-        digits = min(digits, agreed)
-    return digits
-
-
-def _brief(value) -> str:
-    """A value for a message: 9 significant digits, an array summarized."""
-    return np.array2string(np.asarray(value), precision=9, threshold=6, edgeitems=2,
-                           max_line_width=10**6).replace("\n", "")
-
-
-FEWEST_DIGITS = 3
-"""The fewest significant digits a float32 sheet shows: below, its numbers are refused."""
 
 
 def _largest(a, b) -> float:
