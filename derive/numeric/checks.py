@@ -184,10 +184,16 @@ def finite_difference(graph: Graph, of: str, wrt: str, order: int, exact: dict[s
     def of_value(v: float) -> float:
         return np.sum(forward_values(graph, {**fixed, wrt: v})[of])
 
+    def environment(v) -> dict:
+        return {graph.symbols[n]: value for n, value in forward_values(graph, {**fixed, wrt: v}).items()}
+
+    # as the loss's gradients: no step crosses a kink (nested steps add up: each level a share)
+    scale = clear_scale(switches(graph, [node.name for node in graph.nodes]), environment, exact[wrt], wrt)
+    scale = scale / order if scale is not None else None
     function = of_value
     for _ in range(order - 1):
-        function = (lambda inner: lambda v: derivative(inner, v))(function)
-    return derivative(function, exact[wrt])
+        function = (lambda inner: lambda v: derivative(inner, v, scale))(function)
+    return derivative(function, exact[wrt], scale)
 
 
 def _smallest(*scales: float | None) -> float | None:
