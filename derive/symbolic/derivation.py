@@ -180,7 +180,7 @@ def _derive(graph: Graph, targets: tuple[Target, ...]) -> Derivation:
         elif target.order == 1:
             derived[target] = _chain_rule(graph, target.of, target.wrt, edges)
         else:
-            _refuse_mixing(graph, target, mixing)
+            refuse_mixing(graph, target, mixing)
             function = graph.inlined(target.of, keep=target.wrt)  # a node source is held, as on the tape
             variable = graph.symbols[target.wrt]
             derivatives, notes = _higher(function, variable, target)
@@ -235,9 +235,12 @@ def _step_differentiated(expression: sp.Basic) -> bool:
         isinstance(expression, sp.Derivative) and isinstance(expression.expr, sp.sign | sp.Heaviside))
 
 
-def _refuse_mixing(graph: Graph, target: Target, mixing: frozenset[str]) -> None:
+def refuse_mixing(graph: Graph, target: Target, mixing: frozenset[str]) -> None:
     """Refuse a higher derivative whose path passes through a node that mixes elements (``@``, a
-    softmax, a reduction broadcast back): its Jacobian is written only as a backward rule, once."""
+    softmax, a reduction broadcast back; ``mixing``: their edges): its Jacobian is written only as
+    a backward rule, once. Order 1 passes."""
+    if target.order == 1:
+        return
     reaching, depending = {target.of}, {target.wrt}
     for node in reversed(graph.nodes):
         if node.name in reaching:
