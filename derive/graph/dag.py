@@ -118,8 +118,9 @@ class Graph:
                 return size
         raise KeyError(name)
 
-    def inlined(self, name: str) -> sp.Expr:
-        """Node ``name``'s expression over inputs and parameters only (nodes substituted).
+    def inlined(self, name: str, keep: str | None = None) -> sp.Expr:
+        """Node ``name``'s expression over inputs and parameters only (nodes substituted), but for
+        node ``keep``, which stays a name (a derivative with respect to a recorded node holds it).
 
         At most ``MAX_INLINED`` parts; more is a SpecError naming the node."""
         size = self.inlined_size(name)
@@ -128,7 +129,8 @@ class Graph:
                                              f"parts; the limit is {MAX_INLINED:,}")
         expression = self.node_by_name[name].expression.sympy
         for node in reversed(self.nodes[: self.nodes.index(self.node_by_name[name])]):
-            expression = expression.xreplace({self.symbols[node.name]: node.expression.sympy})
+            if node.name != keep:
+                expression = expression.xreplace({self.symbols[node.name]: node.expression.sympy})
         return expression
 
 

@@ -173,6 +173,30 @@ def kink_notes(graph: Graph, exact: dict) -> tuple[str, ...]:
     return tuple(dict.fromkeys(notes))
 
 
+def jacobian_notes(derivation: Derivation, relevant: frozenset[str], exact: dict) -> tuple[str, ...]:
+    """What the sheet says of the local derivatives (of ``relevant`` edges) that are whole Jacobians:
+    how the check compared them, or (past ``MAX_JACOBIAN`` entries) that it left them out."""
+    mixing = [d.edge for key, d in derivation.edges.items()
+              if d.through_matrix_product and not d.matrix_product and key in relevant]
+    large = [e for e in mixing if np.size(exact[e.node]) * np.size(exact[e.input]) > MAX_JACOBIAN]
+    whole = [e for e in mixing if e not in large]
+    notes = []
+    if whole:
+        names = ", ".join(f"d{e.node}/d{e.input}" for e in whole)
+        notes.append(f"{names}: the node mixes the elements of its input, so its local derivative is a whole "
+                     "Jacobian (one row per output element, one column per input element); the check "
+                     "compares that Jacobian entry by entry: SymPy's backward rule applied to each one-hot "
+                     "upstream G, the tape's jacobian, and central differences of the whole output per input "
+                     "element.")
+    if large:
+        names = ", ".join(f"d{e.node}/d{e.input}" for e in large)
+        notes.append(f"{names}: the node mixes the elements of its input, and its Jacobian would hold more "
+                     f"than {MAX_JACOBIAN:,} entries, so it is neither computed nor printed; the sheet "
+                     "writes the backward rule that backpropagation applies, and the gradients it feeds are "
+                     "checked three ways.")
+    return tuple(notes)
+
+
 def finite_difference(graph: Graph, of: str, wrt: str, order: int, exact: dict[str, float]) -> float:
     """d^order(of)/d(wrt)^order by nested Ridders differences on the float64 forward pass.
 
@@ -184,10 +208,17 @@ def finite_difference(graph: Graph, of: str, wrt: str, order: int, exact: dict[s
     def of_value(v: float) -> float:
         return np.sum(forward_values(graph, {**fixed, wrt: v})[of])
 
+    def environment(v) -> dict:
+        return {graph.symbols[n]: value for n, value in forward_values(graph, {**fixed, wrt: v}).items()}
+
+    # as the loss's gradients: no step crosses a kink or a pole (nested steps add up: each level a share)
+    every = [node.name for node in graph.nodes]
+    scale = clear_scale(switches(graph, every), environment, exact[wrt], wrt, poles(graph, every))
+    scale = scale / order if scale is not None else None
     function = of_value
     for _ in range(order - 1):
-        function = (lambda inner: lambda v: derivative(inner, v))(function)
-    return derivative(function, exact[wrt])
+        function = (lambda inner: lambda v: derivative(inner, v, scale))(function)
+    return derivative(function, exact[wrt], scale)
 
 
 def _smallest(*scales: float | None) -> float | None:

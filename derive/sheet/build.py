@@ -20,6 +20,7 @@ from ..numbers import shown, shown_compact
 from ..numeric.checks import (
     TOLERANCE,
     Check,
+    jacobian_notes,
     kink_notes,
     three_way,
     verify_finite,
@@ -29,7 +30,6 @@ from ..numeric.exact_run import exact_overlay
 from ..numeric.rounding import spreads
 from ..numeric.runner import IN_PROCESS, TapeRunner
 from ..numeric.tape_result import TapeResult
-from ..spec.limits import MAX_JACOBIAN
 from ..spec.schema import Spec
 from ..symbolic.derivation import Derivation, EdgeDerivation, FunctionRule
 from ..symbolic.prepare import Prepared, prepare
@@ -123,7 +123,7 @@ def _notes(prepared: Prepared, run: _Run, tape_runner: TapeRunner) -> tuple[str,
     """The sentences under the chain rule: Keras's check, Jacobians, the backward pass, kinks."""
     graph, derivation = prepared.graph, prepared.derivation
     return (*_dense_notes(graph, run.tape.gradients, prepared.spec.display.dtype, tape_runner),
-            *_jacobian_notes(graph, derivation, prepared.relevant, run.float64),
+            *jacobian_notes(derivation, prepared.relevant, run.float64),
             *(derivation.backward.notes if derivation.backward is not None else ()),
             *kink_notes(graph, run.float64))
 
@@ -230,31 +230,6 @@ def _backward_pass(t: Parts, graph: Graph, derivation: Derivation, exact: dict,
         rows.append(model.Equation(name, "", Formula(t.partial(graph.loss, name), (
             *steps, t.expr(written), Number(frozen(value), p, answer=answer_key("backward", name))))))
     return tuple(rows)
-
-
-def _jacobian_notes(graph: Graph, derivation: Derivation, relevant: frozenset[str],
-                    exact: dict) -> tuple[str, ...]:
-    """Which local derivatives are whole Jacobians, and how the check compared them (one too large
-    to compute, ``checks.MAX_JACOBIAN``, through the gradients it feeds)."""
-    mixing = [d.edge for key, d in derivation.edges.items()
-              if d.through_matrix_product and not d.matrix_product and key in relevant]
-    large = [e for e in mixing if np.size(exact[e.node]) * np.size(exact[e.input]) > MAX_JACOBIAN]
-    whole = [e for e in mixing if e not in large]
-    notes = []
-    if whole:
-        names = ", ".join(f"d{e.node}/d{e.input}" for e in whole)
-        notes.append(f"{names}: the node mixes the elements of its input, so its local derivative is a whole "
-                     "Jacobian (one row per output element, one column per input element); the check "
-                     "compares that Jacobian entry by entry: SymPy's backward rule applied to each one-hot "
-                     "upstream G, the tape's jacobian, and central differences of the whole output per input "
-                     "element.")
-    if large:
-        names = ", ".join(f"d{e.node}/d{e.input}" for e in large)
-        notes.append(f"{names}: the node mixes the elements of its input, and its Jacobian would hold more "
-                     f"than {MAX_JACOBIAN:,} entries, so it is neither computed nor printed; the sheet "
-                     "writes the backward rule that backpropagation applies, and the gradients it feeds are "
-                     "checked three ways.")
-    return tuple(notes)
 
 
 def _dense_notes(graph: Graph, gradients, dtype: str, tape_runner: TapeRunner) -> tuple[str, ...]:

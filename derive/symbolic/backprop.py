@@ -300,6 +300,8 @@ def unspread(expression: sp.Expr, shapes: Shapes) -> sp.Expr:
 def _matmul_vjp(call: matmul, passed: sp.Expr, gradients: dict[sp.Symbol, sp.Expr], shapes: Shapes) -> None:
     """A @ B sends G B^T to A and A^T G to B; a vector operand (1-D) makes these outer products."""
     left, right = call.args
+    if not shapes.of(passed) and shapes.of(call):  # one number for every entry (d sum(A @ B)/d(A @ B))
+        passed = spread(passed, call)
     vector_left, vector_right = len(shapes.of(left)) == 1, len(shapes.of(right)) == 1
     if vector_left and vector_right:  # a dot product: a scalar G times the other vector
         to_left, to_right = passed * right, passed * left

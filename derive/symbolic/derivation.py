@@ -180,9 +180,11 @@ def _derive(graph: Graph, targets: tuple[Target, ...]) -> Derivation:
         elif target.order == 1:
             derived[target] = _chain_rule(graph, target.of, target.wrt, edges)
         else:
-            function = graph.inlined(target.of)
+            refuse_mixing(graph, target, mixing)
+            function = graph.inlined(target.of, keep=target.wrt)  # a node source is held, as on the tape
             variable = graph.symbols[target.wrt]
             derivatives, notes = _higher(function, variable, target)
+            _computable(derivatives[-1], graph, values, target)
             derived[target] = HigherDerivative(target, function, derivatives, notes)
     return Derivation(edges, chains, passed, derived)
 
@@ -202,13 +204,8 @@ def _higher(function: sp.Expr, variable: sp.Symbol, target: Target) -> tuple[tup
     for order in range(1, target.order + 1):
         name = f"d^{order}{target.of}/d{target.wrt}^{order}"
         derivative = bounded(sp.diff(derivative, variable), "gradient.order", name)
-        if derivative.has(sp.Derivative, sp.Subs):
-            raise SpecError("gradient.order", f"order {target.order} of {target.of} in {target.wrt} passes "
-                            f"through {_mixing_part(function)}, which derive differentiates once only (as "
-                            "a backward rule); ask for order = 1, or for a source whose path to "
-                            f"{target.of} is element-wise")
-        if derivative.has(sp.DiracDelta):
-            derivative = derivative.replace(sp.DiracDelta, lambda *_: sp.Integer(0)).replace(
+        if derivative.find(_step_differentiated):
+            derivative = derivative.replace(_step_differentiated, lambda e: sp.Integer(0)).replace(
                 lambda e: e.is_Pow and isinstance(e.base, sp.Heaviside) and e.exp.is_positive,
                 lambda e: e.base)  # a step is 0 or 1: H(z)^2 = H(z)
             notes.append(f"{name}: differentiating a kink's step again (relu' = H(z), |z|' = sign z) "
@@ -218,9 +215,46 @@ def _higher(function: sp.Expr, variable: sp.Symbol, target: Target) -> tuple[tup
     return tuple(derivatives), tuple(dict.fromkeys(notes))
 
 
-def _mixing_part(function: sp.Expr) -> str:
-    """How to name the part of ``function`` whose Jacobian mixes elements, for a message."""
-    return "@" if function.has(matmul) else "a function that mixes elements (softmax, a reduction)"
+def _computable(derivative: sp.Expr, graph: Graph, values: dict, target: Target) -> None:
+    """Refuse a higher derivative that float64 evaluation cannot compute: what SymPy leaves
+    unevaluated (d/dx of a call it cannot differentiate, re() of an entry it does not know to be
+    real), one line rather than a traceback where the numbers are checked."""
+    from ..graph.evaluate import evaluate
+
+    try:
+        evaluate(derivative, {graph.symbols[name]: value for name, value in values.items()})
+    except TypeError as error:
+        raise SpecError("gradient.order", f"d^{target.order}{target.of}/d{target.wrt}^{target.order}: "
+                        f"derive {error} (SymPy left it in the derivative); ask for a lower order") from None
+
+
+def _step_differentiated(expression: sp.Basic) -> bool:
+    """A kink's step differentiated again: SymPy's Dirac delta, or d sign(u) / dv left unevaluated
+    where u is not known to be real (a matrix product's entry); 0 everywhere but at the kink."""
+    return isinstance(expression, sp.DiracDelta) or (
+        isinstance(expression, sp.Derivative) and isinstance(expression.expr, sp.sign | sp.Heaviside))
+
+
+def refuse_mixing(graph: Graph, target: Target, mixing: frozenset[str]) -> None:
+    """Refuse a higher derivative whose path passes through a node that mixes elements (``@``, a
+    softmax, a reduction broadcast back; ``mixing``: their edges): its Jacobian is written only as
+    a backward rule, once. Order 1 passes."""
+    if target.order == 1:
+        return
+    reaching, depending = {target.of}, {target.wrt}
+    for node in reversed(graph.nodes):
+        if node.name in reaching:
+            reaching.update(node.inputs)
+    for node in graph.nodes:
+        if depending.intersection(node.inputs):
+            depending.add(node.name)
+    for edge in graph.edges:
+        if edge.key in mixing and edge.node in reaching and edge.input in depending:
+            written = graph.node_by_name[edge.node].expression.source
+            raise SpecError("gradient.order", f"order {target.order} of {target.of} in {target.wrt} passes "
+                            f"through {edge.node} = {written}, which mixes the elements of {edge.input}; "
+                            "derive differentiates such a node once only (as a backward rule): ask for "
+                            f"order = 1, or for a source whose path to {target.of} is element-wise")
 
 
 def check_arguments(graph: Graph, values: dict) -> None:

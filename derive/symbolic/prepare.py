@@ -22,7 +22,8 @@ from ..graph.dag import Graph, build_graph
 from ..graph.evaluate import forward_values
 from ..spec.limits import MAX_ELEMENTS
 from ..spec.schema import Spec
-from .derivation import Derivation, Target, derive
+from .backprop import mixing_edges
+from .derivation import Derivation, Target, derive, refuse_mixing
 from .work import check_work
 
 
@@ -50,17 +51,18 @@ def prepare(spec: Spec, derivation: Derivation | None = None, graph: Graph | Non
     """Build, shape-check and derive ``spec``; refuses a bad spec with a one-line ``SpecError``.
     ``derivation``: one derived from a spec of the same structure (a class set's); ``graph``:
     ``shaped_graph(spec)``, where the caller needed it first."""
-    graph = graph if graph is not None else shaped_graph(spec)
+    # a redrawn spec (a class set's variant) has the structure, and so the work, of the first
+    graph = graph if graph is not None else shaped_graph(spec, structure=derivation is None)
     targets = targets_of(spec, graph)
-    if derivation is None:  # a redrawn spec (a class set's variant) has the structure, and so the work
-        check_work(graph, forward_values(graph, graph.values()), targets)
+    if derivation is None:
         derivation = derive(graph, targets)
     return Prepared(spec, graph, derivation, relevant_edges(graph, targets))
 
 
-def shaped_graph(spec: Spec) -> Graph:
+def shaped_graph(spec: Spec, structure: bool = True) -> Graph:
     """``spec``'s graph, its shapes checked by the float64 forward pass: everything that can be
-    refused without a derivative or a tape has been."""
+    refused without a derivative or a tape has been (with ``structure``, also the check's work and
+    a higher derivative through a node that mixes elements: a class set's variants skip them)."""
     graph = build_graph(spec)
     values = forward_values(graph, graph.values())
     for node in graph.nodes:  # broadcasting can make a node larger than any input: x (1000, 1) + y (1, 1000)
@@ -68,6 +70,11 @@ def shaped_graph(spec: Spec) -> Graph:
             shape = "x".join(map(str, np.shape(values[node.name])))
             raise SpecError(f"graph.{node.name}", f"a {shape} array holds {np.size(values[node.name]):,} "
                                                   f"numbers; the limit is {MAX_ELEMENTS:,}")
+    if structure:
+        targets, mixing = targets_of(spec, graph), mixing_edges(graph, values)
+        for target in targets:
+            refuse_mixing(graph, target, mixing)
+        check_work(graph, values, targets, mixing)
     return graph
 
 

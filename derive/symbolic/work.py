@@ -29,10 +29,11 @@ OVERHEAD = 2_000
 and the tree walk's own time (about 3 us a call, as long as 2,000 numbers take)."""
 
 
-def check_work(graph: Graph, values: dict, targets: tuple[Target, ...] = ()) -> None:
+def check_work(graph: Graph, values: dict, targets: tuple[Target, ...] = (),
+               mixing: frozenset[str] | None = None) -> None:
     """Refuse a graph whose three-way check would do more than ``MAX_CHECK_WORK``, naming the
-    derivative that costs most (a one-line ``SpecError``)."""
-    parts = work(graph, values, targets)
+    derivative that costs most (a one-line ``SpecError``); ``mixing``: ``backprop.mixing_edges``."""
+    parts = work(graph, values, targets, mixing)
     total = sum(parts.values())
     if total <= MAX_CHECK_WORK:
         return
@@ -50,13 +51,14 @@ def check_work(graph: Graph, values: dict, targets: tuple[Target, ...] = ()) -> 
                     "smaller arrays, fewer nodes over them, or a lower gradient.order")
 
 
-def work(graph: Graph, values: dict, targets: tuple[Target, ...] = ()) -> dict[tuple[str, str], int]:
+def work(graph: Graph, values: dict, targets: tuple[Target, ...] = (),
+         mixing: frozenset[str] | None = None) -> dict[tuple[str, str], int]:
     """The check's work by what it checks: (node, input) for a local derivative, (loss or a
     table's ``of``, source) for a total gradient."""
     size = {name: int(np.size(value)) for name, value in values.items()}
     cost = {node.name: _evaluation(node.expression.sympy, [node.name, *node.inputs], size)
             for node in graph.nodes}
-    mixing = mixing_edges(graph, values)
+    mixing = mixing if mixing is not None else mixing_edges(graph, values)
     parts: dict[tuple[str, str], int] = {}
 
     def add(key: tuple[str, str], amount: int) -> None:

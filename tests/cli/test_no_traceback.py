@@ -85,7 +85,7 @@ def test_order_two_through_a_matrix_product_is_refused_in_one_line(monkeypatch, 
     out = tmp_path / "out"
     for command in (["render", str(spec), "--out", str(out)], ["check", str(spec)]):
         code, _, err = run(monkeypatch, capsys, *command)
-        refused(code, err, out, "derive: error: gradient.order: order 2 of L in w passes through @")
+        refused(code, err, out, "derive: error: gradient.order: order 2 of L in w passes through y = x @ w,")
 
 
 def test_the_smallest_subnormal_input_renders(monkeypatch, capsys, tmp_path):
@@ -122,7 +122,7 @@ def test_a_1_gb_spec_is_refused_by_its_size(monkeypatch, capsys, tmp_path, comma
     out = tmp_path / "out"
     extra = {"render": ["--out", str(out)], "check": [], "batch": ["--count", "2", "--out", str(out)]}
     code, _, err = run(monkeypatch, capsys, command, str(spec), *extra[command])
-    refused(code, err, out, f"derive: error: {spec}: the spec file has 1,073,741,824 bytes; the limit is ")
+    refused(code, err, out, f"derive: error: {spec}: the spec has 1,073,741,824 bytes; the limit is ")
 
 
 def _softmaxes(count: int) -> str:

@@ -122,3 +122,26 @@ def test_the_smallest_subnormal_input_is_checked_without_a_zero_step():
     ''')))
     local = {d.key: d.value for d in sheet.local}
     assert math.isfinite(local["L/A"]) and abs(local["L/A"]) < 1e-300  # 2 A, A = 0.7 x
+
+
+@pytest.mark.parametrize("order", [1, 2])
+def test_a_gradient_tables_finite_differences_stay_on_one_side_of_a_kink(order):
+    """relu's kink 0.05 from w: a first step of 0.1 crossed it (a [gradient] table over relu and
+    abs was refused, SymPy and the tape agreeing); now as the loss's gradients, kept on one side."""
+    import textwrap
+
+    from derive.graph.evaluate import forward_values
+    from derive.numeric.checks import finite_difference
+
+    graph = build_graph(spec_from(textwrap.dedent('''
+        title = "t"
+        [inputs]
+        x = 1.0
+        [parameters]
+        w = -0.05
+        [graph]
+        L = "3*relu(w*x) + w**3"
+    ''')))
+    exact = forward_values(graph, graph.values())
+    expected = {1: 3 * 0.05**2, 2: 6 * -0.05}[order]  # relu is 0 on this side: L = w^3
+    assert finite_difference(graph, "L", "w", order, exact) == pytest.approx(expected, abs=1e-7)

@@ -77,7 +77,7 @@ def test_a_1_gb_spec_file_is_refused_by_its_size_before_it_is_read(tmp_path):
         with pytest.raises(SpecError) as caught:
             load(path)
         assert caught.value.key == str(path)
-        assert caught.value.message.startswith(f"the spec file has {2**30:,} bytes; the limit is "
+        assert caught.value.message.startswith(f"the spec has {2**30:,} bytes; the limit is "
                                                f"{MAX_SPEC_CHARS:,} characters")
 
 
@@ -104,7 +104,7 @@ def test_a_spec_whose_size_stat_does_not_tell_is_read_no_further_than_the_limit(
     with pytest.raises(SpecError) as caught:
         read_text(path)
     writer.join(timeout=60)
-    assert caught.value.message.startswith(f"the spec file has {MAX_SPEC_BYTES + 1:,} or more bytes")
+    assert caught.value.message.startswith(f"the spec has {MAX_SPEC_BYTES + 1:,} or more bytes")
     assert written[0] < total / 2  # the reader stopped at the limit; the writer's pipe broke
 
 

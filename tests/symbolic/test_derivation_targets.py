@@ -141,5 +141,65 @@ def test_order_two_through_a_matrix_product_is_refused_in_one_line():
     with pytest.raises(SpecError) as raised:
         prepare(spec_from(text))  # once TypeError: cannot evaluate Tuple numerically
     assert raised.value.key == "gradient.order"
-    assert "order 2 of L in w passes through @" in raised.value.message
+    assert raised.value.message.startswith("order 2 of L in w passes through y = x @ w, which mixes the "
+                                           "elements of w; derive differentiates such a node once only")
     assert "\n" not in str(raised.value)
+
+
+def test_order_two_through_a_softmax_is_refused_though_sympy_would_differentiate_it():
+    # SymPy's diff takes softmax entry by entry, but its Jacobian mixes entries: it would be wrong
+    text = _layer('''
+        z = "x @ w + b"
+        p = "softmax(z)"
+        L = "mean(p**2)"
+    ''', '''
+        [gradient]
+        of = "L"
+        wrt = ["b"]
+        order = 2
+    ''')
+    with pytest.raises(SpecError, match=r"^gradient.order: order 2 of L in b passes through p = softmax"):
+        prepare(spec_from(text))
+
+
+def test_order_two_sympy_leaves_unevaluated_is_refused_in_one_line():
+    # |u| of a matrix product's entry u, which SymPy does not know to be real: re(u) and d re(u)/db
+    text = _layer('''
+        z = "x @ w + b"
+        L = "sum(abs(z - 1))"
+    ''', '''
+        [gradient]
+        of = "L"
+        wrt = ["b"]
+        order = 2
+    ''')
+    with pytest.raises(SpecError) as raised:
+        prepare(spec_from(text))  # once TypeError: cannot evaluate re numerically
+    assert raised.value.key == "gradient.order" and "\n" not in str(raised.value)
+    assert raised.value.message.startswith("d^2L/db^2: derive cannot evaluate ")
+
+
+def test_a_table_of_a_one_entry_matrix_product_node_passes_ones_back_through_it():
+    # of = h, h = z = x @ w of shape (1, 1): once ValueError ('@' on a scalar upstream 1)
+    text = _layer('''
+        z = "x @ w"
+        h = "z"
+        L = "sum(h)"
+    ''', '''
+        [gradient]
+        of = "h"
+        wrt = ["x"]
+    ''').replace(f"w = {W}", "w = [[0.28], [0.14], [-0.5]]")
+    prepared = prepare(spec_from(text))
+    np.testing.assert_allclose(_value(prepared, Target("h", "x")), [[0.28, 0.14, -0.5]], rtol=1e-12)
+
+
+def test_a_higher_derivative_with_respect_to_a_node_holds_that_node():
+    # d2h/dz2 with h = sigmoid(z): z stays a name (once inlined away, so SymPy said 0)
+    prepared = prepare(spec_from(_scalar('''
+        z = "x*w"
+        h = "sigmoid(z)"
+        L = "h**2"
+    ''', "z", 2).replace('of = "L"', 'of = "h"')))
+    s = 1 / (1 + np.exp(-1.5 * 0.7))
+    assert _value(prepared, Target("h", "z", 2)) == pytest.approx(s * (1 - s) * (1 - 2 * s), rel=1e-12)

@@ -64,9 +64,12 @@ def test_a_graph_past_the_limit_is_refused_naming_the_node_that_costs_most():
     layers = "\n".join(f'h{i} = "tanh(h{i - 1}*w + x)"' for i in range(2, 20))
     spec = spec_from(f'title = "t"\n[inputs]\nx = {x}\n[parameters]\nw = {[0.1] * 1000}\n[graph]\n'
                      f'h1 = "tanh(w*x)"\n{layers}\nL = "mean(h19**2)"\n')
-    graph = shaped_graph(spec)
+    graph = shaped_graph(spec, structure=False)
     with pytest.raises(SpecError) as raised:
         check_work(graph, forward_values(graph, graph.values()))
+    with pytest.raises(SpecError) as preparing:  # as every command prepares a spec, before any work
+        shaped_graph(spec)
+    assert str(preparing.value) == str(raised.value)
     assert raised.value.key == "graph.L" and "\n" not in str(raised.value)
     assert raised.value.message.startswith("checking the derivatives would take about 27 billion operations; "
                                            "the limit is 20 billion.")
