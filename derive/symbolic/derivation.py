@@ -32,7 +32,7 @@ from .backprop import (
 )
 from .bounds import bounded
 from .budget import simplification_budget, simplified
-from .tidy import tidy
+from .tidy import common_number_out, in_path_order, tidy
 
 UPSTREAM = sp.Symbol("G")
 """The upstream gradient in a vector-Jacobian rule (G -> x^T G)."""
@@ -298,10 +298,9 @@ def _derive_edge(graph: Graph, edge: Edge, mixing: bool, values: dict) -> EdgeDe
         return EdgeDerivation(edge, expression, rule, rule, _rules_used(expression, variable), True, through)
     derivative = bounded(unspread(sp.diff(expression, variable), Shapes(graph, values)),
                          f"graph.{edge.node}", f"d{edge.node}/d{edge.input}")
-    return EdgeDerivation(
-        edge, expression, derivative, _in_node_terms(graph, derivative, edge.node),
-        _rules_used(expression, variable),
-    )
+    derivative = common_number_out(derivative)
+    in_nodes = common_number_out(_in_node_terms(graph, derivative, edge.node))
+    return EdgeDerivation(edge, expression, derivative, in_nodes, _rules_used(expression, variable))
 
 
 def _in_node_terms(graph: Graph, expression: sp.Expr, up_to: str) -> sp.Expr:
@@ -359,7 +358,7 @@ def _chain_rule(graph: Graph, of: str, parameter: str, edges: dict[str, EdgeDeri
         path_edges = tuple(Edge(a, b) for a, b in zip(path, path[1:], strict=False))
         factors = [edges[edge.key].in_nodes for edge in path_edges]
         product = sp.Mul(*factors)
-        in_order = _in_path_order(factors)
+        in_order = in_path_order(factors, _shorter)
         in_order = () if in_order == tuple(factors) else in_order  # nothing to cancel, gather or leave out
         shorter = sp.Mul(*in_order) if in_order else None
         if shapes is not None and _summed(shapes, product, parameter, graph):
@@ -383,24 +382,6 @@ def _summed(shapes: Shapes, product: sp.Expr, parameter: str, graph: Graph) -> b
         return not shapes.of(graph.symbols[parameter]) and bool(shapes.of(product))
     except (ValueError, TypeError, KeyError):
         return False
-
-
-def _in_path_order(factors: list[sp.Expr]) -> tuple[sp.Expr, ...]:
-    """The textbook form of a path's product as its factors: from the loss down, each pair of
-    neighbours that cancels (BCE' times sigma' = p - y) replaced by its short form, the others as
-    they are (1 - h^2, never (h - 1)(h + 1)), one number in front, ones left out:
-    (o - y), v1, (1 - h1^2), x1."""
-    merged: list[sp.Expr] = []
-    for factor in factors:  # from the loss down, as the path's edges run
-        pair = _shorter(merged[-1] * factor) if merged else None
-        if pair is not None:
-            merged[-1] = pair
-        else:
-            merged.append(factor)
-    flat = [a for f in merged for a in (f.args if f.is_Mul and sp.fraction(f)[1] == 1 else (f,))]
-    coefficient = sp.Mul(*(f for f in flat if f.is_Number))
-    rest = tuple(f for f in flat if not f.is_Number)
-    return rest if coefficient == 1 and rest else (coefficient, *rest)
 
 
 def _shorter(product: sp.Expr) -> sp.Expr | None:

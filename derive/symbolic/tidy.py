@@ -1,4 +1,5 @@
-"""Tidying a gradient for the sheet: the shortest of its factored, written and expanded forms.
+"""Tidying a gradient for the sheet: the shortest of its factored, written and expanded forms;
+a local derivative's common number in front (2 (o - y)), and a path's product in the order of the path.
 
 SymPy's ``diff`` writes c (2 x - 2 mean(x)) and sum(G c (-2 x + 2 mean(x)))/n; a textbook writes
 2 c (x - mean(x)) - 2 sum(c (x - mean(x)))/n. ``tidy`` tries the forms (numbers and signs taken
@@ -7,6 +8,8 @@ within the counted simplification budget; a mean's n stays the symbol n througho
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import sympy as sp
 
@@ -90,3 +93,32 @@ def _sign_inside(expression: sp.Expr) -> sp.Expr:
 
     flipped = expression.replace(lambda e: e.is_Mul and e.as_coeff_Mul()[0].is_negative, flip)
     return flipped.replace(lambda e: e.is_Mul, one_minus)
+
+
+def common_number_out(expression: sp.Expr) -> sp.Expr:
+    """A sum whose terms share a number and keep no other, with the number in front, as a
+    textbook writes squared error's derivative: 2 (o - y), not SymPy's 2 o - 2 y (6 w1 + 2 w2 stays)."""
+    if not expression.is_Add:
+        return expression
+    number, rest = expression.as_content_primitive()
+    if number == 1 or not rest.is_Add or any(abs(t.as_coeff_Mul()[0]) != 1 for t in rest.args):
+        return expression
+    return sp.Mul(number, rest, evaluate=False)
+
+
+def in_path_order(factors: list[sp.Expr], cancel: Callable[[sp.Expr], sp.Expr | None]) -> tuple[sp.Expr, ...]:
+    """The textbook form of a path's product as its factors: from the loss down, each pair of
+    neighbours that cancels (BCE' times sigma' = p - y) replaced by its short form, the others as
+    they are (1 - h^2, never (h - 1)(h + 1)), one number in front, ones left out:
+    (o - y), v1, (1 - h1^2), x1. ``cancel`` gives a pair's shorter form, or None."""
+    merged: list[sp.Expr] = []
+    for factor in factors:  # from the loss down, as the path's edges run
+        pair = cancel(merged[-1] * factor) if merged else None
+        if pair is not None:
+            merged[-1] = pair
+        else:
+            merged.append(factor)
+    flat = [a for f in merged for a in (f.args if f.is_Mul and sp.fraction(f)[1] == 1 else (f,))]
+    coefficient = sp.Mul(*(f for f in flat if f.is_Number))
+    rest = tuple(f for f in flat if not f.is_Number)
+    return rest if coefficient == 1 and rest else (coefficient, *rest)

@@ -150,7 +150,7 @@ def test_a_huge_input_is_quoted_cut_with_its_length(monkeypatch, capsys, tmp_pat
     spec.write_text(DEFAULT.replace('x1 = 1.3', 'x1 = "' + "A" * 5_000_000 + '"'))  # past the text limit
     code, _, err = run(monkeypatch, capsys, "render", str(spec), "--format", "json", "--out", str(tmp_path))
     assert code == 2 and err.count("\n") == 1
-    assert "the spec file has 5,000," in err  # refused by its size, before it is read
+    assert "inputs.x1: the spec has 5,000," in err  # refused by its size, naming the key holding most
 
 
 @pytest.mark.parametrize("arguments", [("render", "x.toml", "extra", "X\nderive: error: forged"),

@@ -50,7 +50,8 @@ def test_default_sheet_shows_the_derivation(sheet):
     assert part_tex(chain.numbers) == r"\left({-}1.278037\right) \cdot 0.1702221 \cdot 1.3"
     assert sheet.equations[0].formula.tex == "A_{1} = x_{1} w_{1} + x_{2} w_{2} + b"
     assert sheet.updates[0].numbers.tex == (
-        r"w_{1} \leftarrow 0.7 - 0.1 \cdot \left({-}0.2828153\right) = 0.7282815")
+        r"w_{1} \leftarrow w_{1} - \eta\, \frac{\partial A_{3}}{\partial w_{1}} = "
+        r"0.7 - 0.1 \cdot \left({-}0.2828153\right) = 0.7282815")
     assert sheet.symbolic_vs_tape < 1e-6 and sheet.finite_difference_vs_tape < 1e-6
 
 

@@ -41,7 +41,7 @@ def test_the_key_prints_the_chain_rule_as_before():
         r"\frac{\partial A_{3}}{\partial w_{1}} &= \frac{\partial A_{3}}{\partial A_{2}} \cdot "
         r"\frac{\partial A_{2}}{\partial A_{1}} \cdot \frac{\partial A_{1}}{\partial w_{1}} = "
         r"\left(\frac{1 - Y}{1 - A_{2}} - \frac{Y}{A_{2}}\right) \cdot A_{2} \left(1 - A_{2}\right) "
-        r"\cdot x_{1} = x_{1} \left(A_{2} - Y\right)",
+        r"\cdot x_{1} = \left(A_{2} - Y\right) x_{1}",  # the textbook form, in the order of the path
         r"&= \left({-}1.278037\right) \cdot 0.1702221 \cdot 1.3 = {-}0.2828153")
     local = {d.key: d for d in sheet.local}
     question = r"\frac{\partial}{\partial w_{1}}\left(x_{1} w_{1} + x_{2} w_{2} + b\right)"
@@ -63,5 +63,5 @@ def test_rows_hold_whole_parts_up_to_the_formulas_width():
     parts = (Symbolic(long_name), Symbolic(short_name), Number(2.0, 7))
     long = Formula(Symbolic(sp.Symbol("y"), role="given"), parts, width=22)
     printed_rows = printed(long).rows  # 30 letters fill a row of 22 em; 10 letters and "= 2" share the next
-    assert printed_rows == (("a" * 30,), ("b" * 10, "2"))
+    assert printed_rows == ((rf"\mathrm{{{'a' * 30}}}",), (rf"\mathrm{{{'b' * 10}}}", "2"))  # words upright
     assert printed(long).continued == frozenset()

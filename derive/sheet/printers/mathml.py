@@ -40,6 +40,9 @@ UPRIGHT_FUNCTIONS = frozenset("log ln sin cos tan sinh cosh tanh".split())
 """SymPy functions TeX sets as operator names, with a thin space before them after an operand."""
 THIN = "0.1667em"
 
+ACCENTS = {"ddot": "\u00a8", "dot": "\u02d9", "hat": "^", "bar": "\u00af", "tilde": "~", "vec": "\u2192"}
+"""The name endings SymPy's TeX printer sets as accents (``yhat``: ŷ), as MathML's ``<mover>``."""
+
 
 @lru_cache(maxsize=1024)
 def _notation_mathml(tex: str) -> str:
@@ -138,13 +141,17 @@ class DeriveMathMLPrinter(AxesMathML, FormsMathML, MathMLPresentationPrinter):
         return nodes[0] if len(nodes) == 1 else self.row(*nodes)
 
     def _script(self, text: str, base: bool = False) -> Element:
-        """A name's base or script as TeX sets it: digits upright, Greek names as letters, other
-        letters italic (a several-letter name too, as TeX's ``loss``)."""
+        """A name's base or script as the TeX printer sets it (``tex.symbol_tex``): digits upright,
+        Greek names as letters, an accent's name as the accent, one letter italic, a word upright."""
         if text.isdigit():
             return self.element("mn", text=text)
         if text in greek_unicode:
             return self.element("mi", text=greek_unicode[text])
-        return self.element("mi", text=text, **({"mathvariant": "italic"} if len(text) > 1 else {}))
+        accent = next((a for a in ACCENTS if text.endswith(a) and len(text) > len(a)), None)
+        if accent is not None:  # SymPy's (and the TeX printer's) yhat: y with a hat
+            return self.element("mover", self._script(text[:-len(accent)], base), self.mo(ACCENTS[accent]),
+                                accent="true")
+        return self.element("mi", text=text, **({"mathvariant": "normal"} if len(text) > 1 else {}))
 
     def _print_Exp1(self, expr: sp.Basic) -> Element:
         return self.element("mi", text="e")

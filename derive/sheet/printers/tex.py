@@ -16,7 +16,8 @@ import threading
 from collections.abc import Iterable, Mapping
 
 import sympy as sp
-from sympy.printing.latex import LatexPrinter
+from sympy.printing.conventions import split_super_sub
+from sympy.printing.latex import LatexPrinter, translate
 
 from ...graph.axes import along, axis_mean, axis_sum, count_along, scaled_sum
 from ...graph.functions import count, matmul, mean, total, transpose
@@ -58,6 +59,24 @@ def factor_rank(factor: sp.Expr) -> int:
 def _powered(tex: str, exp: str | None) -> str:
     """``tex`` raised to ``exp`` (LaTeX's printer passes a function's power down), in parentheses."""
     return rf"\left({tex}\right)^{{{exp}}}" if exp else tex
+
+
+def symbol_tex(name: str) -> str:
+    """A name as a textbook sets it: one letter italic, a word upright (``\\mathrm{loss}``,
+    ``y_{\\mathrm{pred}}``), Greek names as letters and SymPy's accents (``yhat``: ``\\hat{y}``)."""
+    base, supers, subs = split_super_sub(name)
+    text = _word(base)
+    if subs:
+        text += "_{" + " ".join(_word(s) for s in subs) + "}"
+    if supers:
+        text += "^{" + " ".join(_word(s) for s in supers) + "}"
+    return text
+
+
+def _word(text: str) -> str:
+    translated = translate(text)
+    word = translated == text and len(text) > 1 and not text.isdigit()
+    return rf"\mathrm{{{text}}}" if word else translated
 
 
 def ordered_terms(printer, expr: sp.Add, order: str | None = None) -> list[sp.Expr]:
@@ -130,7 +149,9 @@ class DerivePrinter(LatexPrinter):
     def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
         if expr.name in self.notation:
             return self.notation[expr.name]
-        return super()._print_Symbol(expr, style)
+        if expr.name in self._settings["symbol_names"]:
+            return super()._print_Symbol(expr, style)
+        return symbol_tex(expr.name)
 
     def _print_Mul(self, expr: sp.Mul) -> str:
         if self.arrays and (elementwise := self._elementwise(expr)) is not None:

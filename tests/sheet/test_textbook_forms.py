@@ -1,0 +1,84 @@
+"""Forms a textbook prints (issue 24): a chain rule's product in the order of its path with the
+pairs that cancel written short, squared error's 2(y-hat - y), tanh's rule by the quotient rule,
+words upright and yhat as y-hat. Each expected string is written here as a textbook prints it."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from derive.render.json import to_json
+from derive.sheet.build import build_worksheet
+
+from ..conftest import spec_from
+
+TANH_MSE = """
+title = "A tanh unit, squared error"
+[inputs]
+x = 0.5
+y = 0.2
+[parameters]
+w = 0.8
+b = -0.1
+[graph]
+a = "w*x + b"
+h = "tanh(a)"
+L = "(h - y)**2"
+[train]
+learning_rate = 0.1
+"""
+
+WORDS = """
+title = "Names that are words"
+[inputs]
+x = 1.5
+target = 2.0
+[parameters]
+weight = 0.4
+[graph]
+yhat = "weight*x"
+y_pred = "yhat + 1"
+loss = "(y_pred - target)**2"
+[train]
+learning_rate = 0.1
+"""
+
+
+def _derivation(text: str) -> dict:
+    return json.loads(to_json(build_worksheet(spec_from(text))))["derivation"]
+
+
+def test_a_tanh_unit_under_squared_error_reads_as_the_textbook_writes_it():
+    derivation = _derivation(TANH_MSE)
+    chain = derivation["chain_rule"]["w"]["derivation"]
+    # dL/dh dh/da da/dw, in the path's order: 2 (h - y), then 1 - h^2, then x
+    assert r"= 2 \left(h - y\right) \left(1 - h^{2}\right) x" in chain
+    assert r"\left(h - 1\right)" not in chain and "2 h - 2 y" not in chain
+    local = derivation["local"]["L/h"]
+    assert r"= 2 \left(h - y\right) =" in local and "2 h - 2 y" not in local
+    # the number: 2 (h - y)(1 - h^2) x at this point, computed here
+    h = np.tanh(0.8 * 0.5 - 0.1)
+    expected = 2 * (h - 0.2) * (1 - h**2) * 0.5
+    shown = chain.rsplit("= ", 1)[1].replace("{-}", "-")
+    assert abs(float(shown) - expected) <= 0.5 * 10.0 ** -len(shown.split(".")[1])  # every shown digit true
+
+
+def test_tanh_is_derived_by_the_quotient_rule_never_through_exponentials():
+    sheet = build_worksheet(spec_from(TANH_MSE))
+    rule = next(r for r in sheet.rules if r.function == "tanh")
+    text = " ".join(step.tex for step in rule.steps)
+    assert r"\frac{\sinh{\left(z \right)}}{\cosh{\left(z \right)}}" in text
+    assert (r"\frac{\cosh^{2}{\left(z \right)} - \sinh^{2}{\left(z \right)}}{\cosh^{2}{\left(z \right)}}"
+            in text)
+    assert "e^{" not in text
+
+
+def test_words_are_upright_and_yhat_is_y_hat():
+    derivation = _derivation(WORDS)
+    equations = derivation["equations"]
+    loss = r"\mathrm{loss} = \left(y_{\mathrm{pred}} - \mathrm{target}\right)^{2}"
+    assert equations["loss"].startswith(loss)
+    assert equations["yhat"] == r"\hat{y} = \mathrm{weight} x"
+    chain = derivation["chain_rule"]["weight"]["derivation"]
+    assert r"= 2 \left(y_{\mathrm{pred}} - \mathrm{target}\right) x" in chain
