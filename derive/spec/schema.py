@@ -45,6 +45,13 @@ Text = Annotated[str, AfterValidator(_xml_characters)]
 """Free text (a title, an intro): any character the quizzes' XML can hold."""
 
 
+def _optimizer_name(name: str) -> str:
+    """``name``, if an optimizer has it (the choices listed, since the type shows only text)."""
+    if name not in HYPERPARAMETERS:
+        raise ValueError("expected one of " + ", ".join(f"'{choice}'" for choice in HYPERPARAMETERS))
+    return name
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
@@ -58,7 +65,7 @@ class Train(_Section):
     """The step size gamma in w <- w - gamma dL/dw; required in [train]."""
     steps: Annotated[int, Field(strict=True, ge=1, le=MAX_STEPS)] = 1
     """Gradient-descent steps; more than one adds a step table and a loss plot."""
-    optimizer: Literal["sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"] = "sgd"
+    optimizer: Annotated[str, AfterValidator(_optimizer_name)] = "sgd"
     """How a step moves the parameters, as tf.keras.optimizers does: "sgd" (w <- w - gamma dL/dw),
     "momentum" and "nesterov" (SGD with momentum), "rmsprop", "adam", "adamw"; each takes only its
     own hyperparameters below."""

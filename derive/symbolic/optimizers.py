@@ -82,6 +82,10 @@ def _mul(*factors: sp.Expr) -> sp.Expr:
     return sp.Mul(*factors, evaluate=False)
 
 
+def _over(numerator: sp.Expr, denominator: sp.Expr) -> sp.Expr:
+    return _mul(numerator, sp.Pow(denominator, -1, evaluate=False))
+
+
 def _minus(term: sp.Expr) -> sp.Expr:
     return _mul(sp.Integer(-1), term)
 
@@ -116,7 +120,7 @@ def _momentum(mu: sp.Symbol, rate: sp.Symbol, nesterov: bool) -> tuple[Row, ...]
 def _rmsprop(rho: sp.Symbol, epsilon: sp.Symbol, rate: sp.Symbol) -> tuple[Row, ...]:
     s = sp.Symbol("s")
     mean_square = _add(_mul(rho, s), _mul(_add(1, _minus(rho)), sp.Pow(G, 2, evaluate=False)))
-    step = _mul(rate, G, sp.Pow(sp.sqrt(_add(s, epsilon), evaluate=False), -1, evaluate=False))
+    step = _over(_mul(rate, G), sp.sqrt(_add(s, epsilon), evaluate=False))
     return (Row("s", "s", False, True, mean_square, "the running mean of the squared gradient"),
             Row("w", "w", False, True, _add(W, _minus(step)), "the parameter"))
 
@@ -126,11 +130,11 @@ def _adam(beta_1: sp.Symbol, beta_2: sp.Symbol, epsilon: sp.Symbol, rate: sp.Sym
     m, v, m_hat, v_hat, delta = sp.symbols("m v mhat vhat step")
 
     def corrected(state: sp.Symbol, beta: sp.Symbol) -> sp.Expr:
-        return _mul(state, sp.Pow(_add(1, _minus(sp.Pow(beta, T, evaluate=False))), -1, evaluate=False))
+        return _over(state, _add(1, _minus(sp.Pow(beta, T, evaluate=False))))
 
     root = sp.sqrt(_add(1, _minus(sp.Pow(beta_2, T, evaluate=False))), evaluate=False)
     denominator = _add(sp.sqrt(v_hat, evaluate=False), _mul(epsilon, sp.Pow(root, -1, evaluate=False)))
-    step = _mul(rate, m_hat, sp.Pow(denominator, -1, evaluate=False))
+    step = _over(_mul(rate, m_hat), denominator)
     moved = _add(W, _minus(delta)) if decay is None else _add(W, _minus(_mul(rate, decay, W)), _minus(delta))
     return (
         Row("m", "m", False, True, _add(_mul(beta_1, m), _mul(_add(1, _minus(beta_1)), G)),
