@@ -94,10 +94,7 @@ def build_worksheet(source: Spec | Prepared, stem: str = "worksheet", variant: s
         symbolic_vs_tape=max((_largest(c.symbolic, c.tape) for c in run.checks), default=0.0),
         finite_difference_vs_tape=max((_largest(c.finite_difference, c.tape) for c in run.checks),
                                       default=0.0),
-        updates=_updates(t, graph, numbers, run.rate, p, run.steps)
-        if run.rate is not None and run.rule is None else (),
-        optimizer=optimizer_work(t, graph, run.rule, numbers, run.rate, p, given, run.steps)
-        if run.rule else None,
+        **_update_fields(t, graph, run, p, given),
         **_loss_fields(numbers, p),
         history=history,
         history_table=_sampled(history),
@@ -107,6 +104,16 @@ def build_worksheet(source: Spec | Prepared, stem: str = "worksheet", variant: s
         variant=variant,
     )
     return replace(sheet, answers=answer_list(sheet, _spreads(prepared, run, p)))
+
+
+def _update_fields(t: Parts, graph: Graph, run: _Run, p: int, given: int) -> dict:
+    """The update: plain SGD's descent rows, or an optimizer's rule and worked steps (or neither)."""
+    if run.rate is None:
+        return dict(updates=(), optimizer=None)
+    if run.rule is None:
+        return dict(updates=_updates(t, graph, run.numbers, run.rate, p, run.steps), optimizer=None)
+    return dict(updates=(), optimizer=optimizer_work(t, graph, run.rule, run.numbers, run.rate, p, given,
+                                                     run.steps))
 
 
 def _quantity(t: Parts, name: str, value, role: str, digits: int) -> model.Quantity:
