@@ -1,4 +1,5 @@
-r"""GELU, exact and in its tanh approximation, for the registry: classes, rules and NumPy ops.
+r"""GELU, exact and in its tanh approximation, for the registry: classes, rules and NumPy ops;
+and the steps a textbook takes to tanh's derivative.
 
 GELU(z) = z Φ(z), with Φ the standard normal CDF (1 + erf(z/√2))/2 and φ its density; its
 textbook derivative is Φ(z) + z φ(z), which the sheet prints so (Φ and φ are classes of their
@@ -131,4 +132,16 @@ def np_gelu(z: Array) -> Array:
 
 def np_gelu_tanh(z: Array) -> Array:
     return 0.5 * z * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (z + 0.044715 * z**3)))
+
+
+def tanh_rule(argindex: int) -> tuple[sp.Expr, sp.Expr, tuple[tuple[sp.Expr, sp.Expr], ...]]:
+    """tanh'(z) = 1 - tanh^2(z), as a textbook derives it: tanh = sinh/cosh, the quotient rule
+    (sinh' = cosh, cosh' = sinh), then cosh^2 - sinh^2 over cosh^2 (never the expansion in e^z)."""
+    z = sp.Symbol("z", real=True)
+    derivative = sp.Derivative(sp.tanh(z), z)
+    result = sp.diff(sp.tanh(z), z)
+    with sp.evaluate(False):
+        quotient = (sp.cosh(z) ** 2 - sp.sinh(z) ** 2) / sp.cosh(z) ** 2
+        ratio = sp.sinh(z) / sp.cosh(z)
+    return derivative, result, ((sp.tanh(z), ratio), (derivative, quotient), (derivative, result))
 

@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 from ..errors import DeriveError
 
 TEXT_SIZE_PX = 14.5
-"""PDF formula size in CSS px, matching the print stylesheet's 11pt body text."""
+"""PDF formula size in CSS px: 11 pt, a little larger than the print stylesheet's 10 pt body text."""
 NAMESPACE = "http://www.w3.org/1998/Math/MathML"
 
 

@@ -349,7 +349,7 @@ def _updates(t: Parts, graph: Graph, numbers: TapeResult, rate: float, p: int,
         plugged = Numbers((Number(frozen(old), p, given=True), "-", gamma, "cdot",
                            Number(frozen(grad), p, factor=True, ref=t.partial(graph.loss, name))))
         site = Number(frozen(new), p, answer=answer_key("updated", name, 1, steps))
-        plugged_formula = Formula(target, (plugged, site), arrow=True)
+        plugged_formula = Formula(target, (descent, plugged, site), arrow=True)  # the rule, then its numbers
         rows.append(model.Update(name, t.name(name), frozen(old), frozen(grad), frozen(new), shown(old, p),
                                  shown(new, p), rule, plugged_formula))
     return tuple(rows)

@@ -57,7 +57,8 @@ def chain_view(t: Parts, loss: str, derivation: Derivation, chain: ChainRule, lo
         terms.append(model.PathTerm(
             path.path, t.expr(forms.Path(*(t.symbol(n) for n in path.path)), "given"), t.expr(partials),
             t.expr(forms.Dotted(*factors)),
-            t.expr(path.simplified) if path.simplified is not None else None,
+            t.expr(forms.InOrder(*path.in_order)) if path.in_order else (
+                t.expr(path.simplified) if path.simplified is not None else None),
             numbers, frozen(product), shown(product, p)))
     simplifications = tuple(
         Formula(t.expr(forms.Dotted(t.partial_form(a.node, a.input), t.partial_form(b.node, b.input)),

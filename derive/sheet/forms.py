@@ -54,6 +54,11 @@ class Dotted(Form):
     """Factors multiplied with a visible dot, in the order given (a path's local derivatives)."""
 
 
+class InOrder(Form):
+    """Factors side by side in the order given, a number first: a chain rule's textbook form
+    ``(o - y) v1 (1 - h1^2) x1``, which SymPy's own order would turn into ``v1 x1 (1 - h1^2)(o - y)``."""
+
+
 class Terms(Form):
     """Terms added in the order given (a chain rule's sum over paths)."""
 

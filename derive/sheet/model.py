@@ -199,7 +199,8 @@ class Update:
     shown_new: str
     rule: Formula
     numbers: Formula
-    """w <- old - rate * gradient = new: old and rate given."""
+    """w <- w - rate dL/dw = old - rate * gradient = new: the rule and its numbers on one line (old and
+    rate given; ``rule`` alone for the JSON)."""
 
     @property
     def tex(self) -> str:

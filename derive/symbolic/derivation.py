@@ -80,6 +80,9 @@ class PathProduct:
     product: sp.Expr
     simplified: sp.Expr | None
     """A shorter equal form of the product, where cancelling finds one."""
+    in_order: tuple[sp.Expr, ...] = ()
+    """The shorter form's factors as a textbook writes them, in the path's order from the loss
+    down (``_in_path_order``); empty where the form is a sum over elements."""
 
 
 @dataclass(frozen=True)
@@ -356,13 +359,16 @@ def _chain_rule(graph: Graph, of: str, parameter: str, edges: dict[str, EdgeDeri
         path_edges = tuple(Edge(a, b) for a, b in zip(path, path[1:], strict=False))
         factors = [edges[edge.key].in_nodes for edge in path_edges]
         product = sp.Mul(*factors)
-        shorter = _shorter(product)
+        in_order = _in_path_order(factors)
+        in_order = () if in_order == tuple(factors) else in_order  # nothing to cancel, gather or leave out
+        shorter = sp.Mul(*in_order) if in_order else None
         if shapes is not None and _summed(shapes, product, parameter, graph):
+            in_order = ()
             if shorter is not None:
                 shorter = summed_over_elements(shorter)
             elif len(path_edges) == 1:  # a one-node reduction: its 1 (or 1/n) per element, summed
                 shorter = summed_over_elements(product)
-        products.append(PathProduct(path, path_edges, product, shorter))
+        products.append(PathProduct(path, path_edges, product, shorter, in_order))
         for first, second in zip(path_edges, path_edges[1:], strict=False):
             pair = _shorter(edges[first.key].in_nodes * edges[second.key].in_nodes)
             found = Simplification((first, second), pair) if pair is not None else None
@@ -377,6 +383,24 @@ def _summed(shapes: Shapes, product: sp.Expr, parameter: str, graph: Graph) -> b
         return not shapes.of(graph.symbols[parameter]) and bool(shapes.of(product))
     except (ValueError, TypeError, KeyError):
         return False
+
+
+def _in_path_order(factors: list[sp.Expr]) -> tuple[sp.Expr, ...]:
+    """The textbook form of a path's product as its factors: from the loss down, each pair of
+    neighbours that cancels (BCE' times sigma' = p - y) replaced by its short form, the others as
+    they are (1 - h^2, never (h - 1)(h + 1)), one number in front, ones left out:
+    (o - y), v1, (1 - h1^2), x1."""
+    merged: list[sp.Expr] = []
+    for factor in factors:  # from the loss down, as the path's edges run
+        pair = _shorter(merged[-1] * factor) if merged else None
+        if pair is not None:
+            merged[-1] = pair
+        else:
+            merged.append(factor)
+    flat = [a for f in merged for a in (f.args if f.is_Mul and sp.fraction(f)[1] == 1 else (f,))]
+    coefficient = sp.Mul(*(f for f in flat if f.is_Number))
+    rest = tuple(f for f in flat if not f.is_Number)
+    return rest if coefficient == 1 and rest else (coefficient, *rest)
 
 
 def _shorter(product: sp.Expr) -> sp.Expr | None:

@@ -72,10 +72,10 @@ def _page(tmp_path, name: str, given, boxes=None):
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     css = (templates_dir() / "html" / "worksheet.css").read_text(encoding="utf-8")
     print_page = (templates_dir() / "html" / "print.html.j2").read_text(encoding="utf-8")
-    assert "html { font-size: 11pt; }" in print_page and ".derive-worksheet .given" in print_page
+    assert "html { font-size: 10pt; }" in print_page and ".derive-worksheet .given" in print_page
     rows = "".join(f'<tr><td>x</td><td class="num">{given(v)}</td></tr>' for v in NUMBERS)
     html = (
-        f"<html><head><style>{css} html {{ font-size: 11pt }} body {{ margin: 0 }}"
+        f"<html><head><style>{css} html {{ font-size: 10pt }} body {{ margin: 0 }}"
         " .derive-worksheet .given { display: inline-block }</style></head><body>"
         "<main class='derive-worksheet'><p class='variant'>Student sheet, variant "
         f"<strong>{given(VARIANT, 'sans-bold')}</strong></p>"

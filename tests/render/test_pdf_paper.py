@@ -125,3 +125,20 @@ def test_the_latex_of_a_variant_has_its_id_on_every_page_and_a_name_line(tmp_pat
         assert len(pages) >= 2 and all(f"{label} {sheet.variant}" in page for page in pages)
         assert ("Name:" in pages[0]) == (label == "Student sheet")
         assert not any("Name:" in page for page in pages[1:])
+
+
+def test_a_one_neuron_student_sheet_fits_three_pages_and_its_key_four(tmp_path, sheets):
+    """Issue 23's stack of paper and issue 24's budget: the student sheet on at most 3 pages and the
+    key on at most 4, as WeasyPrint prints them and as pdflatex compiles the .tex."""
+    from derive.render.tex import render_tex
+
+    from .test_render_tex import compile_tex
+
+    budgets = {"Student sheet": 3, "Answer key": 4}
+    for label, (sheet, data) in sheets.items():
+        assert len(pages_text(tmp_path, data)) <= budgets[label], label
+        folder = tmp_path / label.replace(" ", "-")
+        folder.mkdir()
+        compiled = compile_tex(folder, render_tex(sheet)).split("\f")[:-1]
+        assert 2 <= len(compiled) <= budgets[label], (label, len(compiled))
+        assert all(f"{label} {sheet.variant}" in page for page in compiled)

@@ -42,8 +42,8 @@ TEXT_COLOUR = b"0.102 0.102 0.102 rg"
 """#1a1a1a, the stylesheet's and the SVG's text colour."""
 
 
-ROOT_PX = 11 * 96 / 72
-"""The print stylesheet's ``html { font-size: 11pt }``, in CSS px."""
+ROOT_PX = 10 * 96 / 72
+"""The print stylesheet's ``html { font-size: 10pt }``, in CSS px."""
 GIVEN_PX = {"mono": 0.92 * ROOT_PX, "sans-bold": 0.95 * ROOT_PX, "serif": ROOT_PX, "running": 8.5 * 96 / 72}
 """Given text's size by face: ``td.num`` (0.92rem, DejaVu Sans Mono), the variant line (0.95rem,
 bold), a number in a paragraph (1rem, DejaVu Serif, the sheet's text), the running header (8.5pt,

@@ -47,6 +47,21 @@ class FormsMathML:
             node.appendChild(self.fenced(printed) if many and factor.is_Add else printed)
         return node
 
+    def _print_InOrder(self, expr: forms.InOrder) -> Element:
+        factors = list(expr.args)
+        node = self.row()
+        if len(factors) > 1 and factors[0] == -1:
+            node.appendChild(self.mo("\u2212"))
+            factors = factors[1:]
+        many = len(factors) > 1
+        for index, factor in enumerate(factors):
+            if index:
+                node.appendChild(self.mo("\u2062"))
+            printed = self._print(factor)
+            fence = many and (factor.is_Add or (index and factor.could_extract_minus_sign()))
+            node.appendChild(self.fenced(printed) if fence else printed)
+        return node
+
     def _print_Terms(self, expr: forms.Terms) -> Element:
         if not expr.args:
             return self.element("mn", text="0")

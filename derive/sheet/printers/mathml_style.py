@@ -12,7 +12,7 @@ from ...numbers import MATRIX_COLUMNS, MATRIX_ROWS, VECTOR_ENTRIES, at_precision
 from .mathml import DeriveMathMLPrinter, plain_row
 from .tex import per_thread
 
-_BOX_SIZES = {"number": ("1.1em", "6em"), "array": ("1.5em", "10em"), "step": ("1.5em", "13em")}
+_BOX_SIZES = {"number": ("1.1em", "7em"), "array": ("1.5em", "10em"), "step": ("1.5em", "13em")}
 _OPERATORS = {"+": "<mo>+</mo>", "-": "<mo>−</mo>", "cdot": "<mo>·</mo>",
               "sum": "<munder><mo>∑</mo><mi>i</mi></munder>"}
 _RELATIONS = {"=": "<mo>=</mo>", "leftarrow": "<mo>←</mo>", "continue": '<mspace width="1em" />'}
