@@ -11,20 +11,23 @@ So the numbers need only be right where a sheet shows them, and shaped as the ta
 them (``tape._partial``): the element-wise partial, a gradient of a scalar node, a whole
 Jacobian where a node mixes elements. SymPy's values pass the three-way check, being what it
 compares the tape with. The first descent step is exact; the later steps, which only the
-step table and the loss plot show, are left at the first one's values. The Keras check
-finds nothing to say.
+step table and the loss plot show, are left at the first one's values (an optimizer's states
+too, from its rule in float64). The Keras check finds nothing to say.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import sympy as sp
 
 from ..graph.dag import Graph
 from ..graph.evaluate import Value, as_value, evaluate, forward_values, reduce_to
 from ..spec.limits import MAX_JACOBIAN
+from ..spec.optimizers import WORKED_STEPS, Optimizer
 from ..spec.schema import Gradient
 from ..symbolic.backprop import mixing_edges
 from ..symbolic.derivation import ChainRule, Derivation, EdgeDerivation, Target
+from ..symbolic.optimizers import follow, update_rule
 from .checks import symbolic_jacobian
 from .keras_check import DenseCheck
 from .tape_result import TapeResult
@@ -38,7 +41,7 @@ class Rehearsal:
         self.derivation = derivation
 
     def run_tape(self, graph: Graph, dtype_name: str, learning_rate: float | None,
-                 steps: int) -> TapeResult:
+                 steps: int, optimizer: Optimizer | None = None) -> TapeResult:
         exact = forward_values(graph, graph.values())
         env = _environment(graph, exact)
         mixing = mixing_edges(graph)
@@ -50,11 +53,17 @@ class Rehearsal:
         loss = forward[graph.loss]
         if learning_rate is None:
             return TapeResult(forward, local, gradients, start, loss, None, ((loss, start),))
-        updated = {name: as_value(np.subtract(value, learning_rate * np.asarray(gradients[name])))
+        rule = update_rule(optimizer, sp.Symbol("rate")) if optimizer is not None else None
+        worked = {name: follow(rule, learning_rate, start[name], gradients[name], {}, 1)
+                  for name in graph.trainable} if rule is not None else {}
+        updated = {name: worked[name]["w"] if name in worked else as_value(
+                   np.subtract(value, learning_rate * np.asarray(gradients[name])))
                    if name in graph.trainable else value for name, value in start.items()}
         after = as_value(forward_values(graph, {**graph.inputs, **updated})[graph.loss])
         history = ((loss, start), *(((after, updated),) * steps))
-        return TapeResult(forward, local, gradients, updated, loss, after, history)
+        states = tuple({name: {"gradient": gradients[name], **worked[name]} for name in worked}
+                       for _ in range(min(steps, WORKED_STEPS))) if rule is not None else ()
+        return TapeResult(forward, local, gradients, updated, loss, after, history, states)
 
     def check_dense(self, graph: Graph, gradients: dict, dtype_name: str,
                     tolerance: float) -> list[DenseCheck]:

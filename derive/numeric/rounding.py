@@ -26,6 +26,7 @@ import sympy as sp
 from ..graph.dag import Graph
 from ..graph.evaluate import Value, evaluate, forward_values, reduce_to
 from ..symbolic.derivation import Derivation
+from ..symbolic.optimizers import G, Rule, T, W
 from .tape_result import TapeResult
 
 MAX_STEPS = 20
@@ -80,12 +81,16 @@ Spreads = dict[tuple[str, str, int], Value]
 
 
 def spreads(graph: Graph, derivation: Derivation, relevant: frozenset[str], numbers: TapeResult,
-            rate: float | None, digits: int) -> Spreads:
-    """Each answer's spread when every number is shown to ``digits`` significant digits."""
+            rate: float | None, digits: int, rule: Rule | None = None) -> Spreads:
+    """Each answer's spread when every number is shown to ``digits`` significant digits; with an
+    optimizer's ``rule``, its states' too, through its worked steps (``numbers.states``)."""
     out: Spreads = {}
     trained = set(graph.trainable)
     carried: dict[str, Value] = {}  # each trained parameter's spread after the last step
     steps = min(len(numbers.history), MAX_STEPS + 1) if rate is not None else 1
+    if rule is not None:
+        steps = min(steps, len(numbers.states) + 1)
+    states: dict[str, dict[str, tuple[Value, Value]]] = {}  # each parameter's states: value and spread
     for step in range(steps):
         parameters = {**graph.parameters, **(numbers.history[step][1] if numbers.history else {})}
         values = forward_values(graph, {**graph.inputs, **parameters})
@@ -114,9 +119,41 @@ def spreads(graph: Graph, derivation: Derivation, relevant: frozenset[str], numb
         for name in trained:
             gradient, spread = gradients.get(name, (0.0, 0.0))
             before = moves.get(graph.symbols[name], 0.0) if step else 0.0
-            carried[name] = before + rate * (spread + half_unit(gradient, digits))
+            if rule is None:
+                carried[name] = before + rate * (spread + half_unit(gradient, digits))
+            else:
+                if step:
+                    out[("gradient", name, step)] = spread
+                worked = numbers.states[step][name]
+                moved = (values[name], before, worked["gradient"], spread)
+                states[name] = _stepped(rule, rate, step + 1, moved, states.get(name, {}), digits)
+                out.update({("state", f"{key}:{name}", step + 1): s for key, (_, s) in states[name].items()})
+                carried[name] = states[name].pop("w")[1]
             if step + 1 < steps:
                 out[("updated", name, step + 1)] = carried[name]
+    return out
+
+
+def _stepped(rule: Rule, rate: float, step: int, moved: tuple[Value, Value, Value, Value],
+             before: dict[str, tuple[Value, Value]], digits: int) -> dict[str, tuple[Value, Value]]:
+    """One step of ``rule`` worked from rounded numbers: each row's value and spread, from the
+    parameter and its move, the gradient and its spread, and the states before (value, spread)."""
+    parameter, parameter_move, gradient, gradient_spread = moved
+    env: dict[sp.Symbol, Value] = {**rule.values(rate), W: parameter, G: gradient, T: float(step)}
+    moves: dict[sp.Symbol, Value] = {W: parameter_move, G: gradient_spread + half_unit(gradient, digits)}
+    for row in rule.states:
+        if row.kept:
+            value, spread = before.get(row.key, (0.0, 0.0))
+            env[rule.symbol(row.key)] = value
+            moves[rule.symbol(row.key)] = spread + half_unit(value, digits) if step > 1 else 0.0
+    out: dict[str, tuple[Value, Value]] = {}
+    for row in rule.rows:
+        value = evaluate(row.expression, env)
+        spread = _shaped(sensitivity(row.expression, env, moves), value)
+        out[row.key] = (value, spread)
+        if row.key != "w":
+            env[rule.symbol(row.key)] = value
+            moves[rule.symbol(row.key)] = spread + half_unit(value, digits)
     return out
 
 

@@ -16,6 +16,7 @@ from .tape_result import TapeResult
 
 if TYPE_CHECKING:  # the modules that compute import TensorFlow; naming their types must not
     from ..graph.dag import Graph
+    from ..spec.optimizers import Optimizer
     from ..spec.schema import Gradient
     from .keras_check import DenseCheck
 
@@ -24,7 +25,7 @@ class TapeRunner(Protocol):
     """The three questions a sheet asks TensorFlow (see ``tape``, ``keras_check``, ``gradient_tables``)."""
 
     def run_tape(self, graph: Graph, dtype_name: str, learning_rate: float | None,
-                 steps: int) -> TapeResult:
+                 steps: int, optimizer: Optimizer | None = None) -> TapeResult:
         """Forward pass, every local and total gradient, and ``steps`` descent steps."""
 
     def check_dense(self, graph: Graph, gradients: dict, dtype_name: str,
@@ -40,10 +41,10 @@ class InProcess:
     """TensorFlow in this process, imported (quietly) when first asked."""
 
     def run_tape(self, graph: Graph, dtype_name: str, learning_rate: float | None,
-                 steps: int) -> TapeResult:
+                 steps: int, optimizer: Optimizer | None = None) -> TapeResult:
         from .tape import run_tape
 
-        return run_tape(graph, dtype_name, learning_rate, steps)
+        return run_tape(graph, dtype_name, learning_rate, steps, optimizer)
 
     def check_dense(self, graph: Graph, gradients: dict, dtype_name: str,
                     tolerance: float) -> list[DenseCheck]:

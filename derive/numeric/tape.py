@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 import numpy as np
 
@@ -19,6 +20,7 @@ from ..graph.axes import axis_of
 from ..graph.dag import Graph
 from ..graph.evaluate import Value, as_value
 from ..graph.functions import FUNCTIONS
+from ..spec.optimizers import Optimizer
 from .quiet_tensorflow import tensorflow
 from .tape_result import TapeResult
 
@@ -74,8 +76,10 @@ def forward_pass(graph: Graph, sources: Mapping[str, tf.Tensor], dtype: tf.DType
     return values
 
 
-def run_tape(graph: Graph, dtype_name: str, learning_rate: float | None, steps: int) -> TapeResult:
-    """Forward pass, every local and total gradient, and ``steps`` descent steps."""
+def run_tape(graph: Graph, dtype_name: str, learning_rate: float | None, steps: int,
+             optimizer: Optimizer | None = None) -> TapeResult:
+    """Forward pass, every local and total gradient, and ``steps`` descent steps (``optimizer``:
+    plain SGD unless given another, whose worked steps' states come back too)."""
     dtype = tf.float32 if dtype_name == "float32" else tf.float64
     constants = {name: tf.constant(value, dtype=dtype) for name, value in graph.inputs.items()}
     variables = make_variables(graph, dtype)
@@ -92,6 +96,9 @@ def run_tape(graph: Graph, dtype_name: str, learning_rate: float | None, steps: 
     history: list[tuple[float, dict[str, float]]] = [(loss_before, start)]
     if learning_rate is None:
         return TapeResult(forward, local, gradients, start, loss_before, None, tuple(history))
+    if optimizer is not None and not optimizer.plain:
+        return _optimized(graph, dtype, optimizer, learning_rate, steps, constants, variables,
+                          TapeResult(forward, local, gradients, start, loss_before, None, tuple(history)))
     rate = tf.constant(learning_rate, dtype=dtype)
     descend, fresh_step = _make_step(graph, constants, variables, trained, rate, dtype, compiled=steps > 1)
     descend(totals)
@@ -102,6 +109,29 @@ def run_tape(graph: Graph, dtype_name: str, learning_rate: float | None, steps: 
     loss_after = _loss(graph, constants, variables, dtype)
     history.append((loss_after, updated))
     return TapeResult(forward, local, gradients, updated, loss_before, loss_after, tuple(history))
+
+
+def _optimized(graph: Graph, dtype: tf.DType, optimizer: Optimizer, rate: float, steps: int, constants,
+               variables, before: TapeResult) -> TapeResult:
+    """``before`` (the forward and backward pass) with ``steps`` steps of ``optimizer``."""
+    from .optimizer_tape import run_optimizer
+
+    trained = {name: variables[name] for name in graph.trainable}
+
+    def gradients_now():
+        with tf.GradientTape() as tape:
+            loss = forward_pass(graph, {**constants, **variables}, dtype)[graph.loss]
+        return loss, tape.gradient(loss, list(trained.values()),
+                                   unconnected_gradients=tf.UnconnectedGradients.ZERO)
+
+    def snapshot():
+        return {name: value_of(v) for name, v in variables.items()}
+
+    middle, worked = run_optimizer(optimizer, trained, rate, steps, gradients_now, snapshot, value_of)
+    updated = snapshot()
+    loss_after = _loss(graph, constants, variables, dtype)
+    history = (*before.history, *middle, (loss_after, updated))
+    return replace(before, updated=updated, loss_after=loss_after, history=history, states=worked)
 
 
 def _local_gradients(graph: Graph, values: Mapping[str, tf.Tensor],

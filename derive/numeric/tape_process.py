@@ -37,6 +37,7 @@ from .tape_result import TapeResult
 
 if TYPE_CHECKING:
     from ..graph.dag import Graph
+    from ..spec.optimizers import Optimizer
     from ..spec.schema import Gradient
     from .keras_check import DenseCheck
 
@@ -81,8 +82,8 @@ class TapeProcess:
         return self._process is not None
 
     def run_tape(self, graph: Graph, dtype_name: str, learning_rate: float | None,
-                 steps: int) -> TapeResult:
-        return self._call("run_tape", graph, dtype_name, learning_rate, steps)
+                 steps: int, optimizer: Optimizer | None = None) -> TapeResult:
+        return self._call("run_tape", graph, dtype_name, learning_rate, steps, optimizer)
 
     def check_dense(self, graph: Graph, gradients: dict, dtype_name: str,
                     tolerance: float) -> list[DenseCheck]:

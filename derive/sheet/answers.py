@@ -56,6 +56,11 @@ def answer_list(sheet: model.Worksheet, spreads: Mapping[str, object]) -> tuple[
         found += [answer(n.answer, formula.lhs, 0, n.value) for n in sites(formula)]
     for u in sheet.updates:
         found += [answer(n.answer, u.symbol, 1, n.value) for n in sites(u.numbers)]
+    for worked in sheet.optimizer.steps if sheet.optimizer is not None else ():
+        for formula in worked.rows:  # a gradient a step starts from is the one after the step before
+            step = worked.step - 1 if isinstance(formula.parts[0], Symbolic) and isinstance(
+                formula.parts[0].expr, forms.Partial) else worked.step
+            found += [answer(n.answer, formula.lhs, step, n.value) for n in sites(formula)]
     found += list(_steps(sheet, answer))
     return tuple(found)
 
@@ -87,12 +92,12 @@ def _steps(sheet: model.Worksheet, answer) -> Iterator[model.Answer]:
         yield answer(answer_key("loss", "after", 1), loss, 1, sheet.loss_after)
         return
     symbols = {q.name: q.symbol for q in sheet.parameters}
-    trained = {u.name for u in sheet.updates}
+    trained = _trained(sheet)
     for row in sheet.history_table:
         if row.step == 0:
             continue
         yield answer(answer_key("loss", "after", row.step, sheet.steps), loss, row.step, row.loss)
-        if row.step > 1:
+        if row.step > sheet.worked_steps:
             for name, value in row.parameters:
                 if name in trained:
                     yield answer(answer_key("updated", name, row.step, sheet.steps), symbols[name],
@@ -101,10 +106,17 @@ def _steps(sheet: model.Worksheet, answer) -> Iterator[model.Answer]:
 
 def step_cells(sheet: model.Worksheet, row: model.Step) -> tuple[str, ...]:
     """What each parameter cell of a step-table row is on a student sheet: 'given' (step 0),
-    'box' (an answer asked here) or 'above' (the first step's values, asked in the update)."""
-    trained = {u.name for u in sheet.updates}
-    return tuple("given" if row.step == 0 or name not in trained else "above" if row.step == 1 else "box"
-                 for name, _ in row.parameters)
+    'box' (an answer asked here) or 'above' (the worked steps' values, asked in the update)."""
+    trained = _trained(sheet)
+    return tuple("given" if row.step == 0 or name not in trained else
+                 "above" if row.step <= sheet.worked_steps else "box" for name, _ in row.parameters)
+
+
+def _trained(sheet: model.Worksheet) -> set[str]:
+    """The parameters the steps move: those the update (or the optimizer's first step) asks."""
+    if sheet.optimizer is not None:
+        return set(sheet.optimizer.trained)
+    return {u.name for u in sheet.updates}
 
 
 def elements(answers: tuple[model.Answer, ...]) -> Iterator[tuple[str, model.Answer, tuple[int, ...]]]:

@@ -27,15 +27,19 @@ from ..numeric.checks import (
     verify_forward,
 )
 from ..numeric.exact_run import exact_overlay
+from ..numeric.optimizer_check import verify_optimizer
 from ..numeric.rounding import spreads
 from ..numeric.runner import IN_PROCESS, TapeRunner
 from ..numeric.tape_result import TapeResult
+from ..spec.optimizers import Optimizer
 from ..spec.schema import Spec
 from ..symbolic.derivation import Derivation, EdgeDerivation, FunctionRule
+from ..symbolic.optimizers import Rule, update_rule
 from ..symbolic.prepare import Prepared, prepare
 from . import forms, model
 from .answers import answer_list
 from .build_gradients import gradient_tables, symbol_part
+from .build_optimizer import optimizer_work
 from .chains import ROW, answer_key, chain_view
 from .digits import trustworthy_digits
 from .formula import Formula, Number, Numbers, Symbolic, frozen, part_tex
@@ -90,7 +94,7 @@ def build_worksheet(source: Spec | Prepared, stem: str = "worksheet", variant: s
         symbolic_vs_tape=max((_largest(c.symbolic, c.tape) for c in run.checks), default=0.0),
         finite_difference_vs_tape=max((_largest(c.finite_difference, c.tape) for c in run.checks),
                                       default=0.0),
-        updates=_updates(t, graph, numbers, run.rate, p, run.steps) if run.rate is not None else (),
+        **_update_fields(t, graph, run, p, given),
         **_loss_fields(numbers, p),
         history=history,
         history_table=_sampled(history),
@@ -100,6 +104,16 @@ def build_worksheet(source: Spec | Prepared, stem: str = "worksheet", variant: s
         variant=variant,
     )
     return replace(sheet, answers=answer_list(sheet, _spreads(prepared, run, p)))
+
+
+def _update_fields(t: Parts, graph: Graph, run: _Run, p: int, given: int) -> dict:
+    """The update: plain SGD's descent rows, or an optimizer's rule and worked steps (or neither)."""
+    if run.rate is None:
+        return dict(updates=(), optimizer=None)
+    if run.rule is None:
+        return dict(updates=_updates(t, graph, run.numbers, run.rate, p, run.steps), optimizer=None)
+    return dict(updates=(), optimizer=optimizer_work(t, graph, run.rule, run.numbers, run.rate, p, given,
+                                                     run.steps))
 
 
 def _quantity(t: Parts, name: str, value, role: str, digits: int) -> model.Quantity:
@@ -130,7 +144,8 @@ def _notes(prepared: Prepared, run: _Run, tape_runner: TapeRunner) -> tuple[str,
 
 def _spreads(prepared: Prepared, run: _Run, p: int) -> dict:
     """Each answer's spread (``numeric.rounding``) by its answer key."""
-    found = spreads(prepared.graph, prepared.derivation, prepared.relevant, run.numbers, run.rate, p)
+    found = spreads(prepared.graph, prepared.derivation, prepared.relevant, run.numbers, run.rate, p,
+                    run.rule)
     return {answer_key(*_key_of(kind, name), step, run.steps): value
             for (kind, name, step), value in found.items()}
 
@@ -168,6 +183,8 @@ class _Run:
     steps: int
     gradient_sheet: bool
     """[gradient] tables without [train]: no loss chain rules, so no rows checking them."""
+    rule: Rule | None = None
+    """The optimizer's rule, for any but plain SGD (``symbolic.optimizers``)."""
 
 
 def _computed(prepared: Prepared, tape_runner: TapeRunner) -> _Run:
@@ -176,17 +193,22 @@ def _computed(prepared: Prepared, tape_runner: TapeRunner) -> _Run:
     float64 = forward_values(graph, graph.values())
     rate = spec.train.learning_rate if spec.train else None
     steps = spec.train.steps if spec.train else 0
+    optimizer = spec.train.settings if spec.train else Optimizer()
+    rule = update_rule(optimizer, rate_symbol(graph), graph.symbols)
     # everything that can be refused without the tape has been: only now is TensorFlow asked
-    tape = tape_runner.run_tape(graph, spec.display.dtype, rate, max(steps, 1))
+    tape = tape_runner.run_tape(graph, spec.display.dtype, rate, max(steps, 1), optimizer)
     verify_forward(graph, tape.forward)
     checks = [c for c in three_way(graph, derivation, tape, spec.display.dtype, float64)
               if c.kind != "local" or c.term in prepared.relevant]
     gradient_sheet = bool(spec.gradients) and spec.train is None
     if gradient_sheet:
         checks = [check for check in checks if check.kind != "gradient"]
-    numbers, exact = exact_overlay(graph, derivation, tape, rate)
+    # exact arithmetic follows plain SGD only: an optimizer's steps keep the tape's numbers
+    numbers, exact = exact_overlay(graph, derivation, tape, rate if rule is None else None)
     verify_finite(graph, numbers)
-    return _Run(float64, tape, numbers, exact, checks, rate, steps, gradient_sheet)
+    if rule is not None:
+        verify_optimizer(rule, rate, numbers, spec.display.dtype)
+    return _Run(float64, tape, numbers, exact, checks, rate, steps, gradient_sheet, rule)
 
 
 def _parts(prepared: Prepared, float64: dict) -> Parts:

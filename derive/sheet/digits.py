@@ -24,7 +24,8 @@ def trustworthy_digits(prepared: Prepared, tape: TapeResult, rate: float | None,
     spec, graph = prepared.spec, prepared.graph
     if spec.display.dtype == "float64":
         return precision
-    twin = tape_runner.run_tape(graph, "float64", rate, 1)
+    optimizer = spec.train.settings if spec.train is not None else None
+    twin = tape_runner.run_tape(graph, "float64", rate, 1, optimizer)
     loss = graph.loss
     pairs = [(f"forward:{n}", f"graph.{n}", n, tape.forward[n], twin.forward[n]) for n in tape.forward]
     pairs += [(f"local:{k}", f"graph.{k.split('/')[0]}", "d{}/d{}".format(*k.split("/")), tape.local[k],
@@ -39,6 +40,10 @@ def trustworthy_digits(prepared: Prepared, tape: TapeResult, rate: float | None,
         pairs.append((f"history:{step}:loss", f"graph.{loss}", f"{loss}{after}", value, twin_value))
         pairs += [(f"history:{step}:{k}", f"parameters.{k}", f"{k}{after}", parameters[k], twin_parameters[k])
                   for k in parameters]
+    if tape.states:  # an optimizer's first step: its gradient is the gradient above
+        first, twin_first = tape.states[0], twin.states[0]
+        pairs += [(f"state:{q}:{k}", "train.optimizer", f"{q} of {k} at step 1", first[k][q],
+                   twin_first[k][q]) for k in first for q in first[k] if q != "gradient"]
     digits = precision
     for key, spec_key, name, value, twin_value in pairs:
         if key in exact:

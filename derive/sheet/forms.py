@@ -72,6 +72,30 @@ class Descent(Form):
     """The descent rule's right-hand side ``w - gamma dL/dw`` (``args``: parameter, rate, partial)."""
 
 
+class State(Form):
+    """An optimizer's state or quantity: its letter, with a hat for a bias correction, and the parameter
+    it belongs to as a subscript, none in the general rule (``args``: letter, hat 0 or 1, parameter...):
+    m, \\hat{v}_{w_1}, \\Delta_{b}. A number, so commutative: a quotient of states prints as a fraction."""
+
+    is_commutative = True
+
+    @property
+    def letter(self) -> sp.Symbol:
+        return self.args[0]
+
+    @property
+    def hat(self) -> bool:
+        return bool(self.args[1])
+
+    @property
+    def parameter(self) -> sp.Basic | None:
+        return self.args[2] if len(self.args) > 2 else None
+
+
+def state(letter: str, hat: bool = False, parameter: sp.Basic | None = None) -> State:
+    return State(sp.Symbol(letter), sp.Integer(int(hat)), *(() if parameter is None else (parameter,)))
+
+
 class Jacobian(Form):
     """A matrix product's local derivative: a Jacobian with ``indices`` indices, which the
     backward pass applies as ``G -> map`` (``args``: indices, upstream G, map)."""

@@ -208,6 +208,38 @@ class Update:
 
 
 @dataclass(frozen=True)
+class OptimizerStep:
+    """One worked step of an optimizer: for each trained parameter its gradient (after the first
+    step), each state and the parameter after the step, each row ending in its answer's site."""
+
+    step: int
+    rows: tuple[Formula, ...]
+
+
+@dataclass(frozen=True)
+class OptimizerWork:
+    """The update of an optimizer other than plain SGD (momentum, Nesterov, RMSprop, Adam, AdamW)."""
+
+    name: str
+    """How the sheet names it: 'Adam', 'SGD with momentum'."""
+    keras: str
+    """The tf.keras.optimizers call it equals: 'tf.keras.optimizers.Adam()'."""
+    rule: tuple[Formula, ...]
+    """The update rule in general form, one row a state, the parameter last."""
+    legend: tuple[tuple[Symbolic, str], ...]
+    """Each letter of the rule and what it is."""
+    hyperparameters: tuple[Formula, ...]
+    """beta_1 = 0.9, ...: given."""
+    note: str
+    """Where Keras puts epsilon, for Adam; else empty."""
+    steps: tuple[OptimizerStep, ...]
+    trained: tuple[str, ...] = ()
+    """The parameters it moves."""
+    keras_step: Formula | None = None
+    """Adam's step as Keras computes it, beside ``note``."""
+
+
+@dataclass(frozen=True)
 class Step:
     """The loss and parameters after ``step`` descent steps."""
 
@@ -316,6 +348,13 @@ class Worksheet:
     """On a student sheet: 'numbers' boxes every computed number, 'steps' the derivations too."""
     answers: tuple[Answer, ...] = ()
     """Every number the sheet asks of a student, in the sheet's order (see ``Answer``)."""
+    optimizer: OptimizerWork | None = None
+    """The update of an optimizer other than plain SGD, in place of ``updates`` (None for SGD)."""
+
+    @property
+    def worked_steps(self) -> int:
+        """How many steps the update works with numbers: the optimizer's worked steps, else the first."""
+        return len(self.optimizer.steps) if self.optimizer is not None else 1
 
     @property
     def derivatives(self) -> tuple[LocalDerivative, ...]:

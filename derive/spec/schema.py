@@ -20,6 +20,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from ..errors import SpecError, quoted
 from ..notation import check_notation
 from .limits import MAX_ELEMENTS, MAX_STEPS, check_sizes, check_text_size, read_text
+from .optimizers import HYPERPARAMETERS, KEYS, Optimizer, takers
 from .overrides import apply_overrides
 
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
@@ -44,6 +45,13 @@ Text = Annotated[str, AfterValidator(_xml_characters)]
 """Free text (a title, an intro): any character the quizzes' XML can hold."""
 
 
+def _optimizer_name(name: str) -> str:
+    """``name``, if an optimizer has it (the choices listed, since the type shows only text)."""
+    if name not in HYPERPARAMETERS:
+        raise ValueError("expected one of " + ", ".join(f"'{choice}'" for choice in HYPERPARAMETERS))
+    return name
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
@@ -57,6 +65,33 @@ class Train(_Section):
     """The step size gamma in w <- w - gamma dL/dw; required in [train]."""
     steps: Annotated[int, Field(strict=True, ge=1, le=MAX_STEPS)] = 1
     """Gradient-descent steps; more than one adds a step table and a loss plot."""
+    optimizer: Annotated[str, AfterValidator(_optimizer_name)] = "sgd"
+    """How a step moves the parameters, as tf.keras.optimizers does: "sgd" (w <- w - gamma dL/dw),
+    "momentum" and "nesterov" (SGD with momentum), "rmsprop", "adam", "adamw"; each takes only its
+    own hyperparameters below."""
+    momentum: Annotated[float, Field(strict=True, ge=0, lt=1)] | None = None
+    """"momentum" and "nesterov": how much of the velocity a step keeps, in [0, 1); default 0.9
+    (Keras's SGD defaults to 0, which is "sgd")."""
+    beta_1: Annotated[float, Field(strict=True, ge=0, lt=1)] | None = None
+    """"adam" and "adamw": decay of the first moment m, in [0, 1); default 0.9."""
+    beta_2: Annotated[float, Field(strict=True, ge=0, lt=1)] | None = None
+    """"adam" and "adamw": decay of the second moment v, in [0, 1); default 0.999."""
+    epsilon: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)] | None = None
+    """"rmsprop", "adam", "adamw": the small constant that keeps a division finite, > 0; default
+    1e-7 (Keras's; where Keras adds it is stated on the sheet)."""
+    rho: Annotated[float, Field(strict=True, ge=0, lt=1)] | None = None
+    """"rmsprop": decay of the mean square of the gradient, in [0, 1); default 0.9."""
+    weight_decay: Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)] | None = None
+    """"adamw": decoupled weight decay lambda, w <- w - gamma lambda w before Adam's step, >= 0;
+    default 0.004."""
+
+    @property
+    def settings(self) -> Optimizer:
+        """The optimizer with every hyperparameter it takes: the spec's value, else the default."""
+        given = {key: getattr(self, key) for key in KEYS if getattr(self, key) is not None}
+        values = {**HYPERPARAMETERS[self.optimizer], **given}
+        return Optimizer(self.optimizer, tuple((key, float(values[key]))
+                                               for key in HYPERPARAMETERS[self.optimizer]))
 
 
 class Display(_Section):
@@ -285,6 +320,18 @@ def _check_gradients(spec: Spec) -> None:
                                 "can be watched")
 
 
+def _check_optimizer(spec: Spec) -> None:
+    """A hyperparameter the chosen optimizer does not take is refused, naming it and its takers."""
+    if spec.train is None:
+        return
+    name = spec.train.optimizer
+    for key in KEYS:
+        if getattr(spec.train, key) is not None and key not in HYPERPARAMETERS[name]:
+            own = ", ".join(HYPERPARAMETERS[name]) or "none"
+            raise SpecError(f"train.{key}", f"optimizer = {quoted(name)} does not take {key} (its "
+                            f"hyperparameters: {own}); {key} belongs to {' and '.join(takers(key))}")
+
+
 def _check_names(spec: Spec) -> None:
     from ..graph.functions import FUNCTIONS  # SymPy loads only once the schema has held
 
@@ -309,6 +356,7 @@ def _check_references(spec: Spec) -> None:
         raise SpecError("train.loss", f"expected the name of a [graph] node, got {quoted(spec.loss)}")
     _check_matrices(spec)
     _check_gradients(spec)
+    _check_optimizer(spec)
     for name, value in spec.notation.items():
         if name not in defined:
             raise SpecError(f"notation.{name}", "no input, parameter or node has this name")

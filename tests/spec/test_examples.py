@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from derive.sheet.build import build_worksheet
@@ -130,3 +131,24 @@ def test_every_example_renders_in_every_format_from_the_cli(name, tmp_path, monk
     written = sorted(p.name for p in tmp_path.iterdir())
     assert written == sorted(f"{name}{suffix}" for suffix in
                              (".html", ".fragment.html", ".pdf", ".tex", ".json"))
+
+
+def test_adam_neuron_equals_adam_written_here():
+    """Three steps of Adam (Keras's form) on the default neuron, every state as the sheet asks it."""
+    sheet = sheet_of("adam-neuron")
+    answers = {a.key: a.value for a in sheet.answers}
+    x, y = np.array([1.3, 2.1, 1.0]), 1.0
+    theta = np.array([0.7, -0.3, 1.0])
+    m, v = np.zeros(3), np.zeros(3)
+    for t in (1, 2, 3):
+        p = 1 / (1 + np.exp(-(x @ theta)))
+        g = (p - y) * x
+        m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g * g
+        theta = theta - 0.1 * np.sqrt(1 - 0.999**t) / (1 - 0.9**t) * m / (np.sqrt(v) + 1e-7)
+        for i, name in enumerate(("w1", "w2", "b")):
+            assert answers[f"updated:{name}@{t}"] == pytest.approx(theta[i], rel=1e-12)
+            assert answers[f"state:m:{name}@{t}"] == pytest.approx(m[i], rel=1e-12)
+            assert answers[f"state:v_hat:{name}@{t}"] == pytest.approx(v[i] / (1 - 0.999**t), rel=1e-12)
+            if t > 1:
+                assert answers[f"gradient:{name}@{t - 1}"] == pytest.approx(g[i], rel=1e-12)
+    assert sheet.loss_decreased

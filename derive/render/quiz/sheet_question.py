@@ -188,11 +188,31 @@ def _chains(key: Worksheet, answers: dict[str, SheetAnswer]) -> Iterator[Block]:
 
 
 def _updates(key: Worksheet, answers: dict[str, SheetAnswer]) -> Iterator[Block]:
+    if key.optimizer is not None:
+        yield from _optimizer(key, answers)
     if not key.updates:
         return
     yield _heading("The weight update" if key.steps == 1 else "The weight update, step 1")
     for u in key.updates:
         yield _line(*formula_segments(u.numbers, answers))
+
+
+def _optimizer(key: Worksheet, answers: dict[str, SheetAnswer]) -> Iterator[Block]:
+    """The optimizer's rule, its hyperparameters, and each worked step's rows with their blanks."""
+    o = key.optimizer
+    yield _heading(f"The weight update: {o.name}")
+    yield _line(Text(f"Each step moves every parameter as {o.keras} does; every state starts at 0."))
+    for formula in o.rule:
+        yield _line(*formula_segments(formula, {}))
+    for symbol, meaning in o.legend:
+        yield _line(Math(part_text(symbol, TEX)), Text(f": {meaning}"))
+    hyper = [segment for f in (key.rate, *o.hyperparameters) if f is not None
+             for segment in (Text(", "), *formula_segments(f, {}))]
+    yield _line(Text("Here "), *hyper[1:])
+    for worked in o.steps:
+        yield _heading(f"Step {worked.step}")
+        for formula in worked.rows:
+            yield _line(*formula_segments(formula, answers))
 
 
 def _steps(key: Worksheet, answers: dict[str, SheetAnswer]) -> Iterator[Block]:

@@ -78,6 +78,12 @@ class FormsMathML:
         parameter, rate, gradient = (self._print(a) for a in expr.args)
         return self.row(parameter, self.mo("\u2212"), rate, self.thin_space(), gradient)
 
+    def _print_State(self, expr: forms.State) -> Element:
+        letter = self._print(expr.letter)
+        if expr.hat:
+            letter = self.element("mover", letter, self.mo("^"), accent="true")
+        return letter if expr.parameter is None else self.element("msub", letter, self._print(expr.parameter))
+
     def _print_Jacobian(self, expr: forms.Jacobian) -> Element:
         indices, upstream, mapped = expr.args
         count = "index" if int(indices) == 1 else "indices"

@@ -293,6 +293,11 @@ class DerivePrinter(LatexPrinter):
         parameter, rate, gradient = (self._print(a) for a in expr.args)
         return rf"{parameter} - {rate}\, {gradient}"
 
+    def _print_State(self, expr: forms.State) -> str:
+        letter = self._print(expr.letter)
+        letter = rf"\hat{{{letter}}}" if expr.hat else letter
+        return letter if expr.parameter is None else rf"{letter}_{{{self._print(expr.parameter)}}}"
+
     def _print_Jacobian(self, expr: forms.Jacobian) -> str:
         indices, upstream, mapped = expr.args
         count = "index" if int(indices) == 1 else "indices"

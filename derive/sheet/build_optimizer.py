@@ -1,0 +1,106 @@
+"""The update section of an optimizer other than plain SGD: its rule, hyperparameters and worked steps.
+
+The rule is the optimizer's SymPy rows (``symbolic.optimizers``) printed twice: once in general form
+(m <- beta_1 m + (1 - beta_1) g, with g = dL/dw), and, for every worked step and trained parameter,
+with the parameter's own letters and the step number written in (m_{w1} <- beta_1 m_{w1} + ...), each
+row ending in its value, the site of its answer (``state:m:w1@2``; the parameter's is
+``updated:w1@2``; the gradient a step after the first starts from is ``gradient:w1@1``).
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from ..graph.dag import Graph
+from ..numeric.tape_result import TapeResult
+from ..spec.optimizers import KERAS
+from ..symbolic.optimizers import G, Rule, T, W, at_step
+from . import forms, model
+from .chains import answer_key
+from .formula import Formula, Number, Symbolic, frozen
+from .parts import Parts
+
+NAMES = {"momentum": "SGD with momentum", "nesterov": "SGD with Nesterov momentum", "rmsprop": "RMSprop",
+         "adam": "Adam", "adamw": "AdamW"}
+MEANINGS = {"momentum": "how much of the velocity a step keeps", "beta_1": "the decay of m",
+            "beta_2": "the decay of v", "epsilon": "a small constant that keeps the division finite",
+            "rho": "the decay of s", "weight_decay": "the weight decay"}
+EPSILON_NOTE = ("Keras writes the step as below, adding epsilon to the root of v before the bias correction: "
+                "the same number as the step above, which is why epsilon is divided there by the root of "
+                "1 - beta_2^t. The textbook's form, with epsilon added to the root of v-hat, differs from "
+                "Keras's only in the digits epsilon reaches.")
+
+
+def _letters(rule: Rule, parameter: sp.Basic | None) -> dict[sp.Basic, sp.Basic]:
+    """The rule's generic symbols written for ``parameter`` (or in general form, for None)."""
+    letters: dict[sp.Basic, sp.Basic] = {G: forms.state("g", False, parameter)}
+    if parameter is not None:
+        letters[W] = parameter
+    for row in rule.states:
+        letters[rule.symbol(row.key)] = forms.state(row.letter, row.hat, parameter)
+    return letters
+
+
+def _written(expression: sp.Expr, letters: dict[sp.Basic, sp.Basic]) -> sp.Expr:
+    with sp.evaluate(False):  # kept in textbook order: the printer writes it as built
+        return expression.xreplace(letters)
+
+
+def optimizer_work(t: Parts, graph: Graph, rule: Rule, numbers: TapeResult, rate: float, p: int,
+                   given: int, steps: int) -> model.OptimizerWork:
+    """The model's optimizer section for ``rule`` on ``graph``, from the tape's worked states."""
+    general = _letters(rule, None)
+    lines = []
+    for row in rule.rows:
+        target = t.general(general.get(rule.symbol(row.key), W) if row.key != "w" else W, "given")
+        written = Symbolic(_written(row.expression, general), role="given", written=True)
+        lines.append(Formula(target, (written,), arrow=row.kept))
+    legend = [(t.general(W, "given"), "the parameter, moved in the last row"),
+              (t.general(sp.Symbol("g"), "given"), f"the gradient ∂{graph.loss}/∂w at the step's start")]
+    legend += [(t.general(general[rule.symbol(row.key)], "given"), row.meaning) for row in rule.states]
+    legend.append((t.general(T, "given"), "the step: 1, 2, 3, ..."))
+    hyper = tuple(Formula(t.general(symbol, "given"), (Number(rule.optimizer[key], given, given=True),))
+                  for key, symbol in rule.symbols)
+    legend += [(t.general(symbol, "given"), MEANINGS[key]) for key, symbol in rule.symbols]
+    worked = tuple(model.OptimizerStep(k, _step_rows(t, graph, rule, numbers, k, p, steps))
+                   for k in range(1, len(numbers.states) + 1))
+    adam = rule.optimizer.name in ("adam", "adamw")
+    name = rule.optimizer.name
+    return model.OptimizerWork(NAMES[name], f"tf.keras.optimizers.{KERAS[name]}",
+                               tuple(lines), tuple(legend), hyper, EPSILON_NOTE if adam else "", worked,
+                               tuple(graph.trainable), _keras_step(t, rule, general) if adam else None)
+
+
+def _keras_step(t: Parts, rule: Rule, letters: dict[sp.Basic, sp.Basic]) -> Formula:
+    """Adam's step as Keras computes it: rate sqrt(1 - beta_2^t) / (1 - beta_1^t) * m / (sqrt(v) + eps)."""
+    h = dict(rule.symbols)
+    with sp.evaluate(False):
+        alpha = sp.Mul(rule.rate, sp.sqrt(1 - h["beta_2"] ** T), sp.Pow(1 - h["beta_1"] ** T, -1))
+        ratio = sp.Mul(sp.Symbol("m"), sp.Pow(sp.sqrt(sp.Symbol("v")) + h["epsilon"], -1))
+        step = forms.Dotted(alpha, ratio).xreplace(letters)
+    return Formula(t.general(letters[rule.symbol("step")], "given"),
+                   (Symbolic(step, role="given", written=True),))
+
+
+def _step_rows(t: Parts, graph: Graph, rule: Rule, numbers: TapeResult, k: int, p: int,
+               steps: int) -> tuple[Formula, ...]:
+    """Step ``k`` for every trained parameter: its gradient (past the first step), each row of the
+    rule with its value, the parameter after the step last."""
+    rows = []
+    states = numbers.states[k - 1]
+    for name in graph.trainable:
+        letters = _letters(rule, t.symbol(name))
+        if k > 1:
+            key = answer_key("gradient", name, k - 1, steps)
+            site = Number(frozen(states[name]["gradient"]), p, answer=key)
+            rows.append(Formula(t.expr(letters[G], "given"), (t.partial(graph.loss, name), site)))
+        for row in rule.rows:
+            if row.key == "w":
+                value, key = numbers.history[k][1][name], answer_key("updated", name, k, steps)
+            else:
+                value, key = states[name][row.key], answer_key("state", f"{row.key}:{name}", k, steps)
+            target = t.name(name) if row.key == "w" else t.expr(letters[rule.symbol(row.key)], "given")
+            written = Symbolic(_written(at_step(row.expression, k), letters), t.notation, "given",
+                               written=True)
+            rows.append(Formula(target, (written, Number(frozen(value), p, answer=key)), arrow=row.kept))
+    return tuple(rows)
