@@ -6,13 +6,14 @@ import subprocess
 import sys
 
 CHILD = ("from derive.numeric.tape_process import TapeProcess\n"
-         "from derive.spec.examples import example_path\n"
-         "from derive.spec.schema import load_spec\n"
-         "from derive.symbolic.prepare import shaped_graph\n"
-         "graph = shaped_graph(load_spec(example_path('softmax-cross-entropy'), ()))\n"
-         "with TapeProcess.start() as tape:\n"
+         "with TapeProcess.start() as tape:  # first, as derive render does\n"
          "    assert tape.forked\n"
+         "    from derive.spec.examples import example_path\n"
+         "    from derive.spec.schema import load_spec\n"
+         "    from derive.symbolic.prepare import shaped_graph\n"
+         "    graph = shaped_graph(load_spec(example_path('softmax-cross-entropy'), ()))\n"
          "    tape.run_tape(graph, 'float32', 0.1, 1)\n"
+         "    assert tape.forked  # it answered\n"
          "    with open(f'/proc/{tape._process.pid}/maps') as maps:\n"
          "        print(maps.read())\n")
 
