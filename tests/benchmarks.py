@@ -91,9 +91,9 @@ def _pss(pids: set[int]) -> int:
     return total
 
 
-def measure(command: list[str], keep: frozenset[int] = frozenset()) -> Run:
-    """Run ``command`` and measure its whole tree; ``keep``: children of ours not to reap
-    (a load running beside it)."""
+def measure(command: list[str], keep: frozenset[int] = frozenset(), status: int = 0) -> Run:
+    """Run ``command``, which must exit with ``status``, and measure its whole tree; ``keep``:
+    children of ours not to reap (a load running beside it)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -119,7 +119,7 @@ def measure(command: list[str], keep: frozenset[int] = frozenset()) -> Run:
     wall = time.perf_counter() - start
     done.set()
     sampler.join()
-    if process.returncode != 0:
+    if process.returncode != status:
         raise RuntimeError(f"{' '.join(command)} exited {process.returncode}: {err.decode()[-2000:]}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
@@ -144,19 +144,11 @@ def render_ratio(keep: frozenset[int] = frozenset()) -> tuple[float, float, floa
 
 
 def spec_error(folder: Path) -> float:
-    """Wall seconds of a render refused for a misspelt key (before TensorFlow is imported)."""
+    """Median wall seconds of a render refused for a misspelt key, over three runs."""
     spec = folder / "bad.toml"
     spec.write_text(DEFAULT.replace("learning_rate", "learning_rat"))
-    run = subprocess.run([DERIVE, "render", str(spec), "--out", str(folder)], capture_output=True)
-    assert run.returncode == 2, run.stderr
-    return statistics.median(
-        measure_refusal([DERIVE, "render", str(spec), "--out", str(folder)]) for _ in range(3))
-
-
-def measure_refusal(command: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(command, capture_output=True)
-    return time.perf_counter() - start
+    command = [DERIVE, "render", str(spec), "--out", str(folder)]
+    return statistics.median(measure(command, status=2).wall for _ in range(3))
 
 
 def load() -> str:
@@ -183,7 +175,7 @@ def main() -> None:
         print(f"a misspelt key refused in {spec_error(Path(folder)):.2f} s wall", flush=True)
     render, bare, ratio = render_ratio()
     print(f"cold derive render, all formats {render:5.2f} s; import tensorflow {bare:5.2f} s; "
-          f"ratio {ratio:.2f}, quiet   ({load()})", flush=True)
+          f"ratio {ratio:.2f}, alone   ({load()})", flush=True)
     busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
     try:
         render, bare, ratio = render_ratio(frozenset({busy.pid}))
