@@ -34,7 +34,7 @@ test: install-test tools  ## install what is missing, then run every test (none 
 fuzz: install-test          ## 10,000 generated specs and expressions each: derived, or refused in one line, in 2 s
 	DERIVE_FUZZ_PROFILE=fuzz $(BIN)/python -m pytest -q -s -p no:cacheprovider --hypothesis-show-statistics tests/test_fuzz.py
 
-bench: install-test         ## timings as ratios measured in one run
+bench: install-test         ## class sets (wall, CPU, peak PSS), per-variant CPU, cold render against import tensorflow, in one run
 	$(BIN)/python -m tests.benchmarks
 
 golden: install-test        ## regenerate the golden files after reviewing the diff

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import DeriveError, SpecError, quoted
+from ..numeric.recorded import Answers
 from ..render.formats import FORMATS, Options
 from ..render.quiz import SET_FORMATS
 from ..render.quiz.tolerance import Tolerance
@@ -130,14 +131,15 @@ def _run_locked(spec, plan, derivation, spec_text: str, source: str, stem: str, 
     base = VariantTask(spec_text, source, stem, plan.seed, 0, settings.overrides, settings.formats,
                        settings.blanks, settings.options, derivation, quiz=settings.quizzes)
     precision = recorded_precision(out, manifest)
+    answers: dict[int, Answers] = {}
     if precision is None:
-        precision = set_precision(base, settings.count, executor, window, complete)
+        precision, answers = survey_set(base, settings.count, executor, window, complete)
         record(out, manifest, complete, precision)
     base = replace(base, precision=precision)
 
     def task(k: int) -> VariantTask:
         done = k <= complete and _complete(out, plan.variant_id(k), settings.formats)
-        return replace(base, index=k, formats=() if done else settings.formats)
+        return replace(base, index=k, formats=() if done else settings.formats, answers=answers.pop(k, {}))
 
     def written(k: int) -> None:
         if k > complete:
@@ -181,21 +183,29 @@ def check_xml(name: str, content: bytes) -> None:
 
 def set_precision(base: VariantTask, count: int, executor: Executor | None = None,
                   window: int | None = None, complete: int = 0) -> int:
+    """The class set's one precision (``survey_set``)."""
+    return survey_set(base, count, executor, window, complete)[0]
+
+
+def survey_set(base: VariantTask, count: int, executor: Executor | None = None,
+               window: int | None = None, complete: int = 0) -> tuple[int, dict[int, Answers]]:
     """The class set's one precision: the fewest significant digits any of its ``count``
     variants' own draws supports (``survey_variant``, nothing rendered; a variant's own draw is
-    the first that no variant before it took); BatchFailure at a variant that fails, saying
+    the first that no variant before it took); and, by variant index, TensorFlow's answers for
+    that draw, for its task (``VariantTask.answers``). BatchFailure at a variant that fails, saying
     that the first ``complete`` variants are."""
     plan = plan_for(parse_spec(base.spec_text, base.overrides, base.source), base.spec_text, base.stem,
                     base.seed)
     tasks = (replace(base, index=k, formats=()) for k in range(1, count + 1))
     digits: list[int] = []
+    answers: dict[int, Answers] = {}
     with closing(distinct_results(survey_variant, tasks, executor, window or 2 * (os.cpu_count() or 1),
                                   plan)) as results:
         while True:
             try:
                 surveyed = next(results)
             except StopIteration:
-                return min(digits)
+                return min(digits), answers
             except Exception as error:  # the executor itself failed (a worker killed, a lost cluster)
                 k = len(digits) + 1
                 raise BatchFailure(k, format_id(base.stem, base.seed, k),
@@ -203,14 +213,19 @@ def set_precision(base: VariantTask, count: int, executor: Executor | None = Non
             if surveyed.error:
                 raise BatchFailure(surveyed.index, surveyed.variant, surveyed.error, complete)
             digits.append(surveyed.digits)
+            answers[surveyed.index] = surveyed.answers
 
 
-def one_variant(task: VariantTask) -> VariantResult:
+def one_variant(task: VariantTask, answers: dict[int, Answers] | None = None) -> VariantResult:
     """Variant ``task.index`` as its batch makes it (``render --variant``): variants 1 to
-    index-1 are drawn first, in this process and without rendering, for the draws they take."""
+    index-1 are drawn first, in this process and without rendering, for the draws they take.
+    ``answers``: TensorFlow's, by index (``survey_set``)."""
     plan = plan_for(parse_spec(task.spec_text, task.overrides, task.source), task.spec_text, task.stem,
                     task.seed)
-    earlier = (replace(task, index=k, formats=(), quiz=()) for k in range(1, task.index))
+    answers = answers or {}
+    earlier = (replace(task, index=k, formats=(), quiz=(), answers=answers.get(k, {}))
+               for k in range(1, task.index))
+    task = replace(task, answers=answers.get(task.index, task.answers))
     for result in distinct_results(make_variant, (*earlier, task), None, 1, plan):
         if result.error and result.index < task.index:
             return replace(result, error=f"variant {result.index} ({result.variant}), drawn before it: "

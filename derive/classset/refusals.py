@@ -33,6 +33,7 @@ from ..graph.evaluate import evaluate, forward_values
 from ..graph.functions import CUSTOM_CLASSES, FUNCTIONS
 from ..numbers import shown
 from ..numeric.checks import ImpreciseError
+from ..numeric.runner import IN_PROCESS, TapeRunner
 from ..sheet.answers import well_posed
 from ..sheet.build import build_worksheet
 from ..sheet.model import Worksheet
@@ -62,9 +63,10 @@ class RefusedDraw(NumericError):
         self.reason = reason
 
 
-def accept(source: Spec | Prepared, stem: str, variant: str = "", precision: int | None = None) -> Worksheet:
+def accept(source: Spec | Prepared, stem: str, variant: str = "", precision: int | None = None,
+           tape_runner: TapeRunner = IN_PROCESS) -> Worksheet:
     """The worksheet of ``source`` (a spec or its preparation) if its numbers make a sound
-    exercise; else ``RefusedDraw``. ``precision``: a class set's one precision (``build_worksheet``)."""
+    exercise; else ``RefusedDraw``. ``precision``, ``tape_runner``: as ``build_worksheet``'s."""
     if isinstance(source, Prepared):
         screen(source.graph)
         prepared = source
@@ -73,7 +75,7 @@ def accept(source: Spec | Prepared, stem: str, variant: str = "", precision: int
         screen(graph)
         prepared = prepare(source, graph=graph)
     try:
-        sheet = build_worksheet(prepared, stem, variant, precision)
+        sheet = build_worksheet(prepared, stem, variant, precision, tape_runner)
     except RefusedDraw:
         raise
     except ImpreciseError as error:

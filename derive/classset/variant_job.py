@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import DeriveError, NumericError
+from ..numeric.recorded import Answers, Recorded
 from ..render.formats import FORMATS, TABLE, Options, render_all
 from ..sheet.model import Worksheet
 from ..spec.schema import parse_spec
@@ -52,6 +53,9 @@ class VariantTask:
     """The class set's one precision (significant digits), or None for the draw's own."""
     skip: tuple[tuple[Values, int], ...] = ()
     """Draws earlier variants accepted, each with its variant's index: refused as ``duplicate``."""
+    answers: Answers = field(default_factory=dict)
+    """TensorFlow's answers for the draw the survey accepted (``numeric.recorded``), so that the
+    variant's build asks TensorFlow nothing the survey already asked."""
 
 
 @dataclass(frozen=True)
@@ -71,8 +75,10 @@ class VariantResult:
     """The variant's piece for each set format the task named (``set_pieces``)."""
 
 
-def draw_sheet(task: VariantTask, plan: Plan) -> tuple[Worksheet, int, tuple[tuple[int, str, str], ...]]:
-    """The key of variant ``task.index``: the first draw not refused, and the refused ones.
+def draw_sheet(task: VariantTask, plan: Plan) -> tuple[Worksheet, int, tuple[tuple[int, str, str], ...],
+                                                       Answers]:
+    """The key of variant ``task.index``: the first draw not refused, the refused ones, and
+    TensorFlow's answers for the key (``numeric.recorded``; ``task.answers`` are used first).
     A draw in ``task.skip`` is refused first, as ``duplicate``, before any number is computed."""
     refused: list[tuple[int, str, str]] = []
     variant = plan.variant_id(task.index)
@@ -83,12 +89,14 @@ def draw_sheet(task: VariantTask, plan: Plan) -> tuple[Worksheet, int, tuple[tup
             refused.append((attempt, "duplicate", str(duplicate(plan, owners[draw.values]))))
             continue
         spec = parse_spec(task.spec_text, (*task.overrides, *draw.overrides(plan)), task.source)
+        tape_runner = Recorded(task.answers)
         try:
-            key = accept(prepare(spec, task.derivation), f"{variant}.key", variant, task.precision)
+            key = accept(prepare(spec, task.derivation), f"{variant}.key", variant, task.precision,
+                         tape_runner)
             if task.precision is not None and key.precision < task.precision:
                 raise RefusedDraw("display.precision", f"float32 and float64 agree on {key.precision} "
                                   f"significant digits, not the set's {task.precision}", "imprecise")
-            return key, attempt, tuple(refused)
+            return key, attempt, tuple(refused), tape_runner.answers
         except RefusedDraw as refusal:
             refused.append((attempt, refusal.reason, str(refusal)))
     tally = Counter(reason for _, reason, _ in refused)
@@ -119,6 +127,8 @@ class Surveyed:
     attempt: int = 0
     refused: tuple[tuple[int, str, str], ...] = ()
     drawn: Values = ()
+    answers: Answers = field(default_factory=dict)
+    """TensorFlow's answers for the draw (``numeric.recorded``), for the variant's task."""
 
 
 def survey_variant(task: VariantTask) -> Surveyed:
@@ -129,9 +139,9 @@ def survey_variant(task: VariantTask) -> Surveyed:
         plan = _plan(task.spec_text, task.source, task.stem, task.seed, task.overrides)
         if task.derivation is None:
             task = replace(task, derivation=_derivation(task.spec_text, task.source, task.overrides))
-        key, attempt, refused = draw_sheet(replace(task, precision=None), plan)
+        key, attempt, refused, answers = draw_sheet(replace(task, precision=None), plan)
         return Surveyed(task.index, variant, key.precision, "", attempt, refused,
-                        plan.draw(task.index, attempt).values)
+                        plan.draw(task.index, attempt).values, answers)
     except DeriveError as error:
         return Surveyed(task.index, variant, error=str(error))
     except Exception as error:  # a bug must still name its variant
@@ -145,7 +155,7 @@ def make_variant(task: VariantTask) -> VariantResult:
         plan = _plan(task.spec_text, task.source, task.stem, task.seed, task.overrides)
         if task.derivation is None:
             task = replace(task, derivation=_derivation(task.spec_text, task.source, task.overrides))
-        key, attempt, refused = draw_sheet(task, plan)
+        key, attempt, refused, _ = draw_sheet(task, plan)
         documents = variant_documents(key, task.formats, task.blanks, task.options)
         return VariantResult(task.index, variant, attempt, refused, plan.draw(task.index, attempt).values,
                              documents, answer_row(key), answer_record(key, task.index, attempt, refused),

@@ -274,7 +274,7 @@ def render_with_blanks(spec: str | None, format_: str, out: Path, overrides: tup
     (the usual files plus ``<stem>.student.*``)."""
     from dataclasses import replace
 
-    from ..classset.batch import one_variant, set_precision
+    from ..classset.batch import one_variant, survey_set
     from ..classset.blanks import MODES
     from ..classset.variant_job import VariantTask, variant_documents
     from ..classset.variants import check_count, check_distinct, parse_id, plan_for
@@ -302,8 +302,9 @@ def render_with_blanks(spec: str | None, format_: str, out: Path, overrides: tup
             if index > count:
                 raise SpecError("--count", f"{quoted(variant)} is variant {index}, beyond a set of {count}")
             check_distinct(plan_for(parse_spec(text, overrides, source), text, stem, seed), count)
-            task = replace(task, precision=set_precision(task, count))
-        result = one_variant(task)
+            precision, answers = survey_set(task, count)
+            task = replace(task, precision=precision)
+        result = one_variant(task, answers if count is not None else None)
         if result.error:
             raise DeriveError("", result.error)
         if count is None:

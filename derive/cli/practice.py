@@ -57,7 +57,7 @@ def _variant_pieces(spec: Any, text: str, source: str, stem: str, overrides: tup
                     names: tuple[str, ...], count: int | None,
                     executor: Executor | None) -> tuple[list[dict[str, Any]], str]:
     """Variants 1 to ``count`` of the spec's class set, as the batch draws them: their pieces."""
-    from ..classset.batch import ordered_results, set_precision
+    from ..classset.batch import ordered_results, survey_set
     from ..classset.variant_job import VariantTask, make_variant, portable
     from ..classset.variants import check_count, plan_for
     from ..symbolic.prepare import prepare
@@ -67,8 +67,9 @@ def _variant_pieces(spec: Any, text: str, source: str, stem: str, overrides: tup
     plan = plan_for(spec, text, stem)
     derivation = portable(prepare(spec).derivation)
     base = VariantTask(text, source, stem, plan.seed, 0, overrides, (), derivation=derivation, quiz=names)
-    base = replace(base, precision=set_precision(base, count, executor))
-    tasks = (replace(base, index=k) for k in range(1, count + 1))
+    precision, answers = survey_set(base, count, executor)
+    base = replace(base, precision=precision)
+    tasks = (replace(base, index=k, answers=answers.pop(k, {})) for k in range(1, count + 1))
     pieces = []
     for result in ordered_results(make_variant, tasks, executor, 4):
         if result.error:

@@ -1,11 +1,12 @@
 """One sheet for ``derive render``, its TensorFlow imported in a child while this process works.
 
 In series, a cold render imported TensorFlow (about 3 s) and then did its own work. Here
-the spec is first refused or passed on everything that needs no numbers (schema, names,
-grammar, shapes: ``build_graph`` and the float64 forward pass), so a bad spec never starts
-the child; then ``numeric.tape_process`` forks the child that imports TensorFlow, and while
-it does, this process warms the renderers (``render.warm``) and derives the chain rules.
-The child is killed as soon as the sheet has its numbers, or when anything fails.
+``derive render`` forks the child that imports TensorFlow (``numeric.tape_process``) before
+anything else (``first``); meanwhile the spec is refused or passed on everything that needs no
+numbers (schema, names, grammar, shapes: ``build_graph`` and the float64 forward pass), so a bad
+spec never asks the child anything (it is killed), and this process warms the renderers
+(``render.warm``) and derives the chain rules. The child is killed as soon as the sheet has its
+numbers, or when anything fails.
 
 The sheet is the one ``build_worksheet`` makes in-process (the same code runs the tape, in
 the child), so the files are byte for byte the same: ``tests/cli/test_render_one.py``.
@@ -13,9 +14,7 @@ the child), so the files are byte for byte the same: ``tests/cli/test_render_one
 
 from __future__ import annotations
 
-from ..classset.lifeline import start_worker
 from ..numeric.rehearsal import Rehearsal
-from ..numeric.tape_process import TapeProcess
 from ..render.formats import Options, render_all
 from ..render.html import render_print_html
 from ..render.pdf.formulas import FormulaBoxes
@@ -23,12 +22,13 @@ from ..render.warm import warm_renderers
 from ..sheet.build import build_worksheet
 from ..spec.schema import Spec
 from ..symbolic.prepare import Prepared, prepare, shaped_graph
+from . import first
 
 
 def render_one(spec: Spec, stem: str, formats: tuple[str, ...], options: Options) -> dict[str, str | bytes]:
     """Every requested format of ``spec``'s sheet, keyed by output file name."""
-    graph = shaped_graph(spec)  # names, grammar, shapes: refused here, before any child starts
-    with TapeProcess.start(start_worker) as tape_runner:
+    graph = shaped_graph(spec)  # names, grammar, shapes: refused here, before any child is asked anything
+    with first.take() as tape_runner:  # forked first thing by ``derive render``, or now
         warm_renderers()
         prepared = prepare(spec, graph=graph)
         if tape_runner.forked:

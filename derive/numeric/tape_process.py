@@ -10,6 +10,10 @@ the child is started only when this process has one thread (Linux's ``/proc/self
 which sees BLAS's threads too, and Python's own count) and has not loaded TensorFlow, whose
 thread pools a child could not use. Otherwise ``start`` returns ``IN_PROCESS``.
 
+The child imports only what the tape needs: TensorFlow imports Keras, which imports matplotlib's
+pyplot (about 0.5 s) and h5py (which runs ``uname -p``) where it can, for plotting and saving
+models; in the child they cannot be imported (``UNUSED``).
+
 The child leaves nothing behind and says nothing: its first act is ``initializer(parent)``,
 given this process's pid as noted before the fork (the CLI passes
 ``classset.lifeline.start_worker``, which has the kernel kill it when that parent dies, at
@@ -41,6 +45,8 @@ if TYPE_CHECKING:
     from ..spec.schema import Gradient
     from .keras_check import DenseCheck
 
+UNUSED = ("matplotlib", "h5py")
+"""What TensorFlow's Keras imports if it can, to plot and to save models: not in the child."""
 _DONE, _REFUSED, _FAILED = "done", "refused", "failed"
 """How the child answers: a result, a DeriveError to raise, or a failure to redo here."""
 
@@ -128,8 +134,13 @@ def _serve(connection: Connection, initializer: Callable[[int], None], parent: i
     """The child: import TensorFlow, then answer calls until the pipe closes."""
     initializer(parent)
     _silence()
+    for unused in UNUSED:
+        sys.modules.setdefault(unused, None)  # importing it raises ImportError, which its importers catch
     try:
-        from . import tape  # noqa: F401 - TensorFlow, imported now, before the first call
+        from .quiet_tensorflow import tensorflow
+
+        tensorflow()  # first: derive's own modules and SymPy, which the tape needs too, after it
+        from . import tape  # noqa: F401 - imported now, before the first call
     except BaseException as error:  # noqa: BLE001 - each call then fails over to the parent
         broken: str | None = f"{type(error).__name__}: {error}"
     else:

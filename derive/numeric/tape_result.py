@@ -1,14 +1,18 @@
 """What the tape answers: plain floats and NumPy arrays, defined apart from TensorFlow.
 
 ``tape.run_tape`` returns a ``TapeResult``; a child process (``tape_process``) sends one back
-pickled, and the parent that unpickles it must find the class without importing TensorFlow.
+pickled, and the parent that unpickles it must find the class without importing TensorFlow;
+``derive render`` imports this module before it forks that child, so it imports nothing heavy
+either (not SymPy: ``Value`` is only named).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..graph.evaluate import Value
+if TYPE_CHECKING:
+    from ..graph.evaluate import Value
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ import logging
 def warm_renderers() -> None:
     """Import the renderers and do their first-use work."""
     import pikepdf  # noqa: F401 - imported to be inherited
-    import weasyprint
 
     from . import json as export_json  # noqa: F401 - imported to be inherited
     from . import tex as render_tex  # noqa: F401 - imported to be inherited
@@ -25,6 +24,7 @@ def warm_renderers() -> None:
     from .pdf import document as render_pdf  # noqa: F401 - imported to be inherited
     from .pdf.formulas import drawing
     from .pdf.outline_text import FACES, face
+    from .pdf.weasy import weasyprint
     from .templating import html_environment, tex_environment
 
     for environment, folder in ((html_environment(), "html/"), (tex_environment(), "tex/")):
@@ -36,4 +36,4 @@ def warm_renderers() -> None:
     drawing("x")  # loads ziamath's math font
     engine.warm()
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    weasyprint.HTML(string="<p>warm <b>up</b></p>").write_pdf()
+    weasyprint().HTML(string="<p>warm <b>up</b></p>").write_pdf()

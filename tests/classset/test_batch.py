@@ -320,3 +320,21 @@ def test_a_quiz_that_would_not_parse_is_not_written(tmp_path, quiz, stem):
                                           r"derive wrote XML that does not parse"):
         run_batch(SEED_NEURON, "class.toml", stem, tmp_path, settings)
     assert not list(tmp_path.glob("quiz.*")) and (tmp_path / "answers.csv").exists()
+
+
+def test_each_variant_runs_its_tape_once_per_dtype(tmp_path, monkeypatch):
+    """The survey's answers go into the variant's build (``numeric.recorded``): a float32 tape and
+    its float64 twin for each variant, where the survey and the build each ran both before."""
+    from derive.numeric.runner import InProcess
+
+    asked: list[str] = []
+    tape = InProcess.run_tape
+
+    def counted(self, graph, dtype_name, learning_rate, steps):
+        asked.append(dtype_name)
+        return tape(self, graph, dtype_name, learning_rate, steps)
+
+    monkeypatch.setattr(InProcess, "run_tape", counted)
+    report = run(tmp_path / "set", Settings(count=3, seed=1, formats=("json",)))
+    assert not report.refused  # seed 1: each variant's first draw is its sheet
+    assert sorted(asked) == ["float32"] * 3 + ["float64"] * 3

@@ -33,6 +33,7 @@ from ..html import render_print_html, shares_layout
 from ..templating import templates_dir
 from .formulas import FormulaBoxes
 from .tags import WRITE_OPTIONS
+from .weasy import weasyprint
 
 FIXED_DATE = "2000-01-01T00:00:00Z"
 _KEPT_LAYOUTS = threading.Lock()
@@ -43,7 +44,7 @@ def local_only_fetcher():
 
     A refused fetch stops the render (``fail_on_errors``) instead of printing without it.
     """
-    from weasyprint.urls import URLFetcher
+    URLFetcher = weasyprint().urls.URLFetcher  # noqa: N806 - a class
 
     class LocalOnlyFetcher(URLFetcher):
         def fetch(self, url: str, headers: dict | None = None):
@@ -75,11 +76,9 @@ def render_pdf(sheet: Worksheet, paper: str = "a4") -> bytes:
 
 def layout(html: str):
     """WeasyPrint's laid-out document of the print page ``html``."""
-    import weasyprint
-
     # inline SVG style attributes (matplotlib's) are applied but logged as unknown CSS
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    return weasyprint.HTML(string=html, base_url=templates_dir().as_uri() + "/",
+    return weasyprint().HTML(string=html, base_url=templates_dir().as_uri() + "/",
                            url_fetcher=local_only_fetcher()).render()
 
 
