@@ -25,6 +25,7 @@ from .tape_result import TapeResult
 
 if TYPE_CHECKING:
     from ..graph.dag import Graph
+    from ..spec.optimizers import Optimizer
     from ..spec.schema import Gradient
     from .keras_check import DenseCheck
 
@@ -41,8 +42,8 @@ class Recorded:
         self._runner = runner
 
     def run_tape(self, graph: Graph, dtype_name: str, learning_rate: float | None,
-                 steps: int) -> TapeResult:
-        return self._ask("run_tape", graph, dtype_name, learning_rate, steps)
+                 steps: int, optimizer: Optimizer | None = None) -> TapeResult:
+        return self._ask("run_tape", graph, dtype_name, learning_rate, steps, optimizer)
 
     def check_dense(self, graph: Graph, gradients: dict, dtype_name: str,
                     tolerance: float) -> list[DenseCheck]:

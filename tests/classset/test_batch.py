@@ -330,9 +330,9 @@ def test_each_variant_runs_its_tape_once_per_dtype(tmp_path, monkeypatch):
     asked: list[str] = []
     tape = InProcess.run_tape
 
-    def counted(self, graph, dtype_name, learning_rate, steps):
+    def counted(self, graph, dtype_name, learning_rate, steps, optimizer=None):
         asked.append(dtype_name)
-        return tape(self, graph, dtype_name, learning_rate, steps)
+        return tape(self, graph, dtype_name, learning_rate, steps, optimizer)
 
     monkeypatch.setattr(InProcess, "run_tape", counted)
     report = run(tmp_path / "set", Settings(count=3, seed=1, formats=("json",)))

@@ -20,9 +20,9 @@ class Counting:
     def __init__(self) -> None:
         self.asked: list[str] = []
 
-    def run_tape(self, graph, dtype_name, learning_rate, steps):
+    def run_tape(self, graph, dtype_name, learning_rate, steps, optimizer=None):
         self.asked.append(dtype_name)
-        return IN_PROCESS.run_tape(graph, dtype_name, learning_rate, steps)
+        return IN_PROCESS.run_tape(graph, dtype_name, learning_rate, steps, optimizer)
 
 
 def test_a_question_asked_again_is_answered_from_the_record_even_in_another_process():
