@@ -94,10 +94,11 @@ def clear_scale(found: list[tuple[str, str, sp.Expr]], environment: Callable[[ob
                 element = tuple(int(i) for i in np.argwhere(on_kink)[0])
                 where = f" at element {element}" if element else ""
                 distance = float(np.abs(now)[element] / slope[element])
-                at_kink = "exactly its kink" if distance == 0 else \
-                    f"its kink to within {distance:.2g}, nearer than any step of the finite differences"
-                raise NumericError(f"graph.{node}", f"{function} at {at_kink} ({g} = 0{where}): the "
-                                   f"derivative with respect to {wrt} is not defined there; move the input")
+                kink = f"its kink ({g} = 0{where})"
+                at = f"exactly {kink}" if distance == 0 else \
+                    f"{kink} to within {distance:.2g}, nearer than any step of the finite differences"
+                raise NumericError(f"graph.{node}", f"{function} at {at}: the derivative with respect to "
+                                   f"{wrt} is not defined there; move the input")
             if np.any(moving):
                 nearest = min(nearest, float(np.min(np.abs(now[moving]) / slope[moving])))
     return None if not np.isfinite(nearest) else 5.0 * nearest
