@@ -162,7 +162,12 @@ def _value(value: float | list) -> float | np.ndarray:
 
 
 def _check_shapes(graph: Graph) -> None:
-    """Evaluate once in float64, so a shape that does not fit is reported at its node."""
-    from .evaluate import forward_values
+    """Evaluate once in float64, so a shape that does not fit is reported at its node; a call SymPy
+    cancelled (``0 * (w @ w)`` is 0) is evaluated as written too, since the tape computes it."""
+    from .evaluate import forward_values, node_value
 
-    forward_values(graph, graph.values())
+    values = forward_values(graph, graph.values())
+    env = {graph.symbols[name]: value for name, value in values.items()}
+    for node in graph.nodes:
+        if node.expression.display.atoms(sp.Function) - node.expression.sympy.atoms(sp.Function):
+            node_value(node, node.expression.display, env, values)
