@@ -33,6 +33,8 @@ MAX_EXPONENT = 64
 MAX_LITERAL = 1e12
 MAX_POWER_DIGITS = 300
 """A power of two numbers, ((2**64)**64)**64 say, is refused beyond 1e300 or below 1e-300."""
+NEAR_ONE = 1e-12
+"""A fractional power of numbers is refused nearer 1 than this (in decimal digits of its size)."""
 MAX_CALL_DEPTH = 12
 """Calls nested in one expression (``sigmoid(tanh(x))`` is 2). Twelve nested sigmoids derive in
 0.04 s and render to HTML in 0.4 s; deeper models are written a node a level, A2 = "sigmoid(A1)"."""
@@ -120,6 +122,14 @@ def parse_expression(
     names = tuple(dict.fromkeys(builder.names))
     evaluated = ast.fix_missing_locations(_AsCalls().visit(tree))
     return ParsedExpression(source, evaluated, expression, display, names)
+
+
+def _near_one(base: sp.Rational, exponent: sp.Number) -> bool:
+    """Whether base ** exponent differs from 1, by less than ``NEAR_ONE`` relative (exactly: |ln b| is
+    within a factor 2 of |b - 1| below 1/2, and above 0.4 beyond)."""
+    distance = abs(Fraction(int(base.p), int(base.q)) - 1)  # in Fractions: the display is built unevaluated
+    size = abs(Fraction(str(exponent))) * (distance if distance < Fraction(1, 2) else 1)
+    return 0 < size < Fraction(1, round(1 / NEAR_ONE))
 
 
 class _AsCalls(ast.NodeTransformer):
@@ -306,6 +316,11 @@ class _Builder:
             if digits > MAX_POWER_DIGITS:  # bounded by its value, before SymPy computes it
                 raise self.fail(f"{quoted(str(left))} to the power {right} has {digits:.0f} digits; a "
                                 f"power of numbers must stay within 1e±{MAX_POWER_DIGITS} (float64)")
+            if not right.is_Integer and _near_one(left, right):  # 0.125 ** 5e-254: SymPy's sign test
+                # of an algebraic number that close to 1 (log of it, is_zero) builds its minimal
+                # polynomial, of degree 10**269: a hang
+                raise self.fail(f"{quoted(str(left))} to the power {float(right):.6g} differs from 1 by "
+                                f"less than {NEAR_ONE:g}; write 1, or other numbers")
         if left == 0 and right.is_Number and right < 0:
             raise self.fail("zero raised to a negative power")
         power = left**right

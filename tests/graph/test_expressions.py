@@ -124,3 +124,32 @@ def test_a_power_tower_is_bounded_by_its_value_within_a_moment(tower):
         build_graph(spec_from(DEFAULT.replace("x2*w2 + b", f"x2*w2 + b + {tower}")))
     assert time.monotonic() - started < 1.0
     build_graph(spec_from(DEFAULT.replace("x2*w2 + b", "x2*w2 + b + 0.5**64 + 2**40")))  # still fine
+
+
+@pytest.mark.parametrize("power", ["-((-0.125 ** 5.079227849043991e-254) ** x)", "(1 + 5e-254) ** 0.001 * x",
+                                   "0.125 ** 1e-13"])
+def test_a_fractional_power_of_numbers_next_to_1_is_refused(power):
+    """Found by make fuzz: (1/8)^(5.08e-254) is 1 to 254 digits; SymPy's sign test of its logarithm
+    (sympy.log(c).is_zero, asked while differentiating) builds a minimal polynomial of degree
+    10^269 and never returns, a hang of the derivation."""
+    from derive.graph.dag import build_graph
+
+    from ..conftest import DEFAULT, spec_from
+
+    with pytest.raises(ExpressionError, match=r"^graph\.A1: '[^']+'.* to the power [-e.0-9]+ differs from 1 "
+                       r"by less than 1e-12; write 1, or other numbers$"):
+        build_graph(spec_from(DEFAULT.replace('"x1*w1 + x2*w2 + b"', f'"x1*w1 + x2*w2 + b + {power}"')))
+
+
+@pytest.mark.parametrize("power, value", [("2 ** 0.5", 2**0.5), ("0.125 ** 1e-9", 0.125**1e-9),
+                                          ("1 ** 0.5", 1.0), ("1.000001 ** 0.5", 1.000001**0.5),
+                                          ("2 ** (1/3)", 2 ** (1 / 3))])
+def test_a_fractional_power_of_numbers_away_from_1_is_kept(power, value):
+    from derive.graph.dag import build_graph
+    from derive.graph.evaluate import forward_values
+
+    from ..conftest import DEFAULT, spec_from
+
+    graph = build_graph(spec_from(DEFAULT.replace('"x1*w1 + x2*w2 + b"', f'"x1*w1 + x2*w2 + b + {power}"')))
+    expected = 1.3 * 0.7 + 2.1 * -0.3 + 1.0 + value
+    assert forward_values(graph, graph.values())["A1"] == pytest.approx(expected, rel=1e-12)
