@@ -27,7 +27,7 @@ def numbers() -> st.SearchStrategy[str]:
 
 def expressions(names: list[str], grammar: int = 3) -> st.SearchStrategy[str]:
     """Expressions over ``names``: the grammar (``grammar`` times as often as each kind of
-    near-miss), and now and then a near-miss."""
+    near-miss), and now and then a near-miss (never with ``grammar=0``: the grammar alone)."""
     leaves = st.one_of(st.sampled_from(names or ["x"]), numbers())
 
     def extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
@@ -39,6 +39,8 @@ def expressions(names: list[str], grammar: int = 3) -> st.SearchStrategy[str]:
         return st.one_of(binary, unary, call)
 
     grammar_strategy = st.recursive(leaves, extend, max_leaves=12)
+    if not grammar:
+        return grammar_strategy
     return st.one_of(*[grammar_strategy] * grammar, st.sampled_from(NEAR_MISS), st.text(max_size=30))
 
 
@@ -124,6 +126,34 @@ def specs(draw) -> str:
         parts.append(table(draw(st.sampled_from(["trian", "extra", "display"])), {"learning_rat": 0.1}))
     text = "".join(parts)
     return draw(st.one_of(st.just(text), st.just(text), st.just(text), near_miss(text)))
+
+
+@st.composite
+def valid_specs(draw) -> str:
+    """A spec well-formed key by key: finite numbers (scalars, vectors of one length, square matrices),
+    expressions from the grammar alone, and a valid [train], [display] and [gradient]; whether it
+    derives (shapes, domains) is derive's to say."""
+    size = draw(st.integers(2, 3))
+    scalar = st.one_of(st.floats(-5, 5, allow_nan=False), st.integers(-3, 3),
+                       st.sampled_from([0.0, 1.0, -1.0, 0.5, 7.5, 1e6, 1e-6]))
+    vector = st.lists(st.floats(-3, 3, allow_nan=False), min_size=size, max_size=size)
+    matrix = st.lists(vector, min_size=size, max_size=size)
+    value = st.one_of(scalar, scalar, scalar, scalar, vector, matrix)
+    inputs = draw(st.dictionaries(st.sampled_from(["x", "x1", "x2", "y"]), value, max_size=3))
+    parameters = draw(st.dictionaries(st.sampled_from(["w", "w1", "b", "v"]), value, min_size=1, max_size=3))
+    graph: dict[str, str] = {}
+    for index in range(draw(st.integers(1, 4))):
+        graph[f"A{index + 1}"] = draw(expressions([*inputs, *parameters, *graph], grammar=0))
+    parts = ['title = "t"\n', table("inputs", inputs), table("parameters", parameters), table("graph", graph)]
+    if draw(st.booleans()):
+        parts.append(table("train", {"learning_rate": draw(st.sampled_from([0.1, 0.01, 1.0])),
+                                     "steps": draw(st.sampled_from([1, 1, 3]))}))
+    if draw(st.booleans()):
+        parts.append(table("display", {"dtype": draw(st.sampled_from(["float32", "float64"]))}))
+    if draw(st.sampled_from([False, False, True])):
+        wrt = draw(st.lists(st.sampled_from([*inputs, *parameters]), min_size=1, max_size=2, unique=True))
+        parts.append(table("gradient", {"of": list(graph)[-1], "wrt": wrt, "order": draw(st.integers(1, 2))}))
+    return "".join(parts)
 
 
 def near_miss(text: str) -> st.SearchStrategy[str]:

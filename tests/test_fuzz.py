@@ -13,23 +13,27 @@ import signal
 import sys
 import time
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from derive.errors import DeriveError
+from derive.numeric.checks import DifferencesOnlyError
 from derive.spec.schema import parse_spec
 
 from .conftest import DEFAULT
-from .fuzz_strategies import expressions, overrides, specs
+from .fuzz_strategies import expressions, overrides, smooth_specs, specs, valid_specs
 
 settings.register_profile("quick", max_examples=40, deadline=None, derandomize=True,
-                          suppress_health_check=[HealthCheck.too_slow])
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 settings.register_profile("fuzz", max_examples=10_000, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 PROFILE = settings.get_profile(os.environ.get("DERIVE_FUZZ_PROFILE", "quick"))
 RENDERED = settings(PROFILE, max_examples=int(os.environ.get("DERIVE_FUZZ_RENDERED", 0))
                     or max(4, PROFILE.max_examples // 50))
 """Specs also computed (TensorFlow): a fiftieth as many, about 0.5 s each; DERIVE_FUZZ_RENDERED sets it."""
+VALID = settings(PROFILE, max_examples=int(os.environ.get("DERIVE_FUZZ_VALID", 0))
+                 or (PROFILE.max_examples if PROFILE.max_examples >= 1000 else 8))
+"""Valid specs computed (``make fuzz``: as many as the other properties); DERIVE_FUZZ_VALID sets it."""
 TIME_LIMIT = 2.0
 """Seconds of CPU one input may take: the work it costs, which does not grow when the machine is
 shared (a wall clock does: at nice 15 beside a load of 13, a 5 ms input once took 3.1 s)."""
@@ -63,6 +67,7 @@ def _warm() -> None:
             for index in range(entry.arity - int(entry.axis)):  # an axis is no argument to differentiate in
                 function_rule(name, index)
         to_json(build_worksheet(parse_spec(DEFAULT), "warm"))
+        to_json(build_worksheet(parse_spec(DEFAULT, ("train.steps=3",)), "warm"))  # a compiled descent
 
 
 def processed(text: str, extra: tuple[str, ...] = (), render: bool = False) -> None:
@@ -89,6 +94,8 @@ def processed(text: str, extra: tuple[str, ...] = (), render: bool = False) -> N
             sheet = build_worksheet(spec, "fuzz")
             to_json(sheet)
             digits_are_true(sheet, text, extra)
+    except DifferencesOnlyError as error:  # SymPy and the tape agree: a smooth spec refused by the check
+        raise AssertionError(f"refused by its finite differences alone: {error} ({text[:600]!r})") from error
     except DeriveError as error:
         message = str(error)
         assert "\n" not in message and error.key, message
@@ -127,7 +134,12 @@ def digits_are_true(sheet, text: str, extra: tuple[str, ...]) -> None:
         printed = at_precision(answer.value, answer.digits)  # an array's noise below its digits is 0
         value = float(printed[index]) if index else float(printed)
         shown = Decimal(f"{value:.{answer.digits}g}")
-        unit = Decimal(1).scaleb(shown.adjusted() - answer.digits + 1) if shown else Decimal(0)
+        scale = shown
+        if not shown and index:  # an array's 0 is 0 to the digits of its largest entry (at_precision)
+            sizes = np.abs(np.asarray(printed, dtype=np.float64))
+            largest = float(np.max(sizes, initial=0.0, where=np.isfinite(sizes)))
+            scale = Decimal(f"{largest:.{answer.digits}g}")
+        unit = Decimal(1).scaleb(scale.adjusted() - answer.digits + 1) if scale else Decimal(0)
         slack = unit / 2 + Decimal(repr(1e-9 * abs(reference[key])))
         assert abs(shown - Decimal(repr(reference[key]))) <= slack or not np.isfinite(reference[key]), (
             f"{key}: shown {shown}, float64 {reference[key]!r}")
@@ -150,6 +162,21 @@ def test_every_generated_expression_is_derived_or_refused_in_one_line(sources):
 @RENDERED
 @given(specs())
 def test_generated_specs_that_check_also_compute(text):
+    processed(text, render=True)
+
+
+@VALID
+@given(st.one_of(valid_specs(), valid_specs(), valid_specs(), smooth_specs()))
+def test_no_valid_spec_is_refused_by_its_finite_differences(text):
+    """Specs that parse and derive, computed whole: rendered or refused in one line, never by the finite
+    differences alone where SymPy and the tape agree (``processed``), and every digit true."""
+    from derive.graph.dag import build_graph
+    from derive.symbolic.derivation import derive
+
+    try:
+        derive(build_graph(parse_spec(text)))
+    except DeriveError:
+        reject()  # not valid: it does not count among the examples
     processed(text, render=True)
 
 

@@ -162,7 +162,18 @@ def _value(value: float | list) -> float | np.ndarray:
 
 
 def _check_shapes(graph: Graph) -> None:
-    """Evaluate once in float64, so a shape that does not fit is reported at its node."""
-    from .evaluate import forward_values
+    """Evaluate once in float64, so a shape that does not fit is reported at its node; a part SymPy
+    cancelled (``0 * (w @ w)`` is 0, ``1 ** w1`` is 1) is evaluated as written too, since the tape
+    computes it: its shapes must fit, and not change the node's."""
+    from .evaluate import forward_values, node_value
 
-    forward_values(graph, graph.values())
+    values = forward_values(graph, graph.values())
+    env = {graph.symbols[name]: value for name, value in values.items()}
+    for node in graph.nodes:
+        written, simplified = node.expression.display, node.expression.sympy
+        cancelled = written.atoms(sp.Function, sp.Symbol) - simplified.atoms(sp.Function, sp.Symbol)
+        shape = np.shape(node_value(node, written, env, values)) if cancelled else None
+        if cancelled and shape != np.shape(values[node.name]):  # x1 + 1**w1: w1 broadcasts x1
+            raise SpecError(f"graph.{node.name}", f"as written it has the shape {shape}, but SymPy "
+                            f"simplifies it to {simplified}, of shape {np.shape(values[node.name])}; write "
+                            f"it without the part that cancels ({', '.join(sorted(map(str, cancelled)))})")

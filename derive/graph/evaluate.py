@@ -117,13 +117,20 @@ def forward_values(graph, values: Mapping[str, Value]) -> dict[str, Value]:
     for node in graph.nodes:
         if node.name in values:
             continue
-        try:
-            value = evaluate(node.expression.sympy, env)
-        except AxisError as error:
-            raise SpecError(f"graph.{node.name}", str(error)) from None
-        except ValueError as error:
-            shapes = ", ".join(f"{name} {np.shape(result[name]) or 'scalar'}" for name in node.inputs)
-            raise SpecError(f"graph.{node.name}", f"the shapes do not fit ({shapes}): {error}") from None
+        value = node_value(node, node.expression.sympy, env, result)
         env[graph.symbols[node.name]] = value
         result[node.name] = value
     return result
+
+
+def node_value(node, expression: sp.Expr, env: Mapping[sp.Symbol, Value],
+               known: Mapping[str, Value]) -> Value:
+    """``expression`` (of ``node``) at ``env``; an axis or shapes that do not fit are a SpecError
+    naming the node and the shapes of its inputs (their values in ``known``)."""
+    try:
+        return evaluate(expression, env)
+    except AxisError as error:
+        raise SpecError(f"graph.{node.name}", str(error)) from None
+    except ValueError as error:
+        shapes = ", ".join(f"{name} {np.shape(known[name]) or 'scalar'}" for name in node.inputs)
+        raise SpecError(f"graph.{node.name}", f"the shapes do not fit ({shapes}): {error}") from None

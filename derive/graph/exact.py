@@ -81,6 +81,8 @@ def _walk(expression: sp.Basic, values: Mapping[sp.Symbol, Exact]):
         base, power = args
         if np.ndim(power) or Fraction(power).denominator != 1:
             raise _Inexact
+        if _bits(base) * abs(int(power)) > MAX_DIGITS * 3.33:  # too large to compute: 0.5 ** (w * 1e12)
+            raise _Inexact  # is 2**-1e12, whose denominator alone would fill 125 GB
         return _checked(_power(base, int(power)))
     operation = NUMPY_OPERATIONS.get(type(expression))
     if operation is None:
@@ -107,6 +109,13 @@ def _symbolic(function: type, args: list):
     if not all(isinstance(a, Fraction) for a in args):
         raise _Inexact
     return _checked(at(*args))
+
+
+def _bits(base: Exact) -> int:
+    """A lower bound of log2 of the largest numerator or denominator in ``base`` (0 for 0, 1 and -1)."""
+    items = base.ravel() if isinstance(base, np.ndarray) else (base,)
+    return max((max(abs(item.numerator), item.denominator).bit_length() - 1 for item in map(Fraction, items)),
+               default=0)
 
 
 def _power(base, power: int):

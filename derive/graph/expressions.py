@@ -33,6 +33,8 @@ MAX_EXPONENT = 64
 MAX_LITERAL = 1e12
 MAX_POWER_DIGITS = 300
 """A power of two numbers, ((2**64)**64)**64 say, is refused beyond 1e300 or below 1e-300."""
+NEAR_ONE, MAX_ROOT = 1e-12, 10_000
+"""A fractional power of numbers is refused nearer 1 than this, or with a larger exponent denominator."""
 MAX_CALL_DEPTH = 12
 """Calls nested in one expression (``sigmoid(tanh(x))`` is 2). Twelve nested sigmoids derive in
 0.04 s and render to HTML in 0.4 s; deeper models are written a node a level, A2 = "sigmoid(A1)"."""
@@ -120,6 +122,22 @@ def parse_expression(
     names = tuple(dict.fromkeys(builder.names))
     evaluated = ast.fix_missing_locations(_AsCalls().visit(tree))
     return ParsedExpression(source, evaluated, expression, display, names)
+
+
+def _power_trouble(base: sp.Expr, exponent: sp.Expr) -> str | None:
+    """Why SymPy would hang on a power or make it complex, or None. A fractional power of numbers is
+    exact, a root: of degree 10**14 (63.72 ** 63.72) SymPy raises an integer to that power, next to 1
+    (1.0...01 ** 0.001) it tests the sign by a minimal polynomial; (-1) ** w has the logarithm i pi."""
+    if base.is_Number and base < 0 and exponent.free_symbols:
+        return f"{quoted(str(base))} to the power {exponent} is not real where {exponent} is not whole"
+    if not (base.is_Rational and base != 0 and exponent.is_Rational and not exponent.is_Integer):
+        return None
+    power, fraction = f"{quoted(str(base))} to the power {float(exponent):.9g}", Fraction(str(exponent))
+    if fraction.denominator > MAX_ROOT:
+        return f"{power}: a fractional exponent of a number may have at most 4 decimals; round it"
+    distance = abs(Fraction(int(base.p), int(base.q)) - 1)  # |ln b| is within a factor 2 of it below 1/2
+    near = 0 < abs(fraction) * min(distance, Fraction(1, 2)) < Fraction(1, round(1 / NEAR_ONE))
+    return f"{power} differs from 1 by less than {NEAR_ONE:g}; write 1, or other numbers" if near else None
 
 
 class _AsCalls(ast.NodeTransformer):
@@ -306,6 +324,8 @@ class _Builder:
             if digits > MAX_POWER_DIGITS:  # bounded by its value, before SymPy computes it
                 raise self.fail(f"{quoted(str(left))} to the power {right} has {digits:.0f} digits; a "
                                 f"power of numbers must stay within 1e±{MAX_POWER_DIGITS} (float64)")
+        if (trouble := _power_trouble(left, right)) is not None:
+            raise self.fail(trouble)
         if left == 0 and right.is_Number and right < 0:
             raise self.fail("zero raised to a negative power")
         power = left**right

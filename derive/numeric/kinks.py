@@ -8,7 +8,8 @@ call's arguments that is 0 exactly at the kink); its distance to the kink, in un
 perturbed value, is ``|switch| / |d switch / d value|`` (the slope by a tiny central
 difference, so matrix products are covered too), and the first step is kept to half the
 nearest such distance. A switch that is exactly 0 where the value moves it is a point where
-the derivative is not defined: ``NumericError`` naming the node and the function.
+the derivative is not defined: ``NumericError`` naming the node and the function; so is one
+nearer to 0 than the smallest step the differences take (``MIN_STEP``), which every step crosses.
 
 Poles are kept at the same distance (``poles``): a quotient's denominator, a root's or a
 logarithm's argument, and what a registry entry names (bce's p and 1 - p). A central difference
@@ -27,6 +28,7 @@ from ..errors import NumericError
 from ..graph.dag import Graph
 from ..graph.evaluate import evaluate
 from ..graph.functions import CUSTOM_CLASSES, FUNCTIONS
+from .finite_difference import MIN_STEP
 
 KINKED = tuple(cls for cls, name in CUSTOM_CLASSES.items() if FUNCTIONS[name].switch is not None)
 
@@ -85,12 +87,18 @@ def clear_scale(found: list[tuple[str, str, sp.Expr]], environment: Callable[[ob
                                                                            values(down), strict=True)):
             slope = np.abs(high - low) / (2 * h)
             moving = slope > 1e-12
-            on_kink = moving & (now == 0)
+            # nearer than the smallest step the differences take (w = -6e-295 from leaky_relu's kink):
+            # every step would cross it, so the point is as good as on it
+            on_kink = moving & (np.abs(now) < slope * MIN_STEP * max(1.0, abs(float(at[index]))))
             if number < kinks and np.any(on_kink):
                 element = tuple(int(i) for i in np.argwhere(on_kink)[0])
                 where = f" at element {element}" if element else ""
-                raise NumericError(f"graph.{node}", f"{function} at exactly its kink ({g} = 0{where}): the "
-                                   f"derivative with respect to {wrt} is not defined there; move the input")
+                distance = float(np.abs(now)[element] / slope[element])
+                kink = f"its kink ({g} = 0{where})"
+                at = f"exactly {kink}" if distance == 0 else \
+                    f"{kink} to within {distance:.2g}, nearer than any step of the finite differences"
+                raise NumericError(f"graph.{node}", f"{function} at {at}: the derivative with respect to "
+                                   f"{wrt} is not defined there; move the input")
             if np.any(moving):
                 nearest = min(nearest, float(np.min(np.abs(now[moving]) / slope[moving])))
     return None if not np.isfinite(nearest) else 5.0 * nearest

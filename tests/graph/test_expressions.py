@@ -124,3 +124,41 @@ def test_a_power_tower_is_bounded_by_its_value_within_a_moment(tower):
         build_graph(spec_from(DEFAULT.replace("x2*w2 + b", f"x2*w2 + b + {tower}")))
     assert time.monotonic() - started < 1.0
     build_graph(spec_from(DEFAULT.replace("x2*w2 + b", "x2*w2 + b + 0.5**64 + 2**40")))  # still fine
+
+
+@pytest.mark.parametrize("power, message", [
+    ("--(63.72462712391217 ** 63.72462712391217)", r"'6372462712391217/100000000000000' to the power "
+     r"63\.7246271: a fractional exponent of a number may have at most 4 decimals; round it"),
+    ("-((-0.125 ** 5.079227849043991e-254) ** x)",
+     r"'1/8' to the power 5\.07922785e-254: a fractional exponent"),
+    ("(1 + 5e-254) ** 0.001 * x",
+     r"'2000.* characters\) to the power 0\.001 differs from 1 by less than 1e-12; write 1, or other"),
+    ("--((0 + -1) ** x)", r"'-1' to the power x is not real where x is not whole"),
+])
+def test_a_power_sympy_would_hang_on_or_make_complex_is_refused(power, message):
+    """Found by make fuzz. A fractional power of numbers is exact in SymPy, a root of the exponent's
+    denominator: (63.72...)^(63.72...) raised an integer to a power of about 10^14, and the sign test of
+    log((1/8)^(5.08e-254)) builds a minimal polynomial of degree 10^269 (each a hang of the derivation);
+    (-1)^x has the derivative (-1)^x i pi, and evaluating i was a traceback."""
+    from derive.graph.dag import build_graph
+
+    from ..conftest import DEFAULT, spec_from
+
+    with pytest.raises(ExpressionError, match=f"^graph\\.A1: {message}"):
+        build_graph(spec_from(DEFAULT.replace('"x1*w1 + x2*w2 + b"', f'"x1*w1 + x2*w2 + b + {power}"')
+                              .replace("x1 = 1.3", "x = 1.3\nx1 = 1.3")))
+
+
+@pytest.mark.parametrize("power, value", [("2 ** 0.5", 2**0.5), ("0.125 ** 1e-4", 0.125**1e-4),
+                                          ("1 ** 0.5", 1.0), ("1.000001 ** 0.5", 1.000001**0.5),
+                                          ("2 ** (1/3)", 2 ** (1 / 3)), ("7.3 ** 2.1234", 7.3**2.1234),
+                                          ("(-2) ** 3", -8.0)])
+def test_a_fractional_power_of_numbers_away_from_1_is_kept(power, value):
+    from derive.graph.dag import build_graph
+    from derive.graph.evaluate import forward_values
+
+    from ..conftest import DEFAULT, spec_from
+
+    graph = build_graph(spec_from(DEFAULT.replace('"x1*w1 + x2*w2 + b"', f'"x1*w1 + x2*w2 + b + {power}"')))
+    expected = 1.3 * 0.7 + 2.1 * -0.3 + 1.0 + value
+    assert forward_values(graph, graph.values())["A1"] == pytest.approx(expected, rel=1e-12)

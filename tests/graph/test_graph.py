@@ -55,6 +55,10 @@ w = 0.5
         ('u = "w*x - y"', "the shapes do not fit (w scalar, x (3,), y (2,))"),
         ('u = "w @ x"', "'@' needs an array or matrix on both sides"),
         ('u = "x @ m"', "the shapes do not fit (x (3,), m (2, 2))"),
+        # found by make fuzz: SymPy makes these 0 and checked nothing, the tape raised from TensorFlow
+        ('u = "-(0 * (w @ w))"', "the shapes do not fit (w scalar): '@' needs an array or matrix on both"),
+        ('u = "-(0 * (x @ w))"', "the shapes do not fit (x (3,), w scalar): '@' needs an array or matrix"),
+        ('u = "w + (x @ m) - (x @ m)"', "the shapes do not fit (w scalar, x (3,), m (2, 2))"),
     ],
 )
 def test_shape_errors_name_the_node(node, fragment):
@@ -68,3 +72,10 @@ def test_ragged_matrix_is_refused():
         ragged = ARRAYS.replace("[[1.0, 2.0], [3.0, 4.0]]", "[[1.0, 2.0], [3.0]]")
         build_graph(spec_from(ragged + 'u = "w"\n'))
     assert caught.value.key == "inputs.m" and "rows of equal length" in caught.value.message
+
+
+def test_a_product_sympy_cancels_is_still_computed_when_its_shapes_fit():
+    from derive.sheet.build import build_worksheet
+
+    sheet = build_worksheet(spec_from(ARRAYS + 'u = "w + 0*(y @ y)"\n'), "cancelled")
+    assert [float(q.value) for q in sheet.forward] == [0.5]

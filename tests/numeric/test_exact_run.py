@@ -68,3 +68,27 @@ def test_zero_shows_as_zero_in_every_output(tmp_path):
     values = dict(zip(header.split(","), row.split(","), strict=True))
     assert values["forward:z"] == "0" and values["forward:o"] == "0"
     assert "{1:NUMERICAL:=0:" in (tmp_path / "quiz.moodle.xml").read_text()
+
+
+HUGE_POWER = '''
+title = "A power by a trillion"
+[inputs]
+x = 0.5
+[parameters]
+w = 1.0
+[graph]
+A1 = "x ** (w * 1e12)"
+'''
+
+
+def test_a_power_too_large_for_exact_arithmetic_is_left_to_floats():
+    """Found by make fuzz (killed for 24 GB): 0.5 ** (w 1e12) is 2^-1e12 in float64 too, 0.0, and
+    exactly a fraction whose denominator alone has 1e12 bits (125 GB), which exact arithmetic
+    computed in full before finding it too large. It is inexact now without computing it."""
+    graph = prepare(spec_from(HUGE_POWER)).graph
+    exact = exact_forward(graph, graph.values())
+    assert exact["x"] == Fraction(1, 2) and exact["A1"] is None
+    sheet = build_worksheet(spec_from(HUGE_POWER, "display.dtype=float64"), "huge")
+    assert [float(q.value) for q in sheet.forward] == [0.5 ** 1e12] == [0.0]
+    small = exact_forward(graph, {**graph.values(), "w": 3e-12})  # 0.5 ** 3 is still exact
+    assert small["A1"] == Fraction(1, 8)

@@ -121,3 +121,26 @@ def test_lambda_and_other_keywords_are_names_and_print_as_written():
     assert gradients(sheet)["w1"] == pytest.approx((p - 1) * 1.3 + 2 * 0.1 * 0.7, rel=1e-5)
     assert gradients(sheet)["b"] == pytest.approx(p - 1, rel=1e-5)
     assert r"\lambda w_{1}^{2}" in sheet.equations[-1].formula.tex
+
+
+NEAR_KINK = 'title = "t"\n[parameters]\nw = {w}\n[graph]\nA1 = "leaky_relu(w)"\n[display]\ndtype = "{dtype}"'
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_a_point_nearer_a_kink_than_any_step_is_refused_as_on_it(dtype):
+    """Found by ``make fuzz``: w = -6.25e-295 lies on the left of leaky_relu's kink (slope 0.2, as
+    SymPy and the tape said), but every step of the finite differences (at least 1e-10) crossed
+    the kink and averaged both sides, (0.2 + 1) / 2 = 0.6: the sheet was refused for a
+    disagreement of the finite differences alone. Nearer than any step is as good as on it."""
+    message = (r"^graph\.A1: leaky_relu at its kink \(w = 0\) to within 6\.3e-295, nearer than any step of "
+               r"the finite differences: the derivative with respect to w is not defined there")
+    with pytest.raises(NumericError, match=message):
+        build_worksheet(spec_from(NEAR_KINK.format(w="-6.251429781277764e-295", dtype=dtype)), "kink")
+
+
+@pytest.mark.parametrize("w, slope", [(-1e-9, 0.2), (1e-9, 1.0)])
+def test_a_point_a_billionth_from_a_kink_is_checked_on_its_own_side(w, slope):
+    """leaky_relu(w) = w for w > 0 and 0.2 w below (TensorFlow's default alpha)."""
+    sheet = build_worksheet(spec_from(NEAR_KINK.format(w=w, dtype="float64")), "near")
+    [chain] = sheet.chains
+    assert float(chain.value) == pytest.approx(slope, rel=1e-12)

@@ -1,0 +1,126 @@
+"""Issue 25, item 1: every number a sheet prints is true to its last digit, or the sheet is refused.
+
+Each spec below once printed a wrong number under "the digits on which float32 and float64 agree":
+``(w + 1e8) - 1e8`` at w = 1 printed 0, ``(w + 0.001)**2 - w**2`` at w = 1e4 printed 16, an
+absolute error at x = 1e6 printed 0.3125. float32 cannot compute them: the sheet is refused on one
+line naming the number, float32's and float64's values and the way out; in float64 each prints
+digits that the exact value (``fractions``) bears out. The expected numbers are computed here, in
+exact arithmetic and in NumPy's float32, never read from derive.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import textwrap
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from derive.errors import DeriveError
+from derive.numeric.checks import ImpreciseError
+from derive.sheet.build import build_worksheet
+
+from ..conftest import spec_from
+
+CANCELLED = textwrap.dedent('''
+    title = "A large number added and taken away"
+    [parameters]
+    w = 1.0
+    [graph]
+    L = "(w + 1e8) - 1e8"
+''')
+SQUARES = textwrap.dedent('''
+    title = "A difference of two close squares"
+    [parameters]
+    w = 1e4
+    [graph]
+    L = "(w + 0.001)**2 - w**2"
+''')
+ABSOLUTE = textwrap.dedent('''
+    title = "An absolute error at a million"
+    [inputs]
+    x = 1e6
+    y = 1000000.3
+    [parameters]
+    w = 1.0
+    [graph]
+    L = "abs(x*w - y)"
+''')
+
+
+def true_to_its_digits(shown: str, exact: Fraction) -> bool:
+    """Whether ``shown`` is ``exact`` to within half a unit of its last significant digit."""
+    printed = Decimal(shown)
+    unit = Decimal(1).scaleb(printed.as_tuple().exponent)
+    return abs(Fraction(printed) - exact) <= Fraction(unit) / 2
+
+
+def refusal(text: str) -> DeriveError:
+    with pytest.raises(DeriveError) as caught:
+        build_worksheet(spec_from(text), "refused")
+    assert "\n" not in str(caught.value)
+    return caught.value
+
+
+def forward(sheet, name: str):
+    return next(q for q in sheet.forward if q.name == name)
+
+
+def test_a_large_number_added_and_taken_away_is_refused_in_float32_naming_both_values():
+    f32 = np.float32
+    in_float32 = (f32(1.0) + f32(1e8)) - f32(1e8)  # 1e8 + 1 is not a float32: the 1 is lost
+    exact = (Fraction(1) + 10**8) - 10**8
+    assert float(in_float32) == 0.0 and exact == 1
+    error = refusal(CANCELLED)
+    assert isinstance(error, ImpreciseError) and error.key == "graph.L"
+    values = rf"\bL \(float32 {float(in_float32):g}\.?, float64 {float(exact):g}\.?\)"
+    assert re.search(values, error.message), error.message
+    assert 'display.dtype = "float64"' in error.message
+
+
+def test_a_large_number_added_and_taken_away_is_1_exactly_in_float64():
+    sheet = build_worksheet(spec_from(CANCELLED, "display.dtype=float64"), "cancelled")
+    L = forward(sheet, "L")
+    assert Fraction(float(L.value)) == (Fraction(1) + 10**8) - 10**8
+    assert L.shown == "1"
+
+
+def test_a_difference_of_two_close_squares_is_never_16():
+    f32 = np.float32
+    w = Fraction(10**4)
+    exact = (w + Fraction(1, 1000)) ** 2 - w**2
+    assert exact == Fraction(20_000_001, 1_000_000)
+    assert float((f32(1e4) + f32(0.001)) ** 2 - f32(1e4) ** 2) == 16.0  # what float32 makes of it
+    refusal(SQUARES)  # float32 cannot: neither 16 nor a float32 derivative reaches a sheet
+
+    sheet = build_worksheet(spec_from(SQUARES, "display.dtype=float64"), "squares")
+    L = forward(sheet, "L")
+    assert true_to_its_digits(L.shown, exact), L.shown
+    assert float(L.value) == pytest.approx(float(exact), rel=1e-9)
+    slope = 2 * (w + Fraction(1, 1000)) - 2 * w  # d/dw of (w + a)^2 - w^2 = 2a, at any w
+    assert slope == Fraction(1, 500)
+    [local] = [d for d in sheet.local if d.key == "L/w"]
+    [chain] = [c for c in sheet.chains if c.parameter == "w"]
+    for value in (local.value, chain.value):
+        assert float(value) == pytest.approx(float(slope), rel=1e-9)
+    answers = {a.key: a.shown for a in sheet.answers}
+    for key, expected in {"forward:L": exact, "local:L/w": slope}.items():
+        assert true_to_its_digits(answers[key], expected), (key, answers[key])
+
+
+def test_an_absolute_error_at_a_million_is_0_3_and_never_0_3125():
+    f32 = np.float32
+    exact = abs(Fraction(10**6) * 1 - Fraction("1000000.3"))
+    in_float32 = abs(f32(1e6) * f32(1.0) - f32(1000000.3))  # 1000000.3 rounds to 1000000.3125
+    assert exact == Fraction(3, 10) and float(in_float32) == 0.3125
+    error = refusal(ABSOLUTE)
+    assert error.key == "graph.L" and f"float32 {float(in_float32):g}" in error.message, error.message
+    assert 'display.dtype = "float64"' in error.message
+
+    sheet = build_worksheet(spec_from(ABSOLUTE, "display.dtype=float64"), "absolute")
+    L = forward(sheet, "L")
+    assert true_to_its_digits(L.shown, exact) and L.shown != "0.3125", L.shown
+    assert math.isclose(float(L.value), 0.3, rel_tol=1e-9)
