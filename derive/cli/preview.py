@@ -15,6 +15,7 @@ owner has pointed at 127.0.0.1 (DNS rebinding) sends that name, and cannot read 
 from __future__ import annotations
 
 import re
+import sys
 import threading
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -93,6 +94,18 @@ def addressed_here(hosts: list[str], port: int) -> bool:
     return match is not None and match["port"] in (None, str(port))
 
 
+class _Server(ThreadingHTTPServer):
+    """The preview's server: a browser that goes away mid-answer (a reload, a closed tab, a poll
+    cut short) is nothing to report; any other failure of a request is one line of derive's."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError):
+            click.echo(f"derive: error: preview: {type(error).__name__}: {printable(str(error))}", err=True)
+
+
 def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
@@ -141,7 +154,7 @@ def preview(spec: str, port: int, overrides: tuple[str, ...]) -> None:
     state = Preview(spec, overrides)
     state.render()
     try:
-        server = ThreadingHTTPServer(("127.0.0.1", port), _handler(state))
+        server = _Server(("127.0.0.1", port), _handler(state))
     except OSError as error:
         raise DeriveError("--port", f"cannot serve on 127.0.0.1:{port} ({error.strerror})") from None
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -124,3 +124,21 @@ def test_a_spec_derive_fails_on_shows_one_line_and_the_preview_keeps_serving(tmp
     spec.write_text(DEFAULT.replace("x1 = 1.3", "x1 = 5e-324"))
     state.render()
     assert not state.error and state.page != good
+
+
+def test_a_browser_that_goes_away_mid_answer_leaves_no_traceback(served):
+    """A reload or a closed tab cuts the connection while the sheet is being sent: the server
+    writes into a reset socket, says nothing on stderr (the fixture checks), and keeps serving."""
+    import struct
+
+    _, url = served
+    port = int(url.rsplit(":", 1)[1].strip("/"))
+    for _ in range(5):
+        connection = socket.create_connection(("127.0.0.1", port), timeout=60)
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close = reset
+        connection.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        connection.recv(1)  # the answer has started
+        connection.close()
+    time.sleep(1.0)  # the handler threads meet the reset
+    status, body = _raw_get(port, "127.0.0.1")
+    assert status == 200 and b"Backpropagation through one sigmoid neuron" in body
