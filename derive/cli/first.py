@@ -31,11 +31,11 @@ def start(arguments: list[str]) -> None:
 
 
 def _wants_tape(options: list[str]) -> bool:
-    names = {option.split("=", 1)[0] for option in options}
+    names = {option[:option.find("=")] if "=" in option else option for option in options}  # --format=pdf
     if names & NO_CHILD:
         return False
     formats = [value for option, value in zip(options, options[1:], strict=False) if option == "--format"]
-    formats += [option.split("=", 1)[1] for option in options if option.startswith("--format=")]
+    formats += [option.removeprefix("--format=") for option in options if option.startswith("--format=")]
     return not formats or not {f.strip() for f in formats[-1].split(",")} <= PAGES_ONLY
 
 
