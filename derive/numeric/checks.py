@@ -89,8 +89,10 @@ def computed(graph: Graph, derivation: Derivation, tape: TapeResult, exact: dict
                 checks.append(_jacobian_check(key, edge, node, variable, env, exact, tape.local[key],
                                               _smallest(_distance_to_trouble(edge, exact), kinks)))
             continue
+        # rounding is relative to the terms the node adds up: erf(A1) - 1 is 1e-9 from terms of 1
         fd = estimate(lambda v, s=node.expression.sympy, x=variable: evaluate(s, {**env, x: v}),
-                      env[variable], _smallest(_distance_to_trouble(edge, exact), kinks))
+                      env[variable], _smallest(_distance_to_trouble(edge, exact), kinks),
+                      float(np.sum(magnitude(node.expression.sympy, env))))
         symbolic, taped = evaluate(edge.derivative, env), tape.local[key]
         size = magnitude(edge.derivative, env)
         out_shape, in_shape = np.shape(exact[node.name]), np.shape(exact[edge.edge.input])

@@ -57,7 +57,7 @@ def estimate(function: Callable[[float], float], at, scale: float | None = None,
     """df/dx at ``at`` with its error estimate; ``scale`` sets the first step (0.1 x scale), ``size``
     is how large the numbers are that f adds up (default |f(at)|), for the error rounding leaves."""
     if np.ndim(at) > 0:
-        return _per_element(function, np.asarray(at, dtype=np.float64), scale)
+        return _per_element(function, np.asarray(at, dtype=np.float64), scale, size)
     step = max(0.1 * (scale if scale is not None else max(1.0, abs(at))), MIN_STEP * max(1.0, abs(at)))
     seen = [_size(function(at)) if size is None else size]
 
@@ -122,9 +122,10 @@ def _size(difference) -> float:
     return math.inf if math.isnan(largest) else largest
 
 
-def _per_element(function, at: np.ndarray, scale: float | None) -> Estimate:
+def _per_element(function, at: np.ndarray, scale: float | None, size: float | None = None) -> Estimate:
     values, errors = np.zeros(at.shape), np.zeros(at.shape)
-    size = float(np.sum(np.abs(function(at))))  # f sums an array: rounding is relative to all of it
+    if size is None:  # f sums an array: rounding is relative to all of it
+        size = float(np.sum(np.abs(function(at))))
     for index in np.ndindex(at.shape):
         def along(v: float, index=index) -> float:
             moved = at.copy()

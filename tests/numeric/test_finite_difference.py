@@ -166,3 +166,27 @@ def test_a_small_derivative_17_percent_off_in_float32_is_refused_with_the_way_ou
     sheet = build_worksheet(spec_from(TANH, "display.dtype=float64"))
     local = next(d for d in sheet.local if d.key == "h/a")
     assert float(local.value) == pytest.approx(exact, rel=1e-9)
+
+
+def test_a_difference_of_terms_near_1_is_not_refused_by_its_rounding():
+    """Found by make fuzz: erf(x + 3) - cos(y) at x = 1.33, y = 0 is erf(4.33) - 1, about -1e-9, from
+    terms of 1; the differences' rounding error is relative to those terms (1e-16 / step), not to
+    the value, and the check refused d/dA1 = 8.1266442e-9 for a difference of 1.7e-15."""
+    text = textwrap.dedent('''
+        title = "erf next to 1"
+        [inputs]
+        x = [0.0, 0.0, 1.33]
+        y = 0.0
+        [parameters]
+        w = [0.0, 0.0, 0.0]
+        b = 0.0
+        [graph]
+        A1 = "(x + 3)"
+        A2 = "(erf(A1) - cos(y))"
+        L = "sum(A2 + w*b)"
+        [display]
+        dtype = "float64"
+    ''')
+    local = next(d for d in build_worksheet(spec_from(text)).local if d.key == "A2/A1")
+    by_hand = [2 / math.sqrt(math.pi) * math.exp(-(a**2)) for a in (3.0, 3.0, 4.33)]
+    np.testing.assert_allclose(np.asarray(local.value, dtype=float), by_hand, rtol=1e-12)
