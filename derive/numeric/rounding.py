@@ -75,6 +75,14 @@ def _difference(expression: sp.Expr, env, symbol, up, down) -> Value:
     return np.abs(np.subtract(high, low)) / 2
 
 
+def _summed_spread(spread: Value, value: Value, digits: int) -> Value:
+    """The spread of the loss the sheet asks for, the sum of an array loss (``loss_total``): each
+    element's spread, plus its rounding where a student writes the elements down before adding."""
+    if np.ndim(value) == 0:
+        return spread
+    return float(np.sum(spread) + np.sum(half_unit(value, digits)))
+
+
 Spreads = dict[tuple[str, str, int], Value]
 """Spreads by (kind, name, step): ``("forward", "A2", 0)``, ``("local", "A2/A1", 0)``,
 ``("gradient", "w1", 0)``, ``("backward", "A2", 0)``, ``("updated", "w1", 2)``, ``("loss", "L", 2)``."""
@@ -107,7 +115,8 @@ def spreads(graph: Graph, derivation: Derivation, relevant: frozenset[str], numb
         if step == 0:
             out.update({("forward", name, 0): spread for name, spread in node_spread.items()})
         elif graph.loss in node_spread:
-            out[("loss", graph.loss, step)] = node_spread[graph.loss]
+            loss = graph.loss
+            out[("loss", loss, step)] = _summed_spread(node_spread[loss], values[loss], digits)
         gradients = _gradients(graph, derivation, relevant, env, moves, digits, out if step == 0 else None)
         if step == 0 and derivation.backward is not None:
             passed = derivation.backward

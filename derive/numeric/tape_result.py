@@ -15,6 +15,16 @@ if TYPE_CHECKING:
     from ..graph.evaluate import Value
 
 
+def loss_total(value: Value) -> Value:
+    """The loss as the scalar the tape differentiates: asked for the gradient of an array, the tape
+    differentiates the sum of its elements, so a sheet's loss before, after and at each step is
+    that sum (a scalar stays itself; exact values stay exact)."""
+    import numpy as np
+
+    array = np.asarray(value)
+    return value if array.ndim == 0 else array.sum()
+
+
 @dataclass(frozen=True)
 class TapeResult:
     """Every number the tape produced, as Python floats of the chosen dtype."""

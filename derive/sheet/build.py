@@ -30,7 +30,7 @@ from ..numeric.exact_run import exact_overlay
 from ..numeric.optimizer_check import verify_optimizer
 from ..numeric.rounding import spreads
 from ..numeric.runner import IN_PROCESS, TapeRunner
-from ..numeric.tape_result import TapeResult
+from ..numeric.tape_result import TapeResult, loss_total
 from ..spec.optimizers import Optimizer
 from ..spec.schema import Spec
 from ..symbolic.derivation import Derivation, EdgeDerivation, FunctionRule
@@ -38,7 +38,7 @@ from ..symbolic.optimizers import Rule, update_rule
 from ..symbolic.prepare import Prepared, prepare
 from . import forms, model
 from .answers import answer_list
-from .build_gradients import gradient_tables, symbol_part
+from .build_gradients import gradient_tables
 from .build_optimizer import optimizer_work
 from .chains import ROW, answer_key, chain_view
 from .digits import trustworthy_digits
@@ -125,12 +125,15 @@ def _role(graph: Graph, name: str) -> str:
 
 
 def _loss_fields(numbers: TapeResult, p: int) -> dict:
-    """The model's loss before and after the steps, shown, and whether it went down."""
-    before, after = numbers.loss_before, numbers.loss_after
-    return dict(loss_before=frozen(before), loss_after=frozen(after), shown_loss_before=shown(before, p),
+    """The model's loss before and after the steps (the scalar the tape differentiates), shown,
+    and whether it went down."""
+    before = loss_total(numbers.loss_before)
+    after = loss_total(numbers.loss_after) if numbers.loss_after is not None else None
+    return dict(loss_before=frozen(before), loss_after=frozen(after),
+                loss_terms=int(np.size(numbers.loss_before)), shown_loss_before=shown(before, p),
                 shown_loss_after=shown(after, p) if after is not None else "",
                 shown_decrease=shown(np.subtract(before, after), p) if after is not None else "",
-                loss_decreased=after is not None and float(np.sum(after)) < float(np.sum(before)))
+                loss_decreased=after is not None and float(after) < float(before))
 
 
 def _notes(prepared: Prepared, run: _Run, tape_runner: TapeRunner) -> tuple[str, ...]:
@@ -229,9 +232,10 @@ def _gradient_tables(prepared: Prepared, run: _Run, t: Parts, p: int,
 
 
 def _history(numbers: TapeResult, p: int) -> tuple[model.Step, ...]:
+    """Each step's loss (the scalar the tape differentiates) and parameters."""
     return tuple(
-        model.Step(i, frozen(loss), tuple((k, frozen(v)) for k, v in params.items()), shown(loss, p),
-                   tuple(shown(v, p) for v in params.values()))
+        model.Step(i, frozen(loss_total(loss)), tuple((k, frozen(v)) for k, v in params.items()),
+                   shown(loss_total(loss), p), tuple(shown(v, p) for v in params.values()))
         for i, (loss, params) in enumerate(numbers.history))
 
 
@@ -323,9 +327,9 @@ def _local(t: Parts, d: EdgeDerivation, graph: Graph, value: float | None, p: in
 def _check_row(t: Parts, graph: Graph, check: Check, p: int) -> model.CheckRow:
     if check.kind in ("local", "target"):
         node, name = check.term.split("/")
-        term = symbol_part(t, node, name, check.order)
+        term = t.slashed(node, name, check.order)
     else:
-        term = t.partial(graph.loss, check.term)
+        term = t.slashed(graph.loss, check.term)
     return model.CheckRow(check.term, term, frozen(check.symbolic), frozen(check.tape),
                           frozen(check.finite_difference), frozen(check.disagreement),
                           shown_compact(check.symbolic, p), shown_compact(check.tape, p),

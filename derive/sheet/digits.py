@@ -11,7 +11,7 @@ import numpy as np
 from ..numbers import agreed_digits
 from ..numeric.checks import ImpreciseError
 from ..numeric.runner import TapeRunner
-from ..numeric.tape_result import TapeResult
+from ..numeric.tape_result import TapeResult, loss_total
 from ..symbolic.prepare import Prepared
 
 
@@ -37,7 +37,8 @@ def trustworthy_digits(prepared: Prepared, tape: TapeResult, rate: float | None,
     first = zip(tape.history[:2], twin.history[:2], strict=True)
     for step, ((value, parameters), (twin_value, twin_parameters)) in enumerate(first):
         after = f" after step {step}" if step else ""
-        pairs.append((f"history:{step}:loss", f"graph.{loss}", f"{loss}{after}", value, twin_value))
+        pairs.append((f"history:{step}:loss", f"graph.{loss}", f"{loss}{after}", loss_total(value),
+                      loss_total(twin_value)))
         pairs += [(f"history:{step}:{k}", f"parameters.{k}", f"{k}{after}", parameters[k], twin_parameters[k])
                   for k in parameters]
     if tape.states:  # an optimizer's first step: its gradient is the gradient above

@@ -34,6 +34,15 @@ class Partial(Form):
         return int(self.args[2])
 
 
+class Slashed(Form):
+    r"""A partial set on one line, ``\partial L/\partial w`` (``args``: the ``Partial``): in a
+    table's cell, where a stacked fraction would double the row's height."""
+
+    @property
+    def partial(self) -> Partial:
+        return self.args[0]
+
+
 class DerivativeOf(Form):
     """d/d(variable) applied to an expression, of ``order`` (``args``: expression, variable, order)."""
 

@@ -325,8 +325,10 @@ class Worksheet:
     symbolic_vs_tape: float
     finite_difference_vs_tape: float
     updates: tuple[Update, ...]
-    loss_before: float | tuple
-    loss_after: float | tuple | None
+    loss_before: float
+    """The loss as the tape differentiates it: an array loss's sum (``loss_terms`` elements)."""
+    loss_after: float | None
+    loss_terms: int
     shown_loss_before: str
     shown_loss_after: str
     shown_decrease: str

@@ -49,6 +49,10 @@ class Parts:
         """d(top)/d(bottom) as a given part (a question's left-hand side)."""
         return self.expr(self.partial_form(top, bottom, order), "given")
 
+    def slashed(self, top: str, bottom: str, order: int = 1) -> Symbolic:
+        """d(top)/d(bottom) on one line, for a table's cell."""
+        return self.expr(forms.Slashed(self.partial_form(top, bottom, order)), "given")
+
 
 def letter(name: str) -> Symbolic:
     """A letter the templates name in their prose (the A and B of a matrix product, gamma)."""

@@ -40,7 +40,15 @@ from .geometry import (
 from .layout import BOX_ENTRIES_MOST, Layout, _legend, fitted, pieces, shape_only
 from .names import name_runs
 from .spoken import graph_sentence
-from .tables import NOTE, derivative_table, html_runs, tex_derivative_rows, value_table
+from .tables import (
+    ELSEWHERE,
+    NOTE,
+    derivative_table,
+    html_runs,
+    listed_elsewhere,
+    tex_derivative_rows,
+    value_table,
+)
 
 __all__ = ["derivative_table", "html_runs"]  # re-exported: where the picture's tables used to live
 
@@ -266,7 +274,10 @@ def graph_tikz(sheet: Worksheet) -> str:
 
 
 def _tikz_table(sheet: Worksheet) -> list[str]:
-    """The left-out labels as a LaTeX table, with the sentence that says why."""
+    """The left-out labels as a LaTeX table, with the sentence that says why (the sentence alone
+    where the section on local derivatives states them all)."""
+    if listed_elsewhere(sheet):
+        return [rf"\par {ELSEWHERE}\par"]
     return [rf"\par {NOTE}\par",
             r"\begin{tabular}{lp{0.75\linewidth}}", r"Arrow & Local derivative \\[2pt]",
             *tex_derivative_rows(sheet),

@@ -22,6 +22,17 @@ from .names import name_runs
 
 NOTE = ("The local derivatives do not fit readably on the graph's arrows (too many, or arrays), so "
         "they are listed here instead.")
+ELSEWHERE = ("The local derivatives do not fit readably on the graph's arrows; each is worked out, with "
+             "its value, under Local derivatives below.")
+"""Under a picture without labels whose derivatives are all numbers: the sheet's section on the
+local derivatives already states each of them, so a table here would print them twice."""
+
+
+def listed_elsewhere(sheet: Worksheet) -> bool:
+    """Whether the local-derivative section states every label the picture leaves out (all are
+    scalars, each with its value), so that no table under the picture repeats them."""
+    shapes = _shapes(sheet)
+    return all(not shapes[d.node] and not shapes[d.input] for d in sheet.derivatives)
 
 
 def html_runs(runs: Runs) -> str:
@@ -112,7 +123,10 @@ def too_large(d: LocalDerivative, shapes: dict[str, tuple[int, ...]]) -> str:
 
 
 def derivative_table(sheet: Worksheet) -> str:
-    """The local derivatives the picture leaves out, one row per arrow, with a sentence that says why."""
+    """The local derivatives the picture leaves out, one row per arrow, with a sentence that says why
+    (only the sentence where the sheet's section on local derivatives states them all)."""
+    if listed_elsewhere(sheet):
+        return f'<p class="graph-note">{ELSEWHERE}</p>'
     runs, shapes = _runs(sheet), _shapes(sheet)
     rows = []
     for d in sheet.derivatives:

@@ -29,6 +29,14 @@ class FormsMathML:
         return self.element("mfrac", self.row(self._partial_mark(expr.order), self._print(expr.top)),
                             self.row(self.mo("\u2202"), bottom))
 
+    def _print_Slashed(self, expr: forms.Slashed) -> Element:
+        partial = expr.partial
+        bottom = self._print(partial.bottom)
+        if partial.order > 1:
+            bottom = self.element("msup", bottom, self.element("mn", text=str(partial.order)))
+        return self.row(self._partial_mark(partial.order), self._print(partial.top), self.mo("/"),
+                        self.mo("\u2202"), bottom)
+
     def _print_DerivativeOf(self, expr: forms.DerivativeOf) -> Element:
         variable = self._print(expr.variable)
         if expr.order > 1:

@@ -253,6 +253,13 @@ class DerivePrinter(LatexPrinter):
             return rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
         return rf"\frac{{\partial^{{{expr.order}}} {top}}}{{\partial {bottom}^{{{expr.order}}}}}"
 
+    def _print_Slashed(self, expr: forms.Slashed) -> str:
+        partial = expr.partial
+        top, bottom = self._print(partial.top), self._print(partial.bottom)
+        if partial.order == 1:
+            return rf"\partial {top}/\partial {bottom}"
+        return rf"\partial^{{{partial.order}}} {top}/\partial {bottom}^{{{partial.order}}}"
+
     def _print_DerivativeOf(self, expr: forms.DerivativeOf) -> str:
         variable, order = self._print(expr.variable), expr.order
         operator = (rf"\frac{{\partial}}{{\partial {variable}}}" if order == 1 else
