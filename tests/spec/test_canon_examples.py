@@ -192,17 +192,17 @@ def test_attention_by_hand():
     S = Q @ K.T / np.sqrt(d)
     E = np.exp(S - S.max(axis=1, keepdims=True))
     A = E / E.sum(axis=1, keepdims=True)
-    O = A @ V
-    loss = ((O - T) ** 2).mean()
-    dO = 2 * (O - T) / O.size
-    dA, dV = dO @ V.T, A.T @ dO
+    out = A @ V
+    loss = ((out - T) ** 2).mean()
+    d_out = 2 * (out - T) / out.size
+    dA, dV = d_out @ V.T, A.T @ d_out
     dS = A * (dA - (A * dA).sum(axis=1, keepdims=True))  # each row's softmax Jacobian, applied
     dQ, dK = dS @ K / np.sqrt(d), dS.T @ Q / np.sqrt(d)
     expected = {"Wq": X.T @ dQ, "Wk": X.T @ dK, "Wv": X.T @ dV}
     sheet = sheet_of("attention")
     assert sheet.dtype == "float64"
     np.testing.assert_allclose(A.sum(axis=1), 1.0)
-    assert_close(forward(sheet), {"Q": Q, "K": K, "V": V, "S": S, "A": A, "O": O, "L": loss}, rtol=1e-12)
+    assert_close(forward(sheet), {"Q": Q, "K": K, "V": V, "S": S, "A": A, "O": out, "L": loss}, rtol=1e-12)
     assert_close(grads(sheet), expected, rtol=1e-10)
     assert_close(updated(sheet), {"Wq": Wq - eta * expected["Wq"], "Wk": Wk - eta * expected["Wk"],
                                   "Wv": Wv - eta * expected["Wv"]}, rtol=1e-12)
