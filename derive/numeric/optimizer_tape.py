@@ -2,14 +2,14 @@
 
 ``run_optimizer`` drives the descent for an optimizer other than plain SGD: each step takes the
 gradients from a fresh tape and moves every trained variable as tf.keras.optimizers does
-(keras/src/optimizers/sgd.py, rmsprop.py, adam.py; AdamW's decoupled decay first, as
-base_optimizer applies it), with the same operations in the same order, so the float64 numbers
+(keras/src/optimizers/sgd.py, rmsprop.py, adam.py; a weight decay, AdamW's or any other's, first,
+as base_optimizer applies it), with the same operations in the same order, so the float64 numbers
 equal Keras's (tests/numeric/test_optimizers.py drives Keras itself on the same tape), but for
 one thing: the hyperparameters are the spec's values in the tape's dtype, where Keras casts a
 Python float through float32 (its float64 momentum 0.9 is 0.8999999761581421, which moves the
 eighth digit). The
-states of the first ``WORKED_STEPS`` steps are kept for the sheet, with Adam's bias corrections
-and step as Keras forms them (m / (1 - beta_1^t), v / (1 - beta_2^t), alpha m / (sqrt(v) + eps)).
+states of the first ``WORKED_STEPS`` steps are kept for the sheet, with Adam's rate and step as Keras
+forms them (alpha = rate sqrt(1 - beta_2^t) / (1 - beta_1^t), alpha m / (sqrt(v) + eps)).
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ def _update(name: str, h: dict[str, tf.Tensor], rate: tf.Tensor, variable: tf.Va
             state: dict[str, tf.Variable], t: tf.Tensor) -> dict[str, tf.Tensor]:
     """Move ``variable`` one step, as Keras's update_step; the step's quantities by row key.
     ``h``: the hyperparameters as tensors of the variable's dtype."""
+    if name == "sgd":  # with a weight decay (plain SGD is the tape's own descent)
+        variable.assign_sub(gradient * rate)
+        return {}
     if name in ("momentum", "nesterov"):
         mu, velocity = h["momentum"], state["velocity"]
         velocity.assign(velocity * mu - gradient * rate)
@@ -47,8 +50,7 @@ def _update(name: str, h: dict[str, tf.Tensor], rate: tf.Tensor, variable: tf.Va
     v.assign_add((tf.square(gradient) - v) * (1 - h["beta_2"]))
     step = m * alpha / (tf.sqrt(v) + h["epsilon"])
     variable.assign_sub(step)
-    return {"m": tf.identity(m), "v": tf.identity(v), "m_hat": m / (1 - power_1), "v_hat": v / (1 - power_2),
-            "step": step}
+    return {"m": tf.identity(m), "v": tf.identity(v), "alpha": alpha, "step": step}
 
 
 def run_optimizer(optimizer: Optimizer, trained: dict[str, tf.Variable], rate_value: float, steps: int,
@@ -65,14 +67,14 @@ def run_optimizer(optimizer: Optimizer, trained: dict[str, tf.Variable], rate_va
     # the values as given, in the variables' dtype: Keras's ops.cast of a Python float goes through a
     # float32 tensor (0.9 becomes 0.8999999761581421 in float64), which the sheet's rule does not
     h = {key: tf.constant(value, dtype=dtype) for key, value in optimizer.hyperparameters}
-    keys = {"momentum": ("velocity",), "nesterov": ("velocity",), "rmsprop": ("s",)}.get(optimizer.name,
-                                                                                           ("m", "v"))
+    keys = {"sgd": (), "momentum": ("velocity",), "nesterov": ("velocity",), "rmsprop": ("s",)}.get(
+        optimizer.name, ("m", "v"))
     states = {name: {key: tf.Variable(tf.zeros_like(variable), trainable=False) for key in keys}
               for name, variable in trained.items()}
 
     def one_step(t: tf.Tensor):
         loss, gradients = gradients_now()
-        if optimizer.name == "adamw":  # base_optimizer._apply_weight_decay, before the update step
+        if optimizer.decayed:  # base_optimizer._apply_weight_decay, before the update step
             for variable in trained.values():
                 variable.assign_sub(variable * h["weight_decay"] * rate)
         moved = {name: _update(optimizer.name, h, rate, variable, gradient, states[name], t)

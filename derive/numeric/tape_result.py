@@ -40,4 +40,4 @@ class TapeResult:
     states: tuple[dict[str, dict[str, Value]], ...] = ()
     """An optimizer's worked steps (the first ``spec.optimizers.WORKED_STEPS``), one dict a step: by
     trained parameter, its gradient at the step's start and every row of the rule but w (``velocity``,
-    ``m``, ``v``, ``m_hat``, ``v_hat``, ``step``, ``s``); empty for plain SGD."""
+    ``m``, ``v``, ``alpha``, ``step``, ``s``); empty for plain SGD."""

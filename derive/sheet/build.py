@@ -206,8 +206,8 @@ def _computed(prepared: Prepared, tape_runner: TapeRunner) -> _Run:
     gradient_sheet = bool(spec.gradients) and spec.train is None
     if gradient_sheet:
         checks = [check for check in checks if check.kind != "gradient"]
-    # exact arithmetic follows plain SGD only: an optimizer's steps keep the tape's numbers
-    numbers, exact = exact_overlay(graph, derivation, tape, rate if rule is None else None)
+    # exact arithmetic follows the descent, plain or the optimizer's rule, while it stays rational
+    numbers, exact = exact_overlay(graph, derivation, tape, rate, rule)
     verify_finite(graph, numbers)
     if rule is not None:
         verify_optimizer(rule, rate, numbers, spec.display.dtype)

@@ -13,22 +13,24 @@ import sympy as sp
 
 from ..graph.dag import Graph
 from ..numeric.tape_result import TapeResult
-from ..spec.optimizers import KERAS
-from ..symbolic.optimizers import G, Rule, T, W, at_step
+from ..symbolic.optimizers import G, Row, Rule, T, W, at_step
 from . import forms, model
 from .chains import answer_key
 from .formula import Formula, Number, Symbolic, frozen
 from .parts import Parts
 
-NAMES = {"momentum": "SGD with momentum", "nesterov": "SGD with Nesterov momentum", "rmsprop": "RMSprop",
+NAMES = {"sgd": "SGD with weight decay", "momentum": "SGD with momentum",
+         "nesterov": "SGD with Nesterov momentum", "rmsprop": "RMSprop",
          "adam": "Adam", "adamw": "AdamW"}
 MEANINGS = {"momentum": "how much of the velocity a step keeps", "beta_1": "the decay of m",
             "beta_2": "the decay of v", "epsilon": "a small constant that keeps the division finite",
-            "rho": "the decay of s", "weight_decay": "the weight decay"}
-EPSILON_NOTE = ("Keras writes the step as below, adding epsilon to the root of v before the bias correction: "
-                "the same number as the step above, which is why epsilon is divided there by the root of "
-                "1 - beta_2^t. The textbook's form, with epsilon added to the root of v-hat, differs from "
-                "Keras's only in the digits epsilon reaches.")
+            "rho": "the decay of s",
+            "weight_decay": "the weight decay: each step first shrinks w by the learning rate times lambda w"}
+EPSILON_NOTE = ("Kingma and Ba's Algorithm 1 corrects m and v for starting at 0, m-hat = m/(1 - beta_1^t) "
+                "and v-hat = v/(1 - beta_2^t), and steps by eta m-hat/(sqrt(v-hat) + epsilon). Keras moves "
+                "both corrections into the step's rate alpha, as their Section 2 suggests, since "
+                "eta m-hat/sqrt(v-hat) is alpha m/sqrt(v): the two steps differ only in where epsilon is "
+                "added, in the digits epsilon reaches.")
 
 
 def _letters(rule: Rule, parameter: sp.Basic | None) -> dict[sp.Basic, sp.Basic]:
@@ -37,7 +39,7 @@ def _letters(rule: Rule, parameter: sp.Basic | None) -> dict[sp.Basic, sp.Basic]
     if parameter is not None:
         letters[W] = parameter
     for row in rule.states:
-        letters[rule.symbol(row.key)] = forms.state(row.letter, row.hat, parameter)
+        letters[rule.symbol(row.key)] = forms.state(row.letter, row.hat, None if row.shared else parameter)
     return letters
 
 
@@ -66,28 +68,33 @@ def optimizer_work(t: Parts, graph: Graph, rule: Rule, numbers: TapeResult, rate
                    for k in range(1, len(numbers.states) + 1))
     adam = rule.optimizer.name in ("adam", "adamw")
     name = rule.optimizer.name
-    return model.OptimizerWork(NAMES[name], f"tf.keras.optimizers.{KERAS[name]}",
+    decayed = rule.optimizer.decayed and name not in ("sgd", "adamw")
+    title = NAMES[name] + (", with weight decay" if decayed else "")
+    return model.OptimizerWork(title, f"tf.keras.optimizers.{rule.optimizer.keras}",
                                tuple(lines), tuple(legend), hyper, EPSILON_NOTE if adam else "", worked,
                                tuple(graph.trainable), _keras_step(t, rule, general) if adam else None)
 
 
 def _keras_step(t: Parts, rule: Rule, letters: dict[sp.Basic, sp.Basic]) -> Formula:
-    """Adam's step as Keras computes it: rate sqrt(1 - beta_2^t) / (1 - beta_1^t) * m / (sqrt(v) + eps)."""
-    h = dict(rule.symbols)
+    """The textbook's bias-corrected ratio is the rule's: eta m-hat / sqrt(v-hat) = alpha m / sqrt(v)."""
+    hatted = {key: forms.state(key, True, None) for key in ("m", "v")}
     with sp.evaluate(False):
-        alpha = sp.Mul(rule.rate, sp.sqrt(1 - h["beta_2"] ** T), sp.Pow(1 - h["beta_1"] ** T, -1))
-        ratio = sp.Mul(sp.Symbol("m"), sp.Pow(sp.sqrt(sp.Symbol("v")) + h["epsilon"], -1))
-        step = forms.Dotted(alpha, ratio).xreplace(letters)
-    return Formula(t.general(letters[rule.symbol("step")], "given"),
-                   (Symbolic(step, role="given", written=True),))
+        textbook = sp.Mul(rule.rate, hatted["m"], sp.Pow(sp.sqrt(hatted["v"]), -1))
+        ours = sp.Mul(letters[rule.symbol("alpha")], letters[rule.symbol("m")],
+                      sp.Pow(sp.sqrt(letters[rule.symbol("v")]), -1))
+    return Formula(t.general(textbook, "given"), (Symbolic(ours, role="given", written=True),))
 
 
 def _step_rows(t: Parts, graph: Graph, rule: Rule, numbers: TapeResult, k: int, p: int,
                steps: int) -> tuple[Formula, ...]:
-    """Step ``k`` for every trained parameter: its gradient (past the first step), each row of the
-    rule with its value, the parameter after the step last."""
-    rows = []
+    """Step ``k``: the rows shared by every parameter (Adam's alpha), then for every trained parameter
+    its gradient (past the first step), each row of the rule with its value, the parameter after the
+    step last."""
     states = numbers.states[k - 1]
+    first = states[graph.trainable[0]]
+    general = _letters(rule, None)
+    rows = [_row(t, rule, row, general, k, first[row.key], p, answer_key("state", row.key, k, steps))
+            for row in rule.rows if row.shared]
     for name in graph.trainable:
         letters = _letters(rule, t.symbol(name))
         if k > 1:
@@ -95,12 +102,20 @@ def _step_rows(t: Parts, graph: Graph, rule: Rule, numbers: TapeResult, k: int, 
             site = Number(frozen(states[name]["gradient"]), p, answer=key)
             rows.append(Formula(t.expr(letters[G], "given"), (t.partial(graph.loss, name), site)))
         for row in rule.rows:
+            if row.shared:
+                continue
             if row.key == "w":
                 value, key = numbers.history[k][1][name], answer_key("updated", name, k, steps)
             else:
                 value, key = states[name][row.key], answer_key("state", f"{row.key}:{name}", k, steps)
-            target = t.name(name) if row.key == "w" else t.expr(letters[rule.symbol(row.key)], "given")
-            written = Symbolic(_written(at_step(row.expression, k), letters), t.notation, "given",
-                               written=True)
-            rows.append(Formula(target, (written, Number(frozen(value), p, answer=key)), arrow=row.kept))
+            target = t.name(name) if row.key == "w" else None
+            rows.append(_row(t, rule, row, letters, k, value, p, key, target))
     return tuple(rows)
+
+
+def _row(t: Parts, rule: Rule, row: Row, letters: dict[sp.Basic, sp.Basic], k: int, value, p: int, key: str,
+         target: Symbolic | None = None) -> Formula:
+    """One row of the rule at step ``k`` in ``letters``, ending in ``value``, the site of answer ``key``."""
+    target = target if target is not None else t.expr(letters[rule.symbol(row.key)], "given")
+    written = Symbolic(_written(at_step(row.expression, k), letters), t.notation, "given", written=True)
+    return Formula(target, (written, Number(frozen(value), p, answer=key)), arrow=row.kept)

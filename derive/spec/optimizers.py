@@ -2,8 +2,11 @@
 
 ``HYPERPARAMETERS`` is the one table: each optimizer's keys under ``[train]`` with the value it
 takes when the spec leaves one out (Keras's defaults; ``momentum`` is 0.9 for "momentum" and
-"nesterov", since Keras's SGD defaults to 0, which is plain gradient descent). A key of another
-optimizer is refused (``schema``), so a spec says only what its optimizer reads.
+"nesterov", since Keras's SGD defaults to 0, which is plain gradient descent). ``weight_decay``,
+Keras's decoupled decay (w <- w - rate weight_decay w before the step, base_optimizer's
+_apply_weight_decay), is taken by every optimizer, as Keras's are; only adamw has one unless the spec
+gives it. A key of another optimizer is refused (``schema``), so a spec says only what its optimizer
+reads.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ WORKED_STEPS = 5
 rows of the step table."""
 KEYS = ("momentum", "beta_1", "beta_2", "epsilon", "rho", "weight_decay")
 """Every hyperparameter key of ``[train]``."""
+DECAY = "weight_decay"
+"""The hyperparameter every optimizer takes (adamw by default, any other when the spec gives it)."""
 
 
 @dataclass(frozen=True)
@@ -43,9 +48,27 @@ class Optimizer:
     @property
     def plain(self) -> bool:
         """Plain gradient descent, w <- w - rate dL/dw: the sheet's original update."""
-        return self.name == "sgd"
+        return self.name == "sgd" and not self.hyperparameters
+
+    @property
+    def decayed(self) -> bool:
+        """Keras's decoupled weight decay shrinks every parameter before each step."""
+        return DECAY in dict(self.hyperparameters)
+
+    @property
+    def keras(self) -> str:
+        """The tf.keras.optimizers call it is: ``SGD(momentum=..., weight_decay=...)``."""
+        call = KERAS[self.name]
+        if not self.decayed or self.name == "adamw":
+            return call
+        return call[:-1] + ("weight_decay=...)" if call.endswith("()") else ", weight_decay=...)")
+
+
+def takes(name: str, key: str) -> bool:
+    """Whether optimizer ``name`` takes hyperparameter ``key``."""
+    return key in HYPERPARAMETERS[name] or key == DECAY
 
 
 def takers(key: str) -> list[str]:
     """The optimizers that take hyperparameter ``key``."""
-    return [name for name, keys in HYPERPARAMETERS.items() if key in keys]
+    return [name for name in HYPERPARAMETERS if takes(name, key)]

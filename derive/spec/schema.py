@@ -20,7 +20,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from ..errors import SpecError, quoted
 from ..notation import check_notation
 from .limits import MAX_ELEMENTS, MAX_STEPS, check_sizes, check_text_size, read_text
-from .optimizers import HYPERPARAMETERS, KEYS, Optimizer, takers
+from .optimizers import DECAY, HYPERPARAMETERS, KEYS, Optimizer, takers, takes
 from .overrides import apply_overrides
 
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
@@ -82,16 +82,17 @@ class Train(_Section):
     rho: Annotated[float, Field(strict=True, ge=0, lt=1)] | None = None
     """"rmsprop": decay of the mean square of the gradient, in [0, 1); default 0.9."""
     weight_decay: Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)] | None = None
-    """"adamw": decoupled weight decay lambda, w <- w - gamma lambda w before Adam's step, >= 0;
-    default 0.004."""
+    """Any optimizer: decoupled weight decay lambda, w <- w - gamma lambda w before each step, as
+    Keras's weight_decay, >= 0; default 0.004 for "adamw", none for the others."""
 
     @property
     def settings(self) -> Optimizer:
         """The optimizer with every hyperparameter it takes: the spec's value, else the default."""
         given = {key: getattr(self, key) for key in KEYS if getattr(self, key) is not None}
         values = {**HYPERPARAMETERS[self.optimizer], **given}
-        return Optimizer(self.optimizer, tuple((key, float(values[key]))
-                                               for key in HYPERPARAMETERS[self.optimizer]))
+        keys = [*HYPERPARAMETERS[self.optimizer]]
+        keys += [DECAY] if DECAY in given and DECAY not in keys else []
+        return Optimizer(self.optimizer, tuple((key, float(values[key])) for key in keys))
 
 
 class Display(_Section):
@@ -326,8 +327,8 @@ def _check_optimizer(spec: Spec) -> None:
         return
     name = spec.train.optimizer
     for key in KEYS:
-        if getattr(spec.train, key) is not None and key not in HYPERPARAMETERS[name]:
-            own = ", ".join(HYPERPARAMETERS[name]) or "none"
+        if getattr(spec.train, key) is not None and not takes(name, key):
+            own = ", ".join(k for k in KEYS if takes(name, k))
             raise SpecError(f"train.{key}", f"optimizer = {quoted(name)} does not take {key} (its "
                             f"hyperparameters: {own}); {key} belongs to {' and '.join(takers(key))}")
 

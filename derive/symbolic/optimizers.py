@@ -3,24 +3,27 @@
 A rule is a list of rows over generic symbols: the parameter w, its gradient g = dL/dw, the step
 t = 1, 2, ..., the learning rate, the hyperparameters and the rows above. A row is a state kept from
 step to step (``kept``: velocity, Adam's m and v, and w itself, written with an arrow), or a quantity
-of this step alone (Adam's bias corrections m-hat, v-hat and its step, written with =). Every state
+of this step alone (Adam's rate alpha and its step, written with =). Every state
 starts at 0. Rows are built unevaluated, in textbook order, and follow Keras's update_step of
 tf.keras.optimizers (keras/src/optimizers/sgd.py, rmsprop.py, adam.py, and base_optimizer's
 decoupled weight decay, applied before the step):
 
+- sgd (with a weight decay only; plain SGD is the sheet's descent rule): w <- w - rate g
 - momentum: v <- mu v - rate g, w <- w + v; nesterov: w <- w + mu v - rate g (the new v)
 - rmsprop: s <- rho s + (1 - rho) g^2, w <- w - rate g / sqrt(s + epsilon) (epsilon under the root)
-- adam: m <- beta1 m + (1 - beta1) g, v <- beta2 v + (1 - beta2) g^2, m-hat = m / (1 - beta1^t),
-  v-hat = v / (1 - beta2^t), step = rate m-hat / (sqrt(v-hat) + epsilon / sqrt(1 - beta2^t)),
-  w <- w - step. Keras computes rate sqrt(1 - beta2^t) / (1 - beta1^t) m / (sqrt(v) + epsilon): the
-  same number, with epsilon added before the bias correction, hence epsilon / sqrt(1 - beta2^t).
-- adamw: Adam's rows, and w <- w - rate lambda w - step.
+- adam: the step's rate alpha = rate sqrt(1 - beta2^t) / (1 - beta1^t) (both bias corrections, the
+  same for every parameter), m <- beta1 m + (1 - beta1) g, v <- beta2 v + (1 - beta2) g^2,
+  step = alpha m / (sqrt(v) + epsilon), w <- w - step: Keras's order of computation, which Kingma
+  and Ba give beside their Algorithm 1 (Section 2). It equals rate m-hat / sqrt(v-hat) with
+  m-hat = m / (1 - beta1^t), v-hat = v / (1 - beta2^t), but for where epsilon is added.
+- adamw: Adam's rows; and any optimizer with a weight decay lambda: w <- w - rate lambda w + ...,
+  the decay written first in the parameter's row, since Keras applies it before the step.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy as sp
 
@@ -39,15 +42,17 @@ class Row:
     """One line of the rule: ``key`` <- (or =) ``expression``."""
 
     key: str
-    """``velocity``, ``s``, ``m``, ``v``, ``m_hat``, ``v_hat``, ``step`` or ``w``."""
+    """``velocity``, ``s``, ``m``, ``v``, ``alpha``, ``step`` or ``w``."""
     letter: str
-    """How the state is written: v, s, m, v, m (hat), v (hat), Delta; w for the parameter."""
+    """How the state is written: v, s, m, v, alpha, Delta; w for the parameter."""
     hat: bool
     kept: bool
     """A state carried to the next step (printed with an arrow); the parameter row is kept too."""
     expression: sp.Expr
     meaning: str
     """What the row is, in words, for the sheet's legend."""
+    shared: bool = False
+    """The same for every parameter (Adam's alpha): worked once a step, not once a parameter."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,7 @@ class Rule:
         return tuple(row for row in self.rows if row.key != "w")
 
     def symbol(self, key: str) -> sp.Symbol:
-        """A row's generic symbol (``m_hat`` is ``mhat``), or a hyperparameter's letter."""
+        """A row's generic symbol (its key without underscores), or a hyperparameter's letter."""
         hyper = dict(self.symbols)
         return hyper[key] if key in hyper else sp.Symbol(key.replace("_", ""))
 
@@ -99,53 +104,56 @@ def update_rule(optimizer: Optimizer, rate: sp.Symbol, taken: Iterable[str] = ()
     symbols = {key: sp.Symbol(LETTERS[key] if LETTERS[key] not in taken else f"{LETTERS[key]}_opt")
                for key, _ in optimizer.hyperparameters}
     name = optimizer.name
-    if name in ("momentum", "nesterov"):
-        rows = _momentum(symbols["momentum"], rate, nesterov=name == "nesterov")
+    moved = [W] if "weight_decay" not in symbols else [W, _minus(_mul(rate, symbols["weight_decay"], W))]
+    if name == "sgd":
+        rows: tuple[Row, ...] = (Row("w", "w", False, True, _add(*moved, _minus(_mul(rate, G))),
+                                     "the parameter"),)
+    elif name in ("momentum", "nesterov"):
+        rows = _momentum(symbols["momentum"], rate, moved, nesterov=name == "nesterov")
     elif name == "rmsprop":
-        rows = _rmsprop(symbols["rho"], symbols["epsilon"], rate)
+        rows = _rmsprop(symbols["rho"], symbols["epsilon"], rate, moved)
     else:
-        rows = _adam(symbols["beta_1"], symbols["beta_2"], symbols["epsilon"], rate,
-                     symbols.get("weight_decay"))
+        rows = _adam(symbols["beta_1"], symbols["beta_2"], symbols["epsilon"], rate, moved)
+    # a row written without the parameter's subscript (alpha) must not look like a name of the spec
+    rows = tuple(replace(row, letter=f"{row.letter}_opt") if row.shared and row.letter in taken else row
+                 for row in rows)
     return Rule(optimizer, rate, tuple(symbols.items()), rows)
 
 
-def _momentum(mu: sp.Symbol, rate: sp.Symbol, nesterov: bool) -> tuple[Row, ...]:
+def _momentum(mu: sp.Symbol, rate: sp.Symbol, moved: list[sp.Expr], nesterov: bool) -> tuple[Row, ...]:
+    """``moved``: the parameter's row begins with w, or w - rate lambda w with a weight decay."""
     v = sp.Symbol("velocity")
     velocity = _add(_mul(mu, v), _minus(_mul(rate, G)))
-    moved = _add(W, _mul(mu, v), _minus(_mul(rate, G))) if nesterov else _add(W, v)
+    after = _add(*moved, _mul(mu, v), _minus(_mul(rate, G))) if nesterov else _add(*moved, v)
     return (Row("velocity", "v", False, True, velocity, "the velocity"),
-            Row("w", "w", False, True, moved, "the parameter"))
+            Row("w", "w", False, True, after, "the parameter"))
 
 
-def _rmsprop(rho: sp.Symbol, epsilon: sp.Symbol, rate: sp.Symbol) -> tuple[Row, ...]:
+def _rmsprop(rho: sp.Symbol, epsilon: sp.Symbol, rate: sp.Symbol, moved: list[sp.Expr]) -> tuple[Row, ...]:
     s = sp.Symbol("s")
     mean_square = _add(_mul(rho, s), _mul(_add(1, _minus(rho)), sp.Pow(G, 2, evaluate=False)))
     step = _over(_mul(rate, G), sp.sqrt(_add(s, epsilon), evaluate=False))
     return (Row("s", "s", False, True, mean_square, "the running mean of the squared gradient"),
-            Row("w", "w", False, True, _add(W, _minus(step)), "the parameter"))
+            Row("w", "w", False, True, _add(*moved, _minus(step)), "the parameter"))
 
 
 def _adam(beta_1: sp.Symbol, beta_2: sp.Symbol, epsilon: sp.Symbol, rate: sp.Symbol,
-          decay: sp.Symbol | None) -> tuple[Row, ...]:
-    m, v, m_hat, v_hat, delta = sp.symbols("m v mhat vhat step")
-
-    def corrected(state: sp.Symbol, beta: sp.Symbol) -> sp.Expr:
-        return _over(state, _add(1, _minus(sp.Pow(beta, T, evaluate=False))))
-
+          moved: list[sp.Expr]) -> tuple[Row, ...]:
+    m, v, alpha, delta = sp.symbols("m v alpha step")
     root = sp.sqrt(_add(1, _minus(sp.Pow(beta_2, T, evaluate=False))), evaluate=False)
-    denominator = _add(sp.sqrt(v_hat, evaluate=False), _mul(epsilon, sp.Pow(root, -1, evaluate=False)))
-    step = _over(_mul(rate, m_hat), denominator)
-    moved = _add(W, _minus(delta)) if decay is None else _add(W, _minus(_mul(rate, decay, W)), _minus(delta))
+    corrected_rate = _over(_mul(rate, root), _add(1, _minus(sp.Pow(beta_1, T, evaluate=False))))
+    step = _over(_mul(alpha, m), _add(sp.sqrt(v, evaluate=False), epsilon))
     return (
+        Row("alpha", "alpha", False, False, corrected_rate,
+            "the step's learning rate, with the bias corrections of m and v (both start at 0) in it; "
+            "the same for every parameter", shared=True),
         Row("m", "m", False, True, _add(_mul(beta_1, m), _mul(_add(1, _minus(beta_1)), G)),
             "the first moment, a running mean of the gradient"),
         Row("v", "v", False, True,
             _add(_mul(beta_2, v), _mul(_add(1, _minus(beta_2)), sp.Pow(G, 2, evaluate=False))),
             "the second moment, a running mean of the squared gradient"),
-        Row("m_hat", "m", True, False, corrected(m, beta_1), "m with its bias toward 0 corrected"),
-        Row("v_hat", "v", True, False, corrected(v, beta_2), "v with its bias toward 0 corrected"),
         Row("step", "Delta", False, False, step, "the step"),
-        Row("w", "w", False, True, moved, "the parameter"),
+        Row("w", "w", False, True, _add(*moved, _minus(delta)), "the parameter"),
     )
 
 

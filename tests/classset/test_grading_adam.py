@@ -1,10 +1,11 @@
 """An Adam class set grades a careful student right, state by state (test_grading's student, with Adam).
 
 The student works each variant of a two-step tanh neuron trained by Adam by hand: the forward pass,
-the local derivatives and gradients as in ``test_grading``, then for each parameter m, v, their bias
-corrections, the step and the new parameter (Keras's Adam, written here from its formulas), each
-from the rounded numbers before it, then the second step from the rounded first. Every Moodle blank
-and QTI item must take the student's answers, and the states must be asked in the sheet's order.
+the local derivatives and gradients as in ``test_grading``, then the step's rate alpha (both bias
+corrections in it) and for each parameter m, v, the step and the new parameter (Keras's Adam,
+written here from its formulas), each from the rounded numbers before it, then the second step from
+the rounded first. Every Moodle blank and QTI item must take the student's answers, and the states
+must be asked in the sheet's order.
 """
 
 from __future__ import annotations
@@ -52,14 +53,14 @@ def careful_adam_student(row: dict[str, str], digits: int) -> dict[str, float]:
         else:
             answers.update({f"gradient:{n}@{step}": g for n, g in grads.items()})
         t = step + 1
+        alpha = r(rate * np.sqrt(1 - B2**t) / (1 - B1**t))  # the step's rate, once for every parameter
+        answers[f"state:alpha@{t}"] = alpha
         for n, g in grads.items():
             m[n] = r(B1 * m[n] + (1 - B1) * g)
             v[n] = r(B2 * v[n] + (1 - B2) * g * g)
-            m_hat, v_hat = r(m[n] / (1 - B1**t)), r(v[n] / (1 - B2**t))
-            delta = r(rate * m_hat / (np.sqrt(v_hat) + EPS / np.sqrt(1 - B2**t)))
+            delta = r(alpha * m[n] / (np.sqrt(v[n]) + EPS))
             w[n] = r(w[n] - delta)
-            answers.update({f"state:m:{n}@{t}": m[n], f"state:v:{n}@{t}": v[n], f"state:m_hat:{n}@{t}": m_hat,
-                            f"state:v_hat:{n}@{t}": v_hat, f"state:step:{n}@{t}": delta,
+            answers.update({f"state:m:{n}@{t}": m[n], f"state:v:{n}@{t}": v[n], f"state:step:{n}@{t}": delta,
                             f"updated:{n}@{t}": w[n]})
     return answers
 
@@ -82,7 +83,8 @@ def test_a_careful_student_is_marked_right_on_every_state(adam_set):
         student = careful_adam_student(row, digits)
         columns = [c for c in row if ":" in c and not c.startswith(("input:", "parameter:"))]
         assert sorted(columns) == sorted(student)  # every answer is one the student works
-        assert columns.index("state:m:w1@1") < columns.index("updated:w1@1") < columns.index("gradient:w1@1")
+        assert (columns.index("state:alpha@1") < columns.index("state:m:w1@1") < columns.index("updated:w1@1")
+                < columns.index("state:alpha@2") < columns.index("gradient:w1@1"))  # a step opens with alpha
         for column, (value, width), (low, high) in zip(columns, moodle[row["id"]], qti[row["id"]],
                                                        strict=True):
             mine = Decimal(repr(student[column]))

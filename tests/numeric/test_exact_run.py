@@ -6,6 +6,8 @@ import json
 import re
 from fractions import Fraction
 
+import pytest
+
 from derive.classset.batch import Settings, run_batch
 from derive.graph.exact import exact_forward
 from derive.render.formats import render_all
@@ -92,3 +94,78 @@ def test_a_power_too_large_for_exact_arithmetic_is_left_to_floats():
     assert [float(q.value) for q in sheet.forward] == [0.5 ** 1e12] == [0.0]
     small = exact_forward(graph, {**graph.values(), "w": 3e-12})  # 0.5 ** 3 is still exact
     assert small["A1"] == Fraction(1, 8)
+
+
+LINEAR = '''
+title = "A linear unit, a squared error, three steps of {optimizer}"
+[inputs]
+x1 = 1.5
+x2 = -0.5
+y = 2.0
+[parameters]
+w1 = 0.8
+w2 = 0.4
+b = 0.2
+[graph]
+yhat = "x1*w1 + x2*w2 + b"
+L = "(yhat - y)**2"
+[train]
+learning_rate = 0.1
+steps = 3
+optimizer = "{optimizer}"
+{extra}
+[display]
+dtype = "float32"
+'''
+
+
+def _by_fractions(optimizer: str, mu: Fraction, decay: Fraction) -> dict[str, Fraction]:
+    """Three steps in exact arithmetic, Keras's order (decay, then the step), every answer by key."""
+    x = {"w1": Fraction(3, 2), "w2": Fraction(-1, 2), "b": Fraction(1)}
+    w = {"w1": Fraction(4, 5), "w2": Fraction(2, 5), "b": Fraction(1, 5)}
+    rate, y = Fraction(1, 10), Fraction(2)
+    velocity = dict.fromkeys(w, Fraction(0))
+    answers = {}
+    for t in (1, 2, 3):
+        error = sum(x[n] * w[n] for n in w) - y
+        for n in w:
+            g = 2 * error * x[n]
+            if t > 1:
+                answers[f"gradient:{n}@{t - 1}"] = g
+            w[n] -= rate * decay * w[n]
+            if optimizer == "sgd":
+                w[n] -= rate * g
+            else:
+                velocity[n] = mu * velocity[n] - rate * g
+                w[n] += mu * velocity[n] - rate * g if optimizer == "nesterov" else velocity[n]
+                answers[f"state:velocity:{n}@{t}"] = velocity[n]
+            answers[f"updated:{n}@{t}"] = w[n]
+    return answers
+
+
+@pytest.mark.parametrize(("optimizer", "extra", "mu", "decay"), [
+    ("momentum", "momentum = 0.9", Fraction(9, 10), Fraction(0)),
+    ("nesterov", "momentum = 0.5", Fraction(1, 2), Fraction(0)),
+    ("momentum", "momentum = 0.9\nweight_decay = 0.25", Fraction(9, 10), Fraction(1, 4)),
+    ("sgd", "weight_decay = 0.25", Fraction(0), Fraction(1, 4)),
+])
+def test_momentum_nesterov_and_a_decay_follow_exact_arithmetic(optimizer, extra, mu, decay):
+    """In float32 every worked state, gradient and parameter of the steps is the exact rational
+    (w1 after one step of momentum is 1.04, not float32's 1.0400001), as plain SGD's are."""
+    sheet = build_worksheet(spec_from(LINEAR.format(optimizer=optimizer, extra=extra)))
+    answers = {a.key: a for a in sheet.answers}
+    expected = _by_fractions(optimizer, mu, decay)
+    for key, value in expected.items():
+        assert answers[key].value == float(value), key
+        # to the sheet's 7 digits from the exact value: no float32 digit (1.0400001) is invented
+        assert Fraction(answers[key].shown) == Fraction(f"{float(value):.7g}"), key
+    assert {row.step: dict(row.parameters) for row in sheet.history_table}[3]["w1"] == float(
+        expected["updated:w1@3"])
+
+
+def test_adams_steps_leave_exact_arithmetic_at_the_square_root():
+    sheet = build_worksheet(spec_from(LINEAR.format(optimizer="adam", extra="").replace(
+        'dtype = "float32"', 'dtype = "float64"')))
+    answers = {a.key: a.value for a in sheet.answers}
+    assert answers["gradient:w1"] == -2.4  # the start is exact: 2 (1.2 - 2) 1.5
+    assert answers["state:m:w1@1"] == pytest.approx(-0.24, rel=1e-15)  # and Adam's steps the tape's

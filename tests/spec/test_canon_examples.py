@@ -150,3 +150,61 @@ def test_the_sheet_says_the_steps_stay_off_the_kink():
     sheet = sheet_of("relu-minibatch")
     note = next(note for note in sheet.notes if note.startswith("relu in h"))
     assert "0.05 away" in note and "no step crosses the kink" in note
+
+
+def test_batch_norm_by_hand():
+    """Batch norm over 4 examples, and its textbook backward pass (Ioffe and Szegedy's, population σ²)."""
+    X, T = np.array([[0.5, -1.0], [1.5, 0.3], [-0.7, 0.8], [0.2, 2.0]]), np.array([0.5, 1.5, -1.0, 0.2])
+    w, gamma, beta, epsilon, eta = np.array([0.5, -0.2]), 1.0, 0.0, 1e-5, 0.1
+    h = X @ w
+    n = len(h)
+    mu = h.sum() / n
+    sigma2 = ((h - mu) ** 2).sum() / n
+    hhat = (h - mu) / np.sqrt(sigma2 + epsilon)
+    y = gamma * hhat + beta
+    loss = ((y - T) ** 2).sum() / n
+    g = 2 * (y - T) / n  # dL/dy
+    g_hat = gamma * g  # dL/dhhat
+    # each example's own term, the mean's and the variance's: (1/σ) (g - mean g - hhat mean(g hhat))
+    dh = (g_hat - g_hat.mean() - hhat * (g_hat * hhat).mean()) / np.sqrt(sigma2 + epsilon)
+    expected = {"w": X.T @ dh, "gamma": (g * hhat).sum(), "beta": g.sum()}
+    sheet = sheet_of("batch-norm")
+    assert sheet.dtype == "float64"
+    assert_close(forward(sheet), {"h": h, "mu": mu, "sigma2": sigma2, "hhat": hhat, "y": y, "L": loss},
+                 rtol=1e-12)
+    assert_close(grads(sheet), expected, rtol=1e-10)
+    assert_close(updated(sheet), {"w": w - eta * expected["w"], "gamma": gamma - eta * expected["gamma"],
+                                  "beta": beta - eta * expected["beta"]}, rtol=1e-12)
+    # the own-term-only derivative (what dropping the cross terms gives) is far from the right one
+    assert np.max(np.abs(X.T @ (g_hat / np.sqrt(sigma2 + epsilon)) - expected["w"])) > 0.1
+    assert any(q.tex == r"\sigma^{2}" for q in sheet.forward if q.name == "sigma2")
+
+
+def test_attention_by_hand():
+    """Scaled dot-product attention, softmax(Q K^T/√d) V, and its backward pass written out."""
+    X = np.array([[1.0, 0.0], [0.5, 1.0], [-0.5, 0.8]])
+    T = np.array([[0.5, 0.0], [0.0, 0.5], [-0.5, 0.5]])
+    Wq = np.array([[0.6, -0.2], [0.3, 0.8]])
+    Wk = np.array([[0.5, 0.1], [-0.4, 0.7]])
+    Wv = np.array([[1.0, 0.2], [-0.3, 0.9]])
+    d, eta = 2, 0.5
+    Q, K, V = X @ Wq, X @ Wk, X @ Wv
+    S = Q @ K.T / np.sqrt(d)
+    E = np.exp(S - S.max(axis=1, keepdims=True))
+    A = E / E.sum(axis=1, keepdims=True)
+    out = A @ V
+    loss = ((out - T) ** 2).mean()
+    d_out = 2 * (out - T) / out.size
+    dA, dV = d_out @ V.T, A.T @ d_out
+    dS = A * (dA - (A * dA).sum(axis=1, keepdims=True))  # each row's softmax Jacobian, applied
+    dQ, dK = dS @ K / np.sqrt(d), dS.T @ Q / np.sqrt(d)
+    expected = {"Wq": X.T @ dQ, "Wk": X.T @ dK, "Wv": X.T @ dV}
+    sheet = sheet_of("attention")
+    assert sheet.dtype == "float64"
+    np.testing.assert_allclose(A.sum(axis=1), 1.0)
+    assert_close(forward(sheet), {"Q": Q, "K": K, "V": V, "S": S, "A": A, "O": out, "L": loss}, rtol=1e-12)
+    assert_close(grads(sheet), expected, rtol=1e-10)
+    assert_close(updated(sheet), {"Wq": Wq - eta * expected["Wq"], "Wk": Wk - eta * expected["Wk"],
+                                  "Wv": Wv - eta * expected["Wv"]}, rtol=1e-12)
+    # the scores' derivative is the softmax's whole Jacobian per row, and it is checked whole
+    assert any(c.term == "A/S" for c in sheet.checks)

@@ -144,11 +144,15 @@ def test_adam_neuron_equals_adam_written_here():
         p = 1 / (1 + np.exp(-(x @ theta)))
         g = (p - y) * x
         m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g * g
-        theta = theta - 0.1 * np.sqrt(1 - 0.999**t) / (1 - 0.9**t) * m / (np.sqrt(v) + 1e-7)
+        alpha = 0.1 * np.sqrt(1 - 0.999**t) / (1 - 0.9**t)  # both bias corrections, in the rate
+        step = alpha * m / (np.sqrt(v) + 1e-7)
+        theta = theta - step
+        assert answers[f"state:alpha@{t}"] == pytest.approx(alpha, rel=1e-12)
         for i, name in enumerate(("w1", "w2", "b")):
             assert answers[f"updated:{name}@{t}"] == pytest.approx(theta[i], rel=1e-12)
             assert answers[f"state:m:{name}@{t}"] == pytest.approx(m[i], rel=1e-12)
-            assert answers[f"state:v_hat:{name}@{t}"] == pytest.approx(v[i] / (1 - 0.999**t), rel=1e-12)
+            assert answers[f"state:v:{name}@{t}"] == pytest.approx(v[i], rel=1e-12)
+            assert answers[f"state:step:{name}@{t}"] == pytest.approx(step[i], rel=1e-12)
             if t > 1:
                 assert answers[f"gradient:{name}@{t - 1}"] == pytest.approx(g[i], rel=1e-12)
     assert sheet.loss_decreased

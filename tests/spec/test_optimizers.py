@@ -35,12 +35,27 @@ def test_a_given_value_replaces_the_default():
     assert settings["beta_2"] == 0.99 and settings["epsilon"] == 1e-8 and settings["beta_1"] == 0.9
 
 
+@pytest.mark.parametrize("name", ["sgd", "momentum", "nesterov", "rmsprop", "adam"])
+def test_every_optimizer_takes_a_weight_decay_as_keras_does(name):
+    settings = _train(f'optimizer = "{name}"\nweight_decay = 0.01\n').settings
+    assert settings.decayed and settings.hyperparameters[-1] == ("weight_decay", 0.01)
+    assert not settings.plain  # SGD with a decay has a rule of its own: w <- w - eta lambda w - eta g
+    assert "weight_decay=..." in settings.keras
+    assert not _train(f'optimizer = "{name}"\n').settings.decayed  # none unless given, as in Keras
+
+
+def test_a_misplaced_key_names_the_weight_decay_among_what_the_optimizer_takes():
+    with pytest.raises(SpecError) as caught:
+        _train('optimizer = "momentum"\nrho = 0.9\n')
+    assert "its hyperparameters: momentum, weight_decay" in caught.value.message
+
+
 @pytest.mark.parametrize(("extra", "key", "words"), [
     ('optimizer = "adagrad"\n', "train.optimizer",
      "'sgd', 'momentum', 'nesterov', 'rmsprop', 'adam', 'adamw'"),
     ('optimizer = "momentum"\nbeta_1 = 0.9\n', "train.beta_1", "belongs to adam and adamw"),
     ('beta_1 = 0.9\n', "train.beta_1", "optimizer = 'sgd' does not take beta_1"),
-    ('optimizer = "adam"\nweight_decay = 0.1\n', "train.weight_decay", "belongs to adamw"),
+    ('optimizer = "adam"\nweight_decay = -0.1\n', "train.weight_decay", "greater than or equal to 0"),
     ('optimizer = "adam"\nepsilon = 0.0\n', "train.epsilon", "greater than 0"),
     ('optimizer = "rmsprop"\nepsilon = -1e-7\n', "train.epsilon", "greater than 0"),
     ('optimizer = "adam"\nbeta_2 = 1.0\n', "train.beta_2", "less than 1"),
