@@ -15,7 +15,7 @@ import pytest
 import sympy as sp
 
 from derive.render.html import print_layout
-from derive.render.layout import COLUMN, printed, width
+from derive.render.layout import COLUMN, _rows, printed, width
 from derive.sheet.build import build_worksheet
 from derive.sheet.formula import NUMBER_BOX, STEP_BOX, Formula, Number, Numbers, Symbolic
 from derive.sheet.printers import MATHML, TEX
@@ -241,3 +241,62 @@ def test_rows_hold_whole_parts_up_to_a_columns_width():
     printed_rows = printed(long, A4, column=22).rows  # 30 letters fill 22 em; 10 and "= 2" share the next
     assert printed_rows == ((rf"\mathrm{{{'a' * 30}}}",), (rf"\mathrm{{{'b' * 10}}}", "2"))  # words upright
     assert printed(long, A4, column=22).continued == frozenset()
+
+
+def _long_sum(terms: int) -> str:
+    """A neuron on ``terms`` inputs: its pre-activation is a sum of ``terms`` products."""
+    inputs = "\n".join(f"x{i} = {0.1 * i:.1f}" for i in range(1, terms + 1))
+    weights = "\n".join(f"w{i} = {0.05 * i:.2f}" for i in range(1, terms + 1))
+    total = " + ".join(f"x{i}*w{i}" for i in range(1, terms + 1))
+    return (f'title = "A sum of {terms} products"\n[inputs]\n{inputs}\ny = 1.0\n[parameters]\n{weights}\n'
+            f'[graph]\nz = "{total}"\nL = "(z - y)**2"\n[train]\nlearning_rate = 0.1\n')
+
+
+def test_each_output_fits_its_own_text_block():
+    """A layout's line is the most whole em whose rows, laid out up to 1/FILL wider than the
+    estimate, still fit the text block: Letter's (215.9 mm) wider than A4's (210 mm) in the PDF
+    (18 mm margins) and the article (2 cm), a course site's column narrower than the page's."""
+    from derive.render.formulas import TEXT_SIZE_PX
+    from derive.render.layout import FILL, FRAGMENT, PAGE, TEX_FILL
+    from derive.render.tex import tex_layout
+
+    def text_em(paper_mm: float, margin_mm: float, indent_pt: float, font_pt: float) -> float:
+        return ((paper_mm - 2 * margin_mm) / 25.4 * 72 - indent_pt) / font_pt
+
+    pdf_font = TEXT_SIZE_PX * 1.1 * 0.75  # display math at 1.1 of 14.5 px, in pt
+    cases = {
+        "A4 PDF": (print_layout("a4"), text_em(210, 18, 12, pdf_font), FILL),
+        "Letter PDF": (print_layout("letter"), text_em(215.9, 18, 12, pdf_font), FILL),
+        "A4 .tex": (tex_layout("a4"), text_em(210, 20, 1.5 * 10.95, 10.95), TEX_FILL),
+        "Letter .tex": (tex_layout("letter"), text_em(215.9, 20, 1.5 * 10.95, 10.95), TEX_FILL),
+        "page": (PAGE, (761.6 - 1.2 * 16) / 16, FILL),  # 50 rem less 2 x 1.2 rem padding, at 16 px
+        "fragment": (FRAGMENT, (640 - 1.2 * 16) / 16, FILL),
+    }
+    for name, (layout, room, fill) in cases.items():
+        assert layout.line / fill <= room < (layout.line + 1) / fill, name
+    assert cases["A4 PDF"][0].line == cases["A4 .tex"][0].line == 37  # the line A4 sheets were checked at
+    assert print_layout("letter").line > print_layout("a4").line
+    assert tex_layout("letter").line > tex_layout("a4").line
+    assert FRAGMENT.line < print_layout("a4").line < PAGE.line
+
+
+def test_a_course_sites_column_breaks_a_long_sum_where_the_a4_page_does_not():
+    """The fragment (``--host``) is printed for a course site's column: a sum that one A4 row
+    holds takes two there; no sum takes fewer rows in the fragment than on A4. The fragment's
+    rows are what ``render_fragment`` writes, each within the column's line."""
+    from derive.render.html import render_fragment
+    from derive.render.layout import FRAGMENT
+
+    more = 0
+    for terms in range(8, 13):
+        sheet = build_worksheet(spec_from(_long_sum(terms)), f"sum-{terms}")
+        formula = sheet.equations[0].formula
+        narrow, a4 = printed(formula, FRAGMENT, style=MATHML), printed(formula, A4, style=MATHML)
+        assert narrow.block() in render_fragment(sheet)
+        assert len(narrow.rows) >= len(a4.rows), terms
+        more += len(narrow.rows) > len(a4.rows)
+        rows, _ = _rows(formula, False, FRAGMENT.line)
+        for index, row in enumerate(rows):
+            lead = width(formula.lhs) if index == 0 else 1.0  # the first row's side, or a sum's indent
+            assert lead + sum(width(part) for part in row) + 1.4 * len(row) <= FRAGMENT.line
+    assert more >= 1
