@@ -2,7 +2,7 @@
 steps) printed as answer boxes.
 
 ``student_sheet`` returns a ``dataclasses.replace`` of the key's model with ``student=True``
-and ``blanks`` set; the printer (``sheet.formula.printed``) does the rest:
+and ``blanks`` set; the printer (``render.layout.printed``) does the rest:
 
 - every ``shown*`` text of a computed number (forward values, local derivatives, gradients,
   updates, losses, the check table, the step table, the [gradient] tables, and any field a

@@ -13,14 +13,15 @@ from functools import partial
 
 from markupsafe import Markup
 
-from ..sheet.formula import Formula, Part, Printed, part_text, printed
+from ..sheet.formula import Formula, Part, part_text
 from ..sheet.model import GeneralRule, Worksheet
 from ..sheet.parts import PRODUCT_RULE, letter
 from ..sheet.printers import MATHML, TEX, Style
 from . import formulas
 from .inert import inert_html
+from .layout import FRAGMENT, PAGE, PT_PER_MM, PT_PER_PX, Layout, Printed, printed
 from .pdf.formulas import Aligned, FormulaBoxes
-from .templating import html_environment
+from .templating import html_environment, paper_width_mm
 
 MATH_STYLES: dict[str, tuple[Style, Callable[..., Markup]]] = {
     "mathml": (MATHML, formulas.mathml),
@@ -35,12 +36,14 @@ def _plot(sheet: Worksheet) -> Markup:
     return Markup(loss_plot_svg(sheet) if len(sheet.history) > 2 else "")
 
 
-def formula_block(sheet: Worksheet, formula: Formula, style: Style = TEX, pieces: bool = False,
-                  width: float = 0, rows_of_student: bool = False) -> str | tuple | Aligned:
+def formula_block(sheet: Worksheet, formula: Formula, layout: Layout, style: Style = TEX,
+                  pieces: bool = False, width: float = 0,
+                  rows_of_student: bool = False) -> str | tuple | Aligned:
     """``formula`` as one formula, its rows aligned on the relation when it needs several (in
-    rows of at most ``width`` em, if given: a formula in a table's column); with ``pieces``, a
-    row's parts for the PDF's layout (``rows_of_student``: in the student sheet's rows)."""
-    shown = printed(formula, sheet.student, sheet.blanks == "steps", style, column=width,
+    rows of ``layout``'s line, or of at most ``width`` em, if given: a formula in a table's
+    column); with ``pieces``, a row's parts for the PDF's layout (``rows_of_student``: in the
+    student sheet's rows)."""
+    shown = printed(formula, layout, sheet.student, sheet.blanks == "steps", style, column=width,
                     rows_of_student=rows_of_student)
     if not pieces:
         return shown.lines()[0] if len(shown.rows) == 1 else shown.block()
@@ -73,8 +76,9 @@ def rule_lines(sheet: Worksheet, rule: GeneralRule) -> tuple[Formula, ...]:
 
 
 def _render(template: str, sheet: Worksheet, math: tuple[Style, Callable[..., Markup]], top: int,
-            pieces: bool = False, **extra: object) -> str:
-    """``template`` filled in; ``extra`` may bring its own ``picture`` (the graph) and ``plot``."""
+            layout: Layout, pieces: bool = False, **extra: object) -> str:
+    """``template`` filled in, its formulas broken for ``layout``; ``extra`` may bring its own
+    ``picture`` (the graph) and ``plot``."""
     if "picture" not in extra:
         from .figures.picture import graph_html
 
@@ -85,7 +89,7 @@ def _render(template: str, sheet: Worksheet, math: tuple[Style, Callable[..., Ma
         extra["plot"] = _plot(sheet)
     context = {"sheet": sheet, "m": m, "md": partial(m, display=True), "top": top, "symbol": letter,
                "product": PRODUCT_RULE, "given": _as_text,
-               "line": partial(formula_block, sheet, style=style, pieces=pieces),
+               "line": partial(formula_block, sheet, style=style, pieces=pieces, layout=layout),
                "rule_lines": partial(rule_lines, sheet), **extra}
     return html_environment().get_template(template).render(context)
 
@@ -113,14 +117,14 @@ def values_free(sheet: Worksheet) -> Worksheet:
 
 def render_page(sheet: Worksheet) -> str:
     """One self-contained HTML file: inline CSS, MathML, no scripts, no network."""
-    return _render("html/page.html.j2", sheet, MATH_STYLES["mathml"], top=1)
+    return _render("html/page.html.j2", sheet, MATH_STYLES["mathml"], top=1, layout=PAGE)
 
 
 def render_fragment(sheet: Worksheet, math: str = "mathml") -> str:
     """One ``<section class="derive-worksheet">`` for a host page; ``math='tex'`` for MathJax/KaTeX."""
     if math not in ("mathml", "tex"):
         raise ValueError(f"math must be 'mathml' or 'tex', not {math!r}")
-    return _render("html/fragment.html.j2", sheet, MATH_STYLES[math], top=2)
+    return _render("html/fragment.html.j2", sheet, MATH_STYLES[math], top=2, layout=FRAGMENT)
 
 
 @dataclass(frozen=True)
@@ -134,16 +138,16 @@ class PrintRow:
     """On a class set's key, the same formula on the student sheet: the box is as large as both."""
 
 
-def _print_block(sheet: Worksheet, formula: Formula, width: float = 0) -> PrintRow:
+def _print_block(sheet: Worksheet, layout: Layout, formula: Formula, width: float = 0) -> PrintRow:
     """``formula_block`` as the PDF takes it: its MathML pieces, and as its text alternative the
     same rows in TeX, one after the other (a chain of equalities read in order, without the
     alignment's markup). A class set's key is printed in its student sheet's rows and sized
     like it (``shares_layout``)."""
     key = shares_layout(sheet) and not sheet.student
     steps = sheet.blanks == "steps"
-    pieces = formula_block(sheet, formula, MATHML, pieces=True, width=width, rows_of_student=key)
-    rows = printed(formula, sheet.student, steps, TEX, column=width, rows_of_student=key).lines()
-    like = _laid_pieces(printed(formula, True, False, MATHML, column=width)) if key else None
+    pieces = formula_block(sheet, formula, layout, MATHML, pieces=True, width=width, rows_of_student=key)
+    rows = printed(formula, layout, sheet.student, steps, TEX, column=width, rows_of_student=key).lines()
+    like = _laid_pieces(printed(formula, layout, True, False, MATHML, column=width)) if key else None
     return PrintRow(pieces, " ".join(rows), like)
 
 
@@ -179,7 +183,7 @@ def render_fragment_files(sheet: Worksheet, name: str, math: str = "mathml",
     if spec.picture_files:
         extra, files = _picture_files(sheet, name.removesuffix(".fragment.html"))
     template = "html/fragment-inline.html.j2" if spec.inline_styles else "html/fragment.html.j2"
-    text = _render(template, sheet, (MATH_STYLES[math][0], wrap), top=2, **extra)
+    text = _render(template, sheet, (MATH_STYLES[math][0], wrap), top=2, layout=FRAGMENT, **extra)
     if spec.kept_properties is not None:
         from .inline_css import inline_styles
 
@@ -232,20 +236,25 @@ def render_print_html(sheet: Worksheet, boxes: FormulaBoxes, paper: str = "a4") 
     from .pdf.picture_print import graph_print_html
 
     name = f"html/paper/{paper}.html.j2"
-    line_px = (paper_width_mm(name) - 2 * SIDE_MARGIN_MM) * 96 / 25.4
+    line_px = (paper_width_mm(paper) - 2 * SIDE_MARGIN_MM) * 96 / 25.4
     shared = shares_layout(sheet)
     given = partial(given_box, boxes, wide_chars=widest_chars(sheet.precision)) if shared else _as_text
     picture = graph_print_html(values_free(sheet) if shared else sheet, line_px, boxes, values=not shared)
-    return _render(name, sheet, (MATHML, boxes.box), top=1, pieces=True, side_margin=f"{SIDE_MARGIN_MM}mm",
-                   picture=picture, given=given,
-                   line=partial(_print_block, sheet), m=partial(_boxed, sheet, boxes),
+    return _render(name, sheet, (MATHML, boxes.box), top=1, layout=print_layout(paper), pieces=True,
+                   side_margin=f"{SIDE_MARGIN_MM}mm", picture=picture, given=given,
+                   line=partial(_print_block, sheet, print_layout(paper)), m=partial(_boxed, sheet, boxes),
                    md=partial(_boxed, sheet, boxes, display=True))
 
 
-def paper_width_mm(name: str) -> float:
-    """The width of the paper whose print template is ``name``, as the template gives it."""
-    template = html_environment().get_template(name)
-    return float("".join(template.blocks["paper_width_mm"](template.new_context())))
-
-
 SIDE_MARGIN_MM = 18
+PRINT_TEXT_PT = 10
+"""The print page's text size (``print.html.j2``): a display formula's indent is 1.2 of its em."""
+
+
+def print_layout(paper: str) -> Layout:
+    """Where the PDF on ``paper`` breaks formulas: its text block (the paper less ``SIDE_MARGIN_MM``
+    each side), less a display formula's indent, at the display size ziamath sets formulas at."""
+    from .formulas import TEXT_SIZE_PX
+
+    text_pt = (paper_width_mm(paper) - 2 * SIDE_MARGIN_MM) * PT_PER_MM
+    return Layout.fitted(text_pt, 1.2 * PRINT_TEXT_PT, TEXT_SIZE_PX * 1.1 * PT_PER_PX)

@@ -41,6 +41,12 @@ def papers() -> list[str]:
     return sorted(path.name.removesuffix(".html.j2") for path in folder.glob("*.html.j2"))
 
 
+def paper_width_mm(paper: str) -> float:
+    """The width of ``paper`` (one of ``papers()``), as its print template gives it."""
+    template = html_environment().get_template(f"html/paper/{paper}.html.j2")
+    return float("".join(template.blocks["paper_width_mm"](template.new_context())))
+
+
 def escape_tex(text: object) -> str:
     """``text`` as literal characters in LaTeX's text mode, on one line (control characters,
     which TeX would read as commands or refuse, become spaces)."""

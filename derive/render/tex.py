@@ -17,10 +17,25 @@ from __future__ import annotations
 
 import re
 
-from ..sheet.formula import Formula, printed
+from ..sheet.formula import Formula
 from ..sheet.model import Worksheet
-from .templating import tex_environment
+from .layout import PT_PER_MM, TEX_FILL, Layout, printed
+from .templating import paper_width_mm, tex_environment
 from .tex_safety import check_tex
+
+SIDE_MARGIN_MM = 20
+"""The article's side margins (``geometry``'s ``hmargin``)."""
+FONT_PT = 10.95
+"""The article's ``11pt`` size, as LaTeX sets it."""
+MATH_INDENT_EM = 1.5
+"""``fleqn``'s indent of a display formula (the template's ``\\mathindent``)."""
+
+
+def tex_layout(paper: str) -> Layout:
+    """Where the article on ``paper`` breaks formulas: its text block (the paper less the side
+    margins), less a display formula's indent, at 11 pt."""
+    text_pt = (paper_width_mm(paper) - 2 * SIDE_MARGIN_MM) * PT_PER_MM
+    return Layout.fitted(text_pt, MATH_INDENT_EM * FONT_PT, FONT_PT, TEX_FILL)
 
 
 def render_tex(sheet: Worksheet, paper: str = "a4") -> str:
@@ -30,20 +45,21 @@ def render_tex(sheet: Worksheet, paper: str = "a4") -> str:
 
     plot = loss_plot_tikz(sheet) if len(sheet.history) > 2 else ""
     blank_steps = sheet.student and sheet.blanks == "steps"
+    layout = tex_layout(paper)
 
     def rule_lines(rule):
         return rule.lines(blank_steps)
 
     def shown(formula: Formula):
-        return printed(formula, sheet.student, blank_steps)
+        return printed(formula, layout, sheet.student, blank_steps)
 
     def line(formula: Formula, width: float = 0) -> str:
         """The formula as one (rows aligned in ``aligned``), in rows of ``width`` em if given."""
-        return printed(formula, sheet.student, blank_steps, column=width).block()
+        return printed(formula, layout, sheet.student, blank_steps, column=width).block()
 
     template = tex_environment().get_template(f"tex/paper/{paper}.tex.j2")
-    document = template.render(sheet=sheet, picture=graph_tikz(sheet),
-                               plot=plot, line=line,
+    document = template.render(sheet=sheet, picture=graph_tikz(sheet), plot=plot, line=line,
+                               side_margin=f"{SIDE_MARGIN_MM / 10:g}cm",
                                aligned=lambda f: shown(f).aligned(),
                                rule_lines=rule_lines)
     return pdflatex_text(check_tex(document))

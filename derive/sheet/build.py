@@ -40,7 +40,7 @@ from . import forms, model
 from .answers import answer_list
 from .build_gradients import gradient_tables
 from .build_optimizer import optimizer_work
-from .chains import ROW, answer_key, chain_view
+from .chains import answer_key, chain_view
 from .digits import trustworthy_digits
 from .formula import Formula, Number, Numbers, Symbolic, frozen, part_tex
 from .parts import Parts, rate_symbol
@@ -307,7 +307,7 @@ def _local(t: Parts, d: EdgeDerivation, graph: Graph, value: float | None, p: in
         indices = np.ndim(exact[edge.node]) + np.ndim(exact[edge.input])
         rule = t.expr(forms.Jacobian(sp.Integer(indices), sp.Symbol("G"), d.derivative))
         return model.LocalDerivative(edge.key, edge.node, edge.input, symbol,
-                                     Formula(symbol, (rule,), width=ROW), frozen(value),
+                                     Formula(symbol, (rule,), derivation=True), frozen(value),
                                      shown_compact(value, p) if value is not None else "",
                                      tuple(_rule(t, r) for r in d.rules), relevant)
     written = graph.node_by_name[edge.node].expression.display
@@ -320,7 +320,7 @@ def _local(t: Parts, d: EdgeDerivation, graph: Graph, value: float | None, p: in
         parts = parts[1:]
     distinct = tuple({part_tex(part): part for part in parts}.values())  # a number wins a tie
     return model.LocalDerivative(edge.key, edge.node, edge.input, symbol,
-                                 Formula(symbol, distinct, width=ROW), frozen(value),
+                                 Formula(symbol, distinct, derivation=True), frozen(value),
                                  shown(value, p), tuple(_rule(t, r) for r in d.rules), relevant)
 
 

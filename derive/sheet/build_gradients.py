@@ -20,7 +20,7 @@ from ..numeric.watch_rules import watch_of
 from ..spec.schema import Gradient, Spec
 from ..symbolic.derivation import ChainRule, Derivation, HigherDerivative, Target
 from . import forms, model
-from .chains import ROW, answer_key, chain_view
+from .chains import answer_key, chain_view
 from .formula import Formula, Number, Symbolic, frozen
 from .parts import Parts
 
@@ -88,7 +88,7 @@ def _entry(t: Parts, derivation: Derivation, derived, local, name, tape_value, s
         question = t.expr(forms.derivative_of(derived.function, t.symbol(name), order), "question")
         key = answer_key(f"derivative{order}", f"{derived.target.of}/{name}")
         formula = Formula(symbol, (question, t.expr(derived.derivatives[-1]),
-                                   Number(frozen(symbolic), p, answer=key)), width=ROW)
+                                   Number(frozen(symbolic), p, answer=key)), derivation=True)
     tape_text = "None" if tape_value is None else shown(tape_value, p)
     return model.GradientEntry(
         name, t.name(name), symbol, formula, frozen(tape_value), tape_text, frozen(symbolic),

@@ -15,12 +15,8 @@ from ..graph.evaluate import reduce_to
 from ..numbers import shown
 from ..symbolic.derivation import ChainRule, Derivation
 from . import forms, model
-from .formula import LINE, Formula, Number, Numbers, frozen, part_tex
+from .formula import Formula, Number, Numbers, frozen, part_tex
 from .parts import Parts
-
-ROW = LINE
-"""How many em a derivation's row holds: the line (a derivation's width also marks it as one,
-which a steps-mode student sheet asks of the student)."""
 
 
 def answer_key(kind: str, name: str, step: int = 0, steps: int = 1) -> str:
@@ -38,7 +34,7 @@ def chain_view(t: Parts, loss: str, derivation: Derivation, chain: ChainRule, lo
     if chain.backward is not None:
         written = chain.shown_backward if chain.shown_backward is not None else chain.backward
         symbols = t.expr(written)
-        formula = Formula(symbol, (symbols, result), width=1)  # one part per row
+        formula = Formula(symbol, (symbols, result), derivation=True, one_per_row=True)
         return model.ChainRule(chain.parameter, t.name(chain.parameter), symbol, symbols, result, formula,
                                (), (), frozen(total), shown(total, p))
     terms: list[model.PathTerm] = []
@@ -81,5 +77,5 @@ def chain_view(t: Parts, loss: str, derivation: Derivation, chain: ChainRule, lo
     parts = [part for index, part in enumerate(parts)
              if index == 0 or part_tex(part) != part_tex(parts[index - 1])]
     return model.ChainRule(chain.parameter, t.name(chain.parameter), symbol, joined_symbols, joined_numbers,
-                           Formula(symbol, tuple(parts), width=ROW), tuple(terms), simplifications,
+                           Formula(symbol, tuple(parts), derivation=True), tuple(terms), simplifications,
                            frozen(total), shown(total, p))

@@ -11,12 +11,13 @@ import sympy as sp
 
 from derive.classset.blanks import ARRAY_BOX, EARLIER, NUMBER_BOX, STEP_BOX, problem_json, student_sheet
 from derive.render import formulas
-from derive.render.html import render_fragment, render_page, rule_lines
+from derive.render.html import print_layout, render_fragment, render_page, rule_lines
+from derive.render.layout import printed
 from derive.render.pdf.document import render_pdf
 from derive.render.pdf.formulas import drawing
 from derive.render.tex import render_tex
 from derive.sheet.build import build_worksheet
-from derive.sheet.formula import Formula, Number, Numbers, Symbolic, printed
+from derive.sheet.formula import Formula, Number, Numbers, Symbolic
 from derive.sheet.printers import MATHML
 from derive.spec.examples import example_names, example_path
 from derive.spec.schema import load_spec
@@ -24,15 +25,18 @@ from derive.spec.schema import load_spec
 from ..classsets import found, given_numbers, html_text, key_answers, tex_text
 from ..conftest import DEFAULT, TWO_OUTPUTS, require_tool, spec_from
 
+A4 = print_layout("a4")
+"""The A4 PDF's layout, which these tests print formulas in."""
+
 
 def rows(sheet, formula: Formula) -> tuple[str, ...]:
     """The right-hand sides of ``formula`` as ``sheet`` prints it, one string per row."""
-    return tuple(" = ".join(row) for row in printed(formula, sheet.student, sheet.blanks == "steps").rows)
+    return tuple(" = ".join(row) for row in printed(formula, A4, sheet.student, sheet.blanks == "steps").rows)
 
 
 def line(sheet, formula: Formula) -> str:
     """``formula`` as ``sheet`` prints it, on one line."""
-    return " ".join(printed(formula, sheet.student, sheet.blanks == "steps").lines())
+    return " ".join(printed(formula, A4, sheet.student, sheet.blanks == "steps").lines())
 
 
 @pytest.fixture(scope="module", params=["default", "two-outputs", "three-steps"])
@@ -164,16 +168,16 @@ def test_steps_mode_blanks_the_derivation_but_keeps_the_questions():
 
 def test_only_the_answers_among_the_numbers_are_boxed():
     update = _update()
-    assert printed(update).lines() == (
+    assert printed(update, A4).lines() == (
         r"w_{1} \leftarrow 0.7 - 0.1 \cdot \left({-}0.2828153\right) = 0.7282815",)
-    assert printed(update, student=True).lines() == (
+    assert printed(update, A4, student=True).lines() == (
         rf"w_{{1}} \leftarrow 0.7 - 0.1 \cdot {NUMBER_BOX} = {NUMBER_BOX}",)
-    steps = printed(update, student=True, steps=True)
+    steps = printed(update, A4, student=True, steps=True)
     assert steps.lines() == (rf"w_{{1}} \leftarrow {STEP_BOX} = {NUMBER_BOX}",)
     g, x1 = Symbolic(sp.Symbol("g"), role="given"), Symbolic(sp.Symbol("x1"))
-    vector = Formula(g, (x1, Number((1.0, 2.5), 7)), width=44)
-    assert printed(vector, student=True).lines() == (f"g = x_{{1}} = {ARRAY_BOX}",)
-    assert printed(vector, student=True, steps=True).lines() == (f"g = {STEP_BOX}", f"= {ARRAY_BOX}")
+    vector = Formula(g, (x1, Number((1.0, 2.5), 7)), derivation=True)
+    assert printed(vector, A4, student=True).lines() == (f"g = x_{{1}} = {ARRAY_BOX}",)
+    assert printed(vector, A4, student=True, steps=True).lines() == (f"g = {STEP_BOX}", f"= {ARRAY_BOX}")
 
 
 def _update() -> Formula:
@@ -186,7 +190,7 @@ def _update() -> Formula:
 
 def test_the_box_draws_in_mathml_pdf_and_latex(tmp_path):
     for steps in (False, True):
-        markup = printed(_update(), student=True, steps=steps, style=MATHML).lines()[0]
+        markup = printed(_update(), A4, student=True, steps=steps, style=MATHML).lines()[0]
         # two boxes (the gradient's and the new value's, or the step's and the value's), each
         # two posts and a base line
         assert str(formulas.mathml(markup)).count('<mspace mathbackground="black"') == 6

@@ -17,16 +17,18 @@ import numpy as np
 import pytest
 
 import derive.examples
-from derive.render.html import formula_block
+from derive.render.html import formula_block, print_layout
+from derive.render.layout import printed
 from derive.render.pdf.formulas import Aligned, _laid_out, aligned_drawing, drawing
 from derive.sheet.build import build_worksheet
-from derive.sheet.formula import Formula, printed
+from derive.sheet.formula import Formula
 from derive.sheet.model import Worksheet
 from derive.sheet.printers import MATHML
 from derive.spec.schema import parse_spec
 
 EXAMPLES = ("l2-regularization", "softmax-cross-entropy", "tanh-sigmoid-network")
 TOLERANCE_PX = 0.03
+A4 = print_layout("a4")
 
 
 def _sheet(name: str) -> Worksheet:
@@ -102,7 +104,7 @@ def _aligned(name: str) -> list[tuple[Aligned, str]]:
     found = []
     for formula in _formulas(_sheet(name)):
         for column in (0, 20):
-            shown = printed(formula, False, False, MATHML, column=column)
+            shown = printed(formula, A4, False, False, MATHML, column=column)
             if len(shown.rows) > 1:
                 found.append((Aligned(*shown.cells()), shown.block()))
     return found
@@ -131,8 +133,8 @@ def test_the_comparison_can_fail():
 
 def test_the_print_page_takes_a_broken_formula_as_its_cells():
     sheet = _sheet("tanh-sigmoid-network")
-    broken = next(f for f in _formulas(sheet) if len(printed(f, False, False, MATHML).rows) > 1)
-    block = formula_block(sheet, broken, MATHML, pieces=True)
+    broken = next(f for f in _formulas(sheet) if len(printed(f, A4, False, False, MATHML).rows) > 1)
+    block = formula_block(sheet, broken, A4, MATHML, pieces=True)
     assert isinstance(block, Aligned)
-    assert drawing(block, True).extent == pytest.approx(_laid_out(formula_block(sheet, broken, MATHML),
+    assert drawing(block, True).extent == pytest.approx(_laid_out(formula_block(sheet, broken, A4, MATHML),
                                                                   True).extent)

@@ -8,9 +8,10 @@ import subprocess
 
 import pytest
 
+from derive.render.html import print_layout
+from derive.render.layout import printed
 from derive.render.pdf.document import render_pdf
 from derive.sheet.build import build_worksheet
-from derive.sheet.formula import printed
 from derive.spec.examples import example_path
 from derive.spec.schema import load_spec
 
@@ -52,7 +53,7 @@ def test_pdfinfo_says_tagged(tmp_path, rendered):
 def test_pdftotext_finds_each_chain_rules_tex(tmp_path, rendered):
     sheet, data = rendered
     text = _tool_output(tmp_path, "pdftotext", data)
-    rows = [row for chain in sheet.chains for row in printed(chain.formula).lines()]
+    rows = [row for chain in sheet.chains for row in printed(chain.formula, print_layout("a4")).lines()]
     assert sheet.chains and len(rows) >= 2 * len(sheet.chains)  # the symbolic row and the numbers' row
     for row in rows:
         assert row in text, row
@@ -81,7 +82,7 @@ def test_structure_tree_has_language_headings_tables_and_formulas_with_alt(rende
         alts = [str(element.Alt) for element in elements if element.S == "/Formula"]
         assert len(alts) == kinds.count("/Formula") > 40 and all(alts)
         for chain in sheet.chains:  # a formula in aligned rows: its alternative reads the rows in order
-            assert " ".join(printed(chain.formula).lines()) in alts
+            assert " ".join(printed(chain.formula, print_layout("a4")).lines()) in alts
         headings = [element for element in elements if element.S == "/H2"]
         assert any(heading.K[0].get("/S") == "/Span" for heading in headings)
 

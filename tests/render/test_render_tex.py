@@ -65,13 +65,12 @@ def test_a_paper_is_a_pair_of_child_templates():
     """--paper offers exactly the papers the templates folder holds, each an html and a tex child."""
     from derive.errors import DeriveError
     from derive.render.formats import Options
-    from derive.render.html import paper_width_mm
-    from derive.render.templating import papers, templates_dir
+    from derive.render.templating import paper_width_mm, papers, templates_dir
 
     assert papers() == ["a4", "letter"]
     for paper in papers():
         assert (templates_dir() / "tex" / "paper" / f"{paper}.tex.j2").is_file()
-    assert paper_width_mm("html/paper/a4.html.j2") == 210.0
-    assert paper_width_mm("html/paper/letter.html.j2") == 215.9
+    assert paper_width_mm("a4") == 210.0
+    assert paper_width_mm("letter") == 215.9
     with pytest.raises(DeriveError, match=r"^--paper: expected one of a4, letter, got 'a5'"):
         Options(paper="a5")

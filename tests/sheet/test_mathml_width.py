@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from derive.render.layout import FILL
 from derive.sheet.build import build_worksheet
-from derive.sheet.formula import LINE, part_text
+from derive.sheet.formula import part_text
 from derive.sheet.printers import MATHML
 from derive.sheet.printers.mathml_width import width_em
 from derive.spec.examples import example_path
@@ -14,9 +15,6 @@ from derive.spec.schema import load_spec
 
 SIZE = 16.0
 """The font size ziamath lays out at, in px (the estimate is in em, so any size does)."""
-A4_LINE_EM = 40.1
-"""The A4 PDF's text block for a display formula: 174 mm, less the equation's 1.2 em indent, at
-11 pt x 1.1 (``render.formulas.TEXT_SIZE_PX``)."""
 
 
 def _laid_out_em(markup: str) -> float:
@@ -42,7 +40,7 @@ def test_the_estimate_stays_near_the_laid_out_width(name):
                     continue
                 measured += 1
                 estimate = width_em(markup)
-                # never short by more than the margin LINE leaves below the A4 line, nor 25 % over
-                assert estimate >= laid_out * LINE / A4_LINE_EM, markup
+                # never short by more than the margin a layout leaves below its text block, nor 25 % over
+                assert estimate >= laid_out * FILL, markup
                 assert estimate <= laid_out * 1.25, markup
     assert measured >= 5

@@ -29,6 +29,7 @@ from ...sheet.model import Answer, Worksheet
 from ...sheet.printers import MATHML
 from .. import formulas
 from ..html import _render, formula_block, widest_chars
+from ..layout import PAGE
 from ..quiz.question import Blank
 
 
@@ -56,7 +57,7 @@ class _Site:
 def practice_variant(key: Worksheet, student: Worksheet) -> PracticeVariant:
     """The variant of answer key ``key`` whose student sheet is ``student``."""
     sheet = _Sheet(key, student)
-    body = _render("practice/sheet.html.j2", student, (MATHML, formulas.mathml), top=1,
+    body = _render("practice/sheet.html.j2", student, (MATHML, formulas.mathml), top=1, layout=PAGE,
                    line=sheet.line, m=sheet.math, md=partial(sheet.math, display=True), boxes=sheet.inputs,
                    reveal_forward=sheet.reveal_forward, reveal_answers=sheet.reveal_answers,
                    step_key=partial(_step_key, steps=student.steps))
@@ -106,9 +107,9 @@ class _Sheet:
             groups.append([MATHML.chain(None, relation, ()), *_pieces(part)])
         sites = [item.answer for group in groups for item in group if isinstance(item, _Site)]
         if not sites:
-            return formula_block(self.student, formula, MATHML, width=width)
+            return formula_block(self.student, formula, PAGE, MATHML, width=width)
         parts = Markup("<wbr>").join(self._group(group) for group in groups)
-        key = formulas.mathml(formula_block(self.key, formula, MATHML), display=True)
+        key = formulas.mathml(formula_block(self.key, formula, PAGE, MATHML), display=True)
         label = ", ".join(dict.fromkeys(self.answers[site].label for site in sites))
         return Markup('<span class="boxed-line">{}</span>').format(parts) + self._reveal(key, label)
 
@@ -164,7 +165,7 @@ class _Sheet:
         """The key's step for a node's value: its equation, then its value."""
         node = self.key.forward[index]
         answer = self.answers[answer_key("forward", node.name)]
-        equation = formula_block(self.key, self.key.equations[index].formula, MATHML)
+        equation = formula_block(self.key, self.key.equations[index].formula, PAGE, MATHML)
         value = MATHML.number(answer.value, answer.digits, False)
         return self._reveal(formulas.mathml(MATHML.chain(equation, "=", [value]), display=True), answer.label)
 

@@ -14,7 +14,7 @@ from .tex import TexStyle
 
 
 class Style(Protocol):
-    """What ``formula.printed`` asks of a printer style."""
+    """What ``render.layout.printed`` asks of a printer style."""
 
     name: str
 
