@@ -117,7 +117,7 @@ def _update_fields(t: Parts, graph: Graph, run: _Run, p: int, given: int) -> dic
 
 
 def _quantity(t: Parts, name: str, value, role: str, digits: int) -> model.Quantity:
-    return model.Quantity(name, t.name(name), frozen(value), shown(value, digits), role)
+    return model.Quantity(name, t.name(name), frozen(value), shown(value, digits), role, digits)
 
 
 def _role(graph: Graph, name: str) -> str:

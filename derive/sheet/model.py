@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
+from ..numbers import MATRIX_COLUMNS, MATRIX_ROWS, VECTOR_ENTRIES
 from ..numbers import shown as _shown
 from .formula import Formula, Number, Numbers, Symbolic, part_tex
 
@@ -25,10 +28,24 @@ class Quantity:
     value: float | tuple
     shown: str
     role: str
+    digits: int = 0
+    """The significant digits ``shown`` has."""
 
     @property
     def tex(self) -> str:
         return part_tex(self.symbol)
+
+    @property
+    def matrix(self) -> Number | None:
+        """An array small enough to print whole as a matrix (a vector as a row), for a table's
+        cell; None for a scalar, or an array a formula would print only in part (its text stays)."""
+        shape = np.shape(self.value)
+        if not shape or len(shape) > 2:
+            return None
+        rows, columns = (1, shape[0]) if len(shape) == 1 else shape
+        if rows > MATRIX_ROWS or columns > (VECTOR_ENTRIES if len(shape) == 1 else MATRIX_COLUMNS):
+            return None
+        return Number(self.value, self.digits, given=True)
 
 
 @dataclass(frozen=True)

@@ -21,15 +21,6 @@ from .test_page_fit import _pages
 
 OVERFULL_PT = 1.0
 """The most a line of the compiled .tex may stick out (TeX reports any overfull box)."""
-TABLES_TOO_WIDE = {
-    "linear-regression": "its loss table prints six-entry vectors side by side (issue 24, item 4)",
-    "relu-minibatch": "its forward table prints a 5 x 3 matrix as a nested list (issue 24, item 4)",
-    "what-the-tape-watches": "watch_accessed_variables=False in the prose is one word TeX cannot break",
-}
-"""Examples whose .tex overflows for what no formula breaking can fix: arrays written as lists in
-a table and an unbreakable word. Strict: each fails the test once it is fixed."""
-
-
 def _sheet(name: str):
     return build_worksheet(load_spec(example_path(name)), name)
 
@@ -45,9 +36,7 @@ def test_the_overfull_reader_reads_pdflatex():
     assert _overfull(log) == [333.03893]
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=TABLES_TOO_WIDE[name]))
-    if name in TABLES_TOO_WIDE else name for name in example_names()])
+@pytest.mark.parametrize("name", example_names())
 def test_the_letter_tex_has_no_line_past_the_margin(tmp_path, name):
     source = render_tex(_sheet(name), "letter")
     assert r"\documentclass[11pt,letterpaper,fleqn]{article}" in source

@@ -15,7 +15,7 @@ from ..conftest import DEFAULT, HOSTILE_INTRO, HOSTILE_TITLE, TWO_OUTPUTS, requi
 
 
 def test_escape_tex_covers_every_special():
-    assert escape_tex(r"\{}$%#&_^~") == (r"\textbackslash{}\{\}\$\%\#\&\_\textasciicircum{}"
+    assert escape_tex(r"\{}$%#&_^~") == (r"\textbackslash{}\{\}\$\%\#\&\_\allowbreak{}\textasciicircum{}"
                                          r"\textasciitilde{}")
 
 

@@ -279,6 +279,7 @@ def _tikz_table(sheet: Worksheet) -> list[str]:
     if listed_elsewhere(sheet):
         return [rf"\par {ELSEWHERE}\par"]
     return [rf"\par {NOTE}\par",
-            r"\begin{tabular}{lp{0.75\linewidth}}", r"Arrow & Local derivative \\[2pt]",
+            r"\begin{tabular}{l>{\raggedright\arraybackslash}p{0.75\linewidth}}",
+            r"Arrow & Local derivative \\[2pt]",
             *tex_derivative_rows(sheet),
             r"\end{tabular}\par"]
