@@ -34,7 +34,8 @@ from ..graph.functions import (
     total,
     transpose,
 )
-from ..graph.vectors import cross_entropy, row_sum
+from ..graph.products import count
+from ..graph.vectors import cross_entropy, row_sum, rowsum
 from .bounds import bounded
 from .tidy import size, tidy
 
@@ -203,7 +204,7 @@ def backward(graph: Graph, of: str, values: dict | None = None) -> Backward:
             continue
         visited.append(node.name)
         raw = display[symbol].xreplace(names)
-        tidied = tidy(raw.xreplace(targets))
+        tidied = tidy(_summed_to_one(raw, targets, shapes))
         shown[node.name] = tidied
         if tidied != tidy(raw):
             steps[node.name] = tidy(raw)
@@ -217,7 +218,7 @@ def backward(graph: Graph, of: str, values: dict | None = None) -> Backward:
     gradients = {name: numeric[s].xreplace(names) for name, s in graph.symbols.items() if s in numeric}
     for name, s in graph.symbols.items():
         if s in display and name not in shown:
-            shown[name] = tidy(display[s].xreplace(names).xreplace(targets))
+            shown[name] = tidy(_summed_to_one(display[s].xreplace(names), targets, shapes))
     for name in graph.trainable:  # a broadcast parameter (a bias over the batch): its gradient sums
         if name in shown and _broadcast(shapes, numeric.get(graph.symbols[name]), graph.symbols[name]):
             shown[name] = summed_over_elements(shown[name])
@@ -240,19 +241,29 @@ def _broadcast(shapes: Shapes, gradient: sp.Expr | None, symbol: sp.Symbol) -> b
 
 
 _SOFTMAX_NOTE = ("Cross-entropy after softmax: the softmax's backward rule p (G - sum_j G_j p_j), element "
-                 "by element, with G = -t/p gives p sum_j t_j - t = p - t, because the target t sums to 1.")
+                 "by element, with G = -t/p gives p sum_j t_j - t = p - t, because the target t sums to 1 (under a "
+                 "mean over a batch of n rows, G = -t/(n p) and the same steps give (p - t)/n).")
 
 
-def _distribution_rules(graph: Graph) -> dict[sp.Expr, sp.Expr]:
-    """Σ_j t_j = 1 for every cross-entropy target that is an input or parameter (checked to be
-    a distribution, so the rule holds): what turns the softmax's rule into p - t."""
-    rules = {}
-    for node in graph.nodes:
-        for call in node.expression.sympy.atoms(cross_entropy):
-            target = call.args[1]
-            if target.is_Symbol:
-                rules[row_sum(target)] = sp.Integer(1)
-    return rules
+def _distribution_rules(graph: Graph) -> frozenset[sp.Symbol]:
+    """Every cross-entropy target that is an input or parameter: checked to be a distribution, so
+    its rows sum to 1, which turns the softmax's rule into p - t."""
+    return frozenset(call.args[1] for node in graph.nodes
+                     for call in node.expression.sympy.atoms(cross_entropy) if call.args[1].is_Symbol)
+
+
+def _summed_to_one(expression: sp.Expr, targets: frozenset[sp.Symbol], shapes: Shapes) -> sp.Expr:
+    """``expression`` with Σ_j (c t)_j written c, for a target t whose rows sum to 1 and a factor c
+    the same for every element (a mean's 1/n): P Σ_j (T/n) - T/n becomes (P - T)/n."""
+    def rule(call: sp.Expr) -> sp.Expr:
+        factors = sp.Mul.make_args(call.args[0])
+        rest = [f for f in factors if f not in targets]
+        if len(factors) - len(rest) == 1 and all(f.is_number or isinstance(f.as_base_exp()[0], count)
+                                                  or not shapes.of(f) for f in rest):
+            return sp.Mul(*rest)
+        return call
+
+    return expression.replace(lambda e: isinstance(e, rowsum), rule) if targets else expression
 
 
 def vjp(expression: sp.Expr, upstream: sp.Expr, gradients: dict[sp.Symbol, sp.Expr],
