@@ -92,11 +92,11 @@ class scaled_sum(sp.Function):  # noqa: N801
     nargs = 2
 
 
-def summed_over_elements(expression: sp.Expr) -> sp.Expr:
+def summed_over_elements(expression: sp.Expr, scalar=lambda factor: False) -> sp.Expr:
     """(1/n) Σ_i (p - y) x, as a textbook writes a mean's gradient: the scalar factors (numbers,
-    1/n) before the sum, the element-wise rest under it."""
+    1/n, and any factor ``scalar`` says is one number) before the sum, the element-wise rest under it."""
     factors = sp.Mul.make_args(expression)
-    scale = [f for f in factors if f.is_Number or (f.is_Pow and isinstance(f.base, count))]
+    scale = [f for f in factors if f.is_Number or (f.is_Pow and isinstance(f.base, count)) or scalar(f)]
     body = sp.Mul(*(f for f in factors if f not in scale))
     return scaled_sum(sp.Mul(*scale), body)
 

@@ -205,7 +205,10 @@ def backward(graph: Graph, of: str, values: dict | None = None) -> Backward:
         visited.append(node.name)
         raw = display[symbol].xreplace(names)
         tidied = tidy(_summed_to_one(raw, targets, shapes))
-        shown[node.name] = tidied
+        # a scalar node fed by an array (a batch's mean or variance): its gradient sums over the batch
+        summed = (node.name != of and not tidied.has(matmul)
+                  and _broadcast(shapes, numeric[symbol], symbol))
+        shown[node.name] = summed_over_elements(tidied, lambda f: not shapes.of(f)) if summed else tidied
         if tidied != tidy(raw):
             steps[node.name] = tidy(raw)
         upstream = tidied
@@ -241,8 +244,8 @@ def _broadcast(shapes: Shapes, gradient: sp.Expr | None, symbol: sp.Symbol) -> b
 
 
 _SOFTMAX_NOTE = ("Cross-entropy after softmax: the softmax's backward rule p (G - sum_j G_j p_j), element "
-                 "by element, with G = -t/p gives p sum_j t_j - t = p - t, because the target t sums to 1 (under a "
-                 "mean over a batch of n rows, G = -t/(n p) and the same steps give (p - t)/n).")
+                 "by element, with G = -t/p gives p sum_j t_j - t = p - t, because the target t sums to 1 "
+                 "(under a mean over a batch of n rows, G = -t/(n p) and the same steps give (p - t)/n).")
 
 
 def _distribution_rules(graph: Graph) -> frozenset[sp.Symbol]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 
 from derive.render.json import to_json
 from derive.sheet.build import build_worksheet
@@ -82,3 +83,26 @@ def test_words_are_upright_and_yhat_is_y_hat():
     assert equations["yhat"] == r"\hat{y} = \mathrm{weight} x"
     chain = derivation["chain_rule"]["weight"]["derivation"]
     assert r"= 2 \left(y_{\mathrm{pred}} - \mathrm{target}\right) x" in chain
+
+
+def test_batch_norm_sums_its_scalar_gradients_and_sets_no_fraction_over_a_fraction():
+    """Batch norm's dL/dmu and dL/dsigma^2 are one number each, summed over the batch: the sheet
+    writes the sum (a scale in front, never (dL/dmu)/n over a bar); values worked out in NumPy."""
+    from derive.spec.examples import example_path
+    from derive.spec.schema import load_spec
+
+    data = json.loads(to_json(build_worksheet(load_spec(example_path("batch-norm")), "batch-norm")))
+    lines = data["backward_pass"]
+    assert all(r"\frac{\frac" not in line and r"}{\frac" not in line for line in lines.values())
+    assert r"\sum_{i}" in lines["mu"] and r"\sum_{i}" in lines["sigma2"]
+    assert r"\frac{1}{n} \frac{\partial L}{\partial \mu}" in lines["h"]
+    x = np.array([[0.5, -1.0], [1.5, 0.3], [-0.7, 0.8], [0.2, 2.0]])
+    t, eps, n = np.array([0.5, 1.5, -1.0, 0.2]), 1e-5, 4
+    h = x @ np.array([0.5, -0.2])
+    mu, var = h.mean(), h.var()
+    y = (h - mu) / np.sqrt(var + eps)  # gamma = 1, beta = 0
+    d_y = 2 * (y - t) / n
+    d_var = np.sum(d_y * (h - mu)) * -0.5 * (var + eps) ** -1.5
+    d_mu = np.sum(-d_y / np.sqrt(var + eps))  # the variance's term is 0 at the batch's own mean
+    for name, expected in (("sigma2", d_var), ("mu", d_mu)):
+        assert float(lines[name].rsplit("=", 1)[1].replace("{-}", "-")) == pytest.approx(expected, rel=1e-6)

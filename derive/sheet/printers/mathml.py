@@ -33,7 +33,7 @@ from ...symbolic.backprop import Upstream
 from .. import forms
 from .mathml_axes import AxesMathML
 from .mathml_forms import FormsMathML
-from .tex import array_valued, factor_rank, ordered_terms, split_quotient
+from .tex import array_valued, factor_rank, ordered_terms, scaled_fraction, split_quotient
 
 Element = minidom.Element
 UPRIGHT_FUNCTIONS = frozenset("log ln sin cos tan sinh cosh tanh".split())
@@ -227,6 +227,10 @@ class DeriveMathMLPrinter(AxesMathML, FormsMathML, MathMLPresentationPrinter):
     # --- arithmetic -----------------------------------------------------------------------
 
     def _print_Mul(self, expr: sp.Mul) -> Element:
+        if not expr.could_extract_minus_sign() and (split := scaled_fraction(expr)) is not None:
+            over, under, body = split  # (1/n) dL/dmu, never a fraction over a fraction
+            scale = self.element("mfrac", self._print(over), self._print(under))
+            return self.row(scale, self.mo("\u2062"), self.parenthesize(body, PRECEDENCE["Add"]))
         if self.arrays and (elementwise := self._elementwise(expr)) is not None:
             return elementwise
         if self.source_order and expr.args and expr.args[0] == -1:

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 import sympy as sp
 from sympy.printing.conventions import split_super_sub
 from sympy.printing.latex import LatexPrinter, translate
+from sympy.printing.precedence import PRECEDENCE
 
 from ...graph.axes import along, axis_mean, axis_sum, count_along, scaled_sum
 from ...graph.functions import count, matmul, mean, total, transpose
@@ -45,6 +46,17 @@ def split_quotient(factors: list[sp.Expr]) -> tuple[list[sp.Expr], list[sp.Expr]
     """Array factors under a fraction bar (those with a negative power, as positive powers) and over it."""
     under = [f.base ** -f.exp for f in factors if f.is_Pow and f.exp.is_negative]
     return under, [f for f in factors if not (f.is_Pow and f.exp.is_negative)]
+
+
+def scaled_fraction(expr: sp.Mul) -> tuple[sp.Expr, sp.Expr, sp.Expr] | None:
+    """(over, under, body) for a product that would set a fraction over a fraction, ``(dL/dmu)/n``
+    or ``2 (dL/dv)(h - mu)/n``: printed as a fraction of numbers and scalars in front, ``(1/n) dL/dmu``,
+    ``(2/n) (dL/dv)(h - mu)``, as a textbook writes it; None for any other product."""
+    numerator, denominator = sp.fraction(expr, exact=True)
+    if denominator == 1 or not (numerator.atoms(Upstream) or numerator.atoms(forms.Partial)):
+        return None
+    over, body = numerator.as_coeff_Mul()
+    return over, denominator, body
 
 
 def factor_rank(factor: sp.Expr) -> int:
@@ -154,6 +166,10 @@ class DerivePrinter(LatexPrinter):
         return symbol_tex(expr.name)
 
     def _print_Mul(self, expr: sp.Mul) -> str:
+        if not expr.could_extract_minus_sign() and (split := scaled_fraction(expr)) is not None:
+            over, under, body = split
+            scale = rf"\frac{{{self._print(over)}}}{{{self._print(under)}}}"
+            return f"{scale} {self.parenthesize(body, PRECEDENCE['Add'])}"
         if self.arrays and (elementwise := self._elementwise(expr)) is not None:
             return elementwise
         if self.source_order:
