@@ -97,7 +97,16 @@ def _sign_inside(expression: sp.Expr) -> sp.Expr:
 
 def common_number_out(expression: sp.Expr) -> sp.Expr:
     """A sum whose terms share a number and keep no other, with the number in front, as a
-    textbook writes squared error's derivative: 2 (o - y), not SymPy's 2 o - 2 y (6 w1 + 2 w2 stays)."""
+    textbook writes squared error's derivative: 2 (o - y), not SymPy's 2 o - 2 y (6 w1 + 2 w2 stays);
+    likewise the one sum of a product, 2 (y - T)/n for a mean's (2 y - 2 T)/n."""
+    if expression.is_Mul:
+        sums = [f for f in expression.args if f.is_Add]
+        pulled = common_number_out(sums[0]) if len(sums) == 1 else None
+        if pulled is None or not pulled.is_Mul:
+            return expression
+        number, rest = pulled.args
+        others = [f for f in expression.args if f is not sums[0]]
+        return sp.Mul(number, *others, rest, evaluate=False)
     if not expression.is_Add:
         return expression
     number, rest = expression.as_content_primitive()

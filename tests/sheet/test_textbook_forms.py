@@ -96,6 +96,7 @@ def test_batch_norm_sums_its_scalar_gradients_and_sets_no_fraction_over_a_fracti
     assert all(r"\frac{\frac" not in line and r"}{\frac" not in line for line in lines.values())
     assert r"\sum_{i}" in lines["mu"] and r"\sum_{i}" in lines["sigma2"]
     assert r"\frac{1}{n} \frac{\partial L}{\partial \mu}" in lines["h"]
+    assert r"= \frac{2 \left(y - T\right)}{n}" in data["derivation"]["local"]["L/y"]  # not (2y - 2T)/n
     x = np.array([[0.5, -1.0], [1.5, 0.3], [-0.7, 0.8], [0.2, 2.0]])
     t, eps, n = np.array([0.5, 1.5, -1.0, 0.2]), 1e-5, 4
     h = x @ np.array([0.5, -0.2])
