@@ -33,7 +33,8 @@ from ...symbolic.backprop import Upstream
 from .. import forms
 from .mathml_axes import AxesMathML
 from .mathml_forms import FormsMathML
-from .tex import array_valued, factor_rank, ordered_terms, scaled_fraction, split_quotient
+from .products import factor_rank, scaled_fraction, split_quotient
+from .tex import array_valued, ordered_terms
 
 Element = minidom.Element
 UPRIGHT_FUNCTIONS = frozenset("log ln sin cos tan sinh cosh tanh".split())
