@@ -41,7 +41,7 @@ from .answers import answer_list
 from .build_gradients import gradient_tables, symbol_part
 from .build_optimizer import optimizer_work
 from .chains import ROW, answer_key, chain_view
-from .digits import trustworthy_digits
+from .digits import float64_twin, trustworthy_digits
 from .formula import Formula, Number, Numbers, Symbolic, frozen, part_tex
 from .parts import Parts, rate_symbol
 
@@ -198,7 +198,8 @@ def _computed(prepared: Prepared, tape_runner: TapeRunner) -> _Run:
     # everything that can be refused without the tape has been: only now is TensorFlow asked
     tape = tape_runner.run_tape(graph, spec.display.dtype, rate, max(steps, 1), optimizer)
     verify_forward(graph, tape.forward)
-    checks = [c for c in three_way(graph, derivation, tape, spec.display.dtype, float64)
+    checks = [c for c in three_way(graph, derivation, tape, spec.display.dtype, float64,
+                                   lambda: float64_twin(prepared, rate, tape_runner))
               if c.kind != "local" or c.term in prepared.relevant]
     gradient_sheet = bool(spec.gradients) and spec.train is None
     if gradient_sheet:

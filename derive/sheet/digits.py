@@ -24,8 +24,7 @@ def trustworthy_digits(prepared: Prepared, tape: TapeResult, rate: float | None,
     spec, graph = prepared.spec, prepared.graph
     if spec.display.dtype == "float64":
         return precision
-    optimizer = spec.train.settings if spec.train is not None else None
-    twin = tape_runner.run_tape(graph, "float64", rate, 1, optimizer)
+    twin = float64_twin(prepared, rate, tape_runner)
     loss = graph.loss
     pairs = [(f"forward:{n}", f"graph.{n}", n, tape.forward[n], twin.forward[n]) for n in tape.forward]
     pairs += [(f"local:{k}", f"graph.{k.split('/')[0]}", "d{}/d{}".format(*k.split("/")), tape.local[k],
@@ -55,6 +54,14 @@ def trustworthy_digits(prepared: Prepared, tape: TapeResult, rate: float | None,
                                  'set display.dtype = "float64", or choose other inputs')
         digits = min(digits, agreed)
     return digits
+
+
+def float64_twin(prepared: Prepared, rate: float | None, tape_runner: TapeRunner) -> TapeResult:
+    """The float32 tape's float64 twin: the same graph and first step in float64 (a class set's
+    ``numeric.recorded`` runs it once)."""
+    spec = prepared.spec
+    optimizer = spec.train.settings if spec.train is not None else None
+    return tape_runner.run_tape(prepared.graph, "float64", rate, 1, optimizer)
 
 
 def _brief(value) -> str:

@@ -94,14 +94,22 @@ def test_a_difference_of_two_close_squares_is_never_16():
     exact = (w + Fraction(1, 1000)) ** 2 - w**2
     assert exact == Fraction(20_000_001, 1_000_000)
     assert float((f32(1e4) + f32(0.001)) ** 2 - f32(1e4) ** 2) == 16.0  # what float32 makes of it
-    refusal(SQUARES)  # float32 cannot: neither 16 nor a float32 derivative reaches a sheet
+    slope = 2 * (w + Fraction(1, 1000)) - 2 * w  # d/dw of (w + a)^2 - w^2 = 2a, at any w
+    assert slope == Fraction(1, 500)
+    # float32 cannot: neither 16 nor a float32 derivative reaches a sheet. Its derivative 2(w + a) - 2w
+    # keeps of a = 0.001 only what float32 holds beside 1e4: a multiple of 2**-10
+    in_float32 = f32(2) * (f32(1e4) + f32(0.001)) - f32(2) * f32(1e4)
+    assert float(in_float32) == 2 * 2.0**-10 == 0.001953125
+    error = refusal(SQUARES)
+    assert isinstance(error, ImpreciseError) and error.key == "graph.L", error.message
+    values = rf"\bdL/dw\b.*float32 {float(in_float32)!r}, float64 {float(slope)!r}\b"
+    assert re.search(values, error.message), error.message
+    assert 'display.dtype = "float64"' in error.message
 
     sheet = build_worksheet(spec_from(SQUARES, "display.dtype=float64"), "squares")
     L = forward(sheet, "L")
     assert true_to_its_digits(L.shown, exact), L.shown
     assert float(L.value) == pytest.approx(float(exact), rel=1e-9)
-    slope = 2 * (w + Fraction(1, 1000)) - 2 * w  # d/dw of (w + a)^2 - w^2 = 2a, at any w
-    assert slope == Fraction(1, 500)
     [local] = [d for d in sheet.local if d.key == "L/w"]
     [chain] = [c for c in sheet.chains if c.parameter == "w"]
     for value in (local.value, chain.value):
