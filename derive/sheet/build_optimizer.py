@@ -17,6 +17,7 @@ from ..spec.optimizers import KERAS
 from ..symbolic.optimizers import G, Rule, T, W, at_step
 from . import forms, model
 from .chains import answer_key
+from .digits import Digits
 from .formula import Formula, Number, Symbolic, frozen
 from .parts import Parts
 
@@ -46,9 +47,10 @@ def _written(expression: sp.Expr, letters: dict[sp.Basic, sp.Basic]) -> sp.Expr:
         return expression.xreplace(letters)
 
 
-def optimizer_work(t: Parts, graph: Graph, rule: Rule, numbers: TapeResult, rate: float, p: int,
+def optimizer_work(t: Parts, graph: Graph, rule: Rule, numbers: TapeResult, rate: float, digits: Digits,
                    given: int, steps: int) -> model.OptimizerWork:
-    """The model's optimizer section for ``rule`` on ``graph``, from the tape's worked states."""
+    """The model's optimizer section for ``rule`` on ``graph``, from the tape's worked states, each
+    number to its ``digits``."""
     general = _letters(rule, None)
     lines = []
     for row in rule.rows:
@@ -62,7 +64,7 @@ def optimizer_work(t: Parts, graph: Graph, rule: Rule, numbers: TapeResult, rate
     hyper = tuple(Formula(t.general(symbol, "given"), (Number(rule.optimizer[key], given, given=True),))
                   for key, symbol in rule.symbols)
     legend += [(t.general(symbol, "given"), MEANINGS[key]) for key, symbol in rule.symbols]
-    worked = tuple(model.OptimizerStep(k, _step_rows(t, graph, rule, numbers, k, p, steps))
+    worked = tuple(model.OptimizerStep(k, _step_rows(t, graph, rule, numbers, k, digits, steps))
                    for k in range(1, len(numbers.states) + 1))
     adam = rule.optimizer.name in ("adam", "adamw")
     name = rule.optimizer.name
@@ -82,7 +84,7 @@ def _keras_step(t: Parts, rule: Rule, letters: dict[sp.Basic, sp.Basic]) -> Form
                    (Symbolic(step, role="given", written=True),))
 
 
-def _step_rows(t: Parts, graph: Graph, rule: Rule, numbers: TapeResult, k: int, p: int,
+def _step_rows(t: Parts, graph: Graph, rule: Rule, numbers: TapeResult, k: int, digits: Digits,
                steps: int) -> tuple[Formula, ...]:
     """Step ``k`` for every trained parameter: its gradient (past the first step), each row of the
     rule with its value, the parameter after the step last."""
@@ -92,15 +94,18 @@ def _step_rows(t: Parts, graph: Graph, rule: Rule, numbers: TapeResult, k: int, 
         letters = _letters(rule, t.symbol(name))
         if k > 1:
             key = answer_key("gradient", name, k - 1, steps)
-            site = Number(frozen(states[name]["gradient"]), p, answer=key)
+            places = digits.of(f"state:gradient:{name}@{k}")
+            site = Number(frozen(states[name]["gradient"]), places, answer=key)
             rows.append(Formula(t.expr(letters[G], "given"), (t.partial(graph.loss, name), site)))
         for row in rule.rows:
             if row.key == "w":
                 value, key = numbers.history[k][1][name], answer_key("updated", name, k, steps)
+                places = digits.of(f"history:{k}:{name}")
             else:
                 value, key = states[name][row.key], answer_key("state", f"{row.key}:{name}", k, steps)
+                places = digits.of(f"state:{row.key}:{name}@{k}")
             target = t.name(name) if row.key == "w" else t.expr(letters[rule.symbol(row.key)], "given")
             written = Symbolic(_written(at_step(row.expression, k), letters), t.notation, "given",
                                written=True)
-            rows.append(Formula(target, (written, Number(frozen(value), p, answer=key)), arrow=row.kept))
+            rows.append(Formula(target, (written, Number(frozen(value), places, answer=key)), arrow=row.kept))
     return tuple(rows)

@@ -1,10 +1,16 @@
 """The significant digits a float32 sheet may show: those on which float32 and float64 agree.
 
 Values that exact arithmetic gives (``numeric.exact_run``) need no survey; below
-``FEWEST_DIGITS`` agreed digits the sheet is refused on one line naming the number.
+``FEWEST_DIGITS`` agreed digits the sheet is refused on one line naming the number. The first
+step's numbers share one precision (what a student works by hand); each number of a later step
+(the step table, an optimizer's worked steps) and the loss's decrease have their own, never
+more: over steps float32 drifts from float64 (0.8000001 for 4/5 after three steps of w + w).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -14,16 +20,33 @@ from ..numeric.runner import TapeRunner
 from ..numeric.tape_result import TapeResult
 from ..symbolic.prepare import Prepared
 
+Pair = tuple[str, str, str, object, object]
+"""(the value's key, the spec key a refusal names, its name in words, float32's value, float64's)."""
+
+
+@dataclass(frozen=True)
+class Digits:
+    """The significant digits a sheet shows: ``precision`` for the first step's numbers, and each
+    later number's own by its key (``history:3:w1``, ``history:3:loss``, ``state:m:w1@2``,
+    ``decrease``), at most ``precision``."""
+
+    precision: int
+    later: Mapping[str, int] = field(default_factory=dict)
+
+    def of(self, key: str) -> int:
+        return self.later.get(key, self.precision)
+
 
 def trustworthy_digits(prepared: Prepared, tape: TapeResult, rate: float | None, exact: frozenset[str],
-                       precision: int, tape_runner: TapeRunner) -> int:
+                       precision: int, tape_runner: TapeRunner, printed_steps: Iterable[int] = ()) -> Digits:
     """Significant digits for computed numbers: ``precision``, lowered until the float32
-    tape and a float64 twin agree on every value that is not exact (cancellation can leave
-    float32 with fewer good digits than 7, e.g. -1 - 0.09 + 1 = -0.09000003); a value they
-    agree on to fewer than ``FEWEST_DIGITS`` refuses the sheet, naming it."""
+    tape and a float64 twin agree on every value of the first step that is not exact
+    (cancellation can leave float32 with fewer good digits than 7, e.g. -1 - 0.09 + 1 =
+    -0.09000003); then each number of the ``printed_steps`` past the first its own. A value
+    they agree on to fewer than ``FEWEST_DIGITS`` refuses the sheet, naming it."""
     spec, graph = prepared.spec, prepared.graph
     if spec.display.dtype == "float64":
-        return precision
+        return Digits(precision)
     twin = float64_twin(prepared, rate, tape_runner)
     loss = graph.loss
     pairs = [(f"forward:{n}", f"graph.{n}", n, tape.forward[n], twin.forward[n]) for n in tape.forward]
@@ -31,37 +54,65 @@ def trustworthy_digits(prepared: Prepared, tape: TapeResult, rate: float | None,
                twin.local[k]) for k in tape.local if k in prepared.relevant and tape.local[k] is not None]
     pairs += [(f"gradient:{k}", f"parameters.{k}", f"d{loss}/d{k}", tape.gradients[k], twin.gradients[k])
               for k in tape.gradients]
-    # the first step only: over many steps float32 drifts from float64 by design, and what a
-    # student checks by hand is the first update
-    first = zip(tape.history[:2], twin.history[:2], strict=True)
-    for step, ((value, parameters), (twin_value, twin_parameters)) in enumerate(first):
-        after = f" after step {step}" if step else ""
-        pairs.append((f"history:{step}:loss", f"graph.{loss}", f"{loss}{after}", value, twin_value))
-        pairs += [(f"history:{step}:{k}", f"parameters.{k}", f"{k}{after}", parameters[k], twin_parameters[k])
-                  for k in parameters]
+    pairs += _steps(loss, tape, twin, [0, 1])  # what a student checks by hand: the first update
     if tape.states:  # an optimizer's first step: its gradient is the gradient above
-        first, twin_first = tape.states[0], twin.states[0]
-        pairs += [(f"state:{q}:{k}", "train.optimizer", f"{q} of {k} at step 1", first[k][q],
-                   twin_first[k][q]) for k in first for q in first[k] if q != "gradient"]
+        pairs += _states(tape, twin, 1)
     digits = precision
     for key, spec_key, name, value, twin_value in pairs:
-        if key in exact:
+        if key not in exact:
+            digits = min(digits, _agreed(spec_key, name, value, twin_value, precision))
+    worked = range(2, len(tape.states) + 1)  # an optimizer's worked steps print their parameters
+    later = _steps(loss, tape, twin, sorted({*printed_steps, *worked} - {0, 1}))
+    later += [pair for step in worked for pair in _states(tape, twin, step)]
+    last = len(tape.history) - 1
+    if last > 0 and not {"history:0:loss", f"history:{last}:loss"} <= exact:
+        decrease = [np.subtract(run.history[0][0], run.history[-1][0]) for run in (tape, twin)]
+        later.append(("decrease", "train.learning_rate", f"the decrease of {loss}", *decrease))
+    return Digits(digits, {key: _agreed(spec_key, name, value, twin_value, digits)
+                           for key, spec_key, name, value, twin_value in later if key not in exact})
+
+
+def _steps(loss: str, tape: TapeResult, twin: TapeResult, steps: Iterable[int]) -> list[Pair]:
+    """The loss and every parameter after each of ``steps`` (0: before the first)."""
+    pairs: list[Pair] = []
+    for step in steps:
+        if step >= len(tape.history):
             continue
-        agreed = agreed_digits(value, twin_value, precision, floor=0)
-        if agreed < FEWEST_DIGITS:
-            raise ImpreciseError(spec_key, f"float32 and float64 agree on {agreed} significant digits of "
-                                 f"{name} (float32 {_brief(value)}, float64 {_brief(twin_value)}); "
-                                 'set display.dtype = "float64", or choose other inputs')
-        digits = min(digits, agreed)
-    return digits
+        (value, parameters), (twin_value, twin_parameters) = tape.history[step], twin.history[step]
+        after = f" after step {step}" if step else ""
+        spec_key = "train.steps" if step > 1 else "graph." + loss
+        pairs.append((f"history:{step}:loss", spec_key, f"{loss}{after}", value, twin_value))
+        pairs += [(f"history:{step}:{k}", "train.steps" if step > 1 else f"parameters.{k}", f"{k}{after}",
+                   parameters[k], twin_parameters[k]) for k in parameters]
+    return pairs
+
+
+def _states(tape: TapeResult, twin: TapeResult, step: int) -> list[Pair]:
+    """An optimizer's quantities at ``step`` (the first's gradient is the loss's gradient, surveyed)."""
+    states, twin_states = tape.states[step - 1], twin.states[step - 1]
+    return [(f"state:{q}:{k}@{step}", "train.optimizer", f"{q} of {k} at step {step}", states[k][q],
+             twin_states[k][q]) for k in states for q in states[k] if step > 1 or q != "gradient"]
+
+
+def _agreed(spec_key: str, name: str, value, twin_value, precision: int) -> int:
+    """The digits float32's ``value`` and float64's agree on, up to ``precision``; fewer than
+    ``FEWEST_DIGITS`` refuses the sheet on one line naming the value, both numbers and the way out."""
+    agreed = agreed_digits(value, twin_value, precision, floor=0)
+    if agreed < FEWEST_DIGITS:
+        fewer = ", fewer steps" if spec_key == "train.steps" else ""
+        raise ImpreciseError(spec_key, f"float32 and float64 agree on {agreed} significant digits of "
+                             f"{name} (float32 {_brief(value)}, float64 {_brief(twin_value)}); "
+                             f'set display.dtype = "float64"{fewer}, or choose other inputs')
+    return agreed
 
 
 def float64_twin(prepared: Prepared, rate: float | None, tape_runner: TapeRunner) -> TapeResult:
-    """The float32 tape's float64 twin: the same graph and first step in float64 (a class set's
+    """The float32 tape's float64 twin: the same graph and steps in float64 (a class set's
     ``numeric.recorded`` runs it once)."""
     spec = prepared.spec
     optimizer = spec.train.settings if spec.train is not None else None
-    return tape_runner.run_tape(prepared.graph, "float64", rate, 1, optimizer)
+    steps = spec.train.steps if spec.train is not None else 0
+    return tape_runner.run_tape(prepared.graph, "float64", rate, max(steps, 1), optimizer)
 
 
 def _brief(value) -> str:

@@ -132,3 +132,79 @@ def test_an_absolute_error_at_a_million_is_0_3_and_never_0_3125():
     L = forward(sheet, "L")
     assert true_to_its_digits(L.shown, exact) and L.shown != "0.3125", L.shown
     assert math.isclose(float(L.value), 0.3, rel_tol=1e-9)
+
+
+# Issue 25: a float32 sheet printed the loss after step 3 of w + w (w = 1, rate 0.1) as 0.8000001, where
+# it is 4/5: the survey of float32 against float64 covered the first step only. Exact arithmetic follows
+# plain SGD; an optimizer's steps (here momentum 0, which is SGD by another path) keep the tape's numbers.
+DOUBLED = textwrap.dedent('''
+    title = "Twice a weight, three steps"
+    [parameters]
+    w = 1.0
+    [graph]
+    L = "w + w"
+    [train]
+    learning_rate = 0.1
+    steps = 3
+    optimizer = "momentum"
+    momentum = 0.0
+''')
+
+
+def test_every_step_of_a_float32_descent_shows_only_true_digits():
+    f32 = np.float32
+    w, rate = Fraction(1), Fraction(1, 10)
+    exact_w, exact_loss = [w], [2 * w]
+    w32 = f32(1.0)
+    for _ in range(3):  # dL/dw = 2 at every w
+        w, w32 = w - rate * 2, w32 - f32(0.1) * f32(2.0)
+        exact_w.append(w)
+        exact_loss.append(2 * w)
+    assert exact_loss[3] == Fraction(4, 5) and exact_w[3] == Fraction(2, 5)
+    assert f"{float(w32 + w32):.7g}" == "0.8000001"  # float32's loss after step 3, to 7 digits: one too many
+
+    sheet = build_worksheet(spec_from(DOUBLED), "doubled")
+    assert sheet.dtype == "float32"
+    for row in sheet.history:
+        assert true_to_its_digits(row.shown_loss, exact_loss[row.step]), (row.step, row.shown_loss)
+        [shown_w] = row.shown_parameters
+        assert true_to_its_digits(shown_w, exact_w[row.step]), (row.step, shown_w)
+    assert true_to_its_digits(sheet.shown_loss_after, exact_loss[3]), sheet.shown_loss_after
+    assert true_to_its_digits(sheet.shown_decrease, exact_loss[0] - exact_loss[3]), sheet.shown_decrease
+    answers = {a.key: a for a in sheet.answers}
+    for step in (1, 2, 3):
+        expected_at = {f"loss:after@{step}": exact_loss[step], f"updated:w@{step}": exact_w[step]}
+        for key, expected in expected_at.items():
+            assert true_to_its_digits(answers[key].shown, expected), (key, answers[key].shown)
+    assert answers["loss:after@3"].shown == "0.8"
+
+
+STEPPED_TO_ZERO = textwrap.dedent('''
+    title = "A weight that steps to zero"
+    [inputs]
+    x = 0.5
+    [parameters]
+    w = 1.0
+    [graph]
+    L = "w + w + sin(x)"
+    [train]
+    learning_rate = 0.1
+    steps = 10
+''')
+
+
+def test_a_later_step_float32_cannot_compute_refuses_the_sheet_with_the_way_out():
+    """w = 1 - 5 (0.1 * 2) = 0 after step 5; float32's five subtractions leave about 3e-8 (no digit
+    of it true). sin keeps exact arithmetic out, so the tape's value would be printed."""
+    f32 = np.float32
+    w32 = f32(1.0)
+    for _ in range(5):
+        w32 = w32 - f32(0.1) * f32(2.0)
+    assert 1 - 5 * Fraction(1, 10) * 2 == 0 and 1e-8 < abs(float(w32)) < 1e-7
+    error = refusal(STEPPED_TO_ZERO)
+    assert isinstance(error, ImpreciseError) and error.key == "train.steps", error.message
+    assert re.search(r"\bw after step 5 \(float32 (\S+), float64 (\S+)\)", error.message), error.message
+    assert 'display.dtype = "float64"' in error.message and "fewer steps" in error.message
+
+    sheet = build_worksheet(spec_from(STEPPED_TO_ZERO, "display.dtype=float64"), "zero")
+    assert abs(float(dict(sheet.history[5].parameters)["w"])) < 1e-15  # float64 computes it
