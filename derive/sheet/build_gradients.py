@@ -23,6 +23,7 @@ from ..spec.schema import Gradient, Spec
 from ..symbolic.derivation import ChainRule, Derivation, HigherDerivative, Target
 from . import forms, model
 from .chains import ROW, answer_key, chain_view
+from .digits import agreed_or_refused
 from .formula import Formula, Number, Symbolic, frozen
 from .parts import Parts
 
@@ -40,6 +41,9 @@ def gradient_tables(spec: Spec, graph: Graph, derivation: Derivation, t: Parts, 
         of = table.of or graph.loss
         wrt = tuple(table.wrt or graph.trainable)
         tape = tape_runner.run_gradient_table(graph, table, of, wrt, dtype)
+        # float32's values are shown to the digits float64's twin agrees on (0.001953125 is not 0.002)
+        twin = tape if dtype == "float64" else tape_runner.run_gradient_table(graph, table, of, wrt,
+                                                                              "float64")
         entries, notes = [], []
         for name in wrt:
             target = Target(of, name, table.order)
@@ -58,18 +62,19 @@ def gradient_tables(spec: Spec, graph: Graph, derivation: Derivation, t: Parts, 
                 except DifferencesOnlyError:
                     raise
                 except NumericError as error:  # float32's rounding, if the float64 tape passes
-                    if dtype == "float32":
-                        twin = tape_runner.run_gradient_table(graph, table, of, wrt, "float64")[name]
-                        if twin is not None and _passes(replace(check, tape=twin), key):
-                            raise rounding_refusal(key, _symbol_text(of, name, table.order), check,
-                                                   twin) from error
+                    twin_check = replace(check, tape=twin[name])
+                    if dtype == "float32" and twin[name] is not None and _passes(twin_check, key):
+                        raise rounding_refusal(key, _symbol_text(of, name, table.order), check,
+                                               twin[name]) from error
                     raise
                 checks.append(check)
+            digits = p if tape[name] is None or twin[name] is None else agreed_or_refused(
+                key, _symbol_text(of, name, table.order), tape[name], twin[name], p)
             one_sided = _one_sided(graph, table, of, name, exact) if table.forward_difference else None
             if one_sided is not None:
                 notes.append(_one_sided_note(graph, table, of, name, one_sided, symbolic, exact, p))
             entries.append(_entry(t, derivation, derived, local, name, tape[name], symbolic, fd, watch,
-                                  one_sided, table.order, p))
+                                  one_sided, table.order, digits))
         tables.append(model.GradientTable(of, t.name(of), table.order, _code(graph, table, of, wrt),
                                           tuple(entries), tuple(notes)))
     return tuple(tables)

@@ -61,7 +61,7 @@ def trustworthy_digits(prepared: Prepared, tape: TapeResult, rate: float | None,
     digits = precision
     for key, spec_key, name, value, twin_value in pairs:
         if key not in exact:
-            digits = min(digits, _agreed(spec_key, name, value, twin_value, precision))
+            digits = min(digits, agreed_or_refused(spec_key, name, value, twin_value, precision))
     worked = range(2, len(tape.states) + 1)  # an optimizer's worked steps print their parameters
     later = _steps(loss, tape, twin, sorted({*printed_steps, *worked} - {0, 1}))
     later += [pair for step in worked for pair in _states(tape, twin, step)]
@@ -69,8 +69,8 @@ def trustworthy_digits(prepared: Prepared, tape: TapeResult, rate: float | None,
     if last > 0 and not {"history:0:loss", f"history:{last}:loss"} <= exact:
         decrease = [np.subtract(run.history[0][0], run.history[-1][0]) for run in (tape, twin)]
         later.append(("decrease", "train.learning_rate", f"the decrease of {loss}", *decrease))
-    return Digits(digits, {key: _agreed(spec_key, name, value, twin_value, digits, FEWEST_LATER_DIGITS)
-                           for key, spec_key, name, value, twin_value in later if key not in exact})
+    return Digits(digits, {key: agreed_or_refused(spec_key, name, value, twin, digits, FEWEST_LATER_DIGITS)
+                           for key, spec_key, name, value, twin in later if key not in exact})
 
 
 def _steps(loss: str, tape: TapeResult, twin: TapeResult, steps: Iterable[int]) -> list[Pair]:
@@ -95,7 +95,8 @@ def _states(tape: TapeResult, twin: TapeResult, step: int) -> list[Pair]:
              twin_states[k][q]) for k in states for q in states[k] if step > 1 or q != "gradient"]
 
 
-def _agreed(spec_key: str, name: str, value, twin_value, precision: int, fewest: int = 0) -> int:
+def agreed_or_refused(spec_key: str, name: str, value, twin_value, precision: int,
+                      fewest: int = 0) -> int:
     """The digits float32's ``value`` and float64's agree on, up to ``precision``; fewer than
     ``fewest`` (``FEWEST_DIGITS``) refuses the sheet on one line naming the value, both numbers and
     the way out."""

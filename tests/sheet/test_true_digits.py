@@ -208,3 +208,36 @@ def test_a_later_step_float32_cannot_compute_refuses_the_sheet_with_the_way_out(
 
     sheet = build_worksheet(spec_from(STEPPED_TO_ZERO, "display.dtype=float64"), "zero")
     assert abs(float(dict(sheet.history[5].parameters)["w"])) < 1e-15  # float64 computes it
+
+
+SQUARES_TABLE = textwrap.dedent('''
+    title = "A [gradient] table of two close squares"
+    [parameters]
+    w = 1e4
+    [graph]
+    A1 = "w + 0.001"
+    A2 = "A1*A1 - w*w + 100000"
+    [train]
+    loss = "A1"
+    learning_rate = 0.1
+    [gradient]
+    of = "A2"
+    wrt = ["w"]
+''')
+
+
+def test_a_gradient_tables_float32_value_shows_only_true_digits_or_is_refused():
+    """dA2/dw = 2 A1 - 2 w = 0.002: float32's tape gives 0.001953125, inside the table's absolute
+    tolerance of 1e-4, and the table printed it to 7 digits; float32 and float64 agree on 2."""
+    f32 = np.float32
+    slope = 2 * (Fraction(10**4) + Fraction(1, 1000)) - 2 * Fraction(10**4)
+    in_float32 = f32(2) * (f32(1e4) + f32(0.001)) - f32(2) * f32(1e4)
+    assert slope == Fraction(1, 500) and float(in_float32) == 0.001953125
+    error = refusal(SQUARES_TABLE)
+    assert isinstance(error, ImpreciseError) and error.key == "gradient", error.message
+    assert f"dA2/dw (float32 {float(in_float32)!r}, float64 {float(slope)!r})" in error.message, error.message
+    assert 'display.dtype = "float64"' in error.message
+
+    sheet = build_worksheet(spec_from(SQUARES_TABLE, "display.dtype=float64"), "table")
+    [entry] = sheet.gradient_tables[0].entries
+    assert true_to_its_digits(entry.shown_tape, slope), entry.shown_tape
