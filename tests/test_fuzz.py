@@ -174,10 +174,14 @@ def test_no_valid_spec_is_refused_by_its_finite_differences(text):
     from derive.graph.dag import build_graph
     from derive.symbolic.derivation import derive
 
+    signal.signal(signal.SIGPROF, _overran)
+    signal.setitimer(signal.ITIMER_PROF, HANG_LIMIT)  # a hang in deriving fails too (it stalled a run)
     try:
         derive(build_graph(parse_spec(text)))
     except DeriveError:
         reject()  # not valid: it does not count among the examples
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
     processed(text, render=True)
 
 
