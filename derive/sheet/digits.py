@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..numbers import agreed_digits
+from ..numbers import agreed_digits, shown
 from ..numeric.checks import ImpreciseError
 from ..numeric.runner import TapeRunner
 from ..numeric.tape_result import TapeResult
@@ -58,10 +58,13 @@ def trustworthy_digits(prepared: Prepared, tape: TapeResult, rate: float | None,
     pairs += _steps(loss, tape, twin, [0, 1])  # what a student checks by hand: the first update
     if tape.states:  # an optimizer's first step: its gradient is the gradient above
         pairs += _states(tape, twin, 1)
-    digits = precision
-    for key, spec_key, name, value, twin_value in pairs:
-        if key not in exact:
-            digits = min(digits, agreed_or_refused(spec_key, name, value, twin_value, precision))
+    surveyed = [pair for pair in pairs if pair[0] not in exact]
+    digits = min((agreed_or_refused(*pair[1:], precision) for pair in surveyed), default=precision)
+    # agreeing to 7 digits does not mean to 5: 0.96453506 and 0.96453497 are 0.964535 both, but
+    # 0.96454 and 0.96453; every value must agree at the one precision shown
+    while (failing := next((pair for pair in surveyed if shown(pair[3], digits) != shown(pair[4], digits)),
+                           None)) is not None:
+        digits = agreed_or_refused(*failing[1:], digits - 1)  # fewer than FEWEST_DIGITS: refused
     worked = range(2, len(tape.states) + 1)  # an optimizer's worked steps print their parameters
     later = _steps(loss, tape, twin, sorted({*printed_steps, *worked} - {0, 1}))
     later += [pair for step in worked for pair in _states(tape, twin, step)]

@@ -241,3 +241,27 @@ def test_a_gradient_tables_float32_value_shows_only_true_digits_or_is_refused():
     sheet = build_worksheet(spec_from(SQUARES_TABLE, "display.dtype=float64"), "table")
     [entry] = sheet.gradient_tables[0].entries
     assert true_to_its_digits(entry.shown_tape, slope), entry.shown_tape
+
+
+def test_every_number_agrees_at_the_one_precision_the_sheet_shows():
+    """Found by make fuzz: tanh(b) at b = 2.0072319141981563 is 0.96453497 (float64), float32's tape
+    0.96453506. They agree to 7 digits (0.964535 both) but not to 5 (0.96453, 0.96454); the sheet
+    went down to 5 for dA1/db and showed A1 as 0.96454. Every value must agree at the precision shown."""
+    import mpmath
+
+    mpmath.mp.dps = 30
+    b = mpmath.mpf(2.0072319141981563)  # the float the spec gives, exactly
+    value, slope = mpmath.tanh(b), 1 - mpmath.tanh(b) ** 2
+    assert f"{float(value):.7g}" == "0.964535" and f"{float(value):.5g}" == "0.96453"
+    sheet = build_worksheet(spec_from(textwrap.dedent('''
+        title = "t"
+        [parameters]
+        w = 0.0
+        b = 2.0072319141981563
+        [graph]
+        A1 = "--tanh(b)"
+    ''')), "tanh")
+    answers = {a.key: a.shown for a in sheet.answers}
+    exact = {"forward:A1": value, "local:A1/b": slope}
+    for key, expected in exact.items():
+        assert true_to_its_digits(answers[key], Fraction(str(expected))), (key, answers[key])
