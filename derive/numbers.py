@@ -34,11 +34,26 @@ def shown(value, precision: int) -> str:
 def _shown(value, precision: int) -> str:
     if isinstance(value, np.ndarray) and value.ndim > 0:
         return "[" + ", ".join(_shown(item, precision) for item in value) + "]"
-    text = f"{float(value):.{precision}g}"
+    number = float(value)
+    text = f"{number:.{min(precision, held_digits(number))}g}"
     if "e" in text:
         mantissa, exponent = text.split("e")
         text = f"{mantissa}e{int(exponent)}"
     return "0" if text in ("-0", "0") else text
+
+
+SUBNORMAL_SPACING_EXPONENT = -323
+"""ceil(log10(2**-1074)): the last decimal place a subnormal float64 resolves (5e-324 is its spacing)."""
+
+
+def held_digits(number: float) -> int:
+    """The significant digits a float64 holds of ``number``: all (17), except that a subnormal has
+    fewer, its spacing being 2**-1074 (5e-324 holds one digit: 4.940656e-324 would show six that
+    no float64 has, while the spec said 5e-324)."""
+    if not np.isfinite(number) or number == 0.0 or abs(number) >= np.finfo(np.float64).tiny:
+        return 17
+    exponent = int(np.floor(np.log10(abs(number))))
+    return max(1, exponent + 1 - SUBNORMAL_SPACING_EXPONENT)
 
 
 def agreed_digits(value, twin, precision: int, floor: int = 4) -> int:

@@ -4,6 +4,8 @@ long arrays are elided in formulas, and the JSON keeps the raw floats."""
 from __future__ import annotations
 
 import json
+import math
+from decimal import Decimal
 
 import numpy as np
 
@@ -13,6 +15,22 @@ from derive.sheet.build import build_worksheet
 from derive.sheet.printers.mathml_style import number_mathml
 from derive.spec.examples import example_path
 from derive.spec.schema import load_spec
+
+
+def test_a_subnormal_shows_only_the_digits_its_spacing_resolves():
+    """float64's subnormals lie 2**-1074 apart: the spec's 5e-324 is that spacing itself, so its
+    float64 holds one digit; at 7 it printed 4.940656e-324, six digits neither the spec nor float64
+    has (found by make fuzz: A1 = "5e-324")."""
+    spacing = math.ulp(0.0)
+    assert spacing == 2.0**-1074 and Decimal(spacing) < Decimal("5e-324")
+    assert shown(5e-324, 7) == "5e-324" and shown(-5e-324, 7) == "-5e-324"
+    assert tex_number(5e-324, 7) == r"5 \times 10^{-324}"
+    for value in (1.2345e-320, 3e-315, 2.0e-308):
+        printed = Decimal(shown(value, 7))
+        last_place = Decimal(1).scaleb(printed.as_tuple().exponent)
+        assert last_place >= Decimal(spacing), (value, printed)  # no place finer than the spacing
+        assert abs(printed - Decimal(value)) <= last_place / 2 + Decimal(spacing) / 2, (value, printed)
+    assert shown(1 / 3 * 1e-300, 7) == "3.333333e-301"  # a normal number keeps its 7 digits
 
 
 def test_an_entry_below_the_arrays_last_digit_prints_as_zero():

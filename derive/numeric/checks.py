@@ -12,6 +12,7 @@ estimate (Ridders') is allowed on top for them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,15 +60,48 @@ class Check:
 
 
 def three_way(graph: Graph, derivation: Derivation, tape: TapeResult, dtype: str,
-              exact: dict | None = None) -> tuple[Check, ...]:
+              exact: dict | None = None, twin: Callable[[], TapeResult] | None = None) -> tuple[Check, ...]:
     """Compute every check and fail on the first term beyond tolerance.
 
-    ``exact`` is the float64 forward pass, if the caller has it already.
+    ``exact`` is the float64 forward pass, if the caller has it already. ``twin`` runs the tape in
+    float64: a float32 term beyond tolerance whose float64 twin passes every check is float32's
+    rounding, refused as an ``ImpreciseError`` naming both values and the way out.
     """
+    exact = exact if exact is not None else forward_values(graph, graph.values())
     checks = computed(graph, derivation, tape, exact)
     for check in checks:
-        verify(check, _spec_key(graph, check), _term_name(graph, check), dtype)
+        try:
+            verify(check, _spec_key(graph, check), _term_name(graph, check), dtype)
+        except DifferencesOnlyError:
+            raise
+        except NumericError as error:
+            if dtype == "float32" and twin is not None:
+                _refuse_rounding(graph, derivation, twin(), exact, check, error)
+            raise
     return checks
+
+
+def _refuse_rounding(graph: Graph, derivation: Derivation, twin: TapeResult, exact: dict, check: Check,
+                     error: NumericError) -> None:
+    """Raise an ImpreciseError for ``check`` (refused in float32) if the float64 tape passes every
+    check: then float32's rounding is the cause, e.g. (w + 0.001)**2 - w**2 at w = 1e4, whose
+    float32 derivative is 0.001953125 where it is 0.002. Return if float64 is refused too."""
+    twins = computed(graph, derivation, twin, exact)
+    try:
+        for other in twins:
+            verify(other, _spec_key(graph, other), _term_name(graph, other), "float64")
+    except NumericError:
+        return
+    [same] = [other for other in twins if (other.term, other.kind) == (check.term, check.kind)]
+    raise rounding_refusal(error.key, _term_name(graph, check), check, same.tape) from error
+
+
+def rounding_refusal(key: str, name: str, check: Check, twin_tape) -> ImpreciseError:
+    """The refusal of a float32 term whose float64 tape ``twin_tape`` passes: one line naming the
+    term, both values and the way out."""
+    return ImpreciseError(key, f"float32 rounding puts {name} beyond the three-way check's tolerance "
+                          f"(float32 {_text(check.tape)}, float64 {_text(twin_tape)}, SymPy "
+                          f'{_text(check.symbolic)}); set display.dtype = "float64", or choose other inputs')
 
 
 def computed(graph: Graph, derivation: Derivation, tape: TapeResult, exact: dict | None = None

@@ -9,8 +9,8 @@ estimate. Such a tableau is rejected and a new one started from a first step ten
 until the error estimate is small against the derivative (``ACCEPT``) or against what rounding
 of f allows; the estimate with the smallest error over all tableaux is returned, with that
 error. Only the function itself is used, never the value it is compared against. The caller
-may bound the first step (``scale``: first step 0.1 x scale) by the distance to the nearest
-pole or kink (``kinks.clear_scale``).
+may bound the first step (``scale``: first step 0.1 x scale, if that is below the default 0.1 x
+max(1, |x|)) by the distance to the nearest pole or kink (``kinks.clear_scale``).
 """
 
 from __future__ import annotations
@@ -54,11 +54,13 @@ def derivative(function: Callable[[float], float], at, scale: float | None = Non
 
 def estimate(function: Callable[[float], float], at, scale: float | None = None,
              size: float | None = None) -> Estimate:
-    """df/dx at ``at`` with its error estimate; ``scale`` sets the first step (0.1 x scale), ``size``
+    """df/dx at ``at`` with its error estimate; ``scale`` bounds the first step (0.1 x scale), ``size``
     is how large the numbers are that f adds up (default |f(at)|), for the error rounding leaves."""
     if np.ndim(at) > 0:
         return _per_element(function, np.asarray(at, dtype=np.float64), scale, size)
-    step = max(0.1 * (scale if scale is not None else max(1.0, abs(at))), MIN_STEP * max(1.0, abs(at)))
+    natural = max(1.0, abs(at))  # a scale bounds the first step, never widens it: a root's argument
+    # 1 + y**4 is 1000 away from 0 at y = -0.062, and steps of 100 saw sqrt(1 + y**4) as y**2
+    step = max(0.1 * (min(scale, natural) if scale is not None else natural), MIN_STEP * natural)
     seen = [_size(function(at)) if size is None else size]
 
     def watched(v: float):  # f, remembering how large its values get (f(at) may be 0 where f(at + h) is not)

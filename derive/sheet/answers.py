@@ -38,13 +38,13 @@ def answer_list(sheet: model.Worksheet, spreads: Mapping[str, object]) -> tuple[
     """The answers of ``sheet`` in its order; ``spreads`` by answer key (missing: none)."""
     p = sheet.precision
 
-    def answer(key: str, asks: Symbolic, step: int, value) -> model.Answer:
+    def answer(key: str, asks: Symbolic, step: int, value, digits: int | None = None) -> model.Answer:
         label = plain_name(asks) + (f" after step {step}" if step and sheet.steps > 1 else "")
         if step and sheet.steps == 1 and key.startswith("updated:"):
             label = f"the new {label}"
         elif step and sheet.steps == 1:
             label = f"{label} after the step"
-        return model.Answer(key, asks, step, value, p, frozen(spreads.get(key, 0.0)), label)
+        return model.Answer(key, asks, step, value, digits or p, frozen(spreads.get(key, 0.0)), label)
 
     found: list[model.Answer] = []
     found += [answer(answer_key("forward", q.name), q.symbol, 0, q.value) for q in sheet.forward]
@@ -53,14 +53,14 @@ def answer_list(sheet: model.Worksheet, spreads: Mapping[str, object]) -> tuple[
     formulas += [e.formula for e in sheet.backward_pass]
     formulas += [c.formula for c in sheet.chains]
     for formula in formulas:
-        found += [answer(n.answer, formula.lhs, 0, n.value) for n in sites(formula)]
+        found += [answer(n.answer, formula.lhs, 0, n.value, n.digits) for n in sites(formula)]
     for u in sheet.updates:
-        found += [answer(n.answer, u.symbol, 1, n.value) for n in sites(u.numbers)]
+        found += [answer(n.answer, u.symbol, 1, n.value, n.digits) for n in sites(u.numbers)]
     for worked in sheet.optimizer.steps if sheet.optimizer is not None else ():
         for formula in worked.rows:  # a gradient a step starts from is the one after the step before
             step = worked.step - 1 if isinstance(formula.parts[0], Symbolic) and isinstance(
                 formula.parts[0].expr, forms.Partial) else worked.step
-            found += [answer(n.answer, formula.lhs, step, n.value) for n in sites(formula)]
+            found += [answer(n.answer, formula.lhs, step, n.value, n.digits) for n in sites(formula)]
     found += list(_steps(sheet, answer))
     return tuple(found)
 
@@ -96,12 +96,14 @@ def _steps(sheet: model.Worksheet, answer) -> Iterator[model.Answer]:
     for row in sheet.history_table:
         if row.step == 0:
             continue
-        yield answer(answer_key("loss", "after", row.step, sheet.steps), loss, row.step, row.loss)
+        loss_digits, *digits = row.digits or [None] * (1 + len(row.parameters))  # a later step's own
+        yield answer(answer_key("loss", "after", row.step, sheet.steps), loss, row.step, row.loss,
+                     loss_digits)
         if row.step > sheet.worked_steps:
-            for name, value in row.parameters:
+            for (name, value), places in zip(row.parameters, digits, strict=True):
                 if name in trained:
                     yield answer(answer_key("updated", name, row.step, sheet.steps), symbols[name],
-                                 row.step, value)
+                                 row.step, value, places)
 
 
 def step_cells(sheet: model.Worksheet, row: model.Step) -> tuple[str, ...]:

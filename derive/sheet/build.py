@@ -41,7 +41,7 @@ from .answers import answer_list
 from .build_gradients import gradient_tables
 from .build_optimizer import optimizer_work
 from .chains import answer_key, chain_view
-from .digits import trustworthy_digits
+from .digits import Digits, float64_twin, trustworthy_digits
 from .formula import Formula, Number, Numbers, Symbolic, frozen, part_tex
 from .parts import Parts, rate_symbol
 
@@ -54,14 +54,15 @@ def build_worksheet(source: Spec | Prepared, stem: str = "worksheet", variant: s
     prepared = source if isinstance(source, Prepared) else prepare(source)
     run = _computed(prepared, tape_runner)
     spec, graph, derivation, numbers = prepared.spec, prepared.graph, prepared.derivation, run.numbers
-    p = trustworthy_digits(prepared, run.tape, run.rate, run.exact, precision or spec.display.precision,
-                           tape_runner)
+    digits = trustworthy_digits(prepared, run.tape, run.rate, run.exact, precision or spec.display.precision,
+                                tape_runner, sampled_steps(len(run.numbers.history)))
+    p = digits.precision
     t = _parts(prepared, run.float64)
     given = spec.display.precision  # inputs and parameters are shown as the spec gives them
 
     local = tuple(_local(t, d, graph, numbers.local[k], p, k in prepared.relevant, run.float64)
                   for k, d in derivation.edges.items())
-    history = _history(numbers, p) if run.rate is not None else ()
+    history = _history(numbers, digits) if run.rate is not None else ()
     sheet = model.Worksheet(
         stem=stem,
         title=spec.title,
@@ -94,8 +95,8 @@ def build_worksheet(source: Spec | Prepared, stem: str = "worksheet", variant: s
         symbolic_vs_tape=max((_largest(c.symbolic, c.tape) for c in run.checks), default=0.0),
         finite_difference_vs_tape=max((_largest(c.finite_difference, c.tape) for c in run.checks),
                                       default=0.0),
-        **_update_fields(t, graph, run, p, given),
-        **_loss_fields(numbers, p),
+        **_update_fields(t, graph, run, digits, given),
+        **_loss_fields(numbers, digits),
         history=history,
         history_table=_sampled(history),
         gradient_tables=_gradient_tables(prepared, run, t, p, tape_runner),
@@ -106,13 +107,14 @@ def build_worksheet(source: Spec | Prepared, stem: str = "worksheet", variant: s
     return replace(sheet, answers=answer_list(sheet, _spreads(prepared, run, p)))
 
 
-def _update_fields(t: Parts, graph: Graph, run: _Run, p: int, given: int) -> dict:
+def _update_fields(t: Parts, graph: Graph, run: _Run, digits: Digits, given: int) -> dict:
     """The update: plain SGD's descent rows, or an optimizer's rule and worked steps (or neither)."""
     if run.rate is None:
         return dict(updates=(), optimizer=None)
     if run.rule is None:
-        return dict(updates=_updates(t, graph, run.numbers, run.rate, p, run.steps), optimizer=None)
-    return dict(updates=(), optimizer=optimizer_work(t, graph, run.rule, run.numbers, run.rate, p, given,
+        return dict(updates=_updates(t, graph, run.numbers, run.rate, digits.precision, run.steps),
+                    optimizer=None)
+    return dict(updates=(), optimizer=optimizer_work(t, graph, run.rule, run.numbers, run.rate, digits, given,
                                                      run.steps))
 
 
@@ -124,15 +126,18 @@ def _role(graph: Graph, name: str) -> str:
     return "parameter" if name in graph.trainable else "parameter, not trainable"
 
 
-def _loss_fields(numbers: TapeResult, p: int) -> dict:
-    """The model's loss before and after the steps (the scalar the tape differentiates), shown,
-    and whether it went down."""
+def _loss_fields(numbers: TapeResult, digits: Digits) -> dict:
+    """The model's loss before and after the steps (the scalar the tape differentiates), shown (each
+    to its digits), and whether it went down."""
     before = loss_total(numbers.loss_before)
     after = loss_total(numbers.loss_after) if numbers.loss_after is not None else None
+    last = len(numbers.history) - 1
     return dict(loss_before=frozen(before), loss_after=frozen(after),
-                loss_terms=int(np.size(numbers.loss_before)), shown_loss_before=shown(before, p),
-                shown_loss_after=shown(after, p) if after is not None else "",
-                shown_decrease=shown(np.subtract(before, after), p) if after is not None else "",
+                loss_terms=int(np.size(numbers.loss_before)),
+                shown_loss_before=shown(before, digits.precision),
+                shown_loss_after=shown(after, digits.of(f"history:{last}:loss")) if after is not None else "",
+                shown_decrease=shown(np.subtract(before, after), digits.of("decrease")) if after is not None
+                else "",
                 loss_decreased=after is not None and float(after) < float(before))
 
 
@@ -201,7 +206,8 @@ def _computed(prepared: Prepared, tape_runner: TapeRunner) -> _Run:
     # everything that can be refused without the tape has been: only now is TensorFlow asked
     tape = tape_runner.run_tape(graph, spec.display.dtype, rate, max(steps, 1), optimizer)
     verify_forward(graph, tape.forward)
-    checks = [c for c in three_way(graph, derivation, tape, spec.display.dtype, float64)
+    checks = [c for c in three_way(graph, derivation, tape, spec.display.dtype, float64,
+                                   lambda: float64_twin(prepared, rate, tape_runner))
               if c.kind != "local" or c.term in prepared.relevant]
     gradient_sheet = bool(spec.gradients) and spec.train is None
     if gradient_sheet:
@@ -231,12 +237,17 @@ def _gradient_tables(prepared: Prepared, run: _Run, t: Parts, p: int,
                            run.float64, tape_runner)
 
 
-def _history(numbers: TapeResult, p: int) -> tuple[model.Step, ...]:
-    """Each step's loss (the scalar the tape differentiates) and parameters."""
-    return tuple(
-        model.Step(i, frozen(loss_total(loss)), tuple((k, frozen(v)) for k, v in params.items()),
-                   shown(loss_total(loss), p), tuple(shown(v, p) for v in params.values()))
-        for i, (loss, params) in enumerate(numbers.history))
+def _history(numbers: TapeResult, digits: Digits) -> tuple[model.Step, ...]:
+    """Every step's loss (the scalar the tape differentiates) and parameters, each shown to its own
+    digits (a later step's may be fewer)."""
+    rows = []
+    for i, (loss, params) in enumerate(numbers.history):
+        loss = loss_total(loss)
+        places = (digits.of(f"history:{i}:loss"), *(digits.of(f"history:{i}:{k}") for k in params))
+        shown_values = tuple(shown(v, d) for v, d in zip((loss, *params.values()), places, strict=True))
+        rows.append(model.Step(i, frozen(loss), tuple((k, frozen(v)) for k, v in params.items()),
+                               shown_values[0], shown_values[1:], places))
+    return tuple(rows)
 
 
 def _backward_pass(t: Parts, graph: Graph, derivation: Derivation, exact: dict,
@@ -277,12 +288,19 @@ def _largest(a, b) -> float:
     return float(np.max(np.abs(np.subtract(a, b))))
 
 
-def _sampled(history: tuple[model.Step, ...], rows: int = 10) -> tuple[model.Step, ...]:
-    if len(history) <= rows + 1:
-        return history
-    every = max(1, (len(history) - 1) // rows)
-    picked = history[::every]
-    return picked if picked[-1] is history[-1] else (*picked, history[-1])
+def _sampled(history: tuple[model.Step, ...]) -> tuple[model.Step, ...]:
+    """The rows of the step table: ``sampled_steps`` of the history."""
+    return tuple(history[i] for i in sampled_steps(len(history)))
+
+
+def sampled_steps(count: int, rows: int = 10) -> tuple[int, ...]:
+    """Which of ``count`` steps (0 included) the step table prints: all of up to ``rows`` + 1, else
+    every k-th and the last (the loss after the steps)."""
+    if count <= rows + 1:
+        return tuple(range(count))
+    every = max(1, (count - 1) // rows)
+    picked = tuple(range(0, count, every))
+    return picked if picked[-1] == count - 1 else (*picked, count - 1)
 
 
 def _rule(t: Parts, rule: FunctionRule) -> model.GeneralRule:

@@ -7,6 +7,8 @@ must match what the tape did. Seed 002's one-sided differences are shown where a
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import sympy as sp
 
@@ -14,13 +16,14 @@ from ..errors import NumericError
 from ..graph.dag import Graph
 from ..graph.evaluate import evaluate, forward_values, reduce_to
 from ..numbers import shown
-from ..numeric.checks import Check, finite_difference, verify
+from ..numeric.checks import Check, DifferencesOnlyError, finite_difference, rounding_refusal, verify
 from ..numeric.runner import IN_PROCESS, TapeRunner
 from ..numeric.watch_rules import watch_of
 from ..spec.schema import Gradient, Spec
 from ..symbolic.derivation import ChainRule, Derivation, HigherDerivative, Target
 from . import forms, model
 from .chains import answer_key, chain_view
+from .digits import agreed_or_refused
 from .formula import Formula, Number, Symbolic, frozen
 from .parts import Parts
 
@@ -38,6 +41,9 @@ def gradient_tables(spec: Spec, graph: Graph, derivation: Derivation, t: Parts, 
         of = table.of or graph.loss
         wrt = tuple(table.wrt or graph.trainable)
         tape = tape_runner.run_gradient_table(graph, table, of, wrt, dtype)
+        # float32's values are shown to the digits float64's twin agrees on (0.001953125 is not 0.002)
+        twin = tape if dtype == "float64" else tape_runner.run_gradient_table(graph, table, of, wrt,
+                                                                              "float64")
         entries, notes = [], []
         for name in wrt:
             target = Target(of, name, table.order)
@@ -51,16 +57,36 @@ def gradient_tables(spec: Spec, graph: Graph, derivation: Derivation, t: Parts, 
             fd = finite_difference(graph, of, name, table.order, exact) if watch.connected else 0.0
             if tape[name] is not None:
                 check = Check(f"{of}/{name}", "target", symbolic, tape[name], fd, table.order)
-                verify(check, key, _symbol_text(of, name, table.order), dtype)
+                try:
+                    verify(check, key, _symbol_text(of, name, table.order), dtype)
+                except DifferencesOnlyError:
+                    raise
+                except NumericError as error:  # float32's rounding, if the float64 tape passes
+                    twin_check = replace(check, tape=twin[name])
+                    if dtype == "float32" and twin[name] is not None and _passes(twin_check, key):
+                        raise rounding_refusal(key, _symbol_text(of, name, table.order), check,
+                                               twin[name]) from error
+                    raise
                 checks.append(check)
+            digits = p if tape[name] is None or twin[name] is None else agreed_or_refused(
+                key, _symbol_text(of, name, table.order), tape[name], twin[name], p)
             one_sided = _one_sided(graph, table, of, name, exact) if table.forward_difference else None
             if one_sided is not None:
                 notes.append(_one_sided_note(graph, table, of, name, one_sided, symbolic, exact, p))
             entries.append(_entry(t, derivation, derived, local, name, tape[name], symbolic, fd, watch,
-                                  one_sided, table.order, p))
+                                  one_sided, table.order, digits))
         tables.append(model.GradientTable(of, t.name(of), table.order, _code(graph, table, of, wrt),
                                           tuple(entries), tuple(notes)))
     return tuple(tables)
+
+
+def _passes(check: Check, key: str) -> bool:
+    """Whether ``check`` passes in float64."""
+    try:
+        verify(check, key, check.term, "float64")
+    except NumericError:
+        return False
+    return True
 
 
 def _expression(derived: ChainRule | HigherDerivative) -> sp.Expr:

@@ -16,6 +16,7 @@ from ..numeric.tape_result import TapeResult
 from ..symbolic.optimizers import G, Row, Rule, T, W, at_step
 from . import forms, model
 from .chains import answer_key
+from .digits import Digits
 from .formula import Formula, Number, Symbolic, frozen
 from .parts import Parts
 
@@ -48,9 +49,10 @@ def _written(expression: sp.Expr, letters: dict[sp.Basic, sp.Basic]) -> sp.Expr:
         return expression.xreplace(letters)
 
 
-def optimizer_work(t: Parts, graph: Graph, rule: Rule, numbers: TapeResult, rate: float, p: int,
+def optimizer_work(t: Parts, graph: Graph, rule: Rule, numbers: TapeResult, rate: float, digits: Digits,
                    given: int, steps: int) -> model.OptimizerWork:
-    """The model's optimizer section for ``rule`` on ``graph``, from the tape's worked states."""
+    """The model's optimizer section for ``rule`` on ``graph``, from the tape's worked states, each
+    number to its ``digits``."""
     general = _letters(rule, None)
     lines = []
     for row in rule.rows:
@@ -64,7 +66,7 @@ def optimizer_work(t: Parts, graph: Graph, rule: Rule, numbers: TapeResult, rate
     hyper = tuple(Formula(t.general(symbol, "given"), (Number(rule.optimizer[key], given, given=True),))
                   for key, symbol in rule.symbols)
     legend += [(t.general(symbol, "given"), MEANINGS[key]) for key, symbol in rule.symbols]
-    worked = tuple(model.OptimizerStep(k, _step_rows(t, graph, rule, numbers, k, p, steps))
+    worked = tuple(model.OptimizerStep(k, _step_rows(t, graph, rule, numbers, k, digits, steps))
                    for k in range(1, len(numbers.states) + 1))
     adam = rule.optimizer.name in ("adam", "adamw")
     name = rule.optimizer.name
@@ -85,7 +87,7 @@ def _keras_step(t: Parts, rule: Rule, letters: dict[sp.Basic, sp.Basic]) -> Form
     return Formula(t.general(textbook, "given"), (Symbolic(ours, role="given", written=True),))
 
 
-def _step_rows(t: Parts, graph: Graph, rule: Rule, numbers: TapeResult, k: int, p: int,
+def _step_rows(t: Parts, graph: Graph, rule: Rule, numbers: TapeResult, k: int, digits: Digits,
                steps: int) -> tuple[Formula, ...]:
     """Step ``k``: the rows shared by every parameter (Adam's alpha), then for every trained parameter
     its gradient (past the first step), each row of the rule with its value, the parameter after the
@@ -93,23 +95,27 @@ def _step_rows(t: Parts, graph: Graph, rule: Rule, numbers: TapeResult, k: int, 
     states = numbers.states[k - 1]
     first = states[graph.trainable[0]]
     general = _letters(rule, None)
-    rows = [_row(t, rule, row, general, k, first[row.key], p, answer_key("state", row.key, k, steps))
-            for row in rule.rows if row.shared]
+    shared = f"{graph.trainable[0]}@{k}"  # a shared row's digits: the first parameter's
+    rows = [_row(t, rule, row, general, k, first[row.key], digits.of(f"state:{row.key}:{shared}"),
+                 answer_key("state", row.key, k, steps)) for row in rule.rows if row.shared]
     for name in graph.trainable:
         letters = _letters(rule, t.symbol(name))
         if k > 1:
             key = answer_key("gradient", name, k - 1, steps)
-            site = Number(frozen(states[name]["gradient"]), p, answer=key)
+            places = digits.of(f"state:gradient:{name}@{k}")
+            site = Number(frozen(states[name]["gradient"]), places, answer=key)
             rows.append(Formula(t.expr(letters[G], "given"), (t.partial(graph.loss, name), site)))
         for row in rule.rows:
             if row.shared:
                 continue
             if row.key == "w":
                 value, key = numbers.history[k][1][name], answer_key("updated", name, k, steps)
+                places = digits.of(f"history:{k}:{name}")
             else:
                 value, key = states[name][row.key], answer_key("state", f"{row.key}:{name}", k, steps)
+                places = digits.of(f"state:{row.key}:{name}@{k}")
             target = t.name(name) if row.key == "w" else None
-            rows.append(_row(t, rule, row, letters, k, value, p, key, target))
+            rows.append(_row(t, rule, row, letters, k, value, places, key, target))
     return tuple(rows)
 
 

@@ -115,7 +115,8 @@ class Answer:
     """0 for the first forward and backward pass; k for a value after k descent steps."""
     value: float | tuple
     digits: int
-    """Significant digits shown (the sheet's precision)."""
+    """Significant digits shown: the sheet's precision, or fewer for a number of a later step whose
+    float32 and float64 values agree on fewer (``sheet.digits``)."""
     spread: float | tuple
     """How far a careful student's answer may land from the exact value, working from the sheet's
     shown (rounded) numbers: half a unit of each shown input's last digit carried through the step."""
@@ -265,6 +266,9 @@ class Step:
     parameters: tuple[tuple[str, float | tuple], ...]
     shown_loss: str
     shown_parameters: tuple[str, ...]
+    digits: tuple[int, ...] = ()
+    """The significant digits of the loss, then of each parameter, as shown (a float32 step past the
+    first may show fewer than the sheet's precision, ``sheet.digits``); empty: the sheet's precision."""
 
 
 @dataclass(frozen=True)

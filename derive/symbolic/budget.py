@@ -94,7 +94,7 @@ def _combine(node: sp.Basic, parts: list[Expanded]) -> Expanded:
     if node.is_Number:
         return Expanded(1, 0, digits=_digits(node))
     if not parts:
-        return Expanded(1, 1)
+        return Expanded(1, _variable_degree(node))
     if node.is_Mul:
         return Expanded(_capped(math.prod(p.terms for p in parts)), sum(p.degree for p in parts),
                         _capped(math.prod(p.below_terms for p in parts)), sum(p.below_degree for p in parts),
@@ -111,6 +111,17 @@ def _combine(node: sp.Basic, parts: list[Expanded]) -> Expanded:
     if n >= 0:
         return power
     return Expanded(power.below_terms, power.below_degree, power.terms, power.degree, power.digits)
+
+
+def _variable_degree(node: sp.Basic) -> int:
+    """The degree of one variable of the polynomial view: 1, but a power with a numeric exponent
+    p/q is written over base**(1/q) to the p-th (``cancel`` does): a float exponent as a fraction has
+    a numerator near 2^52 (A1 ** -15.14218279665667 hung cancel's gcd on integers of that degree)."""
+    if node.is_Pow and node.exp.is_Number and not node.exp.is_Integer:
+        exact = sp.Rational(node.exp) if node.exp.is_Float else node.exp
+        if exact.is_Rational:
+            return _capped(max(1, abs(int(exact.p))))
+    return 1
 
 
 def _digits(number: sp.Number) -> int:

@@ -12,6 +12,7 @@ import pytest
 from ..conftest import run_cli as run
 
 CANCELLED = 'title = "t"\n[parameters]\nw = 1.0\n[graph]\nL = "(w + 1e8) - 1e8"\n'
+SQUARES = 'title = "t"\n[parameters]\nw = 1e4\n[graph]\nL = "(w + 0.001)**2 - w**2"\n'
 DIVERGING = 'title = "t"\n[parameters]\nw = 0.5\n[graph]\nL = "w**2"\n[train]\nlearning_rate = 1e300\n'
 
 
@@ -24,11 +25,14 @@ def render(monkeypatch, capsys, tmp_path, text: str, *arguments: str) -> tuple[i
 
 @pytest.mark.parametrize("text, starts", [
     (CANCELLED, "derive: error: graph.L: float32 and float64 agree on 0 significant digits of L"),
+    (SQUARES, "derive: error: graph.L: float32 rounding puts dL/dw beyond the three-way check's tolerance"),
     (DIVERGING, "derive: error: train.learning_rate: w after step 1 is not finite"),
-], ids=["cancelled", "diverging"])
+], ids=["cancelled", "squares", "diverging"])
 def test_refused_on_one_line_with_nothing_written(monkeypatch, capsys, tmp_path, text, starts):
     code, err = render(monkeypatch, capsys, tmp_path, text)
     assert code == 2 and err.count("\n") == 1 and err.startswith(starts), err
+    if "float32" in starts:  # a precision refusal names the way out
+        assert err.rstrip().endswith('set display.dtype = "float64", or choose other inputs'), err
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 

@@ -10,6 +10,7 @@ derivative still is.
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 
 import numpy as np
@@ -161,7 +162,12 @@ def test_a_small_derivative_17_percent_off_in_float32_is_refused_with_the_way_ou
     with pytest.raises(NumericError) as caught:
         build_worksheet(spec_from(TANH))
     message = str(caught.value)
-    assert message.startswith("graph.h: the three ways disagree on dh/da: SymPy 1.223608533e-06")
+    assert message.startswith("graph.h: float32 rounding puts dh/da beyond the three-way check's tolerance")
+    found = re.search(r"\(float32 (\S+), float64 (\S+), SymPy (\S+)\)", message)
+    assert found, message
+    float32, float64, symbolic = (float(v) for v in found.groups())
+    assert float64 == pytest.approx(exact, rel=1e-6) and symbolic == pytest.approx(exact, rel=1e-6)
+    assert abs(float32 - exact) > 0.1 * exact  # float32's tanh near 1 leaves 1 - h^2 about 17 % off
     assert 'display.dtype = "float64"' in message and "\n" not in message
     sheet = build_worksheet(spec_from(TANH, "display.dtype=float64"))
     local = next(d for d in sheet.local if d.key == "h/a")
@@ -190,3 +196,34 @@ def test_a_difference_of_terms_near_1_is_not_refused_by_its_rounding():
     local = next(d for d in build_worksheet(spec_from(text)).local if d.key == "A2/A1")
     by_hand = [2 / math.sqrt(math.pi) * math.exp(-(a**2)) for a in (3.0, 3.0, 4.33)]
     np.testing.assert_allclose(np.asarray(local.value, dtype=float), by_hand, rtol=1e-12)
+
+
+ROOT = textwrap.dedent('''
+    title = "smooth"
+    [inputs]
+    x = 0.0
+    y = -0.062
+    [parameters]
+    w = 0.0
+    b = 0.0
+    [graph]
+    A1 = "sqrt(1 + ((y)**2)**2)"
+    L = "sum(A1 + w*b)"
+    [display]
+    dtype = "float64"
+''')
+
+
+def test_a_root_whose_argument_is_far_from_0_is_differenced_at_its_own_scale():
+    """sqrt(1 + y^4) at y = -0.062: the root's argument is 1.0000148, about 1000 of y's steps from
+    0 (1 / |4y^3|), and that distance set the first step (100): so far out sqrt(1 + y^4) is y^2,
+    whose differences agree with one another on 2y = -0.124, and the check refused the spec with
+    SymPy and the tape equal (found by make fuzz). A distance to trouble now bounds the first step."""
+    y = -0.062
+    slope = 2 * y**3 / math.sqrt(1 + y**4)  # d/dy sqrt(1 + y^4) = 4y^3 / (2 sqrt(1 + y^4))
+    assert slope == pytest.approx(-4.7665e-4, rel=1e-4)
+    far = estimate(lambda v: math.sqrt(1 + v**4), y, scale=1e4)
+    assert far.value == pytest.approx(slope, rel=1e-9)
+    sheet = build_worksheet(spec_from(ROOT))
+    [local] = [d for d in sheet.local if d.key == "A1/y"]
+    assert float(local.value) == pytest.approx(slope, rel=1e-9)

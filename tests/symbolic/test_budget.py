@@ -138,3 +138,24 @@ def test_a_coefficient_of_hundreds_of_digits_is_not_factored():
     started = time.process_time()
     derive(build_graph(spec_from(text)))
     assert time.process_time() - started < 1.0  # 2.9 s before
+
+
+def test_a_float_exponent_is_not_cancelled():
+    """Found by make fuzz: A1 ** -15.14218279665667 hung derive check in cancel's gcd. As a fraction
+    the exponent is p / 2^k with p near 2^52, and cancel writes the power as (A1 ** (1 / 2^k)) ** p:
+    a polynomial of that degree. Its counted work is past MAX_WORK, so the product stays as derived."""
+    exponent = sp.Rational(sp.Float(-15.14218279665667))
+    assert abs(exponent.p) > 2**40 and exponent.q > 2**40  # what cancel would take as the degree
+    assert expanded(w ** sp.Float(-15.14218279665667) / (w + b)).work > MAX_WORK
+    assert expanded(sp.sqrt(w) / (w + b)).work == expanded(w / (w + b)).work  # a root stays cheap
+    text = ('title = "t"\n[parameters]\nv = 3\n[graph]\nA1 = "--(v * v)"\n'
+            'A2 = "((A1 ** -15.14218279665667) / -(v + A1))"\n')
+    started = time.process_time()
+    derived = derive(build_graph(spec_from(text)))
+    assert time.process_time() - started < 2.0  # it ran for over 30 minutes
+    v = sp.Symbol("v", real=True)
+    by_hand = sp.diff((v * v) ** sp.Float(-15.14218279665667) / -(v + v * v), v).subs(v, 3)
+    total = derived.chains["v"].total
+    values = {symbol: 3 for symbol in total.free_symbols if symbol.name == "v"}
+    values.update({symbol: 9 for symbol in total.free_symbols if symbol.name == "A1"})  # A1 = v^2
+    assert float(total.subs(values)) == pytest.approx(float(by_hand), rel=1e-9)
